@@ -1,0 +1,13 @@
+import type { Permission } from "@/lib/auth/roles";
+
+export type NavIconName = "overview" | "policy" | "review" | "bundle" | "allowlist" | "fleet" | "decision" | "audit" | "users" | "key";
+
+export type NavItem = { href: string; label: string; icon: NavIconName; permission: Permission; section: "Policy" | "Runtime" | "Evidence" | "Administration" };
+
+// Pages appear in the sidebar only for people whose roles grant the permission.
+export const NAV_ITEMS: NavItem[] = [
+  { href: "/policies", label: "Policies", icon: "policy", permission: "policy:read", section: "Policy" },
+  { href: "/audit", label: "Audit trail", icon: "audit", permission: "audit:read", section: "Evidence" },
+  { href: "/admin/users", label: "Users", icon: "users", permission: "user:manage", section: "Administration" },
+  { href: "/settings/tokens", label: "API tokens", icon: "key", permission: "token:self", section: "Administration" },
+];

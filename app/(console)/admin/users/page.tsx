@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+import { requirePageActor } from "@/lib/auth/require-page-actor";
+import { listUsers } from "@/lib/users/manage-users";
+import { UsersAdmin } from "./users-admin";
+
+export const metadata: Metadata = { title: "Users" };
+
+export default async function UsersPage() {
+  const actor = await requirePageActor("user:manage");
+  const users = await listUsers({ actor });
+  return (
+    <div className="page">
+      <div className="page-header">
+        <div>
+          <h1>Users</h1>
+          <p className="subtitle">People who sign in to Verdict and the roles they hold. Changes take effect on their next request.</p>
+        </div>
+      </div>
+      <UsersAdmin users={users} selfId={actor.userId} />
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageActor } from "@/lib/auth/require-page-actor";
+import { can } from "@/lib/auth/actor";
+import { getPolicyOrThrow, listPolicyVersions } from "@/lib/policies/get-policy";
+import { ZPolicyParams } from "@/lib/policies/schemas";
+import { AppError } from "@/lib/http/errors";
+import { HistoryView } from "./history-view";
+
+export const metadata: Metadata = { title: "Policy history" };
+
+export default async function PolicyHistoryPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ a?: string; b?: string }> }) {
+  const actor = await requirePageActor("policy:read");
+  const parsed = ZPolicyParams.safeParse(await params);
+  if (!parsed.success) notFound();
+  const policy = await getPolicyOrThrow({ actor, id: parsed.data.id }).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  });
+  const versions = await listPolicyVersions({ actor, policyId: policy.id });
+  const { a, b } = await searchParams;
+  return (
+    <div className="page page-wide">
+      <div className="breadcrumbs">
+        <Link href="/policies">Policies</Link> <span aria-hidden>/</span> <Link href={`/policies/${policy.id}`}>{policy.name}</Link> <span aria-hidden>/</span> <span>History</span>
+      </div>
+      <div className="page-header">
+        <div>
+          <h1>History of {policy.name}</h1>
+          <p className="subtitle">{versions.length} immutable version{versions.length === 1 ? "" : "s"}. Compare any two; restoring saves an old version as a new one.</p>
+        </div>
+        <Link href={`/policies/${policy.id}`} className="btn">Back to editor</Link>
+      </div>
+      <HistoryView
+        policyId={policy.id}
+        versions={versions}
+        headNumber={policy.headNumber}
+        canRestore={can(actor, "policy:write")}
+        initialA={Number(a) || Math.max(1, policy.headNumber - 1)}
+        initialB={Number(b) || policy.headNumber}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageActor } from "@/lib/auth/require-page-actor";
+import { can } from "@/lib/auth/actor";
+import { getPolicyOrThrow } from "@/lib/policies/get-policy";
+import { policyFilePath } from "@/lib/policies/validate-policy-source";
+import { ZPolicyParams } from "@/lib/policies/schemas";
+import { AppError } from "@/lib/http/errors";
+import { PolicyWorkbench } from "../_components/policy-workbench";
+
+export const metadata: Metadata = { title: "Policy editor" };
+
+export default async function PolicyEditorPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requirePageActor("policy:read");
+  const parsed = ZPolicyParams.safeParse(await params);
+  if (!parsed.success) notFound();
+  const policy = await getPolicyOrThrow({ actor, id: parsed.data.id }).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  });
+  return (
+    <div className="page page-wide">
+      <div className="breadcrumbs"><Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>{policy.name}</span></div>
+      <div className="page-header">
+        <div>
+          <h1>{policy.name}</h1>
+          <p className="subtitle"><code>{policy.packagePath}</code> · owned by {policy.owner}</p>
+        </div>
+      </div>
+      <PolicyWorkbench
+        key={policy.head.id}
+        canWrite={can(actor, "policy:write")}
+        policy={{
+          id: policy.id, name: policy.name, packagePath: policy.packagePath, owner: policy.owner, description: policy.description,
+          fileName: policyFilePath(policy.packagePath), head: policy.head,
+        }}
+      />
+    </div>
+  );
+}

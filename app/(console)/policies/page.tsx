@@ -1,0 +1,96 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requirePageActor } from "@/lib/auth/require-page-actor";
+import { can } from "@/lib/auth/actor";
+import { listPolicies } from "@/lib/policies/list-policies";
+import { ZListPoliciesQuery } from "@/lib/policies/schemas";
+import { PlusIcon, PolicyIcon, SearchIcon } from "@/components/icons";
+import { formatDateTime, timeAgo } from "@/components/format";
+
+export const metadata: Metadata = { title: "Policies" };
+
+export default async function PoliciesPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const actor = await requirePageActor("policy:read");
+  const query = ZListPoliciesQuery.safeParse(await searchParams);
+  const q = query.success ? query.data : ZListPoliciesQuery.parse({});
+  const { items, nextCursor } = await listPolicies({ actor, query: q });
+  const canWrite = can(actor, "policy:write");
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <div>
+          <h1>Policies</h1>
+          <p className="subtitle">Rego modules with immutable versions. Every save is a new version; nothing is overwritten.</p>
+        </div>
+        {canWrite ? (
+          <Link href="/policies/new" className="btn btn-primary"><PlusIcon /> New policy</Link>
+        ) : null}
+      </div>
+
+      <div className="card">
+        <div className="card-header">
+          <form role="search" className="search" style={{ width: 360 }} action="/policies">
+            <SearchIcon />
+            <label htmlFor="policy-search" className="sr-only">Search policies</label>
+            <input id="policy-search" name="q" className="input" placeholder="Search by name, package or owner" defaultValue={q.q ?? ""} />
+          </form>
+          <span className="muted small">{items.length}{nextCursor ? "+" : ""} {items.length === 1 ? "policy" : "policies"}</span>
+        </div>
+        {items.length === 0 ? (
+          <div className="empty">
+            <div className="empty-icon"><PolicyIcon /></div>
+            {q.q ? (
+              <>
+                <h2>No policy matches “{q.q}”</h2>
+                <p>Try a package path such as <code>httpapi.rbac</code> or an owning team.</p>
+                <Link href="/policies" className="btn">Clear search</Link>
+              </>
+            ) : (
+              <>
+                <h2>No policies yet</h2>
+                <p>Write your first Rego policy; Verdict lints it with OPA as you type.</p>
+                {canWrite ? <Link href="/policies/new" className="btn btn-primary"><PlusIcon /> New policy</Link> : null}
+              </>
+            )}
+          </div>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Policy</th>
+                <th scope="col">Package</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Version</th>
+                <th scope="col">Last change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <Link href={`/policies/${p.id}`} className="table-link">{p.name}</Link>
+                    {p.lastMessage ? <div className="muted small truncate" style={{ maxWidth: 320 }}>{p.lastMessage}</div> : null}
+                  </td>
+                  <td><code>{p.packagePath}</code></td>
+                  <td>{p.owner}</td>
+                  <td><span className="badge">v{p.headNumber}</span></td>
+                  <td>
+                    <span title={formatDateTime(p.updatedAt)}>{timeAgo(p.updatedAt)}</span>
+                    {p.lastAuthor ? <div className="muted small">by {p.lastAuthor.name}</div> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {nextCursor ? (
+          <div className="pagination">
+            <span className="muted small">Showing the {items.length} most recently changed</span>
+            <Link className="btn btn-sm" href={`/policies?${new URLSearchParams({ ...(q.q ? { q: q.q } : {}), cursor: nextCursor })}`}>Next page →</Link>
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}

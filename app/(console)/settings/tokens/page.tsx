@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import { requirePageActor } from "@/lib/auth/require-page-actor";
+import { listApiTokens } from "@/lib/auth/api-tokens";
+import { can } from "@/lib/auth/actor";
+import { TokensManager } from "./tokens-manager";
+
+export const metadata: Metadata = { title: "API tokens" };
+
+export default async function TokensPage() {
+  const actor = await requirePageActor("token:self");
+  const tokens = await listApiTokens({ actor });
+  return (
+    <div className="page">
+      <div className="page-header">
+        <div>
+          <h1>API tokens</h1>
+          <p className="subtitle">For automation (CI, GitOps). A token acts as you, limited to the roles you give it, and expires.</p>
+        </div>
+      </div>
+      <TokensManager tokens={tokens} myRoles={actor.roles} selfId={actor.userId} seesAll={can(actor, "user:manage")} />
+    </div>
+  );
+}

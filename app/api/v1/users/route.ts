@@ -1,0 +1,10 @@
+// GET /api/v1/users — all users (admin); POST — create a user
+import { json, withApi } from "@/lib/http/with-api";
+import { createUser, listUsers } from "@/lib/users/manage-users";
+import { ZCreateUserRequest } from "@/lib/users/schemas";
+
+export const GET = withApi({ permission: "user:manage" }, async ({ actor }) => ({ items: await listUsers({ actor }) }));
+
+export const POST = withApi({ permission: "user:manage", body: ZCreateUserRequest }, async ({ actor, body, requestId }) =>
+  json(await createUser({ actor, input: body, requestId }), { status: 201 }),
+);

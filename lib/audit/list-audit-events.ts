@@ -1,0 +1,56 @@
+import { db } from "@/lib/db";
+import { requirePermission, type Actor } from "@/lib/auth/actor";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { TListAuditEventsQuery } from "@/lib/audit/schemas";
+
+export type AuditEventView = {
+  seq: string;
+  occurredAt: string;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  hash: string;
+};
+
+/** Newest first, keyset-paginated on seq. */
+export async function listAuditEvents(options: { actor: Actor; query: TListAuditEventsQuery }) {
+  requirePermission(options.actor, "audit:read");
+  const q = options.query;
+  const where: Prisma.AuditEventWhereInput = {
+    ...(q.action ? { action: { startsWith: q.action } } : {}),
+    ...(q.actor ? { actorLabel: { contains: q.actor, mode: "insensitive" } } : {}),
+    ...(q.targetType ? { targetType: q.targetType } : {}),
+    ...(q.targetId ? { targetId: q.targetId } : {}),
+    ...(q.from || q.to ? { occurredAt: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } : {}),
+    ...(q.before ? { seq: { lt: BigInt(q.before) } } : {}),
+  };
+  const rows = await db.auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  return {
+    items: page.map(toView),
+    nextCursor: rows.length > q.limit ? page[page.length - 1]!.seq.toString() : null,
+  };
+}
+
+function toView(row: Prisma.AuditEventGetPayload<object>): AuditEventView {
+  return {
+    seq: row.seq.toString(),
+    occurredAt: row.occurredAt.toISOString(),
+    actorType: row.actorType,
+    actorId: row.actorId,
+    actorLabel: row.actorLabel,
+    action: row.action,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    before: row.before,
+    after: row.after,
+    requestId: row.requestId,
+    hash: row.hash,
+  };
+}

@@ -1,0 +1,83 @@
+import { createHash } from "node:crypto";
+import type { Tx } from "@/lib/db";
+import type { AuditActor } from "@/lib/auth/actor";
+import { canonicalJson, toPlainJson } from "@/lib/canonical-json";
+import { Prisma } from "@/lib/generated/prisma/client";
+
+export const GENESIS_HASH = "0".repeat(64);
+// Serialises writers so that every row links to exactly one predecessor.
+const AUDIT_CHAIN_LOCK = 7_240_001;
+
+export type AuditEventInput = {
+  actor: AuditActor;
+  action: string;
+  target: { type: string; id?: string | null };
+  before?: unknown;
+  after?: unknown;
+  requestId?: string;
+};
+
+export type ChainedFields = {
+  seq: bigint;
+  occurredAt: Date;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+};
+
+export function hashAuditRow(prevHash: string, row: ChainedFields): string {
+  const payload = canonicalJson({
+    seq: row.seq.toString(),
+    occurredAt: row.occurredAt.toISOString(),
+    actorType: row.actorType,
+    actorId: row.actorId,
+    actorLabel: row.actorLabel,
+    action: row.action,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    before: row.before ?? null,
+    after: row.after ?? null,
+    requestId: row.requestId,
+  });
+  return createHash("sha256").update(prevHash).update("\n").update(payload).digest("hex");
+}
+
+/** Appends one event to the hash-chained trail. Call it inside the transaction that makes the change. */
+export async function recordAuditEvent(tx: Tx, input: AuditEventInput): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
+  const last = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  const actor = input.actor;
+  const row: ChainedFields = {
+    seq: (last?.seq ?? 0n) + 1n,
+    occurredAt: new Date(),
+    actorType: actor.type === "user" ? (actor.via === "token" ? "api_token" : "user") : "system",
+    actorId: actor.type === "user" ? actor.userId : null,
+    actorLabel: actor.type === "user" ? actor.email : actor.label,
+    action: input.action,
+    targetType: input.target.type,
+    targetId: input.target.id ?? null,
+    before: toPlainJson(input.before) ?? null,
+    after: toPlainJson(input.after) ?? null,
+    requestId: input.requestId ?? null,
+  };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  await tx.auditEvent.create({
+    data: {
+      ...row,
+      before: jsonOrDbNull(row.before),
+      after: jsonOrDbNull(row.after),
+      prevHash,
+      hash: hashAuditRow(prevHash, row),
+    },
+  });
+}
+
+function jsonOrDbNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return value === null || value === undefined ? Prisma.DbNull : (value as Prisma.InputJsonValue);
+}

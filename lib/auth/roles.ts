@@ -1,0 +1,44 @@
+import type { Role } from "@/lib/generated/prisma/enums";
+
+export type { Role };
+export const ROLES = ["admin", "author", "reviewer", "auditor", "viewer"] as const satisfies readonly Role[];
+
+export type Permission =
+  | "policy:read"
+  | "policy:write"
+  | "test:run"
+  | "change:submit"
+  | "change:review"
+  | "bundle:read"
+  | "bundle:publish"
+  | "bundle:manage"
+  | "allowlist:read"
+  | "allowlist:write"
+  | "decision:read"
+  | "decision:export"
+  | "audit:read"
+  | "agent:read"
+  | "agent:manage"
+  | "key:manage"
+  | "user:manage"
+  | "token:self";
+
+const READ: Permission[] = ["policy:read", "bundle:read", "allowlist:read", "agent:read", "token:self"];
+
+// Least privilege: each role gets only what its job needs. Admins run the installation
+// (users, keys, agent credentials, bundles) but neither author nor approve policy.
+export const ROLE_PERMISSIONS = {
+  viewer: READ,
+  author: [...READ, "policy:write", "test:run", "change:submit", "allowlist:write"],
+  reviewer: [...READ, "test:run", "change:review", "bundle:publish"],
+  auditor: [...READ, "decision:read", "decision:export", "audit:read"],
+  admin: [...READ, "bundle:manage", "bundle:publish", "agent:manage", "key:manage", "user:manage", "audit:read"],
+} satisfies Record<Role, Permission[]>;
+
+export function permissionsOf(roles: readonly Role[]): Set<Permission> {
+  return new Set(roles.flatMap((r) => ROLE_PERMISSIONS[r]));
+}
+
+export function hasPermission(roles: readonly Role[], permission: Permission): boolean {
+  return roles.some((r) => (ROLE_PERMISSIONS[r] as readonly Permission[]).includes(permission));
+}

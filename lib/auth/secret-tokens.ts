@@ -1,0 +1,22 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/**
+ * High-entropy bearer secrets (API tokens, agent tokens, client secrets). 256 random bits, so a
+ * fast hash is enough at rest: there is nothing to brute-force. The prefix tells a leaked
+ * token's kind at a glance (and lets secret scanners find it).
+ */
+export function generateSecret(prefix: string): { secret: string; hash: string; display: string } {
+  const secret = `${prefix}_${randomBytes(32).toString("base64url")}`;
+  return { secret, hash: hashSecret(secret), display: `${secret.slice(0, prefix.length + 7)}…` };
+}
+
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+export function bearerToken(headers: Headers): string | null {
+  const value = headers.get("authorization");
+  if (!value) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match ? match[1]! : null;
+}

@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+// The only module that reads process.env. Parsed lazily so that scripts can prepare the
+// environment (embedded database URL, generated dev secrets) before the first read.
+
+const ZBool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  VERDICT_PUBLIC_URL: z.string().url().default("http://localhost:3000"),
+  VERDICT_DATA_DIR: z.string().default(".data"),
+  // 32 random bytes, base64: encrypts signing keys and other secrets at rest.
+  VERDICT_MASTER_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded"),
+  NEXTAUTH_SECRET: z.string().min(32),
+  NEXTAUTH_URL: z.string().url().optional(),
+  OPA_BIN: z.string().optional(),
+  OPA_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().default("Single sign-on"),
+  SECURE_COOKIES: ZBool.optional(),
+});
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+let cached: TEnv | undefined;
+
+export function env(): TEnv {
+  if (!cached) {
+    const parsed = ZEnv.safeParse(process.env);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new Error(`Invalid environment: ${problems}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** For values read before the full environment exists (start-up scripts, build). */
+export function rawEnv(name: "DATABASE_URL" | "OPA_BIN" | "VERDICT_DATA_DIR" | "PORT" | "HOSTNAME" | "LOG_LEVEL" | "VERDICT_ADMIN_EMAIL" | "VERDICT_ADMIN_PASSWORD" | "CI" | "PATH"): string | undefined {
+  return process.env[name] || undefined;
+}

@@ -1,0 +1,27 @@
+import { runOpa, withWorkspace } from "@/lib/opa/run-opa";
+import { parseJsonOutput, toRegoErrors, type RegoError, type RegoModule } from "@/lib/opa/types";
+
+export type CheckResult = { errors: RegoError[]; warnings: RegoError[] };
+
+/**
+ * `opa check` over a set of modules. Errors stop a module from compiling; warnings are what
+ * `--strict` adds on top (unused variables and imports, deprecated built-ins, shadowing).
+ */
+export async function checkModules(modules: RegoModule[], options: { strict?: boolean; timeoutMs?: number } = {}): Promise<CheckResult> {
+  return withWorkspace(modules.map((m) => ({ path: m.path, content: m.source })), async (dir) => {
+    const paths = modules.map((m) => m.path);
+    const plain = await checkIn(dir, paths, false, options.timeoutMs);
+    if (!options.strict || plain.length > 0) return { errors: plain, warnings: [] };
+    const strict = await checkIn(dir, paths, true, options.timeoutMs);
+    return { errors: [], warnings: strict };
+  });
+}
+
+async function checkIn(dir: string, paths: string[], strict: boolean, timeoutMs?: number): Promise<RegoError[]> {
+  const args = ["check", "-f", "json", "--max-errors", "100", ...(strict ? ["--strict"] : []), ...paths];
+  const result = await runOpa(args, { cwd: dir, timeoutMs });
+  if (result.exitCode === 0) return [];
+  const errors = toRegoErrors(parseJsonOutput(result.stderr) ?? parseJsonOutput(result.stdout));
+  if (errors.length > 0) return errors;
+  return [{ code: "opa_error", message: (result.stderr || result.stdout).trim() || `opa check exited with ${result.exitCode}` }];
+}

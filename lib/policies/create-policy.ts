@@ -1,0 +1,36 @@
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/http/errors";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { requirePermission, type Actor } from "@/lib/auth/actor";
+import { validatePolicySource } from "@/lib/policies/validate-policy-source";
+import { AUTHOR_SELECT, sha256Hex, toVersionView, type PolicyView } from "@/lib/policies/policy-views";
+import type { TCreatePolicyRequest } from "@/lib/policies/schemas";
+
+export async function createPolicy(options: { actor: Actor; input: TCreatePolicyRequest; requestId?: string }): Promise<PolicyView> {
+  const { actor, input } = options;
+  requirePermission(actor, "policy:write");
+  await validatePolicySource(input.packagePath, input.source);
+  return db.$transaction(async (tx) => {
+    const clash = await tx.policy.findUnique({ where: { packagePath: input.packagePath }, select: { id: true } });
+    if (clash) throw new AppError("conflict", `A policy for package ${input.packagePath} already exists`, { extra: { policyId: clash.id } });
+    const policy = await tx.policy.create({
+      data: {
+        name: input.name, packagePath: input.packagePath, description: input.description, owner: input.owner,
+        headNumber: 1, createdById: actor.userId,
+      },
+    });
+    const version = await tx.policyVersion.create({
+      data: { policyId: policy.id, number: 1, source: input.source, sha256: sha256Hex(input.source), message: input.message || "Created", authorId: actor.userId },
+      include: { author: AUTHOR_SELECT },
+    });
+    await recordAuditEvent(tx, {
+      actor, action: "policy.create", target: { type: "policy", id: policy.id },
+      after: { name: policy.name, packagePath: policy.packagePath, owner: policy.owner, version: 1, sha256: version.sha256 },
+      requestId: options.requestId,
+    });
+    return {
+      id: policy.id, name: policy.name, packagePath: policy.packagePath, description: policy.description, owner: policy.owner,
+      headNumber: 1, createdAt: policy.createdAt.toISOString(), updatedAt: policy.updatedAt.toISOString(), head: toVersionView(version),
+    };
+  });
+}

@@ -1,0 +1,57 @@
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/http/errors";
+import { requirePermission, type Actor } from "@/lib/auth/actor";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { TListPoliciesQuery } from "@/lib/policies/schemas";
+
+export type PolicyListItem = {
+  id: string;
+  name: string;
+  packagePath: string;
+  owner: string;
+  headNumber: number;
+  updatedAt: string;
+  lastAuthor: { email: string; name: string } | null;
+  lastMessage: string;
+};
+
+/** Most recently changed first; keyset-paginated on (updatedAt, id). */
+export async function listPolicies(options: { actor: Actor; query: TListPoliciesQuery }): Promise<{ items: PolicyListItem[]; nextCursor: string | null }> {
+  requirePermission(options.actor, "policy:read");
+  const { q, limit } = options.query;
+  const cursor = options.query.cursor ? decodeCursor(options.query.cursor) : null;
+  const where: Prisma.PolicyWhereInput = {
+    AND: [
+      q ? { OR: [{ name: { contains: q, mode: "insensitive" } }, { packagePath: { contains: q, mode: "insensitive" } }, { owner: { contains: q, mode: "insensitive" } }] } : {},
+      cursor ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] } : {},
+    ],
+  };
+  const rows = await db.policy.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit + 1 });
+  const page = rows.slice(0, limit);
+  const heads = await db.policyVersion.findMany({
+    where: { OR: page.map((p) => ({ policyId: p.id, number: p.headNumber })) },
+    select: { policyId: true, message: true, author: { select: { email: true, name: true } } },
+  });
+  const headByPolicy = new Map(heads.map((h) => [h.policyId, h]));
+  const last = page[page.length - 1];
+  return {
+    items: page.map((p) => ({
+      id: p.id, name: p.name, packagePath: p.packagePath, owner: p.owner, headNumber: p.headNumber,
+      updatedAt: p.updatedAt.toISOString(),
+      lastAuthor: headByPolicy.get(p.id)?.author ?? null,
+      lastMessage: headByPolicy.get(p.id)?.message ?? "",
+    })),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+  };
+}
+
+function encodeCursor(updatedAt: Date, id: string): string {
+  return Buffer.from(`${updatedAt.toISOString()}|${id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const updatedAt = new Date(iso ?? "");
+  if (!id || Number.isNaN(updatedAt.getTime())) throw new AppError("validation_failed", "The cursor is invalid", { fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }] });
+  return { updatedAt, id };
+}

@@ -1,0 +1,82 @@
+import { db, type Tx } from "@/lib/db";
+import { AppError, notFound } from "@/lib/http/errors";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { requirePermission, type Actor } from "@/lib/auth/actor";
+import { validatePolicySource } from "@/lib/policies/validate-policy-source";
+import { AUTHOR_SELECT, sha256Hex, toVersionView, type PolicyVersionView } from "@/lib/policies/policy-views";
+import type { TRestorePolicyVersionRequest, TSavePolicyVersionRequest } from "@/lib/policies/schemas";
+
+export type SaveResult = { version: PolicyVersionView; created: boolean };
+
+/**
+ * Saves the editor's source as the next immutable version. The caller names the version it
+ * started from; if someone saved in between, nothing is written and the 409 carries both texts.
+ */
+export async function savePolicyVersion(options: { actor: Actor; policyId: string; input: TSavePolicyVersionRequest; requestId?: string }): Promise<SaveResult> {
+  const { actor, policyId, input } = options;
+  requirePermission(actor, "policy:write");
+  const policy = await db.policy.findUnique({ where: { id: policyId } });
+  if (!policy) throw notFound("Policy");
+  await validatePolicySource(policy.packagePath, input.source);
+  return appendVersion({ actor, policyId, expectedVersion: input.expectedVersion, source: input.source, message: input.message, action: "policy.version.create", requestId: options.requestId });
+}
+
+/** Restores an old version by saving its source as a new version (history is never rewritten). */
+export async function restorePolicyVersion(options: { actor: Actor; policyId: string; number: number; input: TRestorePolicyVersionRequest; requestId?: string }): Promise<SaveResult> {
+  const { actor, policyId, number, input } = options;
+  requirePermission(actor, "policy:write");
+  const old = await db.policyVersion.findUnique({ where: { policyId_number: { policyId, number } } });
+  if (!old) throw notFound("Policy version");
+  return appendVersion({
+    actor, policyId, expectedVersion: input.expectedVersion, source: old.source,
+    message: input.message || `Restored version ${number}`, action: "policy.version.restore", requestId: options.requestId, restoredFrom: number,
+  });
+}
+
+async function appendVersion(args: {
+  actor: Actor; policyId: string; expectedVersion: number; source: string; message: string;
+  action: string; requestId?: string; restoredFrom?: number;
+}): Promise<SaveResult> {
+  return db.$transaction(async (tx) => {
+    const head = await currentHead(tx, args.policyId);
+    if (head.number !== args.expectedVersion) throw conflict(head, args.source, args.expectedVersion);
+    const sha256 = sha256Hex(args.source);
+    if (head.sha256 === sha256) return { version: head, created: false };
+    // The guarded update is the lock: of two concurrent saves from the same head, one matches no row.
+    const bumped = await tx.policy.updateMany({
+      where: { id: args.policyId, headNumber: args.expectedVersion },
+      data: { headNumber: args.expectedVersion + 1 },
+    });
+    if (bumped.count !== 1) throw conflict(await currentHead(tx, args.policyId), args.source, args.expectedVersion);
+    const created = await tx.policyVersion.create({
+      data: {
+        policyId: args.policyId, number: args.expectedVersion + 1, source: args.source, sha256,
+        message: args.message, authorId: args.actor.userId, parentId: head.id,
+      },
+      include: { author: AUTHOR_SELECT },
+    });
+    await recordAuditEvent(tx, {
+      actor: args.actor, action: args.action, target: { type: "policy", id: args.policyId },
+      before: { version: head.number, sha256: head.sha256 },
+      after: { version: created.number, sha256, ...(args.restoredFrom ? { restoredFrom: args.restoredFrom } : {}) },
+      requestId: args.requestId,
+    });
+    return { version: toVersionView(created), created: true };
+  });
+}
+
+async function currentHead(tx: Tx, policyId: string): Promise<PolicyVersionView> {
+  const policy = await tx.policy.findUnique({ where: { id: policyId }, select: { headNumber: true } });
+  if (!policy) throw notFound("Policy");
+  const head = await tx.policyVersion.findUniqueOrThrow({
+    where: { policyId_number: { policyId, number: policy.headNumber } },
+    include: { author: AUTHOR_SELECT },
+  });
+  return toVersionView(head);
+}
+
+function conflict(head: PolicyVersionView, yours: string, expectedVersion: number): AppError {
+  return new AppError("conflict", `Version ${head.number} was saved by ${head.author.email} after you started editing version ${expectedVersion}`, {
+    extra: { current: head, yours: { basedOn: expectedVersion, source: yours } },
+  });
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+export const MAX_MODULE_BYTES = 1024 * 1024;
+// The body may carry a full-size module plus its metadata and JSON escaping overhead.
+export const MAX_POLICY_BODY_BYTES = 2 * MAX_MODULE_BYTES + 64 * 1024;
+
+export const PACKAGE_PATH_PATTERN = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
+
+export const ZPackagePath = z
+  .string()
+  .trim()
+  .max(200)
+  .regex(PACKAGE_PATH_PATTERN, "must be a dotted Rego package path such as payments.authz (lower case, digits, _)")
+  .refine((p) => !p.startsWith("system.") && p !== "system", "the system package is reserved by OPA");
+
+const ZSource = z.string().min(1, "must not be empty");
+const ZMessage = z.string().trim().max(2000).default("");
+
+export const ZCreatePolicyRequest = z.object({
+  name: z.string().trim().min(1).max(120),
+  packagePath: ZPackagePath,
+  description: z.string().trim().max(4000).default(""),
+  owner: z.string().trim().min(1).max(120),
+  source: ZSource,
+  message: ZMessage,
+});
+export type TCreatePolicyRequest = z.infer<typeof ZCreatePolicyRequest>;
+
+export const ZSavePolicyVersionRequest = z.object({
+  source: ZSource,
+  message: ZMessage,
+  /** The version number the editor started from; a different head means someone else saved first. */
+  expectedVersion: z.number().int().min(1),
+});
+export type TSavePolicyVersionRequest = z.infer<typeof ZSavePolicyVersionRequest>;
+
+export const ZRestorePolicyVersionRequest = z.object({
+  expectedVersion: z.number().int().min(1),
+  message: ZMessage,
+});
+export type TRestorePolicyVersionRequest = z.infer<typeof ZRestorePolicyVersionRequest>;
+
+export const ZUpdatePolicyRequest = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    description: z.string().trim().max(4000).optional(),
+    owner: z.string().trim().min(1).max(120).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, "name, description or owner is required");
+export type TUpdatePolicyRequest = z.infer<typeof ZUpdatePolicyRequest>;
+
+export const ZListPoliciesQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type TListPoliciesQuery = z.infer<typeof ZListPoliciesQuery>;
+
+export const ZPolicyParams = z.object({ id: z.string().uuid() });
+export const ZPolicyVersionParams = z.object({ id: z.string().uuid(), number: z.coerce.number().int().min(1).max(2_147_483_647) });
+
+export const ZRegoSourceRequest = z.object({ source: ZSource, fileName: z.string().max(200).optional() });
+export type TRegoSourceRequest = z.infer<typeof ZRegoSourceRequest>;

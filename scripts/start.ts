@@ -1,0 +1,78 @@
+// npm start — zero-configuration start: database (embedded PostgreSQL unless DATABASE_URL is set),
+// migrations, demo data, the pinned OPA, a production build, then the server. Ctrl-C stops it all.
+// npm run dev — the same with `next dev`.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { generatePrismaClient } from "@/lib/setup/prisma-generate";
+import { loadOrCreateLocalSecrets } from "@/lib/setup/local-secrets";
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/setup/embedded-postgres";
+import { applyMigrations } from "@/lib/setup/migrate";
+import { ensureOpa } from "@/lib/setup/install-opa";
+import { buildApp } from "@/lib/setup/build-app";
+
+const log = (line: string) => console.log(`verdict: ${line}`);
+const dev = process.argv.includes("--dev");
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  const dataDir = path.resolve(process.env.VERDICT_DATA_DIR ?? ".data");
+  generatePrismaClient(log);
+
+  const secrets = loadOrCreateLocalSecrets(dataDir);
+  if (!process.env.NEXTAUTH_SECRET || !process.env.VERDICT_MASTER_KEY) {
+    log(`using generated secrets from ${path.relative(process.cwd(), dataDir)}/secrets.json (set NEXTAUTH_SECRET and VERDICT_MASTER_KEY in production)`);
+  }
+  process.env.NEXTAUTH_SECRET ??= secrets.nextauthSecret;
+  process.env.VERDICT_MASTER_KEY ??= secrets.masterKey;
+  process.env.VERDICT_PUBLIC_URL ??= `http://localhost:${port}`;
+  process.env.NEXTAUTH_URL ??= process.env.VERDICT_PUBLIC_URL;
+
+  let embedded: EmbeddedDatabase | undefined;
+  if (!process.env.DATABASE_URL) {
+    log("DATABASE_URL is not set: starting the embedded PostgreSQL");
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), password: secrets.postgresPassword, log });
+    await ensureDatabase(embedded.url("postgres"), "verdict");
+    process.env.DATABASE_URL = embedded.url("verdict");
+    log(`PostgreSQL is listening on 127.0.0.1:${embedded.port}`);
+  }
+
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping…");
+    if (child && child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child!.once("exit", resolve));
+    }
+    await embedded?.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    const report = await applyMigrations(process.env.DATABASE_URL, log);
+    log(`database schema is current (${report.applied.length} applied now, ${report.alreadyApplied} before)`);
+    process.env.OPA_BIN = await ensureOpa(log);
+    const { seedDemoData } = await import("@/prisma/seed");
+    await seedDemoData(log);
+    if (!dev) buildApp(log);
+  } catch (error) {
+    console.error(`verdict: start-up failed: ${(error as Error).message}`);
+    await shutdown(1);
+    return;
+  }
+
+  const next = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+  const host = process.env.HOSTNAME ?? "localhost";
+  child = spawn(process.execPath, [next, dev ? "dev" : "start", "-p", String(port), "-H", host], {
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  log(`Verdict is starting on ${process.env.VERDICT_PUBLIC_URL}`);
+  child.on("exit", (code) => void shutdown(code ?? 0));
+}
+
+void main();

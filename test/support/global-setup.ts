@@ -1,0 +1,57 @@
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres, ensureDatabase } from "@/lib/setup/embedded-postgres";
+import { applyMigrations } from "@/lib/setup/migrate";
+import { ensureOpa } from "@/lib/setup/install-opa";
+import { generatePrismaClient } from "@/lib/setup/prisma-generate";
+import { buildApp } from "@/lib/setup/build-app";
+import { startAppInstance, type AppInstance } from "./app-process";
+import { TEMPLATE_DATABASE, type TestEnvironment } from "./test-env";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testEnv: TestEnvironment;
+  }
+}
+
+const log = (line: string) => console.log(`[test setup] ${line}`);
+
+/**
+ * Once per `npm test`: a real PostgreSQL (embedded, in a temp dir), a migrated template database
+ * that each test file clones, the pinned opa, and — when browser/HTTP tests are selected — the
+ * built app running against its own database.
+ */
+export default async function setup(project: TestProject) {
+  generatePrismaClient(log);
+  const opaBin = await ensureOpa(log);
+  const dataDir = path.join(os.tmpdir(), `verdict-test-pg-${process.pid}`);
+  const pg = await startEmbeddedPostgres({ dataDir, password: randomBytes(12).toString("hex"), fast: true, log });
+  const adminUrl = pg.url("postgres");
+  await ensureDatabase(adminUrl, TEMPLATE_DATABASE);
+  await applyMigrations(pg.url(TEMPLATE_DATABASE));
+
+  const secrets = { NEXTAUTH_SECRET: randomBytes(32).toString("base64url"), VERDICT_MASTER_KEY: randomBytes(32).toString("base64") };
+  const testEnv: TestEnvironment = { adminUrl, templateDatabase: TEMPLATE_DATABASE, opaBin, ...secrets, appUrl: null, appDatabaseUrl: null };
+
+  let app: AppInstance | undefined;
+  const wantsApp = project.vitest.projects.some((p) => p.name === "e2e");
+  if (wantsApp) {
+    buildApp(log);
+    await ensureDatabase(adminUrl, "verdict_app", TEMPLATE_DATABASE);
+    const appDatabaseUrl = pg.url("verdict_app");
+    app = await startAppInstance({ DATABASE_URL: appDatabaseUrl, OPA_BIN: opaBin, ...secrets }, { name: "app" });
+    testEnv.appUrl = app.url;
+    testEnv.appDatabaseUrl = appDatabaseUrl;
+    log(`app listening on ${app.url}`);
+  }
+  project.provide("testEnv", testEnv);
+
+  return async () => {
+    await app?.stop();
+    await pg.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
