@@ -75,4 +75,7 @@ async function main(): Promise<void> {
   child.on("exit", (code) => void shutdown(code ?? 0));
 }
 
-void main();
+main().catch((error: Error) => {
+  console.error(`verdict: start-up failed: ${error.message}`);
+  process.exit(1);
+});
