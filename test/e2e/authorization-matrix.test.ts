@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { ROLES, hasPermission, type Permission, type Role } from "@/lib/auth/roles";
+import { createPolicy } from "@/lib/policies/create-policy";
+import { policyInput } from "@/test/factories/sample-policies";
+import { createTestUser } from "@/test/factories/actors";
+import { callApi, tokenFor } from "@/test/support/api";
+
+// Every /api/v1 route × every role (plus anonymous, expired and revoked tokens) → expected status.
+// Allowed callers send an empty body, so they get past authorization and stop at validation:
+// nothing is written. The last test fails when a route exists that this table does not list.
+type Row = { method: string; route: string; permission: Permission; path?: string };
+
+const ID = "00000000-0000-4000-8000-000000000000";
+let policyId = ID;
+
+const routes = (): Row[] => [
+  { method: "GET", route: "/api/v1/me", permission: "policy:read" },
+  { method: "GET", route: "/api/v1/policies", permission: "policy:read" },
+  { method: "POST", route: "/api/v1/policies", permission: "policy:write" },
+  { method: "GET", route: "/api/v1/policies/[id]", path: `/api/v1/policies/${policyId}`, permission: "policy:read" },
+  { method: "PATCH", route: "/api/v1/policies/[id]", path: `/api/v1/policies/${policyId}`, permission: "policy:write" },
+  { method: "GET", route: "/api/v1/policies/[id]/versions", path: `/api/v1/policies/${policyId}/versions`, permission: "policy:read" },
+  { method: "POST", route: "/api/v1/policies/[id]/versions", path: `/api/v1/policies/${policyId}/versions`, permission: "policy:write" },
+  { method: "GET", route: "/api/v1/policies/[id]/versions/[number]", path: `/api/v1/policies/${policyId}/versions/1`, permission: "policy:read" },
+  { method: "POST", route: "/api/v1/policies/[id]/versions/[number]/restore", path: `/api/v1/policies/${policyId}/versions/1/restore`, permission: "policy:write" },
+  { method: "POST", route: "/api/v1/rego/lint", permission: "policy:read" },
+  { method: "POST", route: "/api/v1/rego/format", permission: "policy:read" },
+  { method: "GET", route: "/api/v1/users", permission: "user:manage" },
+  { method: "POST", route: "/api/v1/users", permission: "user:manage" },
+  { method: "PATCH", route: "/api/v1/users/[id]", path: `/api/v1/users/${ID}`, permission: "user:manage" },
+  { method: "GET", route: "/api/v1/tokens", permission: "token:self" },
+  { method: "POST", route: "/api/v1/tokens", permission: "token:self" },
+  { method: "DELETE", route: "/api/v1/tokens/[id]", path: `/api/v1/tokens/${ID}`, permission: "token:self" },
+  { method: "GET", route: "/api/v1/audit-events", permission: "audit:read" },
+];
+
+const tokens = {} as Record<Role, string>;
+let expiredToken = "";
+let revokedToken = "";
+
+beforeAll(async () => {
+  for (const role of ROLES) tokens[role] = (await tokenFor([role])).token;
+  const expired = await tokenFor(["admin", "author", "reviewer", "auditor", "viewer"]);
+  await db.apiToken.updateMany({ where: { userId: expired.user.userId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  expiredToken = expired.token;
+  const revoked = await tokenFor(["admin", "author", "reviewer", "auditor", "viewer"]);
+  await db.apiToken.updateMany({ where: { userId: revoked.user.userId }, data: { revokedAt: new Date() } });
+  revokedToken = revoked.token;
+  const author = await createTestUser(["author"]);
+  policyId = (await createPolicy({ actor: author, input: policyInput() })).id;
+});
+
+function send(row: Row, token?: string) {
+  const hasBody = row.method !== "GET" && row.method !== "DELETE";
+  return callApi(row.path ?? row.route, { token, method: row.method, body: hasBody ? {} : undefined });
+}
+
+describe("authorization matrix", () => {
+  it("answers 401 to anonymous callers and to expired or revoked tokens on every route", async () => {
+    for (const row of routes()) {
+      for (const token of [undefined, expiredToken, revokedToken, "vdt_not-a-real-token"]) {
+        const res = await send(row, token);
+        expect({ route: `${row.method} ${row.route}`, status: res.status, type: res.headers.get("content-type") })
+          .toEqual({ route: `${row.method} ${row.route}`, status: 401, type: "application/problem+json" });
+      }
+    }
+  });
+
+  it.each(ROLES)("gives the %s role exactly the routes its permissions allow", async (role) => {
+    for (const row of routes()) {
+      const res = await send(row, tokens[role]);
+      const allowed = hasPermission([role], row.permission);
+      const outcome = res.status === 403 ? "forbidden" : res.status === 401 ? "unauthenticated" : "allowed";
+      expect({ route: `${row.method} ${row.route}`, outcome }).toEqual({ route: `${row.method} ${row.route}`, outcome: allowed ? "allowed" : "forbidden" });
+    }
+  });
+
+  it("lists every /api/v1 route handler", () => {
+    const declared = new Set(routes().map((r) => `${r.method} ${r.route}`));
+    const missing = routeHandlers().filter((h) => !declared.has(h));
+    expect(missing).toEqual([]);
+  });
+});
+
+function routeHandlers(): string[] {
+  const root = path.join(process.cwd(), "app", "api", "v1");
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name === "route.ts") {
+        const url = `/api/v1/${path.relative(root, dir)}`.replace(/\/$/, "");
+        for (const m of readFileSync(full, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) found.push(`${m[1]} ${url}`);
+      }
+    }
+  };
+  walk(root);
+  return found;
+}
