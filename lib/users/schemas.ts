@@ -25,3 +25,9 @@ export const ZUpdateUserRequest = z
 export type TUpdateUserRequest = z.infer<typeof ZUpdateUserRequest>;
 
 export const ZUserParams = z.object({ id: z.string().uuid() });
+
+export const ZChangePasswordRequest = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: ZPassword,
+});
+export type TChangePasswordRequest = z.infer<typeof ZChangePasswordRequest>;

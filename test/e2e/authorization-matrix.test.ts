@@ -18,6 +18,7 @@ let policyId = ID;
 
 const routes = (): Row[] => [
   { method: "GET", route: "/api/v1/me", permission: "policy:read" },
+  { method: "PUT", route: "/api/v1/me/password", permission: "token:self" },
   { method: "GET", route: "/api/v1/policies", permission: "policy:read" },
   { method: "POST", route: "/api/v1/policies", permission: "policy:write" },
   { method: "GET", route: "/api/v1/policies/[id]", path: `/api/v1/policies/${policyId}`, permission: "policy:read" },

@@ -101,6 +101,20 @@ describe("browser sessions", () => {
     expect(same.status).toBe(422);
   });
 
+  it("lets a person change their own password only with the current one, and only from a session", async () => {
+    const person = await createTestUser(["viewer"], { password });
+    const { cookie } = await signInWithPassword(person.email, password);
+    const headers = { cookie, origin: appUrl() };
+    const wrong = await callApi("/api/v1/me/password", { method: "PUT", headers, body: { currentPassword: "not it", newPassword: "another long password" } });
+    expect(wrong.status).toBe(422);
+    const ok = await callApi("/api/v1/me/password", { method: "PUT", headers, body: { currentPassword: password, newPassword: "another long password" } });
+    expect(ok.status).toBe(200);
+    expect((await signInWithPassword(person.email, password)).ok).toBe(false);
+    expect((await signInWithPassword(person.email, "another long password")).ok).toBe(true);
+    const viaToken = await callApi("/api/v1/me/password", { method: "PUT", token: (await tokenFor(["viewer"])).token, body: { currentPassword: "x", newPassword: "yet another long password" } });
+    expect(viaToken.status).toBe(403);
+  });
+
   it("throttles repeated failed sign-ins for an account", async () => {
     const victim = await createTestUser(["viewer"], { password });
     for (let i = 0; i < 10; i++) expect((await signInWithPassword(victim.email, "wrong password")).ok).toBe(false);

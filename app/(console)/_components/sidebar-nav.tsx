@@ -38,7 +38,10 @@ export function SidebarNav({ items, user }: { items: NavItem[]; user: { name: st
       <div className="sidebar-footer">
         <div className="who" title={user.email}>{user.name}</div>
         <div className="roles">{user.email}<br />{user.roles.join(" · ")}</div>
-        <button type="button" className="btn btn-sm" onClick={() => void signOut({ callbackUrl: "/login" })}>Sign out</button>
+        <div className="row">
+          <Link href="/settings/account" className="btn btn-sm">Account</Link>
+          <button type="button" className="btn btn-sm" onClick={() => void signOut({ callbackUrl: "/login" })}>Sign out</button>
+        </div>
       </div>
     </aside>
   );

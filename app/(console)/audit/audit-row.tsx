@@ -1,6 +1,7 @@
 "use client";
 
 import { Fragment, useState } from "react";
+import Link from "next/link";
 import type { AuditEventView } from "@/lib/audit/list-audit-events";
 
 export function AuditRow({ event, when, whenTitle }: { event: AuditEventView; when: string; whenTitle: string }) {
@@ -12,7 +13,7 @@ export function AuditRow({ event, when, whenTitle }: { event: AuditEventView; wh
         <td title={whenTitle} className="nowrap">{when}</td>
         <td>{event.actorLabel} {event.actorType !== "user" ? <span className="badge">{event.actorType.replace("_", " ")}</span> : null}</td>
         <td><code>{event.action}</code></td>
-        <td className="small">{event.targetType}{event.targetId ? <span className="mono muted"> {event.targetId.slice(0, 8)}</span> : null}</td>
+        <td className="small">{event.targetType}{event.targetId ? <TargetLink type={event.targetType} id={event.targetId} /> : null}</td>
         <td className="num"><button type="button" className="btn btn-sm btn-ghost" aria-expanded={open} onClick={() => setOpen((v) => !v)}>{open ? "Hide" : "Details"}</button></td>
       </tr>
       {open ? (
@@ -28,4 +29,14 @@ export function AuditRow({ event, when, whenTitle }: { event: AuditEventView; wh
       ) : null}
     </Fragment>
   );
+}
+
+const TARGET_PAGES: Record<string, (id: string) => string> = {
+  policy: (id) => `/policies/${id}`,
+};
+
+function TargetLink({ type, id }: { type: string; id: string }) {
+  const href = TARGET_PAGES[type]?.(id);
+  const label = <span className="mono"> {id.slice(0, 8)}</span>;
+  return href ? <Link href={href}>{label}</Link> : <span className="muted">{label}</span>;
 }

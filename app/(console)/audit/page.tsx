@@ -15,7 +15,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const parsed = ZListAuditEventsQuery.safeParse(raw);
   const query = parsed.success ? parsed.data : ZListAuditEventsQuery.parse({});
   const { items, nextCursor } = await listAuditEvents({ actor, query });
-  const filtered = Boolean(query.action || query.actor || query.targetType || query.targetId);
+  const filtered = Boolean(query.action || query.actor || query.targetType || query.targetId || query.from || query.to);
   const nextParams = new URLSearchParams({ ...(raw as Record<string, string>), before: nextCursor ?? "" });
 
   return (
@@ -38,6 +38,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <option value="">Any target</option>
               {["policy", "user", "api_token", "change_request", "bundle", "signing_key", "agent_credential", "allowlist", "decisions"].map((t) => <option key={t} value={t}>{t}</option>)}
             </select>
+            <label className="sr-only" htmlFor="f-from">From</label>
+            <input id="f-from" name="from" type="date" className="input" style={{ width: 150 }} defaultValue={query.from?.toISOString().slice(0, 10) ?? ""} title="From (UTC)" />
+            <label className="sr-only" htmlFor="f-to">To</label>
+            <input id="f-to" name="to" type="date" className="input" style={{ width: 150 }} defaultValue={query.to?.toISOString().slice(0, 10) ?? ""} title="Until (UTC, exclusive)" />
             <button type="submit" className="btn">Filter</button>
             {filtered ? <Link href="/audit" className="btn btn-ghost">Clear</Link> : null}
           </div>
