@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import path from "node:path";
 
 const ROOT = process.cwd();
-const INPUTS = ["app", "lib", "public", "next.config.ts", "tsconfig.json", "package-lock.json", "prisma/schema.prisma", "instrumentation.ts"];
+const INPUTS = ["app", "components", "lib", "public", "next.config.ts", "proxy.ts", "instrumentation.ts", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
 const SKIP = new Set(["node_modules", ".next", "generated"]);
 const STAMP = path.join(ROOT, ".next", "verdict-build-hash");
 

@@ -5,10 +5,15 @@ import { signedInPage } from "@/test/support/browser-session";
 
 let browser: Browser;
 let page: Page;
+const consoleProblems: string[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
   ({ page } = await signedInPage(browser, ["author"]));
+  // Monaco must run under the nonce-based CSP with its worker from our own bundle.
+  page.on("console", (m) => {
+    if (/Refused to|Content Security Policy|Could not create web worker|main thread/i.test(m.text())) consoleProblems.push(m.text());
+  });
 });
 
 afterAll(async () => {
@@ -66,5 +71,6 @@ describe("policy editor in the browser", () => {
     await page.getByRole("button", { name: "Confirm restore" }).click();
     await page.getByText("Version 1 restored as version 3").waitFor();
     await page.getByRole("row", { name: /v3.*current/ }).waitFor();
+    expect(consoleProblems).toEqual([]);
   });
 });
