@@ -10,11 +10,11 @@ export default defineConfig({
   resolve: { alias },
   test: {
     globalSetup: ["test/support/global-setup.ts"],
-    reporters: ["default"],
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["lib/**/*.test.ts"], environment: "node" },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "test/support/**/*.test.ts"], environment: "node" },
       },
       {
         resolve: { alias },

@@ -40,6 +40,11 @@ export function withApi<P = Record<string, never>, Q = Record<string, never>, B 
   return async (req: NextRequest, route: RouteContext): Promise<Response> => {
     const requestId = incomingRequestId(req.headers) ?? randomUUID();
     const log = logger.child({ requestId, method: req.method, path: req.nextUrl.pathname });
+    const started = performance.now();
+    const done = (response: Response) => {
+      log.info({ status: response.status, ms: Math.round(performance.now() - started) }, "request");
+      return response;
+    };
     try {
       const caller = await resolveCaller(req.headers);
       if (!caller.actor) {
@@ -53,11 +58,11 @@ export function withApi<P = Record<string, never>, Q = Record<string, never>, B 
       const result = await handler({ req, actor: caller.actor, params, query, body, requestId, log });
       const response = result instanceof Response ? result : json(result);
       response.headers.set("x-request-id", requestId);
-      return response;
+      return done(response);
     } catch (error) {
       const appError = toAppError(error);
       logError(log, appError);
-      return problemResponse(appError, requestId);
+      return done(problemResponse(appError, requestId));
     }
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -8,7 +8,8 @@ import { applyMigrations } from "@/lib/setup/migrate";
 import { ensureOpa } from "@/lib/setup/install-opa";
 import { generatePrismaClient } from "@/lib/setup/prisma-generate";
 import { buildApp } from "@/lib/setup/build-app";
-import { startAppInstance, type AppInstance } from "./app-process";
+import { LOG_DIR, startAppInstance, type AppInstance } from "./app-process";
+import { findSecretsInLogs, SCAN_RESULT, TEST_PASSWORDS } from "./secret-scan";
 import { TEMPLATE_DATABASE, type TestEnvironment } from "./test-env";
 
 declare module "vitest" {
@@ -26,6 +27,8 @@ const log = (line: string) => console.log(`[test setup] ${line}`);
  */
 export default async function setup(project: TestProject) {
   generatePrismaClient(log);
+  rmSync(LOG_DIR, { recursive: true, force: true });
+  rmSync(SCAN_RESULT, { force: true });
   const opaBin = await ensureOpa(log);
   const dataDir = path.join(os.tmpdir(), `verdict-test-pg-${process.pid}`);
   const pg = await startEmbeddedPostgres({ dataDir, password: randomBytes(12).toString("hex"), fast: true, log });
@@ -53,5 +56,9 @@ export default async function setup(project: TestProject) {
     await app?.stop();
     await pg.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    // Last check of the run: no secret reached any app log written during the suite. Vitest does
+    // not fail a run on teardown errors, so `npm test` reads the verdict in a step of its own.
+    const leaks = findSecretsInLogs(LOG_DIR, [...TEST_PASSWORDS, secrets.NEXTAUTH_SECRET, secrets.VERDICT_MASTER_KEY]);
+    writeFileSync(SCAN_RESULT, leaks.length ? leaks.join("\n") : "clean");
   };
 }
