@@ -57,7 +57,7 @@ export default async function setup(project: TestProject) {
     await pg.stop();
     rmSync(dataDir, { recursive: true, force: true });
     // Last check of the run: no secret reached any app log written during the suite. Vitest does
-    // not fail a run on teardown errors, so `npm test` reads the verdict in a step of its own.
+    // not fail a run on teardown errors, so `npm test` reads the verdict in a step of its own (scripts/after-tests.ts).
     const leaks = findSecretsInLogs(LOG_DIR, [...TEST_PASSWORDS, secrets.NEXTAUTH_SECRET, secrets.VERDICT_MASTER_KEY]);
     writeFileSync(SCAN_RESULT, leaks.length ? leaks.join("\n") : "clean");
   };

@@ -1,8 +1,12 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
+
+export const SUMMARY_FILE = path.join(process.cwd(), "test-results", "summary.json");
 
 /** Ends the run with a plain "Tests: N passed, N failed, N skipped" line that any CI can read. */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -16,5 +20,8 @@ export default class SummaryReporter implements Reporter {
       if (module.state() === "failed" && [...module.children.allTests()].length === 0) failed += 1;
     }
     process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    // Read by scripts/after-tests.ts: a run with unhandled errors or no tests at all is a failure.
+    mkdirSync(path.dirname(SUMMARY_FILE), { recursive: true });
+    writeFileSync(SUMMARY_FILE, JSON.stringify({ passed, failed, skipped, unhandledErrors: unhandledErrors.length }));
   }
 }
