@@ -7,7 +7,12 @@ type Handles = { pool: pg.Pool; prisma: PrismaClient };
 
 // One pool and one client per process, kept on globalThis so that Next.js dev reloads and
 // route bundles share them.
-const holder = globalThis as typeof globalThis & { __verdictDb?: Handles };
+const holder = globalThis as typeof globalThis & { __verdictDb?: Handles; __verdictDbClosers?: Set<() => Promise<void>> };
+
+/** Registers work to stop before the pool closes (the LISTEN connection, background timers). */
+export function onCloseDb(closer: () => Promise<void>): void {
+  (holder.__verdictDbClosers ??= new Set()).add(closer);
+}
 
 function handles(): Handles {
   if (!holder.__verdictDb) {
@@ -40,6 +45,9 @@ export const db: PrismaClient = new Proxy({} as PrismaClient, {
 export type Tx = Prisma.TransactionClient;
 
 export async function closeDb(): Promise<void> {
+  const closers = [...(holder.__verdictDbClosers ?? [])];
+  holder.__verdictDbClosers = undefined;
+  for (const closer of closers) await closer().catch(() => {});
   const h = holder.__verdictDb;
   holder.__verdictDb = undefined;
   if (h) {

@@ -25,6 +25,8 @@ const ZEnv = z.object({
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default("Single sign-on"),
   SECURE_COOKIES: ZBool.optional(),
+  // OPA status reports identify an agent by this label (`labels.id` changes on every restart).
+  VERDICT_AGENT_IDENTITY_LABEL: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/).default("instance"),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

@@ -9,5 +9,6 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/policies", label: "Policies", icon: "policy", permission: "policy:read", section: "Policy" },
   { href: "/audit", label: "Audit trail", icon: "audit", permission: "audit:read", section: "Evidence" },
   { href: "/admin/users", label: "Users", icon: "users", permission: "user:manage", section: "Administration" },
+  { href: "/admin/agent-credentials", label: "Agent credentials", icon: "key", permission: "agent:manage", section: "Administration" },
   { href: "/settings/tokens", label: "API tokens", icon: "key", permission: "token:self", section: "Administration" },
 ];

@@ -1,0 +1,57 @@
+"use client";
+
+import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { api, ApiError } from "@/components/api-client";
+import { toast } from "@/components/toaster";
+import { formatDateTime, timeAgo } from "@/components/format";
+
+type TokenKey = { kid: string; algorithm: string; createdAt: string; retiredAt: string | null; signing: boolean };
+
+/** The app-held key that signs OAuth2 access tokens for agents. */
+export function TokenKeyCard({ keys }: { keys: TokenKey[] }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+
+  async function rotate() {
+    setBusy(true);
+    try {
+      const key = await api<TokenKey>("/api/v1/agent-token-keys", { method: "POST" });
+      toast(`New token key ${key.kid} signs from now on`);
+      router.refresh();
+    } catch (e) {
+      toast(e instanceof ApiError ? e.message : "Rotation failed", "danger");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="token-keys-title">
+      <div className="card-header">
+        <div>
+          <h2 id="token-keys-title" style={{ fontSize: 14 }}>Access-token signing key</h2>
+          <p className="small muted">ES256, generated on first use, private half encrypted with the master key. Rotating keeps tokens already issued valid until they expire (5 minutes).</p>
+        </div>
+        <button type="button" className="btn btn-sm" onClick={() => void rotate()} disabled={busy}>{busy ? <span className="spinner" aria-hidden /> : null} Rotate</button>
+      </div>
+      {keys.length === 0 ? (
+        <div className="card-body muted small">No key yet — one is made when the first OAuth2 agent asks for a token.</div>
+      ) : (
+        <table className="table" aria-label="Access-token signing keys">
+          <thead><tr><th scope="col">Key id</th><th scope="col">Algorithm</th><th scope="col">Created</th><th scope="col">State</th></tr></thead>
+          <tbody>
+            {keys.slice(0, 5).map((k) => (
+              <tr key={k.kid}>
+                <td className="mono">{k.kid}</td>
+                <td>{k.algorithm}</td>
+                <td title={formatDateTime(k.createdAt)}>{timeAgo(k.createdAt)}</td>
+                <td>{k.signing ? <span className="badge badge-ok">signing</span> : <span className="badge">retired {k.retiredAt ? timeAgo(k.retiredAt) : ""}</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,9 @@
+// GET /api/v1/agent-token-keys — the keys that sign agent access tokens; POST — rotate (a new key signs from now on)
+import { json, withApi } from "@/lib/http/with-api";
+import { listAgentTokenKeys, rotateAgentTokenKey } from "@/lib/auth/agent-token-keys";
+
+export const GET = withApi({ permission: "key:manage" }, async ({ actor }) => ({ items: await listAgentTokenKeys({ actor }) }));
+
+export const POST = withApi({ permission: "key:manage" }, async ({ actor, requestId }) =>
+  json(await rotateAgentTokenKey({ actor, requestId }), { status: 201 }),
+);

@@ -1,0 +1,58 @@
+import { stringify } from "yaml";
+
+/** What an OPA agent needs to pull, verify and report: turned into a ready-to-run config file. */
+export type AgentConfigInput = {
+  /** The Verdict URL agents reach, e.g. https://verdict.example.com (the API lives under /api/opa). */
+  publicUrl: string;
+  credential:
+    | { kind: "bearer"; token: string }
+    | { kind: "oauth2"; clientId: string; clientSecret: string };
+  bundles: string[];
+  keys: Array<{ kid: string; algorithm: string; publicKeyPem: string }>;
+  /** Set to pin every bundle to one key id: OPA then refuses unsigned bundles, but a key rotation needs a config change. */
+  pinnedKid?: string;
+  identityLabel: string;
+  status: boolean;
+  decisionLogs: boolean;
+  longPollingSeconds?: number;
+};
+
+export const SERVICE_NAME = "verdict";
+export const SIGNATURE_SCOPE = "write";
+
+export function opaServiceUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}/api/opa`;
+}
+
+export function buildAgentConfig(input: AgentConfigInput): string {
+  const serviceUrl = opaServiceUrl(input.publicUrl);
+  const credentials = input.credential.kind === "bearer"
+    ? { bearer: { token: input.credential.token } }
+    : {
+        oauth2: {
+          // OPA insists on https here; put Verdict behind TLS for client-credential agents.
+          token_url: `${serviceUrl}/token`,
+          client_id: input.credential.clientId,
+          client_secret: input.credential.clientSecret,
+        },
+      };
+  const config: Record<string, unknown> = {
+    services: { [SERVICE_NAME]: { url: serviceUrl, credentials } },
+    // OPA substitutes ${VAR} from its environment: a pod name is stable across container restarts.
+    labels: { [input.identityLabel]: "${HOSTNAME}" },
+  };
+  if (input.keys.length > 0) {
+    config.keys = Object.fromEntries(input.keys.map((k) => [k.kid, { algorithm: k.algorithm, key: k.publicKeyPem, scope: SIGNATURE_SCOPE }]));
+  }
+  if (input.bundles.length > 0) {
+    config.bundles = Object.fromEntries(input.bundles.map((name) => [name, {
+      service: SERVICE_NAME,
+      resource: `bundles/${name}`,
+      polling: { min_delay_seconds: 10, max_delay_seconds: 20, long_polling_timeout_seconds: input.longPollingSeconds ?? 30 },
+      ...(input.keys.length > 0 ? { signing: { ...(input.pinnedKid ? { keyid: input.pinnedKid } : {}), scope: SIGNATURE_SCOPE } } : {}),
+    }]));
+  }
+  if (input.status) config.status = { service: SERVICE_NAME };
+  if (input.decisionLogs) config.decision_logs = { service: SERVICE_NAME, reporting: { min_delay_seconds: 5, max_delay_seconds: 10 } };
+  return stringify(config, { lineWidth: 0 });
+}

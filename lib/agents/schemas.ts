@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { ZBundleName } from "@/lib/bundles/bundle-names";
+
+export const ZAgentCredentialKind = z.enum(["bearer", "oauth2"]);
+
+export const ZCreateAgentCredentialRequest = z.object({
+  name: z.string().trim().min(1).max(100),
+  kind: ZAgentCredentialKind,
+  bundles: z.array(ZBundleName).max(50).refine((b) => new Set(b).size === b.length, "bundles must be unique").default([]),
+  mayReportStatus: z.boolean().default(true),
+  mayUploadLogs: z.boolean().default(false),
+  /** Omit (or null) for a credential that does not expire. */
+  expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
+});
+export type TCreateAgentCredentialRequest = z.infer<typeof ZCreateAgentCredentialRequest>;
+
+export const ZAgentCredentialParams = z.object({ id: z.string().uuid() });
+
+// OPA sends `grant_type=client_credentials[&scope=…]`; the client authenticates with HTTP Basic.
+export const ZTokenRequestForm = z.object({
+  grant_type: z.string().min(1).max(100),
+  scope: z.string().max(1000).optional(),
+  client_id: z.string().max(200).optional(),
+  client_secret: z.string().max(200).optional(),
+});

@@ -1,0 +1,34 @@
+import { randomUUID } from "node:crypto";
+import { logError, problemResponse, toAppError } from "@/lib/http/problem";
+import { logger } from "@/lib/logger";
+
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+export type AgentRouteContext = { req: Request; params: Record<string, string | string[] | undefined>; requestId: string };
+
+/**
+ * The wrapper for endpoints OPA agents call (/api/opa/*). Unlike withApi there is no session and
+ * no permission: each handler authenticates the agent with authenticateAgent(). Kept to a few
+ * allocations, because bundle polling is the hot path.
+ */
+export function withAgentRoute(
+  options: { challenge: string },
+  handler: (ctx: AgentRouteContext) => Promise<Response>,
+) {
+  return async (req: Request, route: RouteContext): Promise<Response> => {
+    const requestId = incomingRequestId(req.headers) ?? randomUUID();
+    try {
+      return await handler({ req, params: await route.params, requestId });
+    } catch (error) {
+      const appError = toAppError(error);
+      logError(logger.child({ requestId, method: req.method, path: new URL(req.url).pathname }), appError);
+      const headers: HeadersInit = appError.status === 401 ? { "www-authenticate": options.challenge } : {};
+      return problemResponse(appError, requestId, headers);
+    }
+  };
+}
+
+function incomingRequestId(headers: Headers): string | null {
+  const id = headers.get("x-request-id");
+  return id && /^[A-Za-z0-9._-]{8,64}$/.test(id) ? id : null;
+}

@@ -1,0 +1,13 @@
+import { logger } from "@/lib/logger";
+import { startAgentAuthCache } from "@/lib/agents/agent-auth-cache";
+
+/**
+ * Process-wide start-up for an app instance (called from instrumentation.ts). A failure here
+ * (database not reachable yet) is logged, not fatal: each cache starts itself on first use.
+ */
+export async function startBackgroundWork(): Promise<void> {
+  const results = await Promise.allSettled([startAgentAuthCache()]);
+  for (const result of results) {
+    if (result.status === "rejected") logger.warn({ err: result.reason }, "background start-up failed; will retry on first use");
+  }
+}
