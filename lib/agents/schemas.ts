@@ -23,3 +23,6 @@ export const ZTokenRequestForm = z.object({
   client_id: z.string().max(200).optional(),
   client_secret: z.string().max(200).optional(),
 });
+
+export const ZRotateKeyRequest = z.object({ reason: z.string().trim().min(3).max(500) });
+export type TRotateKeyRequest = z.infer<typeof ZRotateKeyRequest>;

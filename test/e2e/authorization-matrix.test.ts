@@ -36,6 +36,11 @@ const routes = (): Row[] => [
   { method: "POST", route: "/api/v1/tokens", permission: "token:self" },
   { method: "DELETE", route: "/api/v1/tokens/[id]", path: `/api/v1/tokens/${ID}`, permission: "token:self" },
   { method: "GET", route: "/api/v1/audit-events", permission: "audit:read" },
+  { method: "GET", route: "/api/v1/agent-credentials", permission: "agent:manage" },
+  { method: "POST", route: "/api/v1/agent-credentials", permission: "agent:manage" },
+  { method: "DELETE", route: "/api/v1/agent-credentials/[id]", path: `/api/v1/agent-credentials/${ID}`, permission: "agent:manage" },
+  { method: "GET", route: "/api/v1/agent-token-keys", permission: "key:manage" },
+  { method: "POST", route: "/api/v1/agent-token-keys", permission: "key:manage" },
 ];
 
 const tokens = {} as Record<Role, string>;

@@ -175,7 +175,7 @@ describe("OAuth2 client credentials", () => {
     expect(keys).toHaveLength(1);
     expect(keys[0]!.privateKeySealed).toMatch(/^vb1\./);
     expect(JSON.stringify(await listAgentTokenKeys({ actor: admin }))).not.toContain("vb1.");
-    const rotated = await rotateAgentTokenKey({ actor: admin });
+    const rotated = await rotateAgentTokenKey({ actor: admin, reason: "scheduled rotation" });
     expect(rotated.signing).toBe(true);
     const after = await issue();
     const kidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[0]!, "base64url").toString()).kid;
@@ -183,7 +183,7 @@ describe("OAuth2 client credentials", () => {
     expect(kidOf(before.access_token)).not.toBe(rotated.kid);
     await expect(authenticateAgent(bearer(before.access_token))).resolves.toMatchObject({ credentialId: credential.id });
     await expect(authenticateAgent(bearer(after.access_token))).resolves.toMatchObject({ credentialId: credential.id });
-    expect((await appError(rotateAgentTokenKey({ actor: author }))).status).toBe(403);
+    expect((await appError(rotateAgentTokenKey({ actor: author, reason: "x" }))).status).toBe(403);
   });
 
   it("leaves an intact audit chain", async () => {
