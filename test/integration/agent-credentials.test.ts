@@ -13,6 +13,7 @@ import { listAgentTokenKeys, rotateAgentTokenKey } from "@/lib/auth/agent-token-
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
 import { basicAuth, createTestAgentCredential, eventually } from "@/test/factories/agents";
+import { createTestBundle } from "@/test/factories/bundles";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -31,8 +32,8 @@ let bundleB: string;
 beforeAll(async () => {
   admin = await createTestUser(["admin"]);
   author = await createTestUser(["author"]);
-  bundleA = "authz";
-  bundleB = "payments";
+  bundleA = (await createTestBundle(admin)).name;
+  bundleB = (await createTestBundle(admin)).name;
 });
 
 /** Changes a row the way another app instance would: its own connection, its own NOTIFY. */
