@@ -8,7 +8,7 @@ type CredentialForConfig = { kind: "bearer" | "oauth2"; clientId: string | null;
  * The OPA configuration for an agent using this credential. With `secret` it is the ready-to-run
  * file shown once at creation; without, the secret is an ${ENV} placeholder OPA fills in at start.
  */
-export async function agentConfigFor(options: { credential: CredentialForConfig; secret?: string; pinnedKid?: string }): Promise<string> {
+export async function agentConfigFor(options: { credential: CredentialForConfig; secret?: string }): Promise<string> {
   const { credential } = options;
   const secret = options.secret ?? (credential.kind === "bearer" ? "${VERDICT_AGENT_TOKEN}" : "${VERDICT_CLIENT_SECRET}");
   return buildAgentConfig({
@@ -16,7 +16,6 @@ export async function agentConfigFor(options: { credential: CredentialForConfig;
     credential: credential.kind === "bearer" ? { kind: "bearer", token: secret } : { kind: "oauth2", clientId: credential.clientId ?? "", clientSecret: secret },
     bundles: credential.bundles,
     keys: await listedPublicKeys(),
-    pinnedKid: options.pinnedKid,
     identityLabel: env().VERDICT_AGENT_IDENTITY_LABEL,
     status: credential.mayReportStatus,
     decisionLogs: credential.mayUploadLogs,

@@ -9,8 +9,6 @@ export type AgentConfigInput = {
     | { kind: "oauth2"; clientId: string; clientSecret: string };
   bundles: string[];
   keys: Array<{ kid: string; algorithm: string; publicKeyPem: string }>;
-  /** Set to pin every bundle to one key id: OPA then refuses unsigned bundles, but a key rotation needs a config change. */
-  pinnedKid?: string;
   identityLabel: string;
   status: boolean;
   decisionLogs: boolean;
@@ -49,7 +47,9 @@ export function buildAgentConfig(input: AgentConfigInput): string {
       service: SERVICE_NAME,
       resource: `bundles/${name}`,
       polling: { min_delay_seconds: 10, max_delay_seconds: 20, long_polling_timeout_seconds: input.longPollingSeconds ?? 30 },
-      ...(input.keys.length > 0 ? { signing: { ...(input.pinnedKid ? { keyid: input.pinnedKid } : {}), scope: SIGNATURE_SCOPE } } : {}),
+      // A signing block makes OPA refuse unsigned bundles; leaving out `keyid` lets it pick the
+      // key by the JWS kid, so agents that list every key survive a rotation untouched.
+      ...(input.keys.length > 0 ? { signing: { scope: SIGNATURE_SCOPE } } : {}),
     }]));
   }
   if (input.status) config.status = { service: SERVICE_NAME };

@@ -23,3 +23,28 @@ export const ZTokenRequestForm = z.object({
   client_id: z.string().max(200).optional(),
   client_secret: z.string().max(200).optional(),
 });
+
+export const ZRotateKeyRequest = z.object({ reason: z.string().trim().min(3).max(500) });
+export type TRotateKeyRequest = z.infer<typeof ZRotateKeyRequest>;
+
+const ZOpaTime = z.string().max(64).optional();
+
+const ZBundleStatus = z.object({
+  name: z.string().max(200).optional(),
+  active_revision: z.string().max(500).optional(),
+  last_successful_activation: ZOpaTime,
+  last_request: ZOpaTime,
+  code: z.string().max(200).optional(),
+  message: z.string().max(4000).optional(),
+  http_code: z.number().int().optional(),
+  errors: z.array(z.unknown()).max(200).optional(),
+}).passthrough();
+
+/** The status document OPA posts (OPA-PROTOCOL.md §4); unknown members are kept, not refused. */
+export const ZStatusReport = z.object({
+  labels: z.record(z.string().max(200), z.string().max(1000)).refine((l) => typeof l.id === "string", "labels.id is required"),
+  bundles: z.record(z.string().max(200), ZBundleStatus).optional(),
+  decision_logs: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
+  plugins: z.record(z.string(), z.object({ state: z.string().max(50), message: z.string().max(4000).optional() }).passthrough()).optional(),
+}).passthrough();
+export type TStatusReport = z.infer<typeof ZStatusReport>;

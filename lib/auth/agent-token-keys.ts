@@ -42,13 +42,13 @@ async function privateKeyOf(key: TokenKey): Promise<CryptoKey> {
 }
 
 /** A new key signs from now on; the old one keeps verifying the tokens it issued until they expire. */
-export async function rotateAgentTokenKey(options: { actor: Actor; requestId?: string }): Promise<AgentTokenKeyView> {
+export async function rotateAgentTokenKey(options: { actor: Actor; reason: string; requestId?: string }): Promise<AgentTokenKeyView> {
   requirePermission(options.actor, "key:manage");
   const created = await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${TOKEN_KEY_LOCK})`;
     const retired = await tx.agentTokenKey.findMany({ where: { retiredAt: null }, select: { kid: true } });
     await tx.agentTokenKey.updateMany({ where: { retiredAt: null }, data: { retiredAt: new Date() } });
-    return insertKey(tx, options.actor, "agent_token_key.rotate", retired.map((k) => k.kid), options.requestId);
+    return insertKey(tx, options.actor, "agent_token_key.rotate", { retired: retired.map((k) => k.kid), reason: options.reason }, options.requestId);
   });
   await refreshAgentAuthCache();
   return toView(created, true);
@@ -61,7 +61,7 @@ export async function listAgentTokenKeys(options: { actor: Actor }): Promise<Age
   return keys.map((k) => toView(k, k.kid === signing));
 }
 
-async function insertKey(tx: Tx, actor: AuditActor, action: string, retired: string[] = [], requestId?: string) {
+async function insertKey(tx: Tx, actor: AuditActor, action: string, rotation?: { retired: string[]; reason: string }, requestId?: string) {
   const kid = `at-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(4).toString("hex")}`;
   const { publicKey, privateKey } = await generateKeyPair(AGENT_TOKEN_ALGORITHM, { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: AGENT_TOKEN_ALGORITHM, use: "sig" };
@@ -69,8 +69,8 @@ async function insertKey(tx: Tx, actor: AuditActor, action: string, retired: str
   const created = await tx.agentTokenKey.create({ data: { kid, algorithm: AGENT_TOKEN_ALGORITHM, publicJwk, privateKeySealed } });
   await recordAuditEvent(tx, {
     actor, action, target: { type: "agent_token_key", id: kid },
-    before: retired.length > 0 ? { signingKids: retired } : undefined,
-    after: { kid, algorithm: AGENT_TOKEN_ALGORITHM }, requestId,
+    before: rotation ? { signingKids: rotation.retired } : undefined,
+    after: { kid, algorithm: AGENT_TOKEN_ALGORITHM, ...(rotation ? { reason: rotation.reason } : {}) }, requestId,
   });
   await notifyInTransaction(tx, "verdict_agent_credentials", `token-key:${kid}`);
   return created;

@@ -12,6 +12,7 @@ export type Permission =
   | "bundle:read"
   | "bundle:publish"
   | "bundle:manage"
+  | "publish:override"
   | "allowlist:read"
   | "allowlist:write"
   | "decision:read"
@@ -32,7 +33,7 @@ export const ROLE_PERMISSIONS = {
   author: [...READ, "policy:write", "test:run", "change:submit", "allowlist:write"],
   reviewer: [...READ, "test:run", "change:review", "bundle:publish"],
   auditor: [...READ, "decision:read", "decision:export", "audit:read"],
-  admin: [...READ, "bundle:manage", "bundle:publish", "agent:manage", "key:manage", "user:manage", "audit:read"],
+  admin: [...READ, "bundle:manage", "bundle:publish", "publish:override", "agent:manage", "key:manage", "user:manage", "audit:read"],
 } satisfies Record<Role, Permission[]>;
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {

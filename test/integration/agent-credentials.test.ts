@@ -13,6 +13,7 @@ import { listAgentTokenKeys, rotateAgentTokenKey } from "@/lib/auth/agent-token-
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
 import { basicAuth, createTestAgentCredential, eventually } from "@/test/factories/agents";
+import { createTestBundle } from "@/test/factories/bundles";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -31,8 +32,8 @@ let bundleB: string;
 beforeAll(async () => {
   admin = await createTestUser(["admin"]);
   author = await createTestUser(["author"]);
-  bundleA = "authz";
-  bundleB = "payments";
+  bundleA = (await createTestBundle(admin)).name;
+  bundleB = (await createTestBundle(admin)).name;
 });
 
 /** Changes a row the way another app instance would: its own connection, its own NOTIFY. */
@@ -175,7 +176,7 @@ describe("OAuth2 client credentials", () => {
     expect(keys).toHaveLength(1);
     expect(keys[0]!.privateKeySealed).toMatch(/^vb1\./);
     expect(JSON.stringify(await listAgentTokenKeys({ actor: admin }))).not.toContain("vb1.");
-    const rotated = await rotateAgentTokenKey({ actor: admin });
+    const rotated = await rotateAgentTokenKey({ actor: admin, reason: "scheduled rotation" });
     expect(rotated.signing).toBe(true);
     const after = await issue();
     const kidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[0]!, "base64url").toString()).kid;
@@ -183,7 +184,7 @@ describe("OAuth2 client credentials", () => {
     expect(kidOf(before.access_token)).not.toBe(rotated.kid);
     await expect(authenticateAgent(bearer(before.access_token))).resolves.toMatchObject({ credentialId: credential.id });
     await expect(authenticateAgent(bearer(after.access_token))).resolves.toMatchObject({ credentialId: credential.id });
-    expect((await appError(rotateAgentTokenKey({ actor: author }))).status).toBe(403);
+    expect((await appError(rotateAgentTokenKey({ actor: author, reason: "x" }))).status).toBe(403);
   });
 
   it("leaves an intact audit chain", async () => {

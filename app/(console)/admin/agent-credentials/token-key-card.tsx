@@ -12,12 +12,15 @@ type TokenKey = { kid: string; algorithm: string; createdAt: string; retiredAt: 
 export function TokenKeyCard({ keys }: { keys: TokenKey[] }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState("Scheduled rotation");
 
   async function rotate() {
     setBusy(true);
     try {
-      const key = await api<TokenKey>("/api/v1/agent-token-keys", { method: "POST" });
+      const key = await api<TokenKey>("/api/v1/agent-token-keys", { body: { reason } });
       toast(`New token key ${key.kid} signs from now on`);
+      setAsking(false);
       router.refresh();
     } catch (e) {
       toast(e instanceof ApiError ? e.message : "Rotation failed", "danger");
@@ -33,8 +36,16 @@ export function TokenKeyCard({ keys }: { keys: TokenKey[] }) {
           <h2 id="token-keys-title" style={{ fontSize: 14 }}>Access-token signing key</h2>
           <p className="small muted">ES256, generated on first use, private half encrypted with the master key. Rotating keeps tokens already issued valid until they expire (5 minutes).</p>
         </div>
-        <button type="button" className="btn btn-sm" onClick={() => void rotate()} disabled={busy}>{busy ? <span className="spinner" aria-hidden /> : null} Rotate</button>
+        {asking ? null : <button type="button" className="btn btn-sm" onClick={() => setAsking(true)}>Rotate…</button>}
       </div>
+      {asking ? (
+        <form className="card-body row" style={{ borderBottom: "1px solid var(--border)" }} onSubmit={(e) => { e.preventDefault(); void rotate(); }}>
+          <label htmlFor="rotate-reason" className="label nowrap">Reason (audited)</label>
+          <input id="rotate-reason" className="input" value={reason} onChange={(e) => setReason(e.target.value)} minLength={3} maxLength={500} required />
+          <button type="submit" className="btn btn-sm btn-primary" disabled={busy}>{busy ? <span className="spinner" aria-hidden /> : null} Rotate now</button>
+          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setAsking(false)}>Cancel</button>
+        </form>
+      ) : null}
       {keys.length === 0 ? (
         <div className="card-body muted small">No key yet — one is made when the first OAuth2 agent asks for a token.</div>
       ) : (

@@ -1,0 +1,12 @@
+// GET /api/v1/bundles/:name/opa-config?kind=bearer|oauth2 — a ready-made OPA config (YAML) for agents of this bundle
+import { z } from "zod";
+import { withApi } from "@/lib/http/with-api";
+import { bundleAgentConfig } from "@/lib/bundles/bundle-opa-config";
+import { ZBundleParams } from "@/lib/bundles/schemas";
+
+const ZQuery = z.object({ kind: z.enum(["bearer", "oauth2"]).default("bearer") });
+
+export const GET = withApi({ permission: "bundle:read", params: ZBundleParams, query: ZQuery }, async ({ actor, params, query }) => {
+  const yaml = await bundleAgentConfig({ actor, name: params.name, kind: query.kind });
+  return new Response(yaml, { headers: { "content-type": "application/yaml; charset=utf-8", "content-disposition": `attachment; filename="opa-${params.name}.yaml"`, "cache-control": "no-store" } });
+});

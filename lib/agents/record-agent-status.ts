@@ -1,0 +1,138 @@
+import { pool } from "@/lib/db";
+import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { onCloseDb } from "@/lib/db";
+import type { TStatusReport } from "@/lib/agents/schemas";
+
+/**
+ * Status reports are accepted into memory and answered at once (an agent must never wait on
+ * our database); a background flush writes the newest report per agent every 250 ms in one
+ * statement per table. Identity is the configured label (labels.instance by default) because
+ * OPA regenerates labels.id on every start; without that label, labels.id is the fallback.
+ */
+const FLUSH_MS = 250;
+const MAX_PENDING = 50_000;
+// OPA writes "never" as Go's zero time.
+const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
+
+type Pending = { identity: string; identitySource: "label" | "id"; credentialId: string; report: TStatusReport; receivedAt: Date };
+type StatusState = { pending: Map<string, Pending>; timer: NodeJS.Timeout | null; flushing: Promise<void> | null; dropped: number };
+
+const log = logger.child({ component: "agent-status" });
+const holder = globalThis as typeof globalThis & { __verdictAgentStatus?: StatusState };
+
+function state(): StatusState {
+  if (!holder.__verdictAgentStatus) {
+    holder.__verdictAgentStatus = { pending: new Map(), timer: null, flushing: null, dropped: 0 };
+    onCloseDb(async () => {
+      await flushAgentStatus();
+      holder.__verdictAgentStatus = undefined;
+    });
+  }
+  return holder.__verdictAgentStatus;
+}
+
+export function agentIdentity(labels: Record<string, string>): { identity: string; identitySource: "label" | "id" } {
+  const configured = labels[env().VERDICT_AGENT_IDENTITY_LABEL]?.trim();
+  return configured ? { identity: configured, identitySource: "label" } : { identity: `id:${labels.id}`, identitySource: "id" };
+}
+
+export function enqueueAgentStatus(report: TStatusReport, credentialId: string): { identity: string } {
+  const s = state();
+  const { identity, identitySource } = agentIdentity(report.labels);
+  if (!s.pending.has(identity) && s.pending.size >= MAX_PENDING) {
+    s.dropped += 1;
+    return { identity };
+  }
+  s.pending.set(identity, { identity, identitySource, credentialId, report, receivedAt: new Date() });
+  if (!s.timer) {
+    s.timer = setTimeout(() => {
+      s.timer = null;
+      void flushAgentStatus();
+    }, FLUSH_MS);
+    s.timer.unref();
+  }
+  return { identity };
+}
+
+/** Writes every pending report; safe to call at any time (tests call it instead of waiting). */
+export async function flushAgentStatus(): Promise<void> {
+  const s = holder.__verdictAgentStatus;
+  if (!s) return;
+  if (s.flushing) await s.flushing;
+  if (s.pending.size === 0) return;
+  const batch = [...s.pending.values()];
+  s.pending.clear();
+  s.flushing = writeBatch(batch)
+    .catch((error: unknown) => log.warn({ err: error, agents: batch.length }, "storing agent status failed; the next report replaces it"))
+    .finally(() => {
+      s.flushing = null;
+    });
+  await s.flushing;
+}
+
+async function writeBatch(batch: Pending[]): Promise<void> {
+  const agents = batch.map((p) => ({
+    identity: p.identity, identity_source: p.identitySource, credential_id: p.credentialId, labels: p.report.labels,
+    opa_version: p.report.labels.version ?? null, last_status: withoutMetrics(p.report), has_errors: hasErrors(p.report), seen_at: p.receivedAt.toISOString(),
+    bundles: Object.keys(p.report.bundles ?? {}),
+  }));
+  const bundles = batch.flatMap((p) => Object.entries(p.report.bundles ?? {}).map(([name, b]) => ({
+    identity: p.identity, bundle_name: name, active_revision: b.active_revision || null, last_successful_activation: opaTime(b.last_successful_activation),
+    last_request: opaTime(b.last_request), code: b.code ?? null, message: b.message ?? null, http_code: b.http_code ?? null, errors: b.errors ?? null, updated_at: p.receivedAt.toISOString(),
+  })));
+  const client = await pool().connect();
+  try {
+    await client.query("BEGIN");
+    await client.query(UPSERT_AGENTS, [JSON.stringify(agents)]);
+    await client.query(UPSERT_BUNDLES, [JSON.stringify(bundles)]);
+    await client.query(DELETE_DROPPED_BUNDLES, [JSON.stringify(agents)]);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+function opaTime(value: string | undefined): string | null {
+  if (!value || value === GO_ZERO_TIME) return null;
+  return Number.isNaN(Date.parse(value)) ? null : value;
+}
+
+function hasErrors(report: TStatusReport): boolean {
+  if (Object.values(report.bundles ?? {}).some((b) => b.code || (b.errors?.length ?? 0) > 0)) return true;
+  if (report.decision_logs?.code) return true;
+  return Object.values(report.plugins ?? {}).some((p) => p.state === "ERROR");
+}
+
+// Prometheus metrics can be large and say nothing about rollout; the rest is kept for the fleet view.
+function withoutMetrics(report: TStatusReport): unknown {
+  const { metrics: _metrics, ...rest } = report as TStatusReport & { metrics?: unknown };
+  return rest;
+}
+
+const UPSERT_AGENTS = `
+  INSERT INTO agents (id, identity, identity_source, credential_id, labels, opa_version, last_status, has_errors, first_seen_at, last_seen_at)
+  SELECT gen_random_uuid(), x.identity, x.identity_source, x.credential_id, x.labels, x.opa_version, x.last_status, x.has_errors, x.seen_at, x.seen_at
+    FROM jsonb_to_recordset($1::jsonb) AS x(identity text, identity_source text, credential_id uuid, labels jsonb, opa_version text, last_status jsonb, has_errors boolean, seen_at timestamptz)
+  ON CONFLICT (identity) DO UPDATE SET
+    identity_source = EXCLUDED.identity_source, credential_id = EXCLUDED.credential_id, labels = EXCLUDED.labels,
+    opa_version = EXCLUDED.opa_version, last_status = EXCLUDED.last_status, has_errors = EXCLUDED.has_errors,
+    last_seen_at = GREATEST(agents.last_seen_at, EXCLUDED.last_seen_at)`;
+
+const UPSERT_BUNDLES = `
+  INSERT INTO agent_bundle_statuses (agent_id, bundle_name, active_revision, last_successful_activation, last_request, code, message, http_code, errors, updated_at)
+  SELECT a.id, b.bundle_name, b.active_revision, b.last_successful_activation, b.last_request, b.code, b.message, b.http_code, b.errors, b.updated_at
+    FROM jsonb_to_recordset($1::jsonb) AS b(identity text, bundle_name text, active_revision text, last_successful_activation timestamptz, last_request timestamptz, code text, message text, http_code int, errors jsonb, updated_at timestamptz)
+    JOIN agents a ON a.identity = b.identity
+  ON CONFLICT (agent_id, bundle_name) DO UPDATE SET
+    active_revision = EXCLUDED.active_revision, last_successful_activation = EXCLUDED.last_successful_activation,
+    last_request = EXCLUDED.last_request, code = EXCLUDED.code, message = EXCLUDED.message, http_code = EXCLUDED.http_code,
+    errors = EXCLUDED.errors, updated_at = EXCLUDED.updated_at`;
+
+const DELETE_DROPPED_BUNDLES = `
+  DELETE FROM agent_bundle_statuses s
+   USING jsonb_to_recordset($1::jsonb) AS r(identity text, bundles text[]), agents a
+   WHERE a.identity = r.identity AND s.agent_id = a.id AND NOT (s.bundle_name = ANY (r.bundles))`;
