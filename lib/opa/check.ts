@@ -17,7 +17,8 @@ export async function checkModules(modules: RegoModule[], options: { strict?: bo
   });
 }
 
-async function checkIn(dir: string, paths: string[], strict: boolean, timeoutMs?: number): Promise<RegoError[]> {
+/** `opa check` over paths inside an existing workspace; structured errors with file, row and column. */
+export async function checkIn(dir: string, paths: string[], strict: boolean, timeoutMs?: number): Promise<RegoError[]> {
   const args = ["check", "-f", "json", "--max-errors", "100", ...(strict ? ["--strict"] : []), ...paths];
   const result = await runOpa(args, { cwd: dir, timeoutMs });
   if (result.exitCode === 0) return [];

@@ -73,14 +73,26 @@ export type WorkspaceFile = { path: string; content: string | Buffer };
 export async function withWorkspace<T>(files: WorkspaceFile[], fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "verdict-opa-"));
   try {
-    for (const file of files) {
-      const target = path.resolve(dir, file.path);
-      if (!target.startsWith(dir + path.sep)) throw new Error(`refusing to write outside the workspace: ${file.path}`);
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, file.content);
-    }
+    for (const file of files) await writeWorkspaceFile(dir, file);
     return await fn(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Adds or replaces one file inside a workspace (never outside it). */
+export async function writeWorkspaceFile(dir: string, file: WorkspaceFile): Promise<void> {
+  const target = insideWorkspace(dir, file.path);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, file.content);
+}
+
+export async function removeWorkspaceFile(dir: string, relativePath: string): Promise<void> {
+  await rm(insideWorkspace(dir, relativePath), { force: true });
+}
+
+function insideWorkspace(dir: string, relativePath: string): string {
+  const target = path.resolve(dir, relativePath);
+  if (!target.startsWith(dir + path.sep)) throw new Error(`refusing to write outside the workspace: ${relativePath}`);
+  return target;
 }
