@@ -5,6 +5,7 @@ import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { validatePolicySource } from "@/lib/policies/validate-policy-source";
 import { AUTHOR_SELECT, sha256Hex, toVersionView, type PolicyView } from "@/lib/policies/policy-views";
 import type { TCreatePolicyRequest } from "@/lib/policies/schemas";
+import { testsSha256, withCaseIds } from "@/lib/tests/test-suite";
 
 export async function createPolicy(options: { actor: Actor; input: TCreatePolicyRequest; requestId?: string }): Promise<PolicyView> {
   const { actor, input } = options;
@@ -19,8 +20,12 @@ export async function createPolicy(options: { actor: Actor; input: TCreatePolicy
         headNumber: 1, createdById: actor.userId,
       },
     });
+    const suite = { testSource: input.testSource ?? "", cases: withCaseIds(input.testCases ?? []) };
     const version = await tx.policyVersion.create({
-      data: { policyId: policy.id, number: 1, source: input.source, sha256: sha256Hex(input.source), message: input.message || "Created", authorId: actor.userId },
+      data: {
+        policyId: policy.id, number: 1, source: input.source, sha256: sha256Hex(input.source), message: input.message || "Created", authorId: actor.userId,
+        testSource: suite.testSource, testCases: suite.cases, testsSha256: testsSha256(suite),
+      },
       include: { author: AUTHOR_SELECT },
     });
     await recordAuditEvent(tx, {

@@ -3,6 +3,8 @@ import { AppError } from "@/lib/http/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TListPoliciesQuery } from "@/lib/policies/schemas";
+import { latestRunsForHeads } from "@/lib/tests/get-test-runs";
+import type { TestRunSummaryView } from "@/lib/tests/test-run-views";
 
 export type PolicyListItem = {
   id: string;
@@ -13,6 +15,8 @@ export type PolicyListItem = {
   updatedAt: string;
   lastAuthor: { email: string; name: string } | null;
   lastMessage: string;
+  /** The newest test run of the head version's exact content; null when it was never run. */
+  latestTestRun: Pick<TestRunSummaryView, "id" | "status" | "passed" | "summary" | "createdAt"> | null;
 };
 
 /** Most recently changed first; keyset-paginated on (updatedAt, id). */
@@ -30,9 +34,10 @@ export async function listPolicies(options: { actor: Actor; query: TListPolicies
   const page = rows.slice(0, limit);
   const heads = await db.policyVersion.findMany({
     where: { OR: page.map((p) => ({ policyId: p.id, number: p.headNumber })) },
-    select: { policyId: true, message: true, author: { select: { email: true, name: true } } },
+    select: { policyId: true, message: true, sha256: true, testsSha256: true, author: { select: { email: true, name: true } } },
   });
   const headByPolicy = new Map(heads.map((h) => [h.policyId, h]));
+  const runs = await latestRunsForHeads(heads);
   const last = page[page.length - 1];
   return {
     items: page.map((p) => ({
@@ -40,9 +45,14 @@ export async function listPolicies(options: { actor: Actor; query: TListPolicies
       updatedAt: p.updatedAt.toISOString(),
       lastAuthor: headByPolicy.get(p.id)?.author ?? null,
       lastMessage: headByPolicy.get(p.id)?.message ?? "",
+      latestTestRun: pickRun(runs.get(p.id)),
     })),
     nextCursor: rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null,
   };
+}
+
+function pickRun(run: TestRunSummaryView | undefined): PolicyListItem["latestTestRun"] {
+  return run ? { id: run.id, status: run.status, passed: run.passed, summary: run.summary, createdAt: run.createdAt } : null;
 }
 
 function encodeCursor(updatedAt: Date, id: string): string {

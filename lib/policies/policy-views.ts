@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import type { TTestCase } from "@/lib/tests/schemas";
+import { readStoredCases } from "@/lib/tests/test-suite";
 
 export type PolicyVersionSummary = {
   id: string;
@@ -9,7 +11,14 @@ export type PolicyVersionSummary = {
   createdAt: string;
 };
 
-export type PolicyVersionView = PolicyVersionSummary & { policyId: string; source: string; parentId: string | null };
+export type PolicyVersionView = PolicyVersionSummary & {
+  policyId: string;
+  source: string;
+  parentId: string | null;
+  testSource: string;
+  testCases: TTestCase[];
+  testsSha256: string;
+};
 
 export type PolicyView = {
   id: string;
@@ -26,14 +35,18 @@ export type PolicyView = {
 type VersionRow = {
   id: string; policyId: string; number: number; sha256: string; message: string; source: string;
   parentId: string | null; createdAt: Date; author: { id: string; email: string; name: string };
+  testSource: string; testCases: unknown; testsSha256: string;
 };
 
-export function toVersionSummary(v: Omit<VersionRow, "source" | "policyId" | "parentId">): PolicyVersionSummary {
+export function toVersionSummary(v: Pick<VersionRow, "id" | "number" | "sha256" | "message" | "createdAt" | "author">): PolicyVersionSummary {
   return { id: v.id, number: v.number, sha256: v.sha256, message: v.message, author: v.author, createdAt: v.createdAt.toISOString() };
 }
 
 export function toVersionView(v: VersionRow): PolicyVersionView {
-  return { ...toVersionSummary(v), policyId: v.policyId, source: v.source, parentId: v.parentId };
+  return {
+    ...toVersionSummary(v), policyId: v.policyId, source: v.source, parentId: v.parentId,
+    testSource: v.testSource, testCases: readStoredCases(v.testCases), testsSha256: v.testsSha256,
+  };
 }
 
 export const AUTHOR_SELECT = { select: { id: true, email: true, name: true } } as const;

@@ -5,12 +5,14 @@ import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { validatePolicySource } from "@/lib/policies/validate-policy-source";
 import { AUTHOR_SELECT, sha256Hex, toVersionView, type PolicyVersionView } from "@/lib/policies/policy-views";
 import type { TRestorePolicyVersionRequest, TSavePolicyVersionRequest } from "@/lib/policies/schemas";
+import { readStoredCases, testsSha256, withCaseIds, type TestSuite } from "@/lib/tests/test-suite";
 
 export type SaveResult = { version: PolicyVersionView; created: boolean };
 
 /**
- * Saves the editor's source as the next immutable version. The caller names the version it
- * started from; if someone saved in between, nothing is written and the 409 carries both texts.
+ * Saves the editor's source (and its tests) as the next immutable version. The caller names the
+ * version it started from; if someone saved in between, nothing is written and the 409 carries
+ * both texts. Tests left out of the request are carried over from the head version.
  */
 export async function savePolicyVersion(options: { actor: Actor; policyId: string; input: TSavePolicyVersionRequest; requestId?: string }): Promise<SaveResult> {
   const { actor, policyId, input } = options;
@@ -18,7 +20,8 @@ export async function savePolicyVersion(options: { actor: Actor; policyId: strin
   const policy = await db.policy.findUnique({ where: { id: policyId } });
   if (!policy) throw notFound("Policy");
   await validatePolicySource(policy.packagePath, input.source);
-  return appendVersion({ actor, policyId, expectedVersion: input.expectedVersion, source: input.source, message: input.message, action: "policy.version.create", requestId: options.requestId });
+  const tests = input.testSource === undefined && input.testCases === undefined ? null : { testSource: input.testSource, cases: input.testCases };
+  return appendVersion({ actor, policyId, expectedVersion: input.expectedVersion, source: input.source, tests, message: input.message, action: "policy.version.create", requestId: options.requestId });
 }
 
 /** Restores an old version by saving its source as a new version (history is never rewritten). */
@@ -29,19 +32,24 @@ export async function restorePolicyVersion(options: { actor: Actor; policyId: st
   if (!old) throw notFound("Policy version");
   return appendVersion({
     actor, policyId, expectedVersion: input.expectedVersion, source: old.source,
+    tests: { testSource: old.testSource, cases: readStoredCases(old.testCases) },
     message: input.message || `Restored version ${number}`, action: "policy.version.restore", requestId: options.requestId, restoredFrom: number,
   });
 }
 
+type SuiteChange = { testSource?: string; cases?: TestSuite["cases"] | Array<Omit<TestSuite["cases"][number], "id"> & { id?: string }> } | null;
+
 async function appendVersion(args: {
-  actor: Actor; policyId: string; expectedVersion: number; source: string; message: string;
+  actor: Actor; policyId: string; expectedVersion: number; source: string; tests: SuiteChange; message: string;
   action: string; requestId?: string; restoredFrom?: number;
 }): Promise<SaveResult> {
   return db.$transaction(async (tx) => {
     const head = await currentHead(tx, args.policyId);
     if (head.number !== args.expectedVersion) throw conflict(head, args.source, args.expectedVersion);
     const sha256 = sha256Hex(args.source);
-    if (head.sha256 === sha256) return { version: head, created: false };
+    const suite: TestSuite = { testSource: args.tests?.testSource ?? head.testSource, cases: args.tests?.cases ? withCaseIds(args.tests.cases) : head.testCases };
+    const suiteSha256 = testsSha256(suite);
+    if (head.sha256 === sha256 && head.testsSha256 === suiteSha256) return { version: head, created: false };
     // The guarded update is the lock: of two concurrent saves from the same head, one matches no row.
     const bumped = await tx.policy.updateMany({
       where: { id: args.policyId, headNumber: args.expectedVersion },
@@ -52,13 +60,14 @@ async function appendVersion(args: {
       data: {
         policyId: args.policyId, number: args.expectedVersion + 1, source: args.source, sha256,
         message: args.message, authorId: args.actor.userId, parentId: head.id,
+        testSource: suite.testSource, testCases: suite.cases, testsSha256: suiteSha256,
       },
       include: { author: AUTHOR_SELECT },
     });
     await recordAuditEvent(tx, {
       actor: args.actor, action: args.action, target: { type: "policy", id: args.policyId },
-      before: { version: head.number, sha256: head.sha256 },
-      after: { version: created.number, sha256, ...(args.restoredFrom ? { restoredFrom: args.restoredFrom } : {}) },
+      before: { version: head.number, sha256: head.sha256, testsSha256: head.testsSha256 },
+      after: { version: created.number, sha256, testsSha256: suiteSha256, cases: suite.cases.length, ...(args.restoredFrom ? { restoredFrom: args.restoredFrom } : {}) },
       requestId: args.requestId,
     });
     return { version: toVersionView(created), created: true };

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { ZTestCases, ZTestSource } from "@/lib/tests/schemas";
 
 export const MAX_MODULE_BYTES = 1024 * 1024;
-// The body may carry a full-size module plus its metadata and JSON escaping overhead.
-export const MAX_POLICY_BODY_BYTES = 2 * MAX_MODULE_BYTES + 64 * 1024;
+// The body may carry a full-size module, its test module and cases, plus JSON escaping overhead.
+export const MAX_POLICY_BODY_BYTES = 6 * MAX_MODULE_BYTES + 64 * 1024;
 
 export const PACKAGE_PATH_PATTERN = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
 
@@ -23,6 +24,9 @@ export const ZCreatePolicyRequest = z.object({
   owner: z.string().trim().min(1).max(120),
   source: ZSource,
   message: ZMessage,
+  /** The `_test.rego` module and table-driven cases saved with the version (see lib/tests). */
+  testSource: ZTestSource.optional(),
+  testCases: ZTestCases.optional(),
 });
 export type TCreatePolicyRequest = z.infer<typeof ZCreatePolicyRequest>;
 
@@ -31,6 +35,9 @@ export const ZSavePolicyVersionRequest = z.object({
   message: ZMessage,
   /** The version number the editor started from; a different head means someone else saved first. */
   expectedVersion: z.number().int().min(1),
+  /** Omitted: the head version's tests are carried over unchanged. */
+  testSource: ZTestSource.optional(),
+  testCases: ZTestCases.optional(),
 });
 export type TSavePolicyVersionRequest = z.infer<typeof ZSavePolicyVersionRequest>;
 

@@ -56,7 +56,10 @@ export async function executeTestRun(options: ExecuteTestRunOptions): Promise<Ex
   });
   const cases = [...outcome.cases].sort((a, b) => indexOf(options.cases, a.id) - indexOf(options.cases, b.id));
   const errors = attempt.errors;
-  const { status, summary } = summarize(cases, outcome.regoTests, errors.filter((e) => e.where !== "cases").length);
+  if (cases.length + outcome.regoTests.length === 0 && errors.length === 0) {
+    errors.push({ code: "no_tests", message: "Nothing was run: add test cases or a _test.rego module with test_ rules", where: "tests" });
+  }
+  const { status, summary } = summarize(cases, outcome.regoTests, errors.length);
   return {
     status, summary, cases, regoTests: outcome.regoTests, errors, coverage: outcome.coverage,
     durationMs: Math.round(performance.now() - started), timeoutMs: options.timeoutMs, opaVersion: OPA_VERSION,
@@ -78,7 +81,8 @@ async function runInWorkspace(dir: string, options: ExecuteTestRunOptions, attem
     const first = await opaTestInDir(dir, run);
     if (first.ok) return finish(dir, options, attempt, first.results, await speculative, sources, roles.policyPath, run);
     await speculative;
-    const compileErrors = await checkIn(dir, [...sources.keys(), HARNESS_FILE].filter((p) => p.endsWith(".rego")), false, 30_000);
+    const present = [...sources.keys(), HARNESS_FILE].filter((p) => p.endsWith(".rego") && !(attempt.testsDropped && p === roles.testPath));
+    const compileErrors = await checkIn(dir, present, false, 30_000);
     if (compileErrors.length === 0) return abort(attempt, { code: "opa_error", message: first.error, where: "opa" });
     const fatal = await recover(dir, compileErrors, attempt, harness.rowsByCase, roles, withTests);
     if (fatal) return abort(attempt, ...fatal);
@@ -94,7 +98,6 @@ async function recover(dir: string, errors: RegoError[], attempt: Attempt, rowsB
       const hit = attempt.prepared.filter((c) => (rowsByCase.get(c.index) ?? []).some(([a, b]) => (error.row ?? 0) >= a && (error.row ?? 0) <= b));
       for (const c of hit) attempt.failed.push(notEvaluated(c, `The query ${c.query} cannot be evaluated: ${error.message}`));
       attempt.prepared = attempt.prepared.filter((c) => !hit.includes(c));
-      attempt.errors.push({ ...error, file: undefined, row: undefined, col: undefined, where: "cases" });
     } else if (withTests && error.file === roles.testPath) {
       attempt.errors.push({ ...error, where: "tests" });
       attempt.testsDropped = true;

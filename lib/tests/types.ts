@@ -41,7 +41,7 @@ export type RegoTestOutcome = {
 };
 
 /** Run-level problems: the policy, the tests or the context do not compile, or opa failed. */
-export type RunError = RegoError & { where: "policy" | "tests" | "cases" | "context" | "opa" };
+export type RunError = RegoError & { where: "policy" | "tests" | "context" | "opa" };
 
 export type CoverageReport = {
   /** The policy's file, as in error locations (payments/authz/policy.rego). */
