@@ -21,22 +21,25 @@ type Props = {
   ariaLabel?: string;
   onSave?: () => void;
   onFormat?: () => void;
+  /** Ctrl/Cmd+Enter: run the tests. */
+  onRun?: () => void;
   onReady?: (handle: RegoEditorHandle) => void;
 };
 
 const MARKER_OWNER = "opa";
 
-export default function RegoEditor({ value, onChange, markers = [], coverage, readOnly, height = 520, language = REGO_LANGUAGE_ID, ariaLabel, onSave, onFormat, onReady }: Props) {
+export default function RegoEditor({ value, onChange, markers = [], coverage, readOnly, height = 520, language = REGO_LANGUAGE_ID, ariaLabel, onSave, onFormat, onRun, onReady }: Props) {
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   const decorations = useRef<monaco.editor.IEditorDecorationsCollection | null>(null);
-  const callbacks = useRef({ onSave, onFormat });
-  callbacks.current = { onSave, onFormat };
+  const callbacks = useRef({ onSave, onFormat, onRun });
+  callbacks.current = { onSave, onFormat, onRun };
 
   const onMount: OnMount = (editor) => {
     editorRef.current = editor;
     decorations.current = editor.createDecorationsCollection();
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave?.());
     editor.addCommand(monaco.KeyMod.Shift | monaco.KeyMod.Alt | monaco.KeyCode.KeyF, () => callbacks.current.onFormat?.());
+    if (onRun) editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => callbacks.current.onRun?.());
     onReady?.({
       revealLine: (line, col = 1) => {
         editor.revealLineInCenter(line);
@@ -87,8 +90,8 @@ export default function RegoEditor({ value, onChange, markers = [], coverage, re
         readOnly,
         minimap: { enabled: false },
         fontSize: 13,
-        tabSize: 4,
-        insertSpaces: false,
+        tabSize: language === "json" ? 2 : 4,
+        insertSpaces: language === "json",
         scrollBeyondLastLine: false,
         renderWhitespace: "selection",
         automaticLayout: true,

@@ -76,3 +76,30 @@ export const ZListTestRunsQuery = z.object({
 export type TListTestRunsQuery = z.infer<typeof ZListTestRunsQuery>;
 
 export const ZTestRunParams = z.object({ id: z.string().uuid(), runId: z.string().uuid() });
+
+const ZFiles = z
+  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a plain file name"), z.string().max(2 * 1024 * 1024, "must be at most 2 MiB"))
+  .refine((f) => Object.keys(f).length > 0 && Object.keys(f).length <= 10, "give 1 to 10 files");
+
+/** Import into an existing policy: the files become its next version (409 on a stale expectedVersion). */
+export const ZImportPolicyFilesRequest = z.object({
+  files: ZFiles,
+  expectedVersion: z.number().int().min(1),
+  message: z.string().trim().max(2000).default("Imported from files"),
+});
+export type TImportPolicyFilesRequest = z.infer<typeof ZImportPolicyFilesRequest>;
+
+/** Import as a new policy; its package comes from policy.rego. */
+export const ZImportNewPolicyRequest = z.object({
+  files: ZFiles,
+  name: z.string().trim().min(1).max(120),
+  owner: z.string().trim().min(1).max(120),
+  description: z.string().trim().max(4000).default(""),
+});
+export type TImportNewPolicyRequest = z.infer<typeof ZImportNewPolicyRequest>;
+
+export const ZExportQuery = z.object({
+  version: z.coerce.number().int().min(1).optional(),
+  format: z.enum(["zip", "json"]).default("zip"),
+});
+export type TExportQuery = z.infer<typeof ZExportQuery>;

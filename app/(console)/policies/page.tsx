@@ -2,12 +2,23 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
-import { listPolicies } from "@/lib/policies/list-policies";
+import { listPolicies, type PolicyListItem } from "@/lib/policies/list-policies";
 import { ZListPoliciesQuery } from "@/lib/policies/schemas";
 import { PlusIcon, PolicyIcon, SearchIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 
 export const metadata: Metadata = { title: "Policies" };
+
+function TestBadge({ run }: { run: PolicyListItem["latestTestRun"] }) {
+  if (!run) return <span className="muted small" title="The head version's tests have not been run">not run</span>;
+  const s = run.summary;
+  const label = run.passed ? `${s.passed}/${s.total} passed` : run.status === "failed" ? `${s.failed} failed` : `${s.errors || "run"} error${s.errors === 1 ? "" : "s"}`;
+  return (
+    <span className={`badge ${run.passed ? "badge-ok" : "badge-danger"}`} title={`Latest run of the head version, ${formatDateTime(run.createdAt)}`}>
+      {label}
+    </span>
+  );
+}
 
 export default async function PoliciesPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const actor = await requirePageActor("policy:read");
@@ -62,6 +73,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
                 <th scope="col">Package</th>
                 <th scope="col">Owner</th>
                 <th scope="col">Version</th>
+                <th scope="col">Tests</th>
                 <th scope="col">Last change</th>
               </tr>
             </thead>
@@ -75,6 +87,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
                   <td><code>{p.packagePath}</code></td>
                   <td>{p.owner}</td>
                   <td><span className="badge">v{p.headNumber}</span></td>
+                  <td><TestBadge run={p.latestTestRun} /></td>
                   <td>
                     <span title={formatDateTime(p.updatedAt)}>{timeAgo(p.updatedAt)}</span>
                     {p.lastAuthor ? <div className="muted small">by {p.lastAuthor.name}</div> : null}

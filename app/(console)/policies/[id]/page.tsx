@@ -7,6 +7,7 @@ import { getPolicyOrThrow } from "@/lib/policies/get-policy";
 import { policyFilePath } from "@/lib/policies/validate-policy-source";
 import { ZPolicyParams } from "@/lib/policies/schemas";
 import { AppError } from "@/lib/http/errors";
+import { getLatestTestRunForVersion } from "@/lib/tests/get-test-runs";
 import { PolicyWorkbench } from "../_components/policy-workbench";
 
 export const metadata: Metadata = { title: "Policy editor" };
@@ -19,6 +20,7 @@ export default async function PolicyEditorPage({ params }: { params: Promise<{ i
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;
   });
+  const latestRun = await getLatestTestRunForVersion(policy.head.id);
   return (
     <div className="page page-wide">
       <div className="breadcrumbs"><Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>{policy.name}</span></div>
@@ -31,6 +33,8 @@ export default async function PolicyEditorPage({ params }: { params: Promise<{ i
       <PolicyWorkbench
         key={policy.head.id}
         canWrite={can(actor, "policy:write")}
+        canRun={can(actor, "test:run")}
+        initialRun={latestRun}
         policy={{
           id: policy.id, name: policy.name, packagePath: policy.packagePath, owner: policy.owner, description: policy.description,
           fileName: policyFilePath(policy.packagePath), head: policy.head,

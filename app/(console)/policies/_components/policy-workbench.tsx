@@ -4,30 +4,51 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
-import { RegoEditor, RegoDiffEditor, type RegoEditorHandle } from "@/components/monaco";
+import { RegoEditor, type RegoEditorHandle } from "@/components/monaco";
 import { toast } from "@/components/toaster";
-import { HistoryIcon } from "@/components/icons";
+import { HistoryIcon, TestIcon } from "@/components/icons";
 import { timeAgo } from "@/components/format";
+import type { TTestCase } from "@/lib/tests/schemas";
+import type { TestRunView } from "@/lib/tests/test-run-views";
+import type { Outcome } from "@/lib/tests/types";
 import { ProblemsPanel } from "./problems-panel";
 import { regoErrorsOf, toMarkers, useRegoLint } from "./use-rego-lint";
+import { ConflictDialog, type Conflict } from "./conflict-dialog";
+import { CasesEditor } from "./tests/cases-editor";
+import { TestResultsPanel } from "./tests/test-results-panel";
+import { TestRunHistory } from "./tests/test-run-history";
+import { ImportExportMenu } from "./tests/import-export-menu";
+import { useTestRunner } from "./tests/use-test-runner";
 
-export type WorkbenchVersion = { number: number; source: string; sha256: string; message: string; createdAt: string; author: { name: string; email: string } };
+export type WorkbenchVersion = {
+  number: number; source: string; sha256: string; message: string; createdAt: string; author: { name: string; email: string };
+  testSource: string; testCases: TTestCase[];
+};
 export type WorkbenchPolicy = { id: string; name: string; packagePath: string; owner: string; description: string; fileName: string; head: WorkbenchVersion };
 
-type Conflict = { current: WorkbenchVersion; yours: string };
+type Tab = "policy" | "tests" | "cases";
 
-export function PolicyWorkbench({ policy, canWrite, children }: { policy: WorkbenchPolicy; canWrite: boolean; children?: React.ReactNode }) {
+export function PolicyWorkbench({ policy, canWrite, canRun, initialRun, children }: { policy: WorkbenchPolicy; canWrite: boolean; canRun: boolean; initialRun: TestRunView | null; children?: React.ReactNode }) {
   const router = useRouter();
   const [base, setBase] = useState<WorkbenchVersion>(policy.head);
   const [source, setSource] = useState(policy.head.source);
+  const [testSource, setTestSource] = useState(policy.head.testSource);
+  const [cases, setCases] = useState<TTestCase[]>(policy.head.testCases);
+  const [tab, setTab] = useState<Tab>("policy");
+  const [selectedCase, setSelectedCase] = useState<string | null>(null);
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState<"saving" | "formatting" | null>(null);
   const [saveErrors, setSaveErrors] = useState<string | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const editor = useRef<RegoEditorHandle | null>(null);
+  const policyEditor = useRef<RegoEditorHandle | null>(null);
+  const testsEditor = useRef<RegoEditorHandle | null>(null);
   const lint = useRegoLint(source, policy.fileName);
   const markers = useMemo(() => toMarkers(lint), [lint]);
-  const dirty = source !== base.source;
+  // The initial run is the latest run of the head's exact content, so its coverage fits the head source.
+  const runner = useTestRunner(policy.id, { run: initialRun, source: initialRun ? policy.head.source : null });
+  const casesChanged = JSON.stringify(cases) !== JSON.stringify(base.testCases);
+  const dirty = source !== base.source || testSource !== base.testSource || casesChanged;
+  const testFile = policy.fileName.replace(/policy\.rego$/, "policy_test.rego");
 
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
@@ -37,18 +58,37 @@ export function PolicyWorkbench({ policy, canWrite, children }: { policy: Workbe
     return () => window.removeEventListener("beforeunload", warn);
   }, [dirty]);
 
+  const runTests = useCallback(() => {
+    if (!canRun || runner.running) return;
+    void runner.runAll({ source, testSource, cases, basedOnVersion: base.number });
+  }, [base.number, canRun, cases, runner, source, testSource]);
+
+  // Ctrl+Enter anywhere on the page (the editors bind it themselves).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && !e.defaultPrevented && !(e.target as HTMLElement | null)?.closest?.(".monaco-editor")) {
+        e.preventDefault();
+        runTests();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [runTests]);
+
   const format = useCallback(async () => {
     setBusy("formatting");
+    const editing = tab === "tests" ? testSource : source;
     try {
-      const result = await api<{ formatted: string; changed: boolean }>("/api/v1/rego/format", { body: { source, fileName: policy.fileName } });
-      setSource(result.formatted);
+      const result = await api<{ formatted: string; changed: boolean }>("/api/v1/rego/format", { body: { source: editing, fileName: tab === "tests" ? testFile : policy.fileName } });
+      if (tab === "tests") setTestSource(result.formatted);
+      else setSource(result.formatted);
       toast(result.changed ? "Formatted with opa fmt" : "Already formatted");
     } catch (error) {
       toast(error instanceof ApiError ? error.message : "Format failed", "danger");
     } finally {
       setBusy(null);
     }
-  }, [source, policy.fileName]);
+  }, [tab, testSource, source, testFile, policy.fileName]);
 
   const save = useCallback(async (expectedVersion = base.number) => {
     if (!canWrite || busy) return;
@@ -56,9 +96,10 @@ export function PolicyWorkbench({ policy, canWrite, children }: { policy: Workbe
     setSaveErrors(null);
     try {
       const result = await api<{ version: WorkbenchVersion; created: boolean }>(`/api/v1/policies/${policy.id}/versions`, {
-        body: { source, message, expectedVersion },
+        body: { source, message, expectedVersion, testSource, testCases: cases },
       });
       setBase(result.version);
+      setCases(result.version.testCases);
       setConflict(null);
       setMessage("");
       toast(result.created ? `Saved version ${result.version.number}` : "No changes to save");
@@ -76,7 +117,24 @@ export function PolicyWorkbench({ policy, canWrite, children }: { policy: Workbe
     } finally {
       setBusy(null);
     }
-  }, [base.number, busy, canWrite, message, policy.id, router, source]);
+  }, [base.number, busy, canWrite, cases, message, policy.id, router, source, testSource]);
+
+  const reveal = useCallback((file: string, row: number) => {
+    const target = file === testFile ? "tests" : file === policy.fileName ? "policy" : null;
+    if (!target) return;
+    setTab(target);
+    setTimeout(() => (target === "tests" ? testsEditor : policyEditor).current?.revealLine(row), 0);
+  }, [policy.fileName, testFile]);
+
+  const acceptActual = useCallback((caseId: string, actual: Outcome) => {
+    setCases((current) => current.map((c) => (c.id === caseId ? { ...c, expected: actual.defined ? JSON.stringify(actual.value, null, 2) : "undefined" } : c)));
+    toast("Expected value updated in the draft: run the tests again, then save");
+  }, []);
+
+  const coverage = runner.run?.coverage && runner.ranSource === source ? { covered: runner.run.coverage.covered, notCovered: runner.run.coverage.notCovered } : null;
+  const statusById = useMemo(() => new Map((runner.run?.cases ?? []).map((c) => [c.id, c.status])), [runner.run]);
+  const knownCaseIds = useMemo(() => new Set(cases.map((c) => c.id)), [cases]);
+  const subject = { source, testSource, cases, basedOnVersion: base.number };
 
   return (
     <div className="editor-layout">
@@ -86,42 +144,64 @@ export function PolicyWorkbench({ policy, canWrite, children }: { policy: Workbe
             {canWrite ? (
               <>
                 <label htmlFor="commit-message" className="sr-only">Change message</label>
-                <input id="commit-message" className="input" style={{ maxWidth: 360, height: 30 }} placeholder="Describe the change (optional)"
-                  value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => { if (e.key === "Enter") void save(); }} />
+                <input id="commit-message" className="input" style={{ maxWidth: 300, height: 30 }} placeholder="Describe the change (optional)"
+                  value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => { if (e.key === "Enter" && !e.ctrlKey && !e.metaKey) void save(); }} />
                 <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={busy !== null || !dirty} aria-keyshortcuts="Control+S">
                   {busy === "saving" ? <span className="spinner" aria-hidden /> : null} Save <kbd>Ctrl S</kbd>
                 </button>
               </>
             ) : <span className="badge">Read only</span>}
-            <button type="button" className="btn" onClick={() => void format()} disabled={busy !== null} aria-keyshortcuts="Shift+Alt+F">
+            <button type="button" className="btn" onClick={() => void format()} disabled={busy !== null || tab === "cases"} aria-keyshortcuts="Shift+Alt+F">
               {busy === "formatting" ? <span className="spinner" aria-hidden /> : null} Format <kbd>⇧ Alt F</kbd>
             </button>
+            {canRun ? (
+              <button type="button" className="btn" onClick={runTests} disabled={runner.running !== null} aria-keyshortcuts="Control+Enter">
+                {runner.running === "all" ? <span className="spinner" aria-hidden /> : <TestIcon />} Run tests <kbd>Ctrl Enter</kbd>
+              </button>
+            ) : null}
             <span className="spacer" />
+            <ImportExportMenu policyId={policy.id} headNumber={base.number} canWrite={canWrite} dirty={dirty} />
             <Link href={`/policies/${policy.id}/history`} className="btn btn-ghost"><HistoryIcon /> History</Link>
           </div>
-          <RegoEditor
-            value={source}
-            onChange={setSource}
-            markers={markers}
-            readOnly={!canWrite}
-            height="calc(100vh - 260px)"
-            onSave={() => void save()}
-            onFormat={() => void format()}
-            onReady={(handle) => (editor.current = handle)}
-            ariaLabel={`Rego source of ${policy.name}`}
-          />
+          <div className="tabs editor-tabs" role="tablist" aria-label="Policy files">
+            <button type="button" role="tab" aria-selected={tab === "policy"} onClick={() => setTab("policy")}>policy.rego</button>
+            <button type="button" role="tab" aria-selected={tab === "tests"} onClick={() => setTab("tests")}>policy_test.rego</button>
+            <button type="button" role="tab" aria-selected={tab === "cases"} onClick={() => setTab("cases")}>Cases <span className="badge">{cases.length}</span></button>
+          </div>
+          <div hidden={tab !== "policy"} role="tabpanel" aria-label="policy.rego">
+            <RegoEditor value={source} onChange={setSource} markers={markers} coverage={coverage} readOnly={!canWrite} height="56vh"
+              onSave={() => void save()} onFormat={() => void format()} onRun={runTests} onReady={(h) => (policyEditor.current = h)} ariaLabel={`Rego source of ${policy.name}`} />
+          </div>
+          <div hidden={tab !== "tests"} role="tabpanel" aria-label="policy_test.rego">
+            {testSource === "" && canWrite ? (
+              <div className="alert alert-info" style={{ margin: 10 }}>
+                Rego unit tests run with <code>opa test</code>.
+                <button type="button" className="btn btn-sm" onClick={() => setTestSource(testTemplate(policy.packagePath))}>Start from a template</button>
+              </div>
+            ) : null}
+            <RegoEditor value={testSource} onChange={setTestSource} readOnly={!canWrite} height="56vh"
+              onSave={() => void save()} onFormat={() => void format()} onRun={runTests} onReady={(h) => (testsEditor.current = h)} ariaLabel="Rego tests" />
+          </div>
+          {tab === "cases" ? (
+            <CasesEditor cases={cases} onChange={setCases} readOnly={!canWrite} packagePath={policy.packagePath} statusById={statusById}
+              onRun={runTests} selectedId={selectedCase} onSelect={setSelectedCase} />
+          ) : null}
           <div className="editor-status" aria-live="polite">
             <span>{dirty ? <><span className="dot dot-warn" /> Unsaved changes (based on v{base.number})</> : <><span className="dot dot-ok" /> Saved as v{base.number}</>}</span>
+            {coverage ? <span className="row small"><span className="coverage-swatch coverage-covered" aria-hidden /> covered <span className="coverage-swatch coverage-missed" aria-hidden /> not covered</span> : null}
             <span className="spacer" />
-            <span className="mono">{policy.fileName}</span>
+            <span className="mono">{tab === "tests" ? testFile : tab === "cases" ? `${cases.length} cases` : policy.fileName}</span>
           </div>
         </div>
         {saveErrors ? <div role="alert" className="alert alert-danger">{saveErrors}</div> : null}
+        <TestResultsPanel run={runner.run} running={runner.running} failure={runner.failure} canWrite={canWrite} knownCaseIds={knownCaseIds}
+          onRerun={(id) => void runner.rerunCase(subject, id)} onAccept={acceptActual} onReveal={reveal} />
         {children}
       </div>
 
       <div className="stack">
-        <ProblemsPanel lint={lint} onReveal={(row, col) => editor.current?.revealLine(row, col)} />
+        <ProblemsPanel lint={lint} onReveal={(row, col) => { setTab("policy"); setTimeout(() => policyEditor.current?.revealLine(row, col), 0); }} />
+        <TestRunHistory policyId={policy.id} refreshKey={runner.historyKey} shownId={runner.run?.id ?? null} onShow={(id) => void runner.showRun(id)} />
         <section className="card" aria-labelledby="details-title">
           <div className="card-header"><h2 id="details-title" style={{ fontSize: 14 }}>Details</h2></div>
           <div className="card-body">
@@ -140,7 +220,7 @@ export function PolicyWorkbench({ policy, canWrite, children }: { policy: Workbe
       {conflict ? (
         <ConflictDialog
           conflict={conflict}
-          onTakeTheirs={() => { setBase(conflict.current); setSource(conflict.current.source); setConflict(null); toast(`Loaded version ${conflict.current.number}`); }}
+          onTakeTheirs={() => { setBase(conflict.current); setSource(conflict.current.source); setTestSource(conflict.current.testSource); setCases(conflict.current.testCases); setConflict(null); toast(`Loaded version ${conflict.current.number}`); }}
           onSaveMineOnTop={() => { setBase(conflict.current); void save(conflict.current.number); }}
           onClose={() => setConflict(null)}
         />
@@ -149,31 +229,6 @@ export function PolicyWorkbench({ policy, canWrite, children }: { policy: Workbe
   );
 }
 
-function ConflictDialog({ conflict, onTakeTheirs, onSaveMineOnTop, onClose }: { conflict: Conflict; onTakeTheirs: () => void; onSaveMineOnTop: () => void; onClose: () => void }) {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
-  return (
-    <div className="dialog-backdrop" role="presentation">
-      <div className="dialog dialog-wide" role="dialog" aria-modal="true" aria-labelledby="conflict-title">
-        <header>
-          <h2 id="conflict-title">Someone saved first</h2>
-          <p className="muted">
-            {conflict.current.author.name} saved version {conflict.current.number} {timeAgo(conflict.current.createdAt)}
-            {conflict.current.message ? ` (“${conflict.current.message}”)` : ""}. Nothing of yours was written. Left: their version; right: yours.
-          </p>
-        </header>
-        <div className="dialog-body">
-          <div className="editor-frame"><RegoDiffEditor original={conflict.current.source} modified={conflict.yours} height={420} /></div>
-        </div>
-        <footer>
-          <button type="button" className="btn" onClick={onClose}>Keep editing</button>
-          <button type="button" className="btn" onClick={onTakeTheirs}>Discard mine, load theirs</button>
-          <button type="button" className="btn btn-primary" onClick={onSaveMineOnTop} autoFocus>Save mine as v{conflict.current.number + 1}</button>
-        </footer>
-      </div>
-    </div>
-  );
+function testTemplate(pkg: string): string {
+  return `package ${pkg}_test\n\ntest_allows_an_example if {\n\tdata.${pkg}.allow with input as {}\n}\n`;
 }
