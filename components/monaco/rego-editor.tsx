@@ -37,9 +37,20 @@ export default function RegoEditor({ value, onChange, markers = [], coverage, re
   const onMount: OnMount = (editor) => {
     editorRef.current = editor;
     decorations.current = editor.createDecorationsCollection();
-    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave?.());
-    editor.addCommand(monaco.KeyMod.Shift | monaco.KeyMod.Alt | monaco.KeyCode.KeyF, () => callbacks.current.onFormat?.());
-    if (onRun) editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => callbacks.current.onRun?.());
+    // Per-instance key handling: `addCommand` keybindings are global in Monaco (the last editor to
+    // register wins), which breaks with several editors on a page or one that has unmounted.
+    editor.onKeyDown((e) => {
+      const mod = e.ctrlKey || e.metaKey;
+      const action =
+        mod && !e.shiftKey && e.keyCode === monaco.KeyCode.KeyS ? callbacks.current.onSave
+        : mod && e.keyCode === monaco.KeyCode.Enter ? callbacks.current.onRun
+        : e.shiftKey && e.altKey && e.keyCode === monaco.KeyCode.KeyF ? callbacks.current.onFormat
+        : undefined;
+      if (!action) return;
+      e.preventDefault();
+      e.stopPropagation();
+      action();
+    });
     onReady?.({
       revealLine: (line, col = 1) => {
         editor.revealLineInCenter(line);

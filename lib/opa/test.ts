@@ -28,8 +28,8 @@ export type OpaTestOptions = {
   timeoutMs?: number;
   /** Bound on the whole process; past it opa is killed. */
   processTimeoutMs?: number;
-  /** Collect `--explain fails` traces (costly: use for the failing tests only). */
-  explainFails?: boolean;
+  /** Collect `--explain` traces (costly: use for the failing tests only). */
+  explain?: "fails" | "full";
 };
 
 export type CoverageRange = { start: { row: number }; end: { row: number } };
@@ -63,7 +63,7 @@ export async function opaTestInDir(dir: string, options: OpaTestOptions = {}): P
   const timeoutMs = options.timeoutMs ?? 30_000;
   const args = ["test", "-f", "json", "--timeout", `${timeoutMs}ms`];
   if (options.run) args.push("--run", options.run);
-  if (options.explainFails) args.push("-v", "--explain", "fails");
+  if (options.explain) args.push("-v", "--explain", options.explain);
   args.push(".");
   const result = await runOpa(args, { cwd: dir, timeoutMs: options.processTimeoutMs ?? timeoutMs + 5_000 });
   const parsed = parseJsonOutput(result.stdout);

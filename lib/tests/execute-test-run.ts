@@ -24,6 +24,8 @@ export type ExecuteTestRunOptions = {
 
 const HARNESS_PREFIX = `data.${HARNESS_PACKAGE}`;
 const MAX_PROCESS_MS = 5 * 60_000;
+// Full traces are large; explain at most this many failures per run.
+const MAX_EXPLAINED = 25;
 
 type Attempt = { prepared: PreparedCase[]; failed: CaseResult[]; testsDropped: boolean; errors: RunError[] };
 
@@ -128,7 +130,7 @@ async function finish(dir: string, options: ExecuteTestRunOptions, attempt: Atte
   const passing = results.filter((r) => r.outcome === "pass").map(full);
   const needCoverage = options.coverage !== false && !speculative?.ok && passing.length > 0;
   const [explained, coverageRun] = await Promise.all([
-    explainNames.length ? opaTestInDir(dir, { ...run, run: exactTestPattern(explainNames), explainFails: true }) : null,
+    explainNames.length ? opaTestInDir(dir, { ...run, run: exactTestPattern(explainNames.slice(0, MAX_EXPLAINED)), explain: "full" }) : null,
     needCoverage ? opaCoverageInDir(dir, { ...run, run: exactTestPattern(passing) }) : speculative,
   ]);
   if (explained?.ok) {
@@ -139,7 +141,8 @@ async function finish(dir: string, options: ExecuteTestRunOptions, attempt: Atte
     }
     for (const t of failingTests) regoTests[userTests.indexOf(t)]!.explanation = toExplanation(traces.get(`${t.package}.${t.name}`), sources);
   }
-  const coverage = coverageRun?.ok ? coverageFor(policyPath, coverageRun.files[policyPath]) : null;
+  // With nothing passing there is nothing to measure (opa would report every line as missed).
+  const coverage = coverageRun?.ok && passing.length > 0 ? coverageFor(policyPath, coverageRun.files[policyPath]) : null;
   return { cases, regoTests, coverage };
 }
 

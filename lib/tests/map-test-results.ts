@@ -55,18 +55,29 @@ function describeEvalError(raw: RegoTestResult): string {
   return `${raw.message ?? "evaluation error"}${raw.errorCode ? ` (${raw.errorCode})` : ""}`;
 }
 
-/** `--explain fails` trace → the failed expressions in the author's files, with their source line and operands. */
+/**
+ * A full trace → what `--explain fails` shows (the failed expressions in the author's files, with
+ * their source line and operands), plus what it cannot show: when OPA's rule index matched no
+ * rule for the input, the default rule that decided.
+ */
 export function toExplanation(trace: TraceStep[] | undefined, files: Map<string, string[]>): ExplanationStep[] | undefined {
   if (!trace) return undefined;
   const steps: ExplanationStep[] = [];
-  for (const step of trace) {
-    if (step.op !== "Fail" || step.file === HARNESS_FILE || !files.has(step.file)) continue;
+  const authored = (step: TraceStep | undefined) => step && step.file !== HARNESS_FILE && files.has(step.file);
+  const add = (step: TraceStep, op: string) => {
     const previous = steps[steps.length - 1];
-    if (previous && previous.file === step.file && previous.row === step.row) continue;
+    if (previous && previous.file === step.file && previous.row === step.row && previous.op === op) return;
     const source = files.get(step.file)?.[step.row - 1]?.trim() ?? "";
-    steps.push({ file: step.file, row: step.row, op: step.op, source, ...(step.values ? { values: step.values } : {}) });
-    if (steps.length >= MAX_EXPLANATION_STEPS) break;
-  }
+    steps.push({ file: step.file, row: step.row, op, source, ...(step.values && op === "Fail" ? { values: step.values } : {}) });
+  };
+  trace.forEach((step, i) => {
+    if (steps.length >= MAX_EXPLANATION_STEPS) return;
+    if (step.op === "Fail" && authored(step)) add(step, "Fail");
+    const next = trace[i + 1];
+    if (step.op === "Index" && step.message?.startsWith("(matched 0 rules") && next?.op === "Enter" && authored(next) && /^\s*default\b/.test(files.get(next.file)?.[next.row - 1] ?? "")) {
+      add(next, "Default");
+    }
+  });
   return steps;
 }
 

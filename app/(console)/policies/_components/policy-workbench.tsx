@@ -58,10 +58,16 @@ export function PolicyWorkbench({ policy, canWrite, canRun, initialRun, children
     return () => window.removeEventListener("beforeunload", warn);
   }, [dirty]);
 
+  // Keystrokes can land between an edit and the re-render that follows it: run what the editors hold now.
+  const latest = useRef({ source, testSource, cases });
+  latest.current = { source, testSource, cases };
+  const editSource = useCallback((v: string) => { latest.current.source = v; setSource(v); }, []);
+  const editTests = useCallback((v: string) => { latest.current.testSource = v; setTestSource(v); }, []);
+  const editCases = useCallback((v: TTestCase[]) => { latest.current.cases = v; setCases(v); }, []);
   const runTests = useCallback(() => {
     if (!canRun || runner.running) return;
-    void runner.runAll({ source, testSource, cases, basedOnVersion: base.number });
-  }, [base.number, canRun, cases, runner, source, testSource]);
+    void runner.runAll({ ...latest.current, basedOnVersion: base.number });
+  }, [base.number, canRun, runner]);
 
   // Ctrl+Enter anywhere on the page (the editors bind it themselves).
   useEffect(() => {
@@ -144,7 +150,7 @@ export function PolicyWorkbench({ policy, canWrite, canRun, initialRun, children
             {canWrite ? (
               <>
                 <label htmlFor="commit-message" className="sr-only">Change message</label>
-                <input id="commit-message" className="input" style={{ maxWidth: 300, height: 30 }} placeholder="Describe the change (optional)"
+                <input id="commit-message" className="input" style={{ maxWidth: 220, height: 30 }} placeholder="Describe the change (optional)"
                   value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={(e) => { if (e.key === "Enter" && !e.ctrlKey && !e.metaKey) void save(); }} />
                 <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={busy !== null || !dirty} aria-keyshortcuts="Control+S">
                   {busy === "saving" ? <span className="spinner" aria-hidden /> : null} Save <kbd>Ctrl S</kbd>
@@ -169,7 +175,7 @@ export function PolicyWorkbench({ policy, canWrite, canRun, initialRun, children
             <button type="button" role="tab" aria-selected={tab === "cases"} onClick={() => setTab("cases")}>Cases <span className="badge">{cases.length}</span></button>
           </div>
           <div hidden={tab !== "policy"} role="tabpanel" aria-label="policy.rego">
-            <RegoEditor value={source} onChange={setSource} markers={markers} coverage={coverage} readOnly={!canWrite} height="56vh"
+            <RegoEditor value={source} onChange={editSource} markers={markers} coverage={coverage} readOnly={!canWrite} height="56vh"
               onSave={() => void save()} onFormat={() => void format()} onRun={runTests} onReady={(h) => (policyEditor.current = h)} ariaLabel={`Rego source of ${policy.name}`} />
           </div>
           <div hidden={tab !== "tests"} role="tabpanel" aria-label="policy_test.rego">
@@ -179,11 +185,11 @@ export function PolicyWorkbench({ policy, canWrite, canRun, initialRun, children
                 <button type="button" className="btn btn-sm" onClick={() => setTestSource(testTemplate(policy.packagePath))}>Start from a template</button>
               </div>
             ) : null}
-            <RegoEditor value={testSource} onChange={setTestSource} readOnly={!canWrite} height="56vh"
+            <RegoEditor value={testSource} onChange={editTests} readOnly={!canWrite} height="56vh"
               onSave={() => void save()} onFormat={() => void format()} onRun={runTests} onReady={(h) => (testsEditor.current = h)} ariaLabel="Rego tests" />
           </div>
           {tab === "cases" ? (
-            <CasesEditor cases={cases} onChange={setCases} readOnly={!canWrite} packagePath={policy.packagePath} statusById={statusById}
+            <CasesEditor cases={cases} onChange={editCases} readOnly={!canWrite} packagePath={policy.packagePath} statusById={statusById}
               onRun={runTests} selectedId={selectedCase} onSelect={setSelectedCase} />
           ) : null}
           <div className="editor-status" aria-live="polite">

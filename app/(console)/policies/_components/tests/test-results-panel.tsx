@@ -167,6 +167,7 @@ function Explanation({ steps, onReveal }: { steps?: ExplanationStep[]; onReveal:
           <li key={i}>
             <button type="button" className="link-button mono small" onClick={() => onReveal(s.file, s.row)}>{s.file.split("/").pop()}:{s.row}</button>
             <code>{s.source}</code>
+            {s.op === "Default" ? <span className="muted small"> no rule matched this input, so the default decided</span> : null}
             {s.values?.length ? <span className="muted small mono"> {s.values.map((v) => `${v.name ? `${v.name} = ` : ""}${JSON.stringify(v.value)}`).join(", ")}</span> : null}
           </li>
         ))}

@@ -48,7 +48,7 @@ export function useTestRunner(policyId: string, initial: { run: TestRunView | nu
       const s = result.summary;
       toast(result.passed ? `All ${s.passed} tests passed` : `${s.failed} failed, ${s.errors} errors, ${s.passed} passed`, result.passed ? "info" : "danger");
     } catch (error) {
-      setFailure(error instanceof ApiError ? error.message : "The tests could not be run: the server could not be reached");
+      setFailure(error instanceof ApiError ? describeProblem(error) : "The tests could not be run: the server could not be reached");
     } finally {
       setRunning(null);
     }
@@ -78,4 +78,9 @@ export function useTestRunner(policyId: string, initial: { run: TestRunView | nu
   }, [policyId]);
 
   return { run, running, ranSource, failure, historyKey, runAll, rerunCase, showRun };
+}
+
+function describeProblem(error: ApiError): string {
+  const fields = error.problem.errors?.map((e) => `${e.path.replace(/^body\.inline\./, "")}: ${e.message}`) ?? [];
+  return fields.length ? `${error.message} — ${fields.join("; ")}` : error.message;
 }
