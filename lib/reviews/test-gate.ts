@@ -1,4 +1,5 @@
 import type { Tx } from "@/lib/db";
+import { latestRunsForVersions } from "@/lib/tests/get-test-runs";
 
 export type VersionTestStatus = {
   policyVersionId: string;
@@ -14,13 +15,15 @@ export type VersionTestStatus = {
 export type TestGate = { available: boolean; passed: boolean; results: VersionTestStatus[] };
 
 /**
- * The latest test run of each policy version. Fail-closed: a version without a passing run
- * blocks publishing unless an admin overrides with a recorded reason.
- *
- * The test-run store (issue 3) has not landed on this branch yet, so every version reads as
- * "missing" and `available` is false; the gate then always needs the override.
+ * The latest test run of each policy version's exact content (lib/tests). Fail-closed: a version
+ * without a passing latest run blocks publishing unless an admin overrides with a recorded reason.
  */
-export async function testGateFor(_tx: Tx, versionIds: string[]): Promise<TestGate> {
-  const results = versionIds.map((policyVersionId) => ({ policyVersionId, status: "missing" as const, runId: null, total: null, passed: null, failed: null, ranAt: null }));
-  return { available: false, passed: false, results };
+export async function testGateFor(tx: Tx, versionIds: string[]): Promise<TestGate> {
+  const runs = await latestRunsForVersions(tx, versionIds);
+  const results = versionIds.map((policyVersionId): VersionTestStatus => {
+    const run = runs.get(policyVersionId);
+    if (!run) return { policyVersionId, status: "missing", runId: null, total: null, passed: null, failed: null, ranAt: null };
+    return { policyVersionId, status: run.status, runId: run.id, total: run.summary.total, passed: run.summary.passed, failed: run.summary.failed, ranAt: run.createdAt };
+  });
+  return { available: true, passed: results.length > 0 && results.every((r) => r.status === "passed"), results };
 }

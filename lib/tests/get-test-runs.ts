@@ -1,4 +1,4 @@
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import { AppError, notFound } from "@/lib/http/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -58,6 +58,22 @@ export async function getLatestTestRunForVersion(policyVersionId: string): Promi
     include: { createdBy: CREATED_BY_SELECT },
   });
   return row ? toTestRunView(row) : null;
+}
+
+/** For the publish gate, inside its transaction: the newest run of each version's exact content, keyed by version id. */
+export async function latestRunsForVersions(tx: Tx, versionIds: string[]): Promise<Map<string, TestRunSummaryView>> {
+  if (versionIds.length === 0) return new Map();
+  const versions = await tx.policyVersion.findMany({ where: { id: { in: versionIds } }, select: { id: true, policyId: true, sha256: true, testsSha256: true } });
+  const out = new Map<string, TestRunSummaryView>();
+  for (const v of versions) {
+    const row = await tx.testRun.findFirst({
+      where: { policyId: v.policyId, sourceSha256: v.sha256, testsSha256: v.testsSha256 },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      select: SUMMARY_SELECT,
+    });
+    if (row) out.set(v.id, toTestRunSummary(row));
+  }
+  return out;
 }
 
 /** For the policy list: the newest run of each policy's head content, in one query. */

@@ -61,6 +61,8 @@ export type EvaluationContextRecord = {
   /** "head-versions" until bundles are published; "published" once they are. */
   assembledFrom: "head-versions" | "published";
   note: string;
+  /** The bundle revisions the context came from (empty before anything is published). */
+  bundles: Array<{ name: string; number: number; revision: string }>;
   policies: Array<{ policyId: string; packagePath: string; version: number; sha256: string }>;
   data: { included: boolean; description: string; bytes: number };
 };

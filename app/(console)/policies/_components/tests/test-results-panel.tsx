@@ -91,9 +91,10 @@ function RunSummaryLine({ run }: { run: TestRunView }) {
 function ContextLine({ run }: { run: TestRunView }) {
   const ctx = run.context;
   const names = ctx.policies.map((p) => `${p.packagePath} v${p.version}`);
+  const from = ctx.assembledFrom === "published" ? `as published (${(ctx.bundles ?? []).map((b) => `${b.name} ${b.revision}`).join(", ")})` : "at head versions (nothing published yet)";
   return (
     <p className="muted small test-context" title={ctx.note}>
-      Context: {ctx.policies.length ? `${ctx.policies.length} other polic${ctx.policies.length === 1 ? "y" : "ies"} at ${ctx.assembledFrom === "published" ? "their published revision" : "head versions"} (${names.slice(0, 4).join(", ")}${names.length > 4 ? ", …" : ""})` : "no other policies"}; {ctx.data.description}. opa {run.opaVersion}, {run.timeoutMs} ms per case.
+      Context: {ctx.policies.length ? `${ctx.policies.length} other polic${ctx.policies.length === 1 ? "y" : "ies"} ${from}: ${names.slice(0, 4).join(", ")}${names.length > 4 ? ", …" : ""}` : `no other policies ${from}`}; {ctx.data.description}. opa {run.opaVersion}, {run.timeoutMs} ms per case.
     </p>
   );
 }
