@@ -99,7 +99,7 @@ const bench: Bench = {
       // The same work in raw opa: per-test results as JSON and a coverage report, side by side.
       const rawTest = async () => {
         const started = performance.now();
-        const [results, coverage] = await Promise.all([run(env.opaBin, ["test", "-f", "json", "."], dir), run(env.opaBin, ["test", "--coverage", "."], dir)]);
+        const [results, coverage] = await Promise.all([run(env.opaBin, ["test", "-f", "json", "-z", "."], dir), run(env.opaBin, ["test", "--coverage", "-z", "."], dir)]);
         if (results.code !== 0 || coverage.code !== 0) throw new Error("raw opa test failed");
         return performance.now() - started;
       };

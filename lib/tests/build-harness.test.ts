@@ -42,8 +42,8 @@ describe("buildHarness", () => {
     expect(h.module.match(/^test_case_\d+ if/gm)).toEqual(["test_case_0 if", "test_case_1 if", "test_case_2 if"]);
     expect(h.data.cases).toEqual([{ input: { u: 1 } }, { input: { u: 2 } }, { data: { cfg: { k: "v" } } }, null]);
     const lines = h.module.split("\n");
-    const [[start, end]] = h.rowsByCase.get(2)!;
-    expect(lines.slice(start! - 1, end).join("\n")).toContain('data.p["odd-name"]');
+    const [start, end] = h.rowsByCase.get(2)![0]!;
+    expect(lines.slice(start - 1, end).join("\n")).toContain('data.p["odd-name"]');
   });
 });
 

@@ -95,6 +95,12 @@ describe("testing a policy from the editor", () => {
     await page.getByText("Saved as v2").waitFor();
     // The editor reopens on v2 and shows v2's latest run: the run of identical unsaved content.
     await page.getByTestId("run-status").filter({ hasText: "Passed" }).waitFor();
+
+    // The policy list shows the head version's latest result.
+    await page.goto(`/policies?q=${pkg}`);
+    expect(await page.getByRole("row", { name: /Admin API/ }).getByText("1/1 passed").count()).toBe(1);
+    await shot("policy-list");
+    await page.goto(`/policies/${policyId}`);
   });
 
   it("turns a failing case's actual result into its expected value after confirmation", async () => {
