@@ -12,14 +12,16 @@ export const MAX_LONG_POLL_SECONDS = 300;
  * long-poll (Prefer: …;wait=N), after holding the request until a new revision is published
  * or N seconds pass. (An immediate 304 to a long poll would send OPA into a hot loop.)
  */
-export async function serveBundle(name: string, headers: Headers, signal?: AbortSignal): Promise<Response> {
+export async function serveBundle(name: string, headers: Headers, options: { signal?: AbortSignal; reauthorize?: () => Promise<unknown> } = {}): Promise<Response> {
   const current = await servedRevision(name);
   if (!current) throw notFound("A published revision of this bundle");
   const ifNoneMatch = headers.get("if-none-match");
   if (!ifNoneMatch || !etagMatches(ifNoneMatch, current.etag)) return bundleResponse(current);
   const wait = preferredWaitSeconds(headers.get("prefer"), MAX_LONG_POLL_SECONDS);
   if (wait !== null) {
-    const next = await waitForNewRevision(name, current.etag, wait * 1000, signal);
+    const next = await waitForNewRevision(name, current.etag, wait * 1000, options.signal);
+    // A long poll can outlive its credential: a revoke during the wait must not deliver the new revision.
+    await options.reauthorize?.();
     if (next) return bundleResponse(next);
   }
   return new Response(null, { status: 304, headers: { "content-type": BUNDLE_CONTENT_TYPE, etag: current.etag } });

@@ -10,6 +10,7 @@ export const dynamic = "force-dynamic";
 export const GET = withAgentRoute({ challenge: 'Bearer realm="verdict"' }, async ({ req, params }) => {
   const name = typeof params.name === "string" ? params.name : "";
   if (!BUNDLE_NAME_PATTERN.test(name)) throw notFound("Bundle");
-  await authenticateAgent(req.headers, { bundle: name });
-  return serveBundle(name, req.headers, req.signal);
+  const authorize = () => authenticateAgent(req.headers, { bundle: name });
+  await authorize();
+  return serveBundle(name, req.headers, { signal: req.signal, reauthorize: authorize });
 });
