@@ -12,7 +12,7 @@ export default function RegoDiffEditor({ original, modified, height = 560 }: { o
       original={original}
       modified={modified}
       loading={<div className="skeleton" style={{ height, borderRadius: 0 }} aria-label="Loading diff" />}
-      options={{ readOnly: true, renderSideBySide: true, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false, originalEditable: false }}
+      options={{ readOnly: true, renderSideBySide: true, useInlineViewWhenSpaceIsLimited: false, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false, originalEditable: false }}
     />
   );
 }

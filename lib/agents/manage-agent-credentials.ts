@@ -8,6 +8,7 @@ import { notifyInTransaction } from "@/lib/realtime/pg-listener";
 import { refreshAgentAuthCache } from "@/lib/agents/agent-auth-cache";
 import { agentConfigFor } from "@/lib/agents/agent-config";
 import { assertBundlesExist } from "@/lib/agents/bundle-scope";
+import { ensureFirstSigningKey } from "@/lib/bundles/signing-keys";
 import { AGENT_TOKEN_PREFIX, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX } from "@/lib/agents/agent-credential-format";
 import type { AgentCredentialKind } from "@/lib/generated/prisma/enums";
 import type { TCreateAgentCredentialRequest } from "@/lib/agents/schemas";
@@ -63,6 +64,7 @@ export async function createAgentCredential(options: { actor: Actor; input: TCre
   const { actor, input } = options;
   requirePermission(actor, "agent:manage");
   await assertBundlesExist(input.bundles);
+  if (input.bundles.length > 0) await ensureFirstSigningKey(actor, options.requestId);
   const { secret, hash, display } = generateSecret(input.kind === "bearer" ? AGENT_TOKEN_PREFIX : CLIENT_SECRET_PREFIX);
   const clientId = input.kind === "oauth2" ? `${CLIENT_ID_PREFIX}_${randomBytes(12).toString("base64url")}` : null;
   const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;

@@ -54,5 +54,8 @@ export function buildAgentConfig(input: AgentConfigInput): string {
   }
   if (input.status) config.status = { service: SERVICE_NAME };
   if (input.decisionLogs) config.decision_logs = { service: SERVICE_NAME, reporting: { min_delay_seconds: 5, max_delay_seconds: 10 } };
-  return stringify(config, { lineWidth: 0 });
+  const yaml = stringify(config, { lineWidth: 0 });
+  return input.bundles.length > 0 && input.keys.length === 0
+    ? `# No signing key exists yet, so OPA could not verify any bundle: generate one under Signing keys,\n# then copy this configuration again.\n${yaml}`
+    : yaml;
 }

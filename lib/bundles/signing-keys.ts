@@ -112,6 +112,20 @@ export async function activeSigner(tx: Tx, publisher: Actor): Promise<BundleSign
   return { id: key.id, kid: key.kid, algorithm: key.algorithm, privateKey, publicKeyPem: key.publicKeyPem };
 }
 
+/**
+ * Agent configs must list a key to verify against, so making the first agent credential on an
+ * installation also makes the first signing key (ES256, audited as the admin's action).
+ */
+export async function ensureFirstSigningKey(actor: Actor, requestId?: string): Promise<void> {
+  if ((await db.signingKey.count()) > 0) return;
+  await db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
+    if ((await tx.signingKey.count()) > 0) return;
+    const created = await insertKey(tx, actor, generateMaterial("ES256"), false, requestId);
+    await activate(tx, actor, created.id, "generated for the first agent configuration on this installation", requestId);
+  });
+}
+
 type KeyMaterial = { algorithm: SigningAlgorithm; privatePem: string; publicPem: string; fingerprint: string };
 
 function generateMaterial(algorithm: SigningAlgorithm): KeyMaterial {

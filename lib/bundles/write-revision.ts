@@ -34,7 +34,7 @@ export async function lockBundle(tx: Tx, bundleId: string): Promise<void> {
 }
 
 export async function latestRevision(tx: Tx, bundleId: string) {
-  return tx.bundleRevision.findFirst({ where: { bundleId }, orderBy: { number: "desc" }, include: { policyVersions: true } });
+  return tx.bundleRevision.findFirst({ where: { bundleId }, orderBy: { number: "desc" }, select: { id: true, number: true, policyVersions: true } });
 }
 
 /**

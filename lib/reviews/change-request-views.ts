@@ -47,14 +47,14 @@ export async function getChangeRequestOrThrow(options: { actor: Actor; number: n
   requirePermission(actor, "policy:read");
   const cr = await db.changeRequest.findUnique({
     where: { number: options.number },
-    include: { author: PERSON, reviews: { include: { reviewer: PERSON }, orderBy: { createdAt: "asc" } }, revisions: { include: { bundle: { select: { name: true } } }, orderBy: { publishedAt: "asc" } } },
+    include: { author: PERSON, reviews: { include: { reviewer: PERSON }, orderBy: { createdAt: "asc" } }, revisions: { select: { bundleId: true, number: true, revision: true, bundle: { select: { name: true } } }, orderBy: { publishedAt: "asc" } } },
   });
   if (!cr) throw notFound("Change request");
   const { items, tests } = await db.$transaction(async (tx) => {
     const loaded = await loadItems(tx, cr.id);
     return { items: loaded, tests: await testGateFor(tx, loaded.map((i) => i.versionId)) };
   });
-  const itemViews = await describeItems(items.map((i) => i.versionId));
+  const itemViews = await describeItems(items.map((i) => i.versionId), cr.revisions.map((r) => ({ bundleId: r.bundleId, number: r.number })));
   const reviews = cr.reviews.map((r) => ({
     id: r.id, reviewer: r.reviewer, verdict: r.verdict, body: r.body, createdAt: r.createdAt.toISOString(), voided: r.voidedAt !== null, matchesContent: r.contentHash === cr.contentHash,
   }));
@@ -64,7 +64,7 @@ export async function getChangeRequestOrThrow(options: { actor: Actor; number: n
   return {
     id: cr.id, number: cr.number, title: cr.title, description: cr.description, status: cr.status, contentHash: cr.contentHash, author: cr.author,
     createdAt: cr.createdAt.toISOString(), updatedAt: cr.updatedAt.toISOString(), publishedAt: cr.publishedAt?.toISOString() ?? null,
-    items: itemViews, reviews, approval: approval && cr.status === "approved" ? { reviewer: approval.reviewer, at: approval.createdAt } : null, tests,
+    items: itemViews, reviews, approval: approval && (cr.status === "approved" || cr.status === "published") ? { reviewer: approval.reviewer, at: approval.createdAt } : null, tests,
     revisions: cr.revisions.map((r) => ({ bundle: r.bundle.name, number: r.number, revision: r.revision })),
     can: {
       edit: open && cr.authorId === actor.userId && can(actor, "change:submit"),
@@ -77,14 +77,22 @@ export async function getChangeRequestOrThrow(options: { actor: Actor; number: n
   };
 }
 
-async function describeItems(versionIds: string[]): Promise<ChangeRequestItemView[]> {
+/**
+ * Each item with its diff base: the version agents run today, or — once this change request is
+ * published — the version the revision before its own shipped.
+ */
+async function describeItems(versionIds: string[], publishedAs: Array<{ bundleId: string; number: number }>): Promise<ChangeRequestItemView[]> {
   const versions = await db.policyVersion.findMany({
     where: { id: { in: versionIds } },
     include: { author: PERSON, policy: { select: { id: true, name: true, packagePath: true, bundleMembership: { select: { bundleId: true, bundle: { select: { name: true } } } } } } },
   });
   const bundleIds = [...new Set(versions.flatMap((v) => (v.policy.bundleMembership ? [v.policy.bundleMembership.bundleId] : [])))];
   const heads = bundleIds.length === 0 ? [] : await db.bundleRevision.findMany({
-    where: { bundleId: { in: bundleIds } }, distinct: ["bundleId"], orderBy: [{ bundleId: "asc" }, { number: "desc" }],
+    where: {
+      bundleId: { in: bundleIds },
+      AND: publishedAs.map((p) => ({ NOT: { bundleId: p.bundleId, number: { gte: p.number } } })),
+    },
+    distinct: ["bundleId"], orderBy: [{ bundleId: "asc" }, { number: "desc" }],
     select: { bundleId: true, revision: true, policyVersions: { select: { policyId: true, policyVersion: { select: { number: true } } } } },
   });
   const byId = new Map(versions.map((v) => [v.id, v]));

@@ -7,8 +7,12 @@ export type NavItem = { href: string; label: string; icon: NavIconName; permissi
 // Pages appear in the sidebar only for people whose roles grant the permission.
 export const NAV_ITEMS: NavItem[] = [
   { href: "/policies", label: "Policies", icon: "policy", permission: "policy:read", section: "Policy" },
+  { href: "/reviews", label: "Change requests", icon: "review", permission: "policy:read", section: "Policy" },
+  { href: "/bundles", label: "Bundles", icon: "bundle", permission: "bundle:read", section: "Runtime" },
+  { href: "/fleet", label: "Fleet", icon: "fleet", permission: "agent:read", section: "Runtime" },
   { href: "/audit", label: "Audit trail", icon: "audit", permission: "audit:read", section: "Evidence" },
   { href: "/admin/users", label: "Users", icon: "users", permission: "user:manage", section: "Administration" },
   { href: "/admin/agent-credentials", label: "Agent credentials", icon: "key", permission: "agent:manage", section: "Administration" },
+  { href: "/admin/signing-keys", label: "Signing keys", icon: "key", permission: "key:manage", section: "Administration" },
   { href: "/settings/tokens", label: "API tokens", icon: "key", permission: "token:self", section: "Administration" },
 ];

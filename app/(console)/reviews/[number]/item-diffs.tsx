@@ -1,0 +1,63 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import Link from "next/link";
+import { api } from "@/components/api-client";
+import { RegoDiffEditor } from "@/components/monaco";
+import type { ChangeRequestItemView } from "@/lib/reviews/change-request-views";
+import type { TestGate } from "@/lib/reviews/test-gate";
+import { TestBadge } from "./test-badge";
+
+/** One card per item: what agents run today (left) against what this change request ships (right). */
+export function ItemDiffs({ items, tests }: { items: ChangeRequestItemView[]; tests: TestGate }) {
+  const [open, setOpen] = useState<string | null>(items[0]?.version.id ?? null);
+  return (
+    <div className="stack">
+      {items.map((item) => {
+        const result = tests.results.find((r) => r.policyVersionId === item.version.id);
+        const expanded = open === item.version.id;
+        return (
+          <section key={item.version.id} className="card" aria-label={`${item.policy.packagePath} v${item.version.number}`}>
+            <div className="card-header">
+              <div>
+                <div className="row row-wrap" style={{ gap: 8 }}>
+                  <Link href={`/policies/${item.policy.id}`} className="table-link">{item.policy.name}</Link>
+                  <code className="small">{item.policy.packagePath}</code>
+                  <span className="badge">{item.base ? `v${item.base.number} → v${item.version.number}` : `new: v${item.version.number}`}</span>
+                  {item.bundle ? <span className="badge mono">{item.bundle}</span> : <span className="badge badge-warn">in no bundle</span>}
+                  <TestBadge result={result} />
+                </div>
+                <div className="muted small" style={{ marginTop: 4 }}>
+                  {item.version.message || "no message"} · v{item.version.number} by {item.version.author.name} · sha256 <code>{item.version.sha256.slice(0, 12)}</code>
+                </div>
+              </div>
+              <button type="button" className="btn btn-sm" aria-expanded={expanded} onClick={() => setOpen(expanded ? null : item.version.id)}>{expanded ? "Hide diff" : "Show diff"}</button>
+            </div>
+            {expanded ? <ItemDiff item={item} /> : null}
+          </section>
+        );
+      })}
+    </div>
+  );
+}
+
+function ItemDiff({ item }: { item: ChangeRequestItemView }) {
+  const [sources, setSources] = useState<{ base: string; proposed: string } | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    const load = (n: number) => api<{ source: string }>(`/api/v1/policies/${item.policy.id}/versions/${n}`).then((v) => v.source);
+    Promise.all([item.base ? load(item.base.number) : Promise.resolve(""), load(item.version.number)])
+      .then(([base, proposed]) => setSources({ base, proposed }))
+      .catch(() => setFailed(true));
+  }, [item]);
+  if (failed) return <div className="card-body alert alert-danger" role="alert">Could not load the versions to compare.</div>;
+  return (
+    <div data-testid="review-diff">
+      <div className="diff-legend small muted">
+        <span>Left: {item.base ? `v${item.base.number}, running in ${item.bundle} ${item.base.revision}` : "nothing published yet"}</span>
+        <span>Right: v{item.version.number}, proposed</span>
+      </div>
+      {sources ? <RegoDiffEditor original={sources.base} modified={sources.proposed} height={420} /> : <div className="skeleton" style={{ height: 420, borderRadius: 0 }} aria-label="Loading diff" />}
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageActor } from "@/lib/auth/require-page-actor";
+import { getChangeRequestOrThrow } from "@/lib/reviews/change-request-views";
+import { ZChangeRequestParams } from "@/lib/reviews/schemas";
+import { formatDateTime, timeAgo } from "@/components/format";
+import { orNotFound } from "../../_components/or-not-found";
+import { ChangeRequestStatusBadge } from "../_components/status-badge";
+import { ItemDiffs } from "./item-diffs";
+import { ReviewPanel } from "./review-panel";
+import { PublishPanel } from "./publish-panel";
+import { AuthorActions } from "./author-actions";
+
+export const metadata: Metadata = { title: "Change request" };
+
+export default async function ChangeRequestPage({ params }: { params: Promise<{ number: string }> }) {
+  const actor = await requirePageActor("policy:read");
+  const parsed = ZChangeRequestParams.safeParse(await params);
+  if (!parsed.success) notFound();
+  const cr = await orNotFound(getChangeRequestOrThrow({ actor, number: parsed.data.number }));
+  return (
+    <div className="page page-wide">
+      <div className="breadcrumbs"><Link href="/reviews">Change requests</Link> <span aria-hidden>/</span> <span>#{cr.number}</span></div>
+      <div className="page-header">
+        <div>
+          <div className="row" style={{ gap: 10 }}>
+            <h1>{cr.title}</h1>
+            <ChangeRequestStatusBadge status={cr.status} />
+          </div>
+          <p className="subtitle">
+            #{cr.number} · submitted by {cr.author.name} <span title={formatDateTime(cr.createdAt)}>{timeAgo(cr.createdAt)}</span> · content <code title={cr.contentHash}>{cr.contentHash.slice(0, 12)}</code>
+          </p>
+        </div>
+        {cr.can.edit || cr.can.close ? <AuthorActions number={cr.number} items={cr.items} canEdit={cr.can.edit} canClose={cr.can.close} hasApproval={cr.approval !== null} /> : null}
+      </div>
+      <div className="review-layout">
+        <div className="stack">
+          <section className="card card-body" aria-label="Description">
+            {cr.description ? <p className="prose">{cr.description}</p> : <p className="muted">No description.</p>}
+          </section>
+          <ItemDiffs items={cr.items} tests={cr.tests} />
+        </div>
+        <aside className="stack" aria-label="Review and publish">
+          <PublishPanel cr={{ number: cr.number, status: cr.status, approval: cr.approval, tests: cr.tests, revisions: cr.revisions, can: cr.can }} />
+          <ReviewPanel number={cr.number} reviews={cr.reviews} canReview={cr.can.review} canComment={cr.can.comment} />
+        </aside>
+      </div>
+    </div>
+  );
+}
