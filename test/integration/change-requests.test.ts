@@ -7,11 +7,13 @@ import { createChangeRequest, updateChangeRequest } from "@/lib/reviews/submit-c
 import { closeChangeRequest, reviewChangeRequest } from "@/lib/reviews/review-change-request";
 import { getChangeRequestOrThrow, listChangeRequests } from "@/lib/reviews/change-request-views";
 import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { createBundle } from "@/lib/bundles/manage-bundles";
+import { runPolicyTests } from "@/lib/tests/run-policy-tests";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
 import { policyInput } from "@/test/factories/sample-policies";
-import { allowPolicy, approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
+import { allowPolicy, approvedScenario, TEST_OVERRIDE, uniqueRoot } from "@/test/factories/bundles";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -133,6 +135,30 @@ describe("publishing", () => {
     expect((await getChangeRequestOrThrow({ actor: author, number: scenario.cr.number })).status).toBe("published");
     expect((await appError(publishChangeRequest({ actor: admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } }))).status).toBe(409);
     expect(await actions(scenario.bundle.id)).toEqual(["bundle.create", "bundle.publish"]);
+  });
+
+  it("lets a reviewer publish without override once the latest test run of every version passes, and blocks a failing one", async () => {
+    const root = uniqueRoot();
+    const pkg = `${root}.authz`;
+    const tests = (user: string) => `package ${pkg}_test\n\ntest_allowed if data.${pkg}.allow with input as {"user": "${user}"}\n`;
+    const policy = await createPolicy({ actor: author, input: { ...policyInput({ packagePath: pkg, source: allowPolicy(pkg, ["alice"]) }), testSource: tests("alice") } });
+    await createBundle({ actor: admin, input: { name: root, description: "", roots: [root], policyIds: [policy.id] } });
+    const run = await runPolicyTests({ actor: author, policyId: policy.id, input: { version: 1, timeoutMs: 5_000 } });
+    expect(run.status).toBe("passed");
+    const cr = await createChangeRequest({ actor: author, input: { title: "tested", description: "", items: [{ kind: "policy_version", policyVersionId: policy.head.id }] } });
+    await reviewChangeRequest({ actor: reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
+    const view = await getChangeRequestOrThrow({ actor: reviewer, number: cr.number });
+    expect(view.tests).toMatchObject({ passed: true, results: [{ status: "passed", runId: run.id }] });
+    expect(view.can).toMatchObject({ publish: true, override: false });
+    const { revisions } = await publishChangeRequest({ actor: reviewer, number: cr.number, input: {} });
+    expect((await db.bundleRevision.findUniqueOrThrow({ where: { id: revisions[0]!.id } })).testOverride).toBeNull();
+
+    const failing = await savePolicyVersion({ actor: author, policyId: policy.id, input: { source: allowPolicy(pkg, ["alice"]), testSource: tests("bob"), message: "expects bob", expectedVersion: 1 } });
+    expect((await runPolicyTests({ actor: author, policyId: policy.id, input: { version: failing.version.number, timeoutMs: 5_000 } })).status).toBe("failed");
+    const cr2 = await createChangeRequest({ actor: author, input: { title: "untested", description: "", items: [{ kind: "policy_version", policyVersionId: failing.version.id }] } });
+    await reviewChangeRequest({ actor: reviewer, number: cr2.number, input: { verdict: "approve", body: "" } });
+    const blocked = await appError(publishChangeRequest({ actor: reviewer, number: cr2.number, input: {} }));
+    expect(blocked).toMatchObject({ status: 422, extra: { tests: { available: true, passed: false, results: [{ status: "failed" }] } } });
   });
 
   it("changes nothing when the bundle fails the opa check", async () => {
