@@ -6,6 +6,7 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { createPolicy } from "@/lib/policies/create-policy";
 import type { Actor } from "@/lib/auth/actor";
 import { SAMPLE_POLICIES } from "@/test/factories/sample-policies";
+import { seedDemoAllowlists } from "@/test/factories/demo-allowlists";
 
 /**
  * Runs once, on an empty database: the first administrator and a few sample policies. The
@@ -32,6 +33,7 @@ export async function seedDemoData(log: (line: string) => void): Promise<void> {
   for (const sample of SAMPLE_POLICIES) {
     await createPolicy({ actor, input: { ...sample, message: "Sample policy" } });
   }
+  await seedDemoAllowlists(actor);
   log("created the first administrator:");
   log(`    email:    ${email}`);
   log(given ? "    password: (from VERDICT_ADMIN_PASSWORD)" : `    password: ${password}    ← shown once; change it after signing in`);

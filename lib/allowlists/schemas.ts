@@ -62,18 +62,18 @@ export type TCreateEndpointRequest = z.infer<typeof ZCreateEndpointRequest>;
  * so that an import reports every problem of every row at once, with row numbers.
  */
 export const ZEntrySpecInput = z.object({
-  service: z.unknown(),
-  method: z.unknown(),
-  path: z.unknown(),
-  caller: z.unknown(),
-  owner: z.unknown(),
-  reason: z.unknown(),
+  service: z.unknown().optional(),
+  method: z.unknown().optional(),
+  path: z.unknown().optional(),
+  caller: z.unknown().optional(),
+  owner: z.unknown().optional(),
+  reason: z.unknown().optional(),
   expiresAt: z.unknown().optional(),
   crossTrustDomain: z.unknown().optional(),
 });
 export type TEntrySpecInput = z.infer<typeof ZEntrySpecInput>;
 
-export const ZEntryKeyInput = z.object({ service: z.unknown(), method: z.unknown(), path: z.unknown(), caller: z.unknown() });
+export const ZEntryKeyInput = z.object({ service: z.unknown().optional(), method: z.unknown().optional(), path: z.unknown().optional(), caller: z.unknown().optional() });
 export type TEntryKeyInput = z.infer<typeof ZEntryKeyInput>;
 
 export const ZChangeMode = z.enum(["merge", "replace"]);

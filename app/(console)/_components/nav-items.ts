@@ -7,6 +7,7 @@ export type NavItem = { href: string; label: string; icon: NavIconName; permissi
 // Pages appear in the sidebar only for people whose roles grant the permission.
 export const NAV_ITEMS: NavItem[] = [
   { href: "/policies", label: "Policies", icon: "policy", permission: "policy:read", section: "Policy" },
+  { href: "/allowlists", label: "Allowlists", icon: "allowlist", permission: "allowlist:read", section: "Policy" },
   { href: "/audit", label: "Audit trail", icon: "audit", permission: "audit:read", section: "Evidence" },
   { href: "/admin/users", label: "Users", icon: "users", permission: "user:manage", section: "Administration" },
   { href: "/admin/agent-credentials", label: "Agent credentials", icon: "key", permission: "agent:manage", section: "Administration" },
