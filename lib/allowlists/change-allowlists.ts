@@ -9,6 +9,10 @@ import type { TEntryKeyInput, TEntrySpecInput } from "@/lib/allowlists/schemas";
 
 // Serialises allowlist writers so that a plan is made and applied against one state.
 const ALLOWLIST_LOCK = 7_240_005;
+
+export async function lockAllowlists(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ALLOWLIST_LOCK})`;
+}
 const APPLY_TIMEOUT_MS = 120_000;
 
 export type ChangeRequestInput = {
@@ -36,6 +40,9 @@ const LIST_CREATED_IDS_UP_TO = 100;
 /**
  * Plans a change and, unless it is a dry run, applies it all-or-nothing: any row error means
  * nothing is written. Every applied change is one audit event carrying its access diff.
+ * People's changes do not come through here directly: they are proposed as change requests
+ * (propose-allowlist-change.ts) and applied when published. This applies directly for the
+ * demo seed, tests and the publish step itself.
  */
 export async function changeAllowlists(options: { actor: Actor; input: ChangeRequestInput; requestId?: string }): Promise<ChangeResult> {
   const { actor, input } = options;
@@ -46,7 +53,7 @@ export async function changeAllowlists(options: { actor: Actor; input: ChangeReq
   }
   return db.$transaction(
     async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ALLOWLIST_LOCK})`;
+      await lockAllowlists(tx);
       const plan = planChanges({ ...(await loadState(tx)), ...planArgs(input) });
       const outcome = result(plan, input, true);
       if (outcome.errors.length > 0) {
@@ -57,7 +64,7 @@ export async function changeAllowlists(options: { actor: Actor; input: ChangeReq
       if (input.expectedPlanHash && input.expectedPlanHash !== plan.planHash) {
         throw new AppError("conflict", "The allowlists changed since the dry run; review the new diff and try again", { extra: { diff: plan.diff, planHash: plan.planHash } });
       }
-      const created = await applyPlan(tx, plan, actor);
+      const created = await applyPlan(tx, plan, { createdById: actor.userId, approvedById: null });
       if (created.length <= LIST_CREATED_IDS_UP_TO) outcome.createdEntryIds = created;
       await recordAuditEvent(tx, {
         actor, action: "allowlist.change", target: { type: "allowlist", id: null },
@@ -70,7 +77,7 @@ export async function changeAllowlists(options: { actor: Actor; input: ChangeReq
   );
 }
 
-async function loadState(tx: Pick<Tx, "$queryRaw" | "service">): Promise<Pick<PlanInput, "catalog" | "existing" | "now">> {
+export async function loadState(tx: Pick<Tx, "$queryRaw" | "service">): Promise<Pick<PlanInput, "catalog" | "existing" | "now">> {
   return { catalog: await loadCatalog(tx), existing: await loadStoredEntries(tx), now: new Date() };
 }
 
@@ -94,21 +101,22 @@ function describeErrorRows(errors: RowError[]): string {
   return rows === 1 ? "1 row has errors" : `${rows} rows have errors`;
 }
 
-async function applyPlan(tx: Tx, plan: ChangePlan, actor: Actor): Promise<string[]> {
+/** Writes a plan with no errors; returns the ids of new grants. */
+export async function applyPlan(tx: Tx, plan: ChangePlan, people: { createdById: string; approvedById: string | null }): Promise<string[]> {
   if (plan.removes.length > 0) {
     await tx.allowlistEntry.deleteMany({ where: { id: { in: plan.removes.map((r) => r.entry.id) } } });
   }
   for (const u of plan.updates) {
     await tx.allowlistEntry.update({
       where: { id: u.entry.id },
-      data: { owner: u.spec.owner, reason: u.spec.reason, expiresAt: u.spec.expiresAt, crossTrustDomain: u.spec.crossTrustDomain },
+      data: { owner: u.spec.owner, reason: u.spec.reason, expiresAt: u.spec.expiresAt, crossTrustDomain: u.spec.crossTrustDomain, approvedById: people.approvedById },
     });
   }
   if (plan.adds.length === 0) return [];
   const created = await tx.allowlistEntry.createManyAndReturn({
     data: plan.adds.map((a) => ({
       endpointId: a.endpointId, callerId: a.spec.caller, owner: a.spec.owner, reason: a.spec.reason,
-      expiresAt: a.spec.expiresAt, crossTrustDomain: a.spec.crossTrustDomain, createdById: actor.userId,
+      expiresAt: a.spec.expiresAt, crossTrustDomain: a.spec.crossTrustDomain, createdById: people.createdById, approvedById: people.approvedById,
     })),
     select: { id: true },
   });

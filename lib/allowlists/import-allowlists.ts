@@ -1,12 +1,12 @@
 import { AppError } from "@/lib/http/errors";
 import { isJsonContentType, readBodyBounded } from "@/lib/http/read-body";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { changeAllowlists, type ChangeResult } from "@/lib/allowlists/change-allowlists";
+import { proposeAllowlistChange, type ProposalResult } from "@/lib/allowlists/propose-allowlist-change";
 import { parseImportFile } from "@/lib/allowlists/import-file";
 import { MAX_IMPORT_BYTES, type TImportQuery } from "@/lib/allowlists/schemas";
 
-/** Reads an uploaded CSV or JSON file (bounded) and plans or applies it as one change. */
-export async function importAllowlists(options: { actor: Actor; query: TImportQuery; request: Request; requestId?: string }): Promise<ChangeResult> {
+/** Reads an uploaded CSV or JSON file (bounded): a dry run, or one change request with every row. */
+export async function importAllowlists(options: { actor: Actor; query: TImportQuery; request: Request; requestId?: string }): Promise<ProposalResult> {
   const { actor, query, request } = options;
   requirePermission(actor, "allowlist:write");
   const contentType = request.headers.get("content-type");
@@ -21,7 +21,7 @@ export async function importAllowlists(options: { actor: Actor; query: TImportQu
     throw new AppError("bad_request", "The file is not UTF-8 text", { cause });
   }
   const { rows, errors } = parseImportFile(query.format, text);
-  return changeAllowlists({
+  return proposeAllowlistChange({
     actor, requestId: options.requestId,
     input: { upserts: rows, removals: [], parseErrors: errors, mode: query.mode, dryRun: query.dryRun, expectedPlanHash: query.expectedPlanHash, source: `import:${query.format}` },
   });

@@ -1,23 +1,22 @@
 import { db } from "@/lib/db";
 import { AppError, notFound } from "@/lib/http/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { changeAllowlists, type ChangeResult } from "@/lib/allowlists/change-allowlists";
+import { proposeAllowlistChange, type ProposalResult } from "@/lib/allowlists/propose-allowlist-change";
 import type { RowError } from "@/lib/allowlists/change-plan";
 import type { TEntrySpecInput, TUpdateEntryRequest } from "@/lib/allowlists/schemas";
 
-// Single-grant operations for the console and the API. They go through the same planner as
-// bulk imports, so validation, the access diff and the audit event are identical.
+// Single-grant operations for the console and the API. Like bulk imports they are proposed as
+// change requests (same planner, same access diff) and take effect when one is published.
 
-/** Grants one caller access to one endpoint; 409 when that grant already exists. */
-export async function grantAccess(options: { actor: Actor; input: TEntrySpecInput; requestId?: string }): Promise<ChangeResult & { entryId: string }> {
+/** Proposes granting one caller access to one endpoint; 409 when that grant already exists. */
+export async function grantAccess(options: { actor: Actor; input: TEntrySpecInput; requestId?: string }): Promise<ProposalResult> {
   requirePermission(options.actor, "allowlist:write");
-  const result = await asSingleRequest(() =>
-    changeAllowlists({ actor: options.actor, requestId: options.requestId, input: { upserts: [{ row: 1, value: options.input }], removals: [], mode: "merge", dryRun: false, createOnly: true, source: "api" } }),
+  return asSingleRequest(() =>
+    proposeAllowlistChange({ actor: options.actor, requestId: options.requestId, input: { upserts: [{ row: 1, value: options.input }], removals: [], mode: "merge", dryRun: false, createOnly: true, source: "api" } }),
   );
-  return { ...result, entryId: result.createdEntryIds?.[0] ?? "" };
 }
 
-export async function updateEntry(options: { actor: Actor; id: string; input: TUpdateEntryRequest; requestId?: string }): Promise<ChangeResult> {
+export async function updateEntry(options: { actor: Actor; id: string; input: TUpdateEntryRequest; requestId?: string }): Promise<ProposalResult> {
   requirePermission(options.actor, "allowlist:write");
   const entry = await loadEntry(options.id);
   const value: TEntrySpecInput = {
@@ -27,16 +26,17 @@ export async function updateEntry(options: { actor: Actor; id: string; input: TU
     crossTrustDomain: entry.crossTrustDomain,
   };
   return asSingleRequest(() =>
-    changeAllowlists({ actor: options.actor, requestId: options.requestId, input: { upserts: [{ row: 1, value }], removals: [], mode: "merge", dryRun: false, source: "api" } }),
+    proposeAllowlistChange({ actor: options.actor, requestId: options.requestId, input: { upserts: [{ row: 1, value }], removals: [], mode: "merge", dryRun: false, source: "api" } }),
   );
 }
 
-export async function revokeEntry(options: { actor: Actor; id: string; requestId?: string }): Promise<ChangeResult> {
+/** Proposes revoking a grant. */
+export async function revokeEntry(options: { actor: Actor; id: string; requestId?: string }): Promise<ProposalResult> {
   requirePermission(options.actor, "allowlist:write");
   const entry = await loadEntry(options.id);
   return asSingleRequest(() =>
-    changeAllowlists({
-      actor: options.actor, requestId: options.requestId,
+    proposeAllowlistChange({
+      actor: options.actor, requestId: options.requestId, title: `Allowlist: revoke ${entry.caller} → ${entry.service} ${entry.method} ${entry.path}`,
       input: { upserts: [], removals: [{ row: 1, value: { service: entry.service, method: entry.method, path: entry.path, caller: entry.caller } }], mode: "merge", dryRun: false, source: "api" },
     }),
   );

@@ -84,6 +84,9 @@ export const ZAllowlistChangeRequest = z.object({
   remove: z.array(ZEntryKeyInput).max(MAX_IMPORT_ROWS).default([]),
   mode: ZChangeMode.default("merge"),
   dryRun: z.boolean().default(false),
+  /** The change request's title and description (a title is made from the diff if omitted). */
+  title: z.string().trim().min(1).max(200).optional(),
+  description: z.string().trim().max(10_000).default(""),
   /** From a dry run: apply only if the plan is still exactly this one (else 409). */
   expectedPlanHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });

@@ -94,6 +94,7 @@ const allowlistRoutes = (): Row[] => [
   { method: "GET", route: "/api/v1/allowlists/matrix", permission: "allowlist:read" },
   { method: "GET", route: "/api/v1/allowlists/opa-data", permission: "allowlist:read" },
   { method: "POST", route: "/api/v1/allowlists/check", permission: "allowlist:read" },
+  { method: "POST", route: "/api/v1/allowlists/authz-policy", permission: "policy:write" },
 ];
 
 const tokens = {} as Record<Role, string>;

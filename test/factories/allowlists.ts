@@ -2,6 +2,12 @@ import type { Actor } from "@/lib/auth/actor";
 import { addEndpoint, createService } from "@/lib/allowlists/manage-services";
 import { changeAllowlists } from "@/lib/allowlists/change-allowlists";
 import type { TEntrySpecInput } from "@/lib/allowlists/schemas";
+import { installAuthzPolicy } from "@/lib/allowlists/install-authz-policy";
+import { createBundle } from "@/lib/bundles/manage-bundles";
+import { createChangeRequest } from "@/lib/reviews/submit-change-request";
+import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
+import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { TEST_OVERRIDE } from "@/test/factories/bundles";
 
 let counter = 0;
 
@@ -33,4 +39,23 @@ export async function grant(actor: Actor, entries: TEntrySpecInput[]) {
 
 export function entry(service: string, method: string, path: string, caller: string, extra: Partial<TEntrySpecInput> = {}): TEntrySpecInput {
   return { service, method, path, caller, owner: "team-billing", reason: "needed for the refund flow", ...extra };
+}
+
+/**
+ * The shipped verdict.authz policy in a bundle whose root `verdict` also carries the allowlists,
+ * published once (revision r1). Allowlist change requests then publish into this bundle.
+ */
+export async function shipAllowlistBundle(actors: { admin: Actor; author: Actor; reviewer: Actor }, name = "authz") {
+  const policy = await installAuthzPolicy({ actor: actors.author });
+  const bundle = await createBundle({ actor: actors.admin, input: { name, description: "caller allowlists", roots: ["verdict"], policyIds: [policy.id] } });
+  const cr = await createChangeRequest({ actor: actors.author, input: { title: "Ship verdict.authz", description: "", items: [{ kind: "policy_version", policyVersionId: policy.versionId }] } });
+  await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
+  const published = await publishChangeRequest({ actor: actors.admin, number: cr.number, input: { overrideReason: TEST_OVERRIDE } });
+  return { bundle, policy, revision: published.revisions[0]! };
+}
+
+/** Approves (as someone else) and publishes a proposed allowlist change request. */
+export async function approveAndPublish(actors: { reviewer: Actor }, number: number) {
+  await reviewChangeRequest({ actor: actors.reviewer, number, input: { verdict: "approve", body: "" } });
+  return publishChangeRequest({ actor: actors.reviewer, number, input: {} });
 }

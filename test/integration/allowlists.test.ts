@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/http/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
-import { createServiceWithEndpoints, entry, grant, serviceName } from "@/test/factories/allowlists";
+import { approveAndPublish, createServiceWithEndpoints, entry, grant, serviceName, shipAllowlistBundle } from "@/test/factories/allowlists";
 import { addEndpoint, createService, deleteService, removeEndpoint } from "@/lib/allowlists/manage-services";
 import { grantAccess, revokeEntry, updateEntry } from "@/lib/allowlists/manage-entries";
 import { changeAllowlists } from "@/lib/allowlists/change-allowlists";
@@ -11,6 +11,8 @@ import { importAllowlists } from "@/lib/allowlists/import-allowlists";
 import { exportAllowlists } from "@/lib/allowlists/export-allowlists";
 import { getServiceDetail, listServices } from "@/lib/allowlists/list-services";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
+import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
+import { unpackTarGz } from "@/lib/bundles/tarball";
 import { ZImportQuery } from "@/lib/allowlists/schemas";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
@@ -31,10 +33,13 @@ function importRequest(format: "csv" | "json", body: string, query: Record<strin
 
 let author: Actor;
 let viewer: Actor;
+let reviewer: Actor;
 
 beforeAll(async () => {
   author = await createTestUser(["author"]);
   viewer = await createTestUser(["viewer"]);
+  reviewer = await createTestUser(["reviewer"]);
+  await shipAllowlistBundle({ admin: await createTestUser(["admin"]), author, reviewer });
 });
 
 describe("services and endpoints", () => {
@@ -61,32 +66,70 @@ describe("services and endpoints", () => {
     const endpoint = detail.endpoints[0]!;
     expect((await appError(removeEndpoint({ actor: author, serviceName: service.name, endpointId: endpoint.id }))).message).toBe("GET /x still has 1 grant; revoke them first");
     expect((await appError(deleteService({ actor: author, name: service.name }))).status).toBe(409);
-    await revokeEntry({ actor: author, id: endpoint.entries[0]!.id });
+    const revoked = await revokeEntry({ actor: author, id: endpoint.entries[0]!.id });
+    await approveAndPublish({ reviewer }, revoked.changeRequest!.number);
     await deleteService({ actor: author, name: service.name });
     expect(await db.service.findUnique({ where: { name: service.name } })).toBeNull();
   });
 });
 
-describe("single grants", () => {
-  it("grants, refuses the same grant twice with 409, updates and revokes — each with an access diff in the audit trail", async () => {
+describe("single grants go through change requests", () => {
+  it("proposes a grant, applies it only when another person approves and it is published, then refuses it twice; updates and revokes the same way", async () => {
     const service = await createServiceWithEndpoints(author, { endpoints: [["POST", "/refunds"]] });
-    const created = await grantAccess({ actor: author, input: entry(service.name, "post", "/refunds", BILLING) });
-    expect(created.diff.lines).toEqual([`+ ${BILLING} → ${service.name} POST /refunds`]);
-    const stored = await db.allowlistEntry.findUniqueOrThrow({ where: { id: created.entryId } });
-    expect(stored).toMatchObject({ callerId: BILLING, createdById: author.userId, approvedById: null });
+    const proposed = await grantAccess({ actor: author, input: entry(service.name, "post", "/refunds", BILLING) });
+    expect(proposed).toMatchObject({ proposed: true, changeRequest: { number: expect.any(Number) } });
+    expect(proposed.diff.lines).toEqual([`+ ${BILLING} → ${service.name} POST /refunds`]);
+    const where = { callerId: BILLING, endpoint: { serviceId: service.id } };
+    expect(await db.allowlistEntry.count({ where })).toBe(0);
+    const cr = await db.changeRequest.findUniqueOrThrow({ where: { number: proposed.changeRequest!.number } });
+    expect(cr.title).toBe(`Allowlist: + ${BILLING} → ${service.name} POST /refunds`);
+
+    const published = await approveAndPublish({ reviewer }, cr.number);
+    expect(published.revisions.map((r) => r.bundle)).toEqual(["authz"]);
+    const revision = await db.bundleRevision.findUniqueOrThrow({ where: { id: published.revisions[0]!.id } });
+    const files = await unpackTarGz(Buffer.from(revision.bytes));
+    expect(files.map((f) => f.name).sort()).toEqual([".manifest", ".signatures.json", "verdict/allowlists/data.json", "verdict/authz/policy.rego"]);
+    const shipped = JSON.parse(files.find((f) => f.name === "verdict/allowlists/data.json")!.content.toString("utf8"));
+    expect(shipped.services[service.name].callers[BILLING]).toEqual([{ id: expect.any(String), endpoint: "POST /refunds" }]);
+    const stored = await db.allowlistEntry.findFirstOrThrow({ where });
+    expect(stored).toMatchObject({ createdById: author.userId, approvedById: reviewer.userId });
 
     const dup = await appError(grantAccess({ actor: author, input: entry(service.name, "POST", "/refunds", BILLING, { owner: "someone else" }) }));
     expect(dup.status).toBe(409);
-    expect(dup.message).toBe(`${BILLING} may already call ${service.name} POST /refunds (entry ${created.entryId})`);
+    expect(dup.message).toBe(`${BILLING} may already call ${service.name} POST /refunds (entry ${stored.id})`);
 
-    const updated = await updateEntry({ actor: author, id: created.entryId, input: { expiresAt: "2099-01-01T00:00:00Z" } });
+    const updated = await updateEntry({ actor: author, id: stored.id, input: { expiresAt: "2099-01-01T00:00:00Z" } });
     expect(updated.diff.lines).toEqual([`~ ${BILLING} → ${service.name} POST /refunds (until 2099-01-01T00:00Z): expiry no expiry → 2099-01-01T00:00Z`]);
-    const revoked = await revokeEntry({ actor: author, id: created.entryId });
+    await approveAndPublish({ reviewer }, updated.changeRequest!.number);
+    const revoked = await revokeEntry({ actor: author, id: stored.id });
     expect(revoked.diff.summary).toBe(`− ${BILLING} → ${service.name} POST /refunds (until 2099-01-01T00:00Z)`);
+    await approveAndPublish({ reviewer }, revoked.changeRequest!.number);
+    expect(await db.allowlistEntry.count({ where })).toBe(0);
 
-    const events = await db.auditEvent.findMany({ where: { action: "allowlist.change", actorId: author.userId }, orderBy: { seq: "desc" }, take: 3 });
+    const events = await db.auditEvent.findMany({ where: { action: "allowlist.change", actorId: reviewer.userId }, orderBy: { seq: "desc" }, take: 3 });
     expect(events.map((e) => (e.after as { lines: string[] }).lines[0]!.slice(0, 1))).toEqual(["−", "~", "+"]);
     expect((await verifyAuditChain()).ok).toBe(true);
+  });
+
+  it("refuses to publish a change that no longer applies cleanly, and publishes nothing", async () => {
+    const service = await createServiceWithEndpoints(author, { endpoints: [["GET", "/y"]] });
+    await grant(author, [entry(service.name, "GET", "/y", BILLING)]);
+    const id = (await db.allowlistEntry.findFirstOrThrow({ where: { callerId: BILLING, endpoint: { serviceId: service.id } } })).id;
+    const first = await revokeEntry({ actor: author, id });
+    const second = await revokeEntry({ actor: author, id });
+    await approveAndPublish({ reviewer }, second.changeRequest!.number);
+    const revisions = await db.bundleRevision.count();
+    const stale = await appError(approveAndPublish({ reviewer }, first.changeRequest!.number));
+    expect(stale.status).toBe(409);
+    expect(stale.extra?.rowErrors).toEqual([{ row: 1, field: null, message: "no such grant exists" }]);
+    expect(await db.bundleRevision.count()).toBe(revisions);
+  });
+
+  it("does not let the author approve their own allowlist change", async () => {
+    const service = await createServiceWithEndpoints(author, { endpoints: [["GET", "/x"]] });
+    const proposed = await grantAccess({ actor: author, input: entry(service.name, "GET", "/x", BILLING) });
+    const selfReview = await appError(reviewChangeRequest({ actor: { ...author, roles: ["author", "reviewer"] }, number: proposed.changeRequest!.number, input: { verdict: "approve", body: "" } }));
+    expect(selfReview.status).toBe(403);
   });
 
   it("turns malformed input into field errors (422) and writes nothing", async () => {
@@ -120,7 +163,7 @@ describe("bulk import", () => {
     const before = await entryCount();
     const { request, query } = importRequest("csv", csv);
     const result = await importAllowlists({ actor: author, request, query });
-    expect(result).toMatchObject({ applied: false, dryRun: true });
+    expect(result).toMatchObject({ proposed: false, dryRun: true, changeRequest: null });
     expect(result.diff.lines).toEqual([
       `+ ${BILLING} → ${service.name} POST /refunds`,
       `+ spiffe://prod.example/ns/ops/* → ${service.name} GET /refunds/{id} (until 2099-01-01T00:00Z)`,
@@ -141,15 +184,17 @@ describe("bulk import", () => {
     const { request, query } = importRequest("csv", [header, ...rows].join("\n"), { dryRun: "false" });
     const error = await appError(importAllowlists({ actor: author, request, query }));
     expect(error.status).toBe(422);
-    expect(error.message).toBe("Nothing was changed: 1 row has errors");
+    expect(error.message).toBe("Nothing was proposed: 1 row has errors");
     expect(error.extra?.rowErrors).toEqual([{ row: 52, field: "caller", message: "must not have a port in the trust domain" }]);
     expect(await entryCount()).toBe(before);
 
     rows.pop();
     const ok = importRequest("csv", [header, ...rows].join("\n"), { dryRun: "false" });
-    const applied = await importAllowlists({ actor: author, ...ok });
-    expect(applied).toMatchObject({ applied: true, errors: [] });
-    expect(applied.diff.summary).toBe("+ 50 grants");
+    const proposed = await importAllowlists({ actor: author, ...ok });
+    expect(proposed).toMatchObject({ proposed: true, errors: [] });
+    expect(proposed.diff.summary).toBe("+ 50 grants");
+    expect(await entryCount()).toBe(before);
+    await approveAndPublish({ reviewer }, proposed.changeRequest!.number);
     expect(await entryCount()).toBe(before + 50);
   });
 
@@ -169,7 +214,7 @@ describe("bulk import", () => {
     const stale = await appError(importAllowlists({ actor: author, ...importRequest("json", body, { dryRun: "false", mode: "replace", expectedPlanHash: dry.planHash }) }));
     expect(stale.status).toBe(409);
     const applied = await importAllowlists({ actor: author, ...importRequest("json", body, { dryRun: "false", expectedPlanHash: dry.planHash }) });
-    expect(applied.applied).toBe(true);
+    expect(applied.proposed).toBe(true);
   });
 
   it("round-trips an export through import unchanged (CSV and JSON), expired grants included", async () => {
