@@ -1,4 +1,5 @@
 import { db } from "@/lib/db";
+import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { AccessDiff } from "@/lib/allowlists/access-diff";
 import type { RowError } from "@/lib/allowlists/change-plan";
 import { planChangeSet, type ChangeSetPayload } from "@/lib/allowlists/propose-allowlist-change";
@@ -34,4 +35,19 @@ export async function describeAllowlistItems(changeSetIds: string[], options: { 
     });
   }
   return views;
+}
+
+export type AllowlistChangeRequestSummary = { number: number; title: string; status: string; author: string; updatedAt: string };
+
+/** Change requests that carry an allowlist change, open ones first, newest first. */
+export async function listAllowlistChangeRequests(options: { actor: Actor }): Promise<AllowlistChangeRequestSummary[]> {
+  requirePermission(options.actor, "allowlist:read");
+  const rows = await db.changeRequest.findMany({
+    where: { items: { some: { kind: "allowlist_change" } } },
+    orderBy: [{ updatedAt: "desc" }], take: 200, include: { author: { select: { email: true } } },
+  });
+  const open = (s: string) => s !== "published" && s !== "closed";
+  return rows
+    .sort((a, b) => Number(open(b.status)) - Number(open(a.status)))
+    .map((r) => ({ number: r.number, title: r.title, status: r.status, author: r.author.email, updatedAt: r.updatedAt.toISOString() }));
 }

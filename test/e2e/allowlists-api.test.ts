@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { callApi, tokenFor } from "@/test/support/api";
-import { serviceName } from "@/test/factories/allowlists";
+import { ensureAllowlistBundle, serviceName } from "@/test/factories/allowlists";
+import { createTestUser } from "@/test/factories/actors";
 
 let author = "";
 let viewer = "";
+let reviewer = "";
 let service = "";
 const CALLER = "spiffe://prod.example/ns/billing/sa/api";
 
@@ -13,6 +15,8 @@ const counts = async () => ({ services: await db.service.count(), endpoints: awa
 beforeAll(async () => {
   author = (await tokenFor(["author"])).token;
   viewer = (await tokenFor(["viewer"])).token;
+  reviewer = (await tokenFor(["reviewer"])).token;
+  await ensureAllowlistBundle({ admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) });
   service = serviceName("api");
   expect((await callApi("/api/v1/allowlists/services", { token: author, body: { name: service, trustDomain: "prod.example", ownerTeam: "team-payments" } })).status).toBe(201);
   for (const [method, path] of [["POST", "/refunds"], ["get", "/refunds/{id}"]]) {
@@ -21,12 +25,25 @@ beforeAll(async () => {
 });
 
 describe("allowlist API", () => {
-  it("grants, lists and revokes over HTTP, with the access diff in the response", async () => {
+  async function approveAndPublishOverHttp(number: number) {
+    expect((await callApi(`/api/v1/change-requests/${number}/reviews`, { token: reviewer, body: { verdict: "approve" } })).status).toBe(201);
+    const published = await callApi(`/api/v1/change-requests/${number}/publish`, { token: reviewer, body: {} });
+    expect(published.status).toBe(201);
+  }
+
+  it("proposes a grant as a change request, applies it once approved and published, and revokes it the same way", async () => {
     const grant = await callApi("/api/v1/allowlists/entries", { token: author, body: { service, method: "POST", path: "/refunds", caller: CALLER, owner: "billing", reason: "refunds" } });
     expect(grant.status).toBe(201);
+    expect(grant.body).toMatchObject({ proposed: true, changeRequest: { number: expect.any(Number) } });
     expect(grant.body.diff.summary).toBe(`+ ${CALLER} → ${service} POST /refunds`);
+    const cr = await callApi(`/api/v1/change-requests/${grant.body.changeRequest.number}`, { token: reviewer });
+    expect(cr.body.items).toEqual([expect.objectContaining({ kind: "allowlist_change", diff: expect.objectContaining({ lines: [`+ ${CALLER} → ${service} POST /refunds`] }) })]);
+    expect((await callApi(`/api/v1/allowlists/services/${service}`, { token: viewer })).body.endpoints.find((e: any) => e.path === "/refunds").entries).toEqual([]);
+    await approveAndPublishOverHttp(grant.body.changeRequest.number);
     const detail = await callApi(`/api/v1/allowlists/services/${service}`, { token: viewer });
-    expect(detail.body.endpoints.find((e: any) => e.path === "/refunds").entries).toEqual([expect.objectContaining({ id: grant.body.entryId, caller: CALLER, status: "active" })]);
+    const stored = detail.body.endpoints.find((e: any) => e.path === "/refunds").entries;
+    expect(stored).toEqual([expect.objectContaining({ caller: CALLER, status: "active" })]);
+    grant.body.entryId = stored[0].id;
     const view = await callApi(`/api/v1/allowlists/callers/view?id=${encodeURIComponent(CALLER)}`, { token: viewer });
     expect(view.body.grants.map((g: any) => g.service)).toContain(service);
     const check = await callApi("/api/v1/allowlists/check", { token: viewer, body: { caller: CALLER, service, method: "POST", path: "/refunds" } });
@@ -34,6 +51,7 @@ describe("allowlist API", () => {
     const revoke = await callApi(`/api/v1/allowlists/entries/${grant.body.entryId}`, { token: author, method: "DELETE" });
     expect(revoke.status).toBe(200);
     expect(revoke.body.diff.removed).toBe(1);
+    await approveAndPublishOverHttp(revoke.body.changeRequest.number);
     expect((await callApi("/api/v1/allowlists/check", { token: viewer, body: { caller: CALLER, service, method: "POST", path: "/refunds" } })).body.allow).toBe(false);
   });
 
@@ -65,7 +83,9 @@ describe("allowlist API", () => {
 
   it("answers 409 to a duplicate grant", async () => {
     const body = { service, method: "GET", path: "/refunds/{id}", caller: CALLER, owner: "billing", reason: "status page" };
-    expect((await callApi("/api/v1/allowlists/entries", { token: author, body })).status).toBe(201);
+    const first = await callApi("/api/v1/allowlists/entries", { token: author, body });
+    expect(first.status).toBe(201);
+    await approveAndPublishOverHttp(first.body.changeRequest.number);
     const dup = await callApi("/api/v1/allowlists/entries", { token: author, body });
     expect(dup.status).toBe(409);
     expect(dup.body.detail).toMatch(/may already call/);
@@ -78,7 +98,7 @@ describe("allowlist API", () => {
     const before = await counts();
     const dry = await callApi(`/api/v1/allowlists/import?format=csv`, { token: author, body: [header, good, bad].join("\n"), headers: { "content-type": "text/csv" } });
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ dryRun: true, applied: false, errors: [{ row: 3, field: "caller", message: "must not have a query (`?…`)" }] });
+    expect(dry.body).toMatchObject({ dryRun: true, proposed: false, errors: [{ row: 3, field: "caller", message: "must not have a query (`?…`)" }] });
     expect(dry.body.diff.lines).toEqual([`+ spiffe://prod.example/ns/ops/* → ${service} POST /refunds`]);
     const refused = await callApi(`/api/v1/allowlists/import?format=csv&dryRun=false`, { token: author, body: [header, good, bad].join("\n"), headers: { "content-type": "text/csv" } });
     expect(refused.status).toBe(422);
@@ -88,7 +108,8 @@ describe("allowlist API", () => {
     expect(huge.status).toBe(413);
     const applied = await callApi(`/api/v1/allowlists/import?format=csv&dryRun=false&expectedPlanHash=${dry.body.planHash}`, { token: author, body: [header, good].join("\n"), headers: { "content-type": "text/csv" } });
     expect(applied.status).toBe(200);
-    expect(applied.body.applied).toBe(true);
+    expect(applied.body.proposed).toBe(true);
+    await approveAndPublishOverHttp(applied.body.changeRequest.number);
     expect((await counts()).entries).toBe(before.entries + 1);
   });
 

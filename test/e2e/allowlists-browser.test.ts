@@ -4,10 +4,14 @@ import { pool } from "@/lib/db";
 import { launchChromium } from "@/test/support/browser";
 import { signedInPage } from "@/test/support/browser-session";
 import { seedBulkAllowlists } from "@/test/factories/bulk-allowlists";
+import { createTestUser } from "@/test/factories/actors";
+import { approveAndPublish, ensureAllowlistBundle } from "@/test/factories/allowlists";
+import type { Actor } from "@/lib/auth/actor";
 
 let browser: Browser;
 let page: Page;
 let userId = "";
+let reviewer: Actor;
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -15,7 +19,16 @@ beforeAll(async () => {
   page = session.page;
   userId = session.user.userId;
   page.on("dialog", (dialog) => void dialog.accept());
+  reviewer = await createTestUser(["reviewer"]);
+  await ensureAllowlistBundle({ admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer });
 });
+
+/** The change request page the console opened: its number, after checking the diff it shows. */
+async function changeRequestShown(line: string): Promise<number> {
+  await page.waitForURL(/\/allowlists\/changes\/\d+$/);
+  await page.getByRole("list", { name: "Access diff lines" }).getByText(line, { exact: true }).waitFor();
+  return Number(new URL(page.url()).pathname.split("/").pop());
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -25,7 +38,7 @@ describe("allowlists in the browser", () => {
   const name = `web-${Date.now().toString(36)}`;
   const caller = "spiffe://prod.example/ns/billing/sa/api";
 
-  it("creates a service, adds an endpoint, grants a caller (after fixing a bad ID), checks and revokes", async () => {
+  it("creates a service, adds an endpoint, proposes a grant (after fixing a bad ID), and sees it work once approved and published; revokes the same way", async () => {
     await page.goto("/allowlists");
     await page.getByRole("button", { name: "New service" }).click();
     await page.getByLabel("Name").fill(name);
@@ -47,10 +60,13 @@ describe("allowlists in the browser", () => {
     await endpoint.getByLabel("Caller SPIFFE ID").fill("spiffe://prod.example:8443/ns/billing/sa/api");
     await endpoint.getByLabel("Owner").fill("team-billing");
     await endpoint.getByLabel("Reason").fill("refunds for cancelled orders");
-    await endpoint.getByRole("button", { name: "Grant", exact: true }).click();
+    await endpoint.getByRole("button", { name: "Propose grant" }).click();
     await endpoint.getByText("must not have a port in the trust domain").waitFor();
     await endpoint.getByLabel("Caller SPIFFE ID").fill(caller);
-    await endpoint.getByRole("button", { name: "Grant", exact: true }).click();
+    await endpoint.getByRole("button", { name: "Propose grant" }).click();
+    const number = await changeRequestShown(`+ ${caller} → ${name} POST /refunds`);
+    await approveAndPublish({ reviewer }, number);
+    await page.goto(`/allowlists/services/${name}`);
     await endpoint.getByRole("link", { name: caller }).waitFor();
     expect(await endpoint.getByText("no expiry").count()).toBe(1);
 
@@ -63,6 +79,9 @@ describe("allowlists in the browser", () => {
     expect(await tryIt.getByRole("status").textContent()).toContain(`may call ${name} POST /refunds`);
 
     await endpoint.getByRole("button", { name: `Revoke ${caller}` }).click();
+    const revocation = await changeRequestShown(`− ${caller} → ${name} POST /refunds`);
+    await approveAndPublish({ reviewer }, revocation);
+    await page.goto(`/allowlists/services/${name}`);
     await endpoint.getByText("No caller may call this endpoint").waitFor();
   });
 
@@ -76,13 +95,16 @@ describe("allowlists in the browser", () => {
     await preview.getByText("1 row(s) need fixing").waitFor();
     expect(await preview.getByRole("table", { name: "Row errors" }).textContent()).toContain("3caller");
     expect(await preview.getByRole("list", { name: "Access diff" }).textContent()).toBe(`+ spiffe://prod.example/ns/ops/* → ${name} POST /refunds`);
-    expect(await page.getByRole("button", { name: /^Apply/ }).isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: /^Propose/ }).isDisabled()).toBe(true);
 
     await page.getByLabel("…or paste it").fill([header, good].join("\n"));
     await page.getByRole("button", { name: "Preview changes" }).click();
     await preview.getByText("Preview: nothing has been written yet").waitFor();
-    await page.getByRole("button", { name: /^Apply/ }).click();
-    await page.getByText(/^Imported: \+ spiffe:\/\/prod.example\/ns\/ops\/\*/).waitFor();
+    await page.getByRole("button", { name: /^Propose/ }).click();
+    const number = await changeRequestShown(`+ spiffe://prod.example/ns/ops/* → ${name} POST /refunds`);
+    await approveAndPublish({ reviewer }, number);
+    await page.reload();
+    await page.getByText(/applied/).first().waitFor();
     await page.goto(`/allowlists/services/${name}`);
     await page.getByRole("link", { name: "spiffe://prod.example/ns/ops/*" }).waitFor();
   });

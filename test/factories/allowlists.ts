@@ -8,6 +8,8 @@ import { createChangeRequest } from "@/lib/reviews/submit-change-request";
 import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
 import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
 import { TEST_OVERRIDE } from "@/test/factories/bundles";
+import { allowlistBundle } from "@/lib/allowlists/bundle-allowlists";
+import { db } from "@/lib/db";
 
 let counter = 0;
 
@@ -58,4 +60,11 @@ export async function shipAllowlistBundle(actors: { admin: Actor; author: Actor;
 export async function approveAndPublish(actors: { reviewer: Actor }, number: number) {
   await reviewChangeRequest({ actor: actors.reviewer, number, input: { verdict: "approve", body: "" } });
   return publishChangeRequest({ actor: actors.reviewer, number, input: {} });
+}
+
+/** The bundle carrying the allowlists, shipped once per database (test files share the e2e one). */
+export async function ensureAllowlistBundle(actors: { admin: Actor; author: Actor; reviewer: Actor }) {
+  const existing = await allowlistBundle(db);
+  if (existing) return existing;
+  return (await shipAllowlistBundle(actors)).bundle;
 }

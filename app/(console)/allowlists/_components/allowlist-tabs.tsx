@@ -6,6 +6,7 @@ const TABS = [
   { href: "/allowlists/expiring", label: "Expiring" },
   { href: "/allowlists/matrix", label: "Access matrix" },
   { href: "/allowlists/import", label: "Import & export" },
+  { href: "/allowlists/changes", label: "Proposed changes" },
 ] as const;
 
 export function AllowlistTabs({ active }: { active: (typeof TABS)[number]["href"] }) {

@@ -8,7 +8,7 @@ import { AlertIcon, CheckIcon } from "@/components/icons";
 
 type RowError = { row: number; field: string | null; message: string };
 type Diff = { lines: string[]; added: number; removed: number; changed: number; unchanged: number; summary: string };
-type Plan = { applied: boolean; dryRun: boolean; errors: RowError[]; diff: Diff; planHash: string };
+type Plan = { proposed: boolean; dryRun: boolean; errors: RowError[]; diff: Diff; planHash: string; changeRequest?: { number: number } | null };
 
 const MAX_SHOWN_LINES = 500;
 
@@ -31,17 +31,16 @@ export function ImportForm() {
       if (res.ok) {
         setPlan(body as Plan);
         if (!dryRun) {
-          toast(`Imported: ${(body as Plan).diff.summary}`);
-          setText("");
-          setPlan(null);
-          router.refresh();
+          const number = (body as Plan).changeRequest!.number;
+          toast(`Proposed as change request #${number}: ${(body as Plan).diff.summary}`);
+          router.push(`/allowlists/changes/${number}`);
         }
         return;
       }
       const p = body as Problem;
       setProblem(p.detail ?? `The import failed (${res.status})`);
-      if (p.diff) setPlan({ applied: false, dryRun: true, errors: (p.rowErrors as RowError[] | undefined) ?? [], diff: p.diff as Diff, planHash: (p.planHash as string | undefined) ?? "" });
-      else if (p.rowErrors) setPlan({ applied: false, dryRun: true, errors: p.rowErrors as RowError[], diff: { lines: [], added: 0, removed: 0, changed: 0, unchanged: 0, summary: "no change" }, planHash: "" });
+      if (p.diff) setPlan({ proposed: false, dryRun: true, errors: (p.rowErrors as RowError[] | undefined) ?? [], diff: p.diff as Diff, planHash: (p.planHash as string | undefined) ?? "" });
+      else if (p.rowErrors) setPlan({ proposed: false, dryRun: true, errors: p.rowErrors as RowError[], diff: { lines: [], added: 0, removed: 0, changed: 0, unchanged: 0, summary: "no change" }, planHash: "" });
     } catch {
       setProblem("Verdict could not be reached; nothing was imported");
     } finally {
@@ -70,7 +69,7 @@ export function ImportForm() {
         </div>
         <div className="row">
           <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()}>{busy ? <span className="spinner" /> : null} Preview changes</button>
-          <button type="button" className="btn" disabled={busy || !canApply} onClick={() => void send(false)}>Apply {plan && canApply ? plan.diff.summary.length < 60 ? `(${plan.diff.summary})` : `(${plan.diff.added + plan.diff.removed + plan.diff.changed} changes)` : ""}</button>
+          <button type="button" className="btn" disabled={busy || !canApply} onClick={() => void send(false)}>Propose {plan && canApply ? plan.diff.summary.length < 60 ? `(${plan.diff.summary})` : `(${plan.diff.added + plan.diff.removed + plan.diff.changed} changes)` : ""}</button>
         </div>
         {problem ? <div role="alert" className="alert alert-danger"><AlertIcon /> {problem}</div> : null}
       </form>

@@ -16,7 +16,7 @@ export default async function ImportPage() {
       <div className="page-header">
         <div>
           <h1>Import &amp; export</h1>
-          <p className="subtitle">Bring an existing allowlist in as CSV or JSON. Every import is previewed first: the access diff and every row&apos;s errors, before anything is written — and then applied all-or-nothing.</p>
+          <p className="subtitle">Bring an existing allowlist in as CSV or JSON. Every import is previewed first: the access diff and every row&apos;s errors, before anything is written. A clean import becomes one change request; once approved and published it applies all-or-nothing.</p>
         </div>
       </div>
       <AllowlistTabs active="/allowlists/import" />

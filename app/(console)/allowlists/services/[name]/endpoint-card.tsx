@@ -18,11 +18,11 @@ export function EndpointCard({ service, endpoint, canWrite }: Props) {
   const [granting, setGranting] = useState(false);
 
   async function revoke(entry: EntryView) {
-    if (!window.confirm(`Revoke ${entry.caller} → ${service.name} ${endpoint.method} ${endpoint.path}?`)) return;
+    if (!window.confirm(`Propose revoking ${entry.caller} → ${service.name} ${endpoint.method} ${endpoint.path}?`)) return;
     try {
-      await api(`/api/v1/allowlists/entries/${entry.id}`, { method: "DELETE" });
-      toast(`Revoked ${entry.caller}`);
-      router.refresh();
+      const result = await api<{ changeRequest: { number: number } }>(`/api/v1/allowlists/entries/${entry.id}`, { method: "DELETE" });
+      toast(`Proposed as change request #${result.changeRequest.number}; it takes effect once approved and published`);
+      router.push(`/allowlists/changes/${result.changeRequest.number}`);
     } catch (e) {
       toast(e instanceof ApiError ? e.message : "Revoke failed", "danger");
     }
@@ -53,7 +53,7 @@ export function EndpointCard({ service, endpoint, canWrite }: Props) {
           {canWrite && endpoint.entries.length === 0 ? <button type="button" className="btn btn-sm btn-ghost" onClick={() => void removeEndpoint()}>Remove</button> : null}
         </div>
       </div>
-      {granting ? <GrantForm service={service} endpoint={endpoint} onDone={() => { setGranting(false); router.refresh(); }} /> : null}
+      {granting ? <GrantForm service={service} endpoint={endpoint} onDone={(number) => { setGranting(false); router.push(`/allowlists/changes/${number}`); }} /> : null}
       {endpoint.entries.length === 0 ? (
         <p className="card-body muted small">No caller may call this endpoint: every request to it is denied.</p>
       ) : (
@@ -80,7 +80,7 @@ export function EndpointCard({ service, endpoint, canWrite }: Props) {
   );
 }
 
-function GrantForm({ service, endpoint, onDone }: { service: { name: string; trustDomain: string }; endpoint: EndpointView; onDone: () => void }) {
+function GrantForm({ service, endpoint, onDone }: { service: { name: string; trustDomain: string }; endpoint: EndpointView; onDone: (changeRequest: number) => void }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const idBase = `grant-${endpoint.id}`;
@@ -90,14 +90,14 @@ function GrantForm({ service, endpoint, onDone }: { service: { name: string; tru
     setErrors({});
     const expiry = String(form.get("expiresAt") ?? "");
     try {
-      const result = await api<{ diff: { summary: string } }>("/api/v1/allowlists/entries", {
+      const result = await api<{ diff: { summary: string }; changeRequest: { number: number } }>("/api/v1/allowlists/entries", {
         body: {
           service: service.name, method: endpoint.method, path: endpoint.path, caller: form.get("caller"), owner: form.get("owner"), reason: form.get("reason"),
           expiresAt: expiry ? new Date(`${expiry}T00:00:00Z`).toISOString() : null, crossTrustDomain: form.get("cross") === "on",
         },
       });
-      toast(result.diff.summary);
-      onDone();
+      toast(`Proposed as change request #${result.changeRequest.number}: ${result.diff.summary}`);
+      onDone(result.changeRequest.number);
     } catch (e) {
       setErrors(e instanceof ApiError ? fieldErrors(e) : { form: "Could not grant access" });
     } finally {
@@ -126,7 +126,8 @@ function GrantForm({ service, endpoint, onDone }: { service: { name: string; tru
       <label className="checkbox small"><input type="checkbox" name="cross" /> Caller is in another trust domain than {service.trustDomain} (grant it explicitly)</label>
       {errors["body.crossTrustDomain"] ? <span className="error">{errors["body.crossTrustDomain"]}</span> : null}
       {errors.form || errors.body ? <div role="alert" className="alert alert-danger">{errors.form ?? errors.body}</div> : null}
-      <div className="row"><button type="submit" className="btn btn-primary" disabled={busy}>{busy ? <span className="spinner" /> : null} Grant</button></div>
+      <div className="row"><button type="submit" className="btn btn-primary" disabled={busy}>{busy ? <span className="spinner" /> : null} Propose grant</button>
+        <span className="muted small">Takes effect once someone else approves it and it is published.</span></div>
     </form>
   );
 }
