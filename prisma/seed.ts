@@ -7,6 +7,8 @@ import { createPolicy } from "@/lib/policies/create-policy";
 import type { Actor } from "@/lib/auth/actor";
 import { SAMPLE_POLICIES } from "@/test/factories/sample-policies";
 import { seedDemoBundle } from "@/lib/bundles/seed-demo-bundle";
+import { seedDemoAllowlists } from "@/test/factories/demo-allowlists";
+import { installAuthzPolicy } from "@/lib/allowlists/install-authz-policy";
 
 /**
  * Runs once, on an empty database: the first administrator and a few sample policies. The
@@ -33,6 +35,8 @@ export async function seedDemoData(log: (line: string) => void): Promise<void> {
   for (const sample of SAMPLE_POLICIES) {
     await createPolicy({ actor, input: { ...sample, message: "Sample policy" } });
   }
+  await installAuthzPolicy({ actor });
+  await seedDemoAllowlists(actor);
   await seedDemoBundle(actor, log);
   log("created the first administrator:");
   log(`    email:    ${email}`);

@@ -1,6 +1,7 @@
 import type { Tx } from "@/lib/db";
 import type { BundleDataDocument } from "@/lib/bundles/build-bundle";
 import type { ResolvedItem } from "@/lib/reviews/change-request-items";
+import { allowlistDataDocuments } from "@/lib/allowlists/bundle-allowlists";
 
 export type BundleDataContext = {
   tx: Tx;
@@ -14,6 +15,6 @@ export type BundleDataContext = {
  * `<path>/data.json` and must lie under the bundle's roots. Sources of data (caller allowlists,
  * issue 5) add theirs here; the builder, signer and checks need no change.
  */
-export async function collectBundleData(_context: BundleDataContext): Promise<BundleDataDocument[]> {
-  return [];
+export async function collectBundleData(context: BundleDataContext): Promise<BundleDataDocument[]> {
+  return [...(await allowlistDataDocuments(context.tx, context.bundle))];
 }

@@ -3,9 +3,10 @@ import { AppError } from "@/lib/http/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { changeRequestContentHash } from "@/lib/reviews/content-hash";
-import { contentOf, loadItems, type ResolvedItem } from "@/lib/reviews/change-request-items";
+import { contentOf, isAllowlistItem, isPolicyItem, loadItems, testGateForItems, type PolicyVersionItem } from "@/lib/reviews/change-request-items";
+import { applyApprovedChangeSets } from "@/lib/allowlists/propose-allowlist-change";
+import { allowlistBundle } from "@/lib/allowlists/bundle-allowlists";
 import { lockChangeRequest } from "@/lib/reviews/submit-change-request";
-import { testGateFor } from "@/lib/reviews/test-gate";
 import { activeSigner } from "@/lib/bundles/signing-keys";
 import { collectBundleData } from "@/lib/bundles/collect-bundle-data";
 import { buildCheckAndStore, latestRevision, lockBundle, type PlannedModule, type StoredRevision } from "@/lib/bundles/write-revision";
@@ -34,12 +35,14 @@ export async function publishChangeRequest(options: { actor: Actor; number: numb
       orderBy: { createdAt: "desc" },
     });
     if (contentHash !== cr.contentHash || !approval) throw new AppError("conflict", "No approval matches the exact content of this change request");
-    const gate = await testGateFor(tx, items.map((i) => i.versionId));
+    const gate = await testGateForItems(tx, items);
     if (!gate.passed && !input.overrideReason) {
       throw new AppError("unprocessable", gate.available ? "Tests must pass for every version before publishing" : "No test results are available for these versions; an admin may publish with a recorded reason", { extra: { tests: gate } });
     }
     const testOverride = gate.passed ? null : input.overrideReason!;
-    const byBundle = await groupByBundle(tx, items);
+    // Approved allowlist changes are applied first, so the data collected below includes them.
+    await applyApprovedChangeSets(tx, items.filter(isAllowlistItem), { actor, approvedById: approval.reviewerId, changeRequestNumber: cr.number, requestId: options.requestId });
+    const byBundle = await groupByBundle(tx, items.filter(isPolicyItem), items.some(isAllowlistItem));
     const signer = await activeSigner(tx, actor);
     const stored: StoredRevision[] = [];
     for (const [bundleId, bundleItems] of byBundle) {
@@ -66,17 +69,22 @@ export async function publishChangeRequest(options: { actor: Actor; number: numb
   return { revisions };
 }
 
-async function groupByBundle(tx: Tx, items: ResolvedItem[]): Promise<Map<string, ResolvedItem[]>> {
+async function groupByBundle(tx: Tx, items: PolicyVersionItem[], changesAllowlists: boolean): Promise<Map<string, PolicyVersionItem[]>> {
   const memberships = await tx.bundlePolicy.findMany({ where: { policyId: { in: items.map((i) => i.policyId) } } });
   const bundleOf = new Map(memberships.map((m) => [m.policyId, m.bundleId]));
   const outside = items.filter((i) => !bundleOf.has(i.policyId));
   if (outside.length > 0) {
     throw new AppError("unprocessable", `${outside.map((i) => i.packagePath).join(", ")} ${outside.length === 1 ? "is" : "are"} in no bundle; add ${outside.length === 1 ? "it" : "them"} to a bundle before publishing`);
   }
-  const groups = new Map<string, ResolvedItem[]>();
+  const groups = new Map<string, PolicyVersionItem[]>();
   for (const item of items) {
     const bundleId = bundleOf.get(item.policyId)!;
     groups.set(bundleId, [...(groups.get(bundleId) ?? []), item]);
+  }
+  if (changesAllowlists) {
+    const carrier = await allowlistBundle(tx);
+    if (!carrier) throw new AppError("unprocessable", "No bundle carries the allowlists: create one whose roots include verdict/allowlists (e.g. the root verdict) and ship the verdict.authz policy in it");
+    if (!groups.has(carrier.id)) groups.set(carrier.id, []);
   }
   return groups;
 }
@@ -86,7 +94,7 @@ async function groupByBundle(tx: Tx, items: ResolvedItem[]): Promise<Map<string,
  * request brings, else the version the bundle already ships. A member that was never approved
  * and published is not shipped.
  */
-async function planModules(tx: Tx, memberIds: string[], items: ResolvedItem[], previous: Array<{ policyId: string; policyVersionId: string }>): Promise<PlannedModule[]> {
+async function planModules(tx: Tx, memberIds: string[], items: PolicyVersionItem[], previous: Array<{ policyId: string; policyVersionId: string }>): Promise<PlannedModule[]> {
   const chosen = new Map(previous.map((p) => [p.policyId, p.policyVersionId]));
   for (const item of items) chosen.set(item.policyId, item.versionId);
   const members = new Set(memberIds);

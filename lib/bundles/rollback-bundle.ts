@@ -7,6 +7,7 @@ import { MANIFEST_FILE, SIGNATURES_FILE, type BundleDataDocument } from "@/lib/b
 import { buildCheckAndStore, latestRevision, lockBundle, type StoredRevision } from "@/lib/bundles/write-revision";
 import { provenanceOf } from "@/lib/bundles/publish-change-request";
 import { refreshServedBundles } from "@/lib/bundles/bundle-cache";
+import { withCurrentAllowlists } from "@/lib/allowlists/bundle-allowlists";
 import type { TRollbackRequest } from "@/lib/bundles/schemas";
 
 /**
@@ -28,9 +29,11 @@ export async function rollbackBundle(options: { actor: Actor; name: string; inpu
     if (!target || !latest) throw notFound(`Revision r${input.toRevision} of bundle ${bundle.name}`);
     if (target.number === latest.number) throw new AppError("conflict", `r${target.number} is already the current revision`);
     const files = await unpackTarGz(Buffer.from(target.bytes));
-    const data: BundleDataDocument[] = files
+    const replayed: BundleDataDocument[] = files
       .filter((f) => f.name === "data.json" || f.name.endsWith("/data.json"))
       .map((f) => ({ path: f.name === "data.json" ? "" : f.name.slice(0, -"/data.json".length), value: JSON.parse(f.content.toString("utf8")) as Record<string, unknown> }));
+    // Rolling back policies must not bring back grants revoked since: allowlists ship as they are today.
+    const data = await withCurrentAllowlists(tx, bundle, replayed);
     const unexpected = files.filter((f) => ![MANIFEST_FILE, SIGNATURES_FILE].includes(f.name) && !f.name.endsWith(".rego") && !f.name.endsWith("data.json"));
     if (unexpected.length > 0) throw new Error(`revision ${target.id} holds files a rollback cannot reproduce: ${unexpected.map((f) => f.name).join(", ")}`);
     const modules = target.policyVersions

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import { db, type Tx } from "@/lib/db";
 import { AppError, notFound } from "@/lib/http/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { requirePermission, type Actor } from "@/lib/auth/actor";
+import { requirePermission, type Actor, type AuditActor } from "@/lib/auth/actor";
 import { openText, seal } from "@/lib/crypto/secret-box";
 import type { BundleSigner, SigningAlgorithm } from "@/lib/bundles/build-bundle";
 import type { SigningKeyState } from "@/lib/generated/prisma/enums";
@@ -99,11 +99,11 @@ export async function listedPublicKeys(): Promise<Array<{ kid: string; algorithm
  * The signer for a publish, inside its transaction. On a fresh installation the first publish
  * generates an ES256 key (recorded in the audit trail) rather than failing.
  */
-export async function activeSigner(tx: Tx, publisher: Actor): Promise<BundleSigner & { id: string; publicKeyPem: string }> {
+export async function activeSigner(tx: Tx, publisher: AuditActor): Promise<BundleSigner & { id: string; publicKeyPem: string }> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
   let key = await tx.signingKey.findFirst({ where: { state: "active" } });
   if (!key) {
-    if ((await tx.signingKey.count()) > 0) throw new AppError("conflict", "No signing key is active: activate one under Signing keys before publishing");
+    if ((await tx.signingKey.count()) > 0 || publisher.type !== "user") throw new AppError("conflict", "No signing key is active: activate one under Signing keys before publishing");
     const created = await insertKey(tx, publisher, generateMaterial("ES256"), false);
     await activate(tx, publisher, created.id, "generated for the first publish on this installation");
     key = await tx.signingKey.findUniqueOrThrow({ where: { id: created.id } });

@@ -2,7 +2,8 @@ import type { Tx } from "@/lib/db";
 import { toPlainJson } from "@/lib/canonical-json";
 import { AppError } from "@/lib/http/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { Actor } from "@/lib/auth/actor";
+import type { AuditActor } from "@/lib/auth/actor";
+import { recordAllowlistPublication } from "@/lib/allowlists/bundle-allowlists";
 import { notifyInTransaction } from "@/lib/realtime/pg-listener";
 import { policyFilePath } from "@/lib/policies/validate-policy-source";
 import { isUnderRoots } from "@/lib/bundles/roots";
@@ -23,7 +24,9 @@ export type RevisionPlan = {
   reason: string | null;
   testOverride: string | null;
   approvedById: string | null;
-  auditAction: "bundle.publish" | "bundle.rollback";
+  auditAction: "bundle.publish" | "bundle.rollback" | "bundle.republish";
+  /** For work the system does by itself (a scheduled republish): whose publish it renews. */
+  publishedById?: string;
 };
 
 export type StoredRevision = { id: string; bundle: string; number: number; revision: string; sha256: string; etag: string; size: number };
@@ -34,21 +37,24 @@ export async function lockBundle(tx: Tx, bundleId: string): Promise<void> {
 }
 
 export async function latestRevision(tx: Tx, bundleId: string) {
-  return tx.bundleRevision.findFirst({ where: { bundleId }, orderBy: { number: "desc" }, select: { id: true, number: true, policyVersions: true } });
+  return tx.bundleRevision.findFirst({ where: { bundleId }, orderBy: { number: "desc" }, select: { id: true, number: true, revision: true, publishedById: true, policyVersions: true } });
 }
 
 /**
  * Builds, signs and opa-checks the revision, then stores it and announces it (NOTIFY at commit).
  * Runs inside the caller's transaction: a failed build or check throws and nothing is written.
  */
-export async function buildCheckAndStore(tx: Tx, actor: Actor, plan: RevisionPlan, signer: BundleSigner & { id: string; publicKeyPem: string }, requestId?: string): Promise<StoredRevision> {
+export async function buildCheckAndStore(tx: Tx, actor: AuditActor, plan: RevisionPlan, signer: BundleSigner & { id: string; publicKeyPem: string }, requestId?: string): Promise<StoredRevision> {
   const revision = `r${plan.number}`;
   for (const doc of plan.data) {
     if (!isUnderRoots(doc.path, plan.bundle.roots)) throw new AppError("unprocessable", `Data at ${doc.path || "(root)"} is outside bundle ${plan.bundle.name}'s roots`);
   }
   const modules = plan.modules.map((m) => ({ path: policyFilePath(m.packagePath), source: m.source }));
   const builtAt = new Date();
-  const metadata = { verdict: { bundle: plan.bundle.name, revision, publishedAt: builtAt.toISOString(), publishedBy: actor.email, ...plan.provenance } };
+  const publishedById = plan.publishedById ?? (actor.type === "user" ? actor.userId : null);
+  if (!publishedById) throw new Error("a revision published by the system must name whose publish it renews");
+  const publishedBy = actor.type === "user" ? actor.email : `system:${actor.label}`;
+  const metadata = { verdict: { bundle: plan.bundle.name, revision, publishedAt: builtAt.toISOString(), publishedBy, ...plan.provenance } };
   const built = await buildSignedBundle({ revision, roots: plan.bundle.roots, metadata, modules, data: plan.data, signer, builtAt });
   const problems = await checkBundleWithOpa({ bytes: built.bytes, kid: signer.kid, algorithm: signer.algorithm, publicKeyPem: signer.publicKeyPem, modules });
   if (problems.length > 0) {
@@ -59,7 +65,7 @@ export async function buildCheckAndStore(tx: Tx, actor: Actor, plan: RevisionPla
       bundleId: plan.bundle.id, number: plan.number, revision, sha256: built.sha256, etag: built.etag, size: built.bytes.length,
       bytes: new Uint8Array(built.bytes), manifest: toPlainJson(built.manifest) as object, files: built.files, signingKeyId: signer.id, signatureJws: built.signature.jws,
       changeRequestId: plan.changeRequestId, rollbackOfId: plan.rollbackOfId, reason: plan.reason, testOverride: plan.testOverride,
-      approvedById: plan.approvedById, publishedById: actor.userId, publishedAt: builtAt,
+      approvedById: plan.approvedById, publishedById, publishedAt: builtAt,
       policyVersions: { create: plan.modules.map((m) => ({ policyId: m.policyId, policyVersionId: m.versionId })) },
     },
   });
@@ -72,6 +78,7 @@ export async function buildCheckAndStore(tx: Tx, actor: Actor, plan: RevisionPla
     },
     requestId,
   });
+  await recordAllowlistPublication(tx, { revisionId: stored.id, bundleId: plan.bundle.id, data: plan.data });
   await notifyInTransaction(tx, "verdict_bundle_revisions", `${plan.bundle.name}:${stored.id}`);
   return { id: stored.id, bundle: plan.bundle.name, number: stored.number, revision, sha256: built.sha256, etag: built.etag, size: stored.size };
 }

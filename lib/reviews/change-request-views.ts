@@ -1,15 +1,18 @@
 import { db } from "@/lib/db";
 import { AppError, notFound } from "@/lib/http/errors";
 import { can, requirePermission, type Actor } from "@/lib/auth/actor";
-import { loadItems } from "@/lib/reviews/change-request-items";
-import { testGateFor, type TestGate } from "@/lib/reviews/test-gate";
+import { isPolicyItem, loadItems, testGateForItems } from "@/lib/reviews/change-request-items";
+import type { TestGate } from "@/lib/reviews/test-gate";
+import { describeAllowlistItems, type AllowlistChangeItemView } from "@/lib/allowlists/change-set-views";
 import type { ChangeRequestStatus, ReviewVerdict } from "@/lib/generated/prisma/enums";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TListChangeRequestsQuery } from "@/lib/reviews/schemas";
 
 type Person = { id: string; email: string; name: string };
 
-export type ChangeRequestItemView = {
+export type ChangeRequestItemView = PolicyVersionItemView | AllowlistChangeItemView;
+
+export type PolicyVersionItemView = {
   kind: "policy_version";
   policy: { id: string; name: string; packagePath: string };
   version: { id: string; number: number; sha256: string; message: string; author: Person };
@@ -52,9 +55,11 @@ export async function getChangeRequestOrThrow(options: { actor: Actor; number: n
   if (!cr) throw notFound("Change request");
   const { items, tests } = await db.$transaction(async (tx) => {
     const loaded = await loadItems(tx, cr.id);
-    return { items: loaded, tests: await testGateFor(tx, loaded.map((i) => i.versionId)) };
+    return { items: loaded, tests: await testGateForItems(tx, loaded) };
   });
-  const itemViews = await describeItems(items.map((i) => i.versionId), cr.revisions.map((r) => ({ bundleId: r.bundleId, number: r.number })));
+  const policyViews = await describeItems(items.filter(isPolicyItem).map((i) => i.versionId), cr.revisions.map((r) => ({ bundleId: r.bundleId, number: r.number })));
+  const allowlistViews = await describeAllowlistItems(items.flatMap((i) => (isPolicyItem(i) ? [] : [i.changeSetId])), { published: cr.status === "published" });
+  const itemViews = items.map((i) => (isPolicyItem(i) ? policyViews.find((v) => v.version.id === i.versionId)! : allowlistViews.find((v) => v.changeSetId === i.changeSetId)!));
   const reviews = cr.reviews.map((r) => ({
     id: r.id, reviewer: r.reviewer, verdict: r.verdict, body: r.body, createdAt: r.createdAt.toISOString(), voided: r.voidedAt !== null, matchesContent: r.contentHash === cr.contentHash,
   }));
@@ -81,7 +86,7 @@ export async function getChangeRequestOrThrow(options: { actor: Actor; number: n
  * Each item with its diff base: the version agents run today, or — once this change request is
  * published — the version the revision before its own shipped.
  */
-async function describeItems(versionIds: string[], publishedAs: Array<{ bundleId: string; number: number }>): Promise<ChangeRequestItemView[]> {
+async function describeItems(versionIds: string[], publishedAs: Array<{ bundleId: string; number: number }>): Promise<PolicyVersionItemView[]> {
   const versions = await db.policyVersion.findMany({
     where: { id: { in: versionIds } },
     include: { author: PERSON, policy: { select: { id: true, name: true, packagePath: true, bundleMembership: { select: { bundleId: true, bundle: { select: { name: true } } } } } } },

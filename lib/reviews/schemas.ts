@@ -4,6 +4,8 @@ import { z } from "zod";
 // (allowlist changes) adds a member to this union and a case in change-request-items.ts.
 export const ZChangeRequestItemInput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("policy_version"), policyVersionId: z.string().uuid() }),
+  // A proposed allowlist change (issue 5), made with POST /api/v1/allowlists/changes.
+  z.object({ kind: z.literal("allowlist_change"), allowlistChangeSetId: z.string().uuid() }),
 ]);
 export type TChangeRequestItemInput = z.infer<typeof ZChangeRequestItemInput>;
 

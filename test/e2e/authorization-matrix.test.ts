@@ -69,6 +69,32 @@ const routes = (): Row[] => [
   { method: "DELETE", route: "/api/v1/agent-credentials/[id]", path: `/api/v1/agent-credentials/${ID}`, permission: "agent:manage" },
   { method: "GET", route: "/api/v1/agent-token-keys", permission: "key:manage" },
   { method: "POST", route: "/api/v1/agent-token-keys", permission: "key:manage" },
+  ...allowlistRoutes(),
+];
+
+// Allowlists (issue 5): a service that does not exist, so allowed callers stop at 404/422.
+const NO_SERVICE = "/api/v1/allowlists/services/no-such-service";
+const allowlistRoutes = (): Row[] => [
+  { method: "GET", route: "/api/v1/allowlists/services", permission: "allowlist:read" },
+  { method: "POST", route: "/api/v1/allowlists/services", permission: "allowlist:write" },
+  { method: "GET", route: "/api/v1/allowlists/services/[name]", path: NO_SERVICE, permission: "allowlist:read" },
+  { method: "PATCH", route: "/api/v1/allowlists/services/[name]", path: NO_SERVICE, permission: "allowlist:write" },
+  { method: "DELETE", route: "/api/v1/allowlists/services/[name]", path: NO_SERVICE, permission: "allowlist:write" },
+  { method: "POST", route: "/api/v1/allowlists/services/[name]/endpoints", path: `${NO_SERVICE}/endpoints`, permission: "allowlist:write" },
+  { method: "DELETE", route: "/api/v1/allowlists/services/[name]/endpoints/[endpointId]", path: `${NO_SERVICE}/endpoints/${ID}`, permission: "allowlist:write" },
+  { method: "POST", route: "/api/v1/allowlists/entries", permission: "allowlist:write" },
+  { method: "PATCH", route: "/api/v1/allowlists/entries/[id]", path: `/api/v1/allowlists/entries/${ID}`, permission: "allowlist:write" },
+  { method: "DELETE", route: "/api/v1/allowlists/entries/[id]", path: `/api/v1/allowlists/entries/${ID}`, permission: "allowlist:write" },
+  { method: "POST", route: "/api/v1/allowlists/changes", permission: "allowlist:write" },
+  { method: "POST", route: "/api/v1/allowlists/import", permission: "allowlist:write" },
+  { method: "GET", route: "/api/v1/allowlists/export", permission: "allowlist:read" },
+  { method: "GET", route: "/api/v1/allowlists/callers", permission: "allowlist:read" },
+  { method: "GET", route: "/api/v1/allowlists/callers/view", permission: "allowlist:read" },
+  { method: "GET", route: "/api/v1/allowlists/expiring", permission: "allowlist:read" },
+  { method: "GET", route: "/api/v1/allowlists/matrix", permission: "allowlist:read" },
+  { method: "GET", route: "/api/v1/allowlists/opa-data", permission: "allowlist:read" },
+  { method: "POST", route: "/api/v1/allowlists/check", permission: "allowlist:read" },
+  { method: "POST", route: "/api/v1/allowlists/authz-policy", permission: "policy:write" },
 ];
 
 const tokens = {} as Record<Role, string>;

@@ -7,6 +7,7 @@ export type NavItem = { href: string; label: string; icon: NavIconName; permissi
 // Pages appear in the sidebar only for people whose roles grant the permission.
 export const NAV_ITEMS: NavItem[] = [
   { href: "/policies", label: "Policies", icon: "policy", permission: "policy:read", section: "Policy" },
+  { href: "/allowlists", label: "Allowlists", icon: "allowlist", permission: "allowlist:read", section: "Policy" },
   { href: "/reviews", label: "Change requests", icon: "review", permission: "policy:read", section: "Policy" },
   { href: "/bundles", label: "Bundles", icon: "bundle", permission: "bundle:read", section: "Runtime" },
   { href: "/fleet", label: "Fleet", icon: "fleet", permission: "agent:read", section: "Runtime" },

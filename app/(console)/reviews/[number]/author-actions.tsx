@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
-import type { ChangeRequestItemView } from "@/lib/reviews/change-request-views";
+import type { ChangeRequestItemView, PolicyVersionItemView } from "@/lib/reviews/change-request-views";
 
 /** The author moves the change request to the newest versions (voiding approvals) or withdraws it. */
 export function AuthorActions({ number, items, canEdit, canClose, hasApproval }: { number: number; items: ChangeRequestItemView[]; canEdit: boolean; canClose: boolean; hasApproval: boolean }) {
@@ -15,12 +15,17 @@ export function AuthorActions({ number, items, canEdit, canClose, hasApproval }:
   async function updateToNewest() {
     setBusy(true);
     try {
-      const heads = await Promise.all(items.map((i) => api<{ head: { id: string; number: number } }>(`/api/v1/policies/${i.policy.id}`)));
-      const changed = heads.some((h, i) => h.head.id !== items[i]!.version.id);
+      const policyItems = items.filter((i): i is PolicyVersionItemView => i.kind === "policy_version");
+      const heads = await Promise.all(policyItems.map((i) => api<{ head: { id: string; number: number } }>(`/api/v1/policies/${i.policy.id}`)));
+      const changed = heads.some((h, i) => h.head.id !== policyItems[i]!.version.id);
       if (!changed) {
         toast("Every item is already the newest version");
       } else {
-        const result = await api<{ approvalsVoided: number }>(`/api/v1/change-requests/${number}`, { method: "PATCH", body: { items: heads.map((h) => ({ kind: "policy_version", policyVersionId: h.head.id })) } });
+        const result = await api<{ approvalsVoided: number }>(`/api/v1/change-requests/${number}`, { method: "PATCH", body: { items: [
+          ...heads.map((h) => ({ kind: "policy_version", policyVersionId: h.head.id })),
+          // Allowlist changes stay as they are: they are not versioned like policies.
+          ...items.flatMap((i) => (i.kind === "allowlist_change" ? [{ kind: "allowlist_change", allowlistChangeSetId: i.changeSetId }] : [])),
+        ] } });
         toast(result.approvalsVoided > 0 ? "Updated; the earlier approval no longer applies" : "Updated to the newest versions");
       }
       setConfirming(null);

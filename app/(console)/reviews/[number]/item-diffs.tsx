@@ -4,15 +4,20 @@ import { useEffect, useState } from "react";
 import Link from "next/link";
 import { api } from "@/components/api-client";
 import { RegoDiffEditor } from "@/components/monaco";
-import type { ChangeRequestItemView } from "@/lib/reviews/change-request-views";
+import type { ChangeRequestItemView, PolicyVersionItemView } from "@/lib/reviews/change-request-views";
+import type { AllowlistChangeItemView } from "@/lib/allowlists/change-set-views";
+import { AccessDiffList } from "@/app/(console)/allowlists/_components/access-diff-list";
 import type { TestGate } from "@/lib/reviews/test-gate";
 import { TestBadge } from "./test-badge";
 
 /** One card per item: what agents run today (left) against what this change request ships (right). */
-export function ItemDiffs({ items, tests }: { items: ChangeRequestItemView[]; tests: TestGate }) {
+export function ItemDiffs({ items: all, tests }: { items: ChangeRequestItemView[]; tests: TestGate }) {
+  const items = all.filter((i): i is PolicyVersionItemView => i.kind === "policy_version");
+  const allowlistItems = all.filter((i): i is AllowlistChangeItemView => i.kind === "allowlist_change");
   const [open, setOpen] = useState<string | null>(items[0]?.version.id ?? null);
   return (
     <div className="stack">
+      {allowlistItems.map((item) => <AllowlistItem key={item.changeSetId} item={item} />)}
       {items.map((item) => {
         const result = tests.results.find((r) => r.policyVersionId === item.version.id);
         const expanded = open === item.version.id;
@@ -41,7 +46,29 @@ export function ItemDiffs({ items, tests }: { items: ChangeRequestItemView[]; te
   );
 }
 
-function ItemDiff({ item }: { item: ChangeRequestItemView }) {
+/** Allowlist changes are reviewed as access tuples, not JSON. */
+function AllowlistItem({ item }: { item: AllowlistChangeItemView }) {
+  return (
+    <section className="card" aria-label={`Allowlist change: ${item.summary}`}>
+      <div className="card-header">
+        <div>
+          <div className="row row-wrap" style={{ gap: 8 }}>
+            <span className="table-link">Allowlist change</span>
+            <span className="badge">{item.diff.summary || item.summary}</span>
+            {item.bundle ? <span className="badge mono">{item.bundle}</span> : <span className="badge badge-warn">in no bundle</span>}
+          </div>
+          <div className="muted small" style={{ marginTop: 4 }}>{item.summary} · by {item.author.name}</div>
+        </div>
+      </div>
+      {item.problems.length > 0 ? (
+        <div className="card-body alert alert-warn" role="alert">{item.problems.map((p) => <div key={`${p.row}:${p.message}`}>{p.message}</div>)}</div>
+      ) : null}
+      <AccessDiffList lines={item.diff.lines} />
+    </section>
+  );
+}
+
+function ItemDiff({ item }: { item: PolicyVersionItemView }) {
   const [sources, setSources] = useState<{ base: string; proposed: string } | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {

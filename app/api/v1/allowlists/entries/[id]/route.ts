@@ -1,0 +1,11 @@
+// PATCH /api/v1/allowlists/entries/:id — change owner, reason or expiry; DELETE — revoke the grant
+import { withApi } from "@/lib/http/with-api";
+import { revokeEntry, updateEntry } from "@/lib/allowlists/manage-entries";
+import { ZEntryParams, ZUpdateEntryRequest } from "@/lib/allowlists/schemas";
+
+export const PATCH = withApi(
+  { permission: "allowlist:write", params: ZEntryParams, body: ZUpdateEntryRequest },
+  ({ actor, params, body, requestId }) => updateEntry({ actor, id: params.id, input: body, requestId }),
+);
+
+export const DELETE = withApi({ permission: "allowlist:write", params: ZEntryParams }, ({ actor, params, requestId }) => revokeEntry({ actor, id: params.id, requestId }));

@@ -1,0 +1,14 @@
+// GET /api/v1/allowlists/services/:name — endpoints and their grants; PATCH — owner, description; DELETE — remove an ungranted service
+import { withApi } from "@/lib/http/with-api";
+import { getServiceDetail } from "@/lib/allowlists/list-services";
+import { deleteService, updateService } from "@/lib/allowlists/manage-services";
+import { ZServiceParams, ZUpdateServiceRequest } from "@/lib/allowlists/schemas";
+
+export const GET = withApi({ permission: "allowlist:read", params: ZServiceParams }, ({ actor, params }) => getServiceDetail({ actor, name: params.name }));
+
+export const PATCH = withApi(
+  { permission: "allowlist:write", params: ZServiceParams, body: ZUpdateServiceRequest },
+  ({ actor, params, body, requestId }) => updateService({ actor, name: params.name, input: body, requestId }),
+);
+
+export const DELETE = withApi({ permission: "allowlist:write", params: ZServiceParams }, ({ actor, params, requestId }) => deleteService({ actor, name: params.name, requestId }));

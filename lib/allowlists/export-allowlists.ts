@@ -1,0 +1,40 @@
+import { stringify } from "csv-stringify/sync";
+import { db } from "@/lib/db";
+import { requirePermission, type Actor } from "@/lib/auth/actor";
+import { loadStoredEntries } from "@/lib/allowlists/load-allowlists";
+import { CSV_COLUMNS } from "@/lib/allowlists/import-file";
+import type { StoredEntry } from "@/lib/allowlists/change-plan";
+
+export type ExportedEntry = {
+  service: string; method: string; path: string; caller: string; owner: string; reason: string;
+  expiresAt: string | null; crossTrustDomain: boolean;
+};
+
+/** Every grant (expired ones included, so an export → import round trip loses nothing). */
+export async function exportAllowlists(options: { actor: Actor; format: "csv" | "json" }): Promise<{ body: string; contentType: string; fileName: string }> {
+  requirePermission(options.actor, "allowlist:read");
+  const entries = (await loadStoredEntries(db)).sort(compareEntries).map(toExported);
+  const stamp = new Date().toISOString().slice(0, 10);
+  if (options.format === "json") {
+    return { body: `${JSON.stringify({ exportedAt: new Date().toISOString(), entries }, null, 2)}\n`, contentType: "application/json", fileName: `allowlists-${stamp}.json` };
+  }
+  const rows = entries.map((e) => [e.service, e.method, e.path, e.caller, guardFormula(e.owner), guardFormula(e.reason), e.expiresAt ?? "", e.crossTrustDomain ? "true" : "false"]);
+  return { body: stringify([[...CSV_COLUMNS], ...rows]), contentType: "text/csv; charset=utf-8", fileName: `allowlists-${stamp}.csv` };
+}
+
+function compareEntries(a: StoredEntry, b: StoredEntry): number {
+  return a.service.localeCompare(b.service) || a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.caller.localeCompare(b.caller);
+}
+
+function toExported(e: StoredEntry): ExportedEntry {
+  return {
+    service: e.service, method: e.method, path: e.path, caller: e.caller, owner: e.owner, reason: e.reason,
+    expiresAt: e.expiresAt?.toISOString() ?? null, crossTrustDomain: e.crossTrustDomain,
+  };
+}
+
+// Free-text cells that a spreadsheet would evaluate as a formula get a leading "'" (OWASP CSV
+// injection advice); the importer strips it again.
+function guardFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}

@@ -1,0 +1,72 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import type { Actor } from "@/lib/auth/actor";
+import { createTestUser } from "@/test/factories/actors";
+import { approveAndPublish, createServiceWithEndpoints, entry, shipAllowlistBundle } from "@/test/factories/allowlists";
+import { grantAccess, revokeEntry } from "@/lib/allowlists/manage-entries";
+import { republishIfExpired, nextExpiry } from "@/lib/allowlists/expiry-republisher";
+import { rollbackBundle } from "@/lib/bundles/rollback-bundle";
+import { unpackTarGz } from "@/lib/bundles/tarball";
+import { getChangeRequestOrThrow } from "@/lib/reviews/change-request-views";
+
+let actors: { admin: Actor; author: Actor; reviewer: Actor };
+const CALLER = "spiffe://prod.example/ns/batch/sa/job";
+
+async function shippedAllowlists(revisionId: string) {
+  const revision = await db.bundleRevision.findUniqueOrThrow({ where: { id: revisionId } });
+  const files = await unpackTarGz(Buffer.from(revision.bytes));
+  return JSON.parse(files.find((f) => f.name === "verdict/allowlists/data.json")!.content.toString("utf8"));
+}
+
+beforeAll(async () => {
+  actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
+  await shipAllowlistBundle(actors);
+});
+
+describe("publishing allowlists", () => {
+  it("shows the reviewer the change as grant tuples, live against today's allowlists", async () => {
+    await createServiceWithEndpoints(actors.author, { name: "ledger", endpoints: [["POST", "/entries"]] });
+    const proposed = await grantAccess({ actor: actors.author, input: entry("ledger", "POST", "/entries", CALLER) });
+    const view = await getChangeRequestOrThrow({ actor: actors.reviewer, number: proposed.changeRequest!.number });
+    expect(view.items).toEqual([expect.objectContaining({
+      kind: "allowlist_change", bundle: "authz", problems: [],
+      diff: expect.objectContaining({ lines: [`+ ${CALLER} → ledger POST /entries`], summary: `+ ${CALLER} → ledger POST /entries` }),
+    })]);
+    expect(view.tests.passed).toBe(true);
+    expect(view.can.publish).toBe(false);
+    await approveAndPublish(actors, proposed.changeRequest!.number);
+    const after = await getChangeRequestOrThrow({ actor: actors.reviewer, number: proposed.changeRequest!.number });
+    expect(after.items[0]).toMatchObject({ diff: { lines: [`+ ${CALLER} → ledger POST /entries`] } });
+  });
+
+  it("republishes on schedule when a published grant expires, without it", async () => {
+    await createServiceWithEndpoints(actors.author, { name: "reports", endpoints: [["GET", "/reports/*"]] });
+    const expiresAt = new Date(Date.now() + 1500);
+    const proposed = await grantAccess({ actor: actors.author, input: entry("reports", "GET", "/reports/*", CALLER, { expiresAt: expiresAt.toISOString() }) });
+    const published = await approveAndPublish(actors, proposed.changeRequest!.number);
+    const revision = published.revisions[0]!;
+    expect((await shippedAllowlists(revision.id)).services.reports.callers[CALLER]).toEqual([expect.objectContaining({ expires_at_ns: expect.any(Number) })]);
+    expect((await nextExpiry())?.getTime()).toBe(expiresAt.getTime());
+    expect(await republishIfExpired()).toBeNull();
+
+    await new Promise((r) => setTimeout(r, expiresAt.getTime() - Date.now() + 50));
+    const republished = await republishIfExpired();
+    expect(republished).toMatchObject({ bundle: "authz", number: revision.number + 1 });
+    expect((await shippedAllowlists(republished!.id)).services.reports.callers).toEqual({});
+    const stored = await db.bundleRevision.findUniqueOrThrow({ where: { id: republished!.id }, include: { policyVersions: true } });
+    expect(stored.reason).toMatch(/^scheduled republish: allowlist grants expired at /);
+    expect(stored.policyVersions).toHaveLength(1);
+    const event = await db.auditEvent.findFirstOrThrow({ where: { action: "bundle.republish" }, orderBy: { seq: "desc" } });
+    expect(event).toMatchObject({ actorType: "system", actorLabel: "allowlist-expiry" });
+    expect(await republishIfExpired()).toBeNull();
+  });
+
+  it("rolls policies back without bringing back grants revoked since", async () => {
+    const grant = await db.allowlistEntry.findFirstOrThrow({ where: { callerId: CALLER, endpoint: { service: { name: "ledger" } } } });
+    const before = await db.bundleRevision.findFirstOrThrow({ where: { bundle: { name: "authz" } }, orderBy: { number: "desc" } });
+    const revoked = await revokeEntry({ actor: actors.author, id: grant.id });
+    await approveAndPublish(actors, revoked.changeRequest!.number);
+    const rolledBack = await rollbackBundle({ actor: actors.admin, name: "authz", input: { toRevision: before.number, reason: "testing that rollback keeps revocations" } });
+    expect((await shippedAllowlists(rolledBack.id)).services.ledger.callers).toEqual({});
+  });
+});
