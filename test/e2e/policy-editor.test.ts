@@ -51,7 +51,7 @@ describe("policy editor in the browser", () => {
     // Fix it (badly formatted), format with opa fmt, save.
     await setEditorText(`package ${pkg}\ndefault allow := false\nallow if {   input.user.role == "admin" }\n`);
     await page.getByText("opa check found no problems.").waitFor({ timeout: 15_000 });
-    expect(await page.locator(".monaco-editor .squiggly-error").count()).toBe(0);
+    await expect.poll(() => page.locator(".monaco-editor .squiggly-error").count()).toBe(0);
     await page.getByRole("button", { name: /Format/ }).click();
     await page.getByText("Formatted with opa fmt").waitFor();
     await page.getByLabel("Change message").fill("admins only");
