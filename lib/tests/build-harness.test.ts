@@ -40,7 +40,9 @@ describe("buildHarness", () => {
     expect(h.module).toContain('with data["cfg"]["k"] as data.verdict_testrun_data.cases[i].data["cfg"]["k"]');
     expect(h.module).toContain('v := data.p["odd-name"] with data');
     expect(h.module.match(/^test_case_\d+ if/gm)).toEqual(["test_case_0 if", "test_case_1 if", "test_case_2 if"]);
-    expect(h.data.cases).toEqual([{ input: { u: 1 } }, { input: { u: 2 } }, { data: { cfg: { k: "v" } } }, null]);
+    expect(h.data.cases).toEqual([{ want: { value: true }, input: { u: 1 } }, { want: { value: true }, input: { u: 2 } }, { want: { value: true }, data: { cfg: { k: "v" } } }, null]);
+    expect(h.module).not.toContain("test_detail_");
+    expect(buildHarness([a, b, c], 4, new Set([1])).module).toMatch(/^test_detail_1 if print\(/m);
     const lines = h.module.split("\n");
     const [start, end] = h.rowsByCase.get(2)![0]!;
     expect(lines.slice(start - 1, end).join("\n")).toContain('data.p["odd-name"]');

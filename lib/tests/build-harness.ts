@@ -21,13 +21,18 @@ export type RejectedCase = { index: number; id: string; name: string; query: str
 export type Harness = {
   module: string;
   /** Loaded at data.verdict_testrun_data (one entry per case index; null for rejected cases). */
-  data: { cases: Array<{ input?: unknown; data?: unknown } | null> };
+  data: { cases: Array<{ want: { value?: unknown }; input?: unknown; data?: unknown } | null> };
   /** 1-based source rows of each case's generated rules, to pin compile errors on the right cases. */
   rowsByCase: Map<number, Array<[number, number]>>;
 };
 
 export function caseTestName(index: number): string {
   return `test_case_${index}`;
+}
+
+/** The printing variant of a case's test, generated only for the cases a second pass looks into. */
+export function detailTestName(index: number): string {
+  return `test_detail_${index}`;
 }
 
 /** Parses a case's JSON texts. Everything that is wrong with one case stays on that case. */
@@ -53,10 +58,12 @@ export function prepareCase(c: TTestCase, index: number, packagePath: string): P
 /**
  * One generated module evaluates every case: a function per distinct (query, input?, override
  * paths) evaluates the query `with` the case's input and data overrides, and one test rule per
- * case prints the JSON result behind a marker. `opa test` then runs all cases in one process,
- * each with its own duration, timeout and error, and print output from the policy stays separate.
+ * case compares the result with the expectation. `opa test` then runs all cases in one process,
+ * each with its own duration, timeout and error. The comparison stays cheap (no printing) because
+ * most cases pass; for the few that do not, `detail` adds rules that print the actual result
+ * (read back by a second, traced pass over just those).
  */
-export function buildHarness(cases: PreparedCase[], total: number): Harness {
+export function buildHarness(cases: PreparedCase[], total: number, detail: ReadonlySet<number> = new Set()): Harness {
   const lines = [`package ${HARNESS_PACKAGE}`, ""];
   const rowsByCase = new Map<number, Array<[number, number]>>();
   const addRows = (index: number, start: number, end: number) => rowsByCase.set(index, [...(rowsByCase.get(index) ?? []), [start, end]]);
@@ -64,7 +71,11 @@ export function buildHarness(cases: PreparedCase[], total: number): Harness {
   const data: Harness["data"] = { cases: Array.from({ length: total }, () => null) };
 
   for (const c of cases) {
-    data.cases[c.index] = { ...(c.hasInput ? { input: c.input } : {}), ...(c.overrides.length ? { data: overridesObject(c.overrides) } : {}) };
+    data.cases[c.index] = {
+      want: c.expected.defined ? { value: c.expected.value } : {},
+      ...(c.hasInput ? { input: c.input } : {}),
+      ...(c.overrides.length ? { data: overridesObject(c.overrides) } : {}),
+    };
     const key = groupKey(c);
     const existing = groups.get(key);
     if (existing) {
@@ -79,9 +90,10 @@ export function buildHarness(cases: PreparedCase[], total: number): Harness {
   // A compile error inside a shared function belongs to every case that calls it.
   for (const group of groups.values()) for (const index of group.members) addRows(index, ...group.rows);
   for (const c of cases) {
-    const group = groups.get(groupKey(c))!;
-    lines.push(`${caseTestName(c.index)} if print(concat("", [${JSON.stringify(RESULT_MARKER)}, json.marshal(${group.fn}(${c.index}))]))`);
+    const call = `${groups.get(groupKey(c))!.fn}(${c.index})`;
+    lines.push(`${caseTestName(c.index)} if ${call} == data.${HARNESS_DATA_ROOT}.cases[${c.index}].want`);
     addRows(c.index, lines.length, lines.length);
+    if (detail.has(c.index)) lines.push(`${detailTestName(c.index)} if print(concat("", [${JSON.stringify(RESULT_MARKER)}, json.marshal(${call})]))`);
   }
   return { module: `${lines.join("\n")}\n`, data, rowsByCase };
 }

@@ -5,8 +5,8 @@ import { exactTestPattern, opaCoverageInDir, opaTestInDir, type CoverageRun, typ
 import type { RegoError, RegoModule } from "@/lib/opa/types";
 import { policyFilePath } from "@/lib/policies/validate-policy-source";
 import { HARNESS_DATA_ROOT, HARNESS_PACKAGE, type TTestCase } from "@/lib/tests/schemas";
-import { buildHarness, caseTestName, HARNESS_FILE, prepareCase, type PreparedCase, type RejectedCase } from "@/lib/tests/build-harness";
-import { caseResultFrom, coverageFor, notEvaluated, regoTestOutcome, rejectedResult, summarize, toExplanation } from "@/lib/tests/map-test-results";
+import { buildHarness, caseTestName, detailTestName, HARNESS_FILE, prepareCase, type PreparedCase, type RejectedCase } from "@/lib/tests/build-harness";
+import { caseResultFrom, coverageFor, detailedCaseResult, notEvaluated, nsToMs, regoTestOutcome, rejectedResult, summarize, toExplanation } from "@/lib/tests/map-test-results";
 import type { CaseResult, CoverageReport, ExecutedRun, RegoTestOutcome, RunError } from "@/lib/tests/types";
 
 export type ExecuteTestRunOptions = {
@@ -120,27 +120,31 @@ function abort(attempt: Attempt, ...errors: RunError[]): Outcome {
 
 async function finish(dir: string, options: ExecuteTestRunOptions, attempt: Attempt, results: RegoTestResult[], speculative: CoverageRun | null, sources: Map<string, string[]>, policyPath: string, run: { timeoutMs: number; processTimeoutMs: number }): Promise<Outcome> {
   const byName = new Map(results.filter((r) => r.package === HARNESS_PREFIX).map((r) => [r.name, r]));
-  const cases = [...attempt.failed, ...attempt.prepared.map((c) => caseResultFrom(c, byName.get(caseTestName(c.index)), options.timeoutMs))];
+  const firstPass = attempt.prepared.map((c) => ({ c, result: caseResultFrom(c, byName.get(caseTestName(c.index)), options.timeoutMs) }));
+  const candidates = firstPass.filter((f) => f.result === "candidate").map((f) => f.c).slice(0, MAX_EXPLAINED);
   const userTests = results.filter((r) => r.package !== HARNESS_PREFIX);
   const regoTests = userTests.map((r) => regoTestOutcome(r, options.timeoutMs));
   const full = (r: RegoTestResult) => `${r.package}.${r.name.replace(/#\d+$/, "")}`;
-  const failingCases = attempt.prepared.filter((c) => cases.find((r) => r.id === c.id)?.status === "failed");
-  const failingTests = userTests.filter((r) => r.outcome === "fail");
-  const explainNames = [...failingCases.map((c) => `${HARNESS_PREFIX}.${caseTestName(c.index)}`), ...failingTests.map(full)];
+  const failingTests = userTests.filter((r) => r.outcome === "fail").slice(0, MAX_EXPLAINED);
+  const detailNames = [...candidates.map((c) => `${HARNESS_PREFIX}.${detailTestName(c.index)}`), ...failingTests.map(full)];
   const passing = results.filter((r) => r.outcome === "pass").map(full);
+  if (candidates.length) {
+    const harness = buildHarness(attempt.prepared, options.cases.length, new Set(candidates.map((c) => c.index)));
+    await writeWorkspaceFile(dir, { path: HARNESS_FILE, content: harness.module });
+  }
   const needCoverage = options.coverage !== false && !speculative?.ok && passing.length > 0;
-  const [explained, coverageRun] = await Promise.all([
-    explainNames.length ? opaTestInDir(dir, { ...run, run: exactTestPattern(explainNames.slice(0, MAX_EXPLAINED)), explain: "full" }) : null,
+  const [detailed, coverageRun] = await Promise.all([
+    detailNames.length ? opaTestInDir(dir, { ...run, run: exactTestPattern(detailNames), explain: "full" }) : null,
     needCoverage ? opaCoverageInDir(dir, { ...run, run: exactTestPattern(passing) }) : speculative,
   ]);
-  if (explained?.ok) {
-    const traces = new Map(explained.results.map((r) => [`${r.package}.${r.name}`, r.trace]));
-    for (const c of failingCases) {
-      const result = cases.find((r) => r.id === c.id)!;
-      result.explanation = toExplanation(traces.get(`${HARNESS_PREFIX}.${caseTestName(c.index)}`), sources);
-    }
-    for (const t of failingTests) regoTests[userTests.indexOf(t)]!.explanation = toExplanation(traces.get(`${t.package}.${t.name}`), sources);
-  }
+  const traced = new Map((detailed?.ok ? detailed.results : []).map((r) => [`${r.package}.${r.name}`, r]));
+  const cases = [...attempt.failed, ...firstPass.map(({ c, result }) => {
+    if (result !== "candidate") return result;
+    const first = byName.get(caseTestName(c.index))!;
+    if (!candidates.includes(c)) return { id: c.id, name: c.name, query: c.query, status: "failed" as const, expected: c.expected, actual: null, durationMs: nsToMs(first.durationNs), message: `Not examined: only the first ${MAX_EXPLAINED} failures of a run are explained` };
+    return detailedCaseResult(c, first, traced.get(`${HARNESS_PREFIX}.${detailTestName(c.index)}`), sources);
+  })];
+  for (const t of failingTests) regoTests[userTests.indexOf(t)]!.explanation = toExplanation(traced.get(`${t.package}.${t.name}`)?.trace, sources);
   // With nothing passing there is nothing to measure (opa would report every line as missed).
   const coverage = coverageRun?.ok && passing.length > 0 ? coverageFor(policyPath, coverageRun.files[policyPath]) : null;
   return { cases, regoTests, coverage };

@@ -26,8 +26,12 @@ export function timeoutMessage(timeoutMs: number): string {
   return `Timed out: evaluation took longer than the run's limit of ${formatMs(timeoutMs)} per case`;
 }
 
-/** A harness test's result → the case's result. The harness tests only print; we compare here. */
-export function caseResultFrom(c: PreparedCase, raw: RegoTestResult | undefined, timeoutMs: number): CaseResult {
+/**
+ * The first pass's result for a case. A harness test passes when opa finds the result equal to
+ * the expectation; one that fails is only a candidate (Rego tells a set from an array, JSON does
+ * not), settled by the detail pass with the actual value.
+ */
+export function caseResultFrom(c: PreparedCase, raw: RegoTestResult | undefined, timeoutMs: number): CaseResult | "candidate" {
   const base = { id: c.id, name: c.name, query: c.query, expected: c.expected };
   if (!raw) return { ...base, status: "error", actual: null, durationMs: null, message: "opa reported no result for this case" };
   const durationMs = nsToMs(raw.durationNs);
@@ -35,9 +39,21 @@ export function caseResultFrom(c: PreparedCase, raw: RegoTestResult | undefined,
     const timedOut = raw.errorCode === "eval_cancel_error";
     return { ...base, status: timedOut ? "timeout" : "error", actual: null, durationMs, message: timedOut ? timeoutMessage(timeoutMs) : describeEvalError(raw) };
   }
-  const { actual, printed } = readCaseOutput(raw.output);
-  if (!actual) return { ...base, status: "error", actual: null, durationMs, message: "The case produced no result", ...(printed ? { output: printed } : {}) };
-  return { ...base, status: sameOutcome(c.expected, actual) ? "passed" : "failed", actual, durationMs, ...(printed ? { output: printed } : {}) };
+  if (raw.outcome === "pass") return { ...base, status: "passed", actual: c.expected, durationMs };
+  return "candidate";
+}
+
+/** A candidate's result from the detail pass, which printed the actual value and traced the evaluation. */
+export function detailedCaseResult(c: PreparedCase, first: RegoTestResult, detail: RegoTestResult | undefined, files: Map<string, string[]>): CaseResult {
+  const base = { id: c.id, name: c.name, query: c.query, expected: c.expected, durationMs: nsToMs(first.durationNs) };
+  const { actual, printed } = readCaseOutput(detail?.output);
+  if (!actual) return { ...base, status: "error", actual: null, message: detail?.message ? describeEvalError(detail) : "The case produced no result" };
+  const passed = sameOutcome(c.expected, actual);
+  return {
+    ...base, status: passed ? "passed" : "failed", actual,
+    ...(passed ? {} : { explanation: toExplanation(detail?.trace, files) }),
+    ...(printed ? { output: printed } : {}),
+  };
 }
 
 export function regoTestOutcome(raw: RegoTestResult, timeoutMs: number): RegoTestOutcome {

@@ -9,6 +9,8 @@ import { runPolicyTests } from "@/lib/tests/run-policy-tests";
 import { createTestUser } from "@/test/factories/actors";
 import { policyInput } from "@/test/factories/sample-policies";
 import { allowPolicy, approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
+import { approveAndPublish, createServiceWithEndpoints, entry, shipAllowlistBundle } from "@/test/factories/allowlists";
+import { grantAccess } from "@/lib/allowlists/manage-entries";
 
 let admin: Actor;
 let author: Actor;
@@ -68,4 +70,32 @@ describe("once bundles are published", () => {
     const gate = await db.$transaction((tx) => testGateFor(tx, [v2.version.id]));
     expect(gate).toMatchObject({ available: true, passed: true, results: [{ policyVersionId: v2.version.id, status: "passed", runId: inline.id, total: 1, passed: 1 }] });
   });
+
+  it("includes the published bundle data: a case sees the caller allowlists as agents do", async () => {
+    await shipAllowlistBundle({ admin, author, reviewer });
+    await createServiceWithEndpoints(author, { name: "refunds", endpoints: [["POST", "/refunds"]] });
+    const caller = "spiffe://prod.example/ns/billing/sa/api";
+    const proposed = await grantAccess({ actor: author, input: entry("refunds", "POST", "/refunds", caller) });
+    await approveAndPublish({ reviewer }, proposed.changeRequest!.number);
+
+    const input = policyInput();
+    const policy = await createPolicy({
+      actor: author,
+      input: {
+        ...input,
+        // A gateway policy that defers to the shipped caller allowlist decision.
+        source: `package ${input.packagePath}\n\ndefault allow := false\n\nallow if data.verdict.authz.allow\n`,
+        testCases: [
+          { name: "billing may post refunds", query: "", input: JSON.stringify({ caller, service: "refunds", method: "POST", path: "/refunds" }), data: "", expected: "true" },
+          { name: "billing may not delete", query: "", input: JSON.stringify({ caller, service: "refunds", method: "DELETE", path: "/refunds" }), data: "", expected: "false" },
+        ],
+      },
+    });
+    const run = await runPolicyTests({ actor: author, policyId: policy.id, input: { version: 1, timeoutMs: 5000 } });
+    expect(run.cases.map((c) => [c.name, c.status])).toEqual([["billing may post refunds", "passed"], ["billing may not delete", "passed"]]);
+    expect(run.context.data).toMatchObject({ included: true, bytes: expect.any(Number) });
+    expect(run.context.bundles.map((b) => b.name)).toContain("authz");
+    expect(run.context.policies.map((p) => p.packagePath)).toContain("verdict.authz");
+  });
 });
+
