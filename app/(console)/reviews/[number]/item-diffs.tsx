@@ -9,7 +9,7 @@ import type { TestGate } from "@/lib/reviews/test-gate";
 import { TestBadge } from "./test-badge";
 
 /** One card per item: what agents run today (left) against what this change request ships (right). */
-export function ItemDiffs({ items, tests }: { items: ChangeRequestItemView[]; tests: TestGate }) {
+export function ItemDiffs({ items, tests, published }: { items: ChangeRequestItemView[]; tests: TestGate; published: boolean }) {
   const [open, setOpen] = useState<string | null>(items[0]?.version.id ?? null);
   return (
     <div className="stack">
@@ -33,7 +33,7 @@ export function ItemDiffs({ items, tests }: { items: ChangeRequestItemView[]; te
               </div>
               <button type="button" className="btn btn-sm" aria-expanded={expanded} onClick={() => setOpen(expanded ? null : item.version.id)}>{expanded ? "Hide diff" : "Show diff"}</button>
             </div>
-            {expanded ? <ItemDiff item={item} /> : null}
+            {expanded ? <ItemDiff item={item} published={published} /> : null}
           </section>
         );
       })}
@@ -41,7 +41,7 @@ export function ItemDiffs({ items, tests }: { items: ChangeRequestItemView[]; te
   );
 }
 
-function ItemDiff({ item }: { item: ChangeRequestItemView }) {
+function ItemDiff({ item, published }: { item: ChangeRequestItemView; published: boolean }) {
   const [sources, setSources] = useState<{ base: string; proposed: string } | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -54,8 +54,8 @@ function ItemDiff({ item }: { item: ChangeRequestItemView }) {
   return (
     <div data-testid="review-diff">
       <div className="diff-legend small muted">
-        <span>Left: {item.base ? `v${item.base.number}, running in ${item.bundle} ${item.base.revision}` : "nothing published yet"}</span>
-        <span>Right: v{item.version.number}, proposed</span>
+        <span>Left: {item.base ? `v${item.base.number}, ${published ? "shipped before, in" : "running in"} ${item.bundle} ${item.base.revision}` : published ? "nothing was published before" : "nothing published yet"}</span>
+        <span>Right: v{item.version.number}, {published ? "published by this change request" : "proposed"}</span>
       </div>
       {sources ? <RegoDiffEditor original={sources.base} modified={sources.proposed} height={420} /> : <div className="skeleton" style={{ height: 420, borderRadius: 0 }} aria-label="Loading diff" />}
     </div>
