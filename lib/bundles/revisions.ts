@@ -25,6 +25,8 @@ export type RevisionSummary = {
 
 export type RevisionDetail = RevisionSummary & {
   bundle: string;
+  /** The revision agents are served now (a rollback to it would change nothing). */
+  current: boolean;
   manifest: unknown;
   files: BundleFileEntry[];
   contents: Array<{ name: string; text: string | null }>;
@@ -82,9 +84,10 @@ export async function getRevisionOrThrow(options: { actor: Actor; name: string; 
     where: { bundleName: row.bundle.name, activeRevision: row.revision },
     include: { agent: { select: { identity: true, lastSeenAt: true } } }, orderBy: { agent: { lastSeenAt: "desc" } }, take: 200,
   });
+  const newest = await db.bundleRevision.findFirst({ where: { bundleId: row.bundleId }, orderBy: { number: "desc" }, select: { number: true } });
   const contents = (await unpackTarGz(Buffer.from(row.bytes))).map((f) => ({ name: f.name, text: f.content.length <= MAX_INLINE_FILE_BYTES ? f.content.toString("utf8") : null }));
   return {
-    ...toSummary(row, agents.length), bundle: row.bundle.name, manifest: row.manifest, files: row.files as BundleFileEntry[], contents,
+    ...toSummary(row, agents.length), bundle: row.bundle.name, current: newest?.number === row.number, manifest: row.manifest, files: row.files as BundleFileEntry[], contents,
     signatureHeader: decodeProtectedHeader(row.signatureJws) as Record<string, unknown>,
     policies: row.policyVersions
       .map((p) => ({ policyId: p.policyId, packagePath: p.policyVersion.policy.packagePath, name: p.policyVersion.policy.name, version: p.policyVersion.number, sha256: p.policyVersion.sha256 }))

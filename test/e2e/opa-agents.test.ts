@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { appUrl, callApi, tokenFor } from "@/test/support/api";
 
 // The snippets Verdict generates name its public URL: the app under test.
@@ -19,6 +19,7 @@ import { approvedScenario, shipNewVersion, TEST_OVERRIDE } from "@/test/factorie
 import { fastPolling, startOpaAgent, type OpaAgent } from "@/test/support/opa-agent";
 import { startStaticBundleServer, type StaticBundleServer } from "@/test/support/static-bundle-server";
 import { startTlsProxy, type TlsProxy } from "@/test/support/tls-proxy";
+import { startAppInstance } from "@/test/support/app-process";
 
 let actors: { admin: Actor; author: Actor; reviewer: Actor };
 let viewerToken: string;
@@ -197,12 +198,31 @@ describe("OAuth2 client credentials", () => {
   });
 });
 
+describe("a second app instance", () => {
+  it("serves the current revision from its first request and learns of new ones through NOTIFY", async () => {
+    const testEnv = inject("testEnv");
+    const second = await startAppInstance({ DATABASE_URL: testEnv.appDatabaseUrl!, OPA_BIN: testEnv.opaBin, NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET, VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY }, { name: "app-second" });
+    cleanup.push(() => second.stop());
+    const fresh = await createTestAgentCredential(actors.admin, { bundles: [scenario.bundle.name] });
+    const onSecond = await startOpaAgent({ name: "agent-second-instance", config: fresh.opaConfig, tweak: (c) => { fastPolling()(c); c.services.verdict.url = `${second.url}/api/opa`; } });
+    cleanup.push(onSecond.stop);
+    const current = (await db.bundleRevision.findFirstOrThrow({ where: { bundleId: scenario.bundle.id }, orderBy: { number: "desc" } })).revision;
+    await eventually(async () => expect(await onSecond.activeRevision(scenario.bundle.name)).toBe(current), { timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const head = (await db.policy.findUniqueOrThrow({ where: { id: scenario.policy.id } })).headNumber;
+    const { revisions } = await shipNewVersion(actors, scenario, ["alice", "bob", "carol", "dave", "frank"], head);
+    await eventually(async () => expect(await onSecond.activeRevision(scenario.bundle.name)).toBe(revisions[0]!.revision), { timeoutMs: 2_000, intervalMs: 10 });
+    expect(await onSecond.decide(allowPath(), { user: "frank" })).toBe(true);
+  });
+});
+
 describe("revoked credentials", () => {
   it("get 401 on the next request and the agent keeps its last bundle", async () => {
     const before = await agent.activeRevision(scenario.bundle.name);
     await revokeAgentCredential({ actor: actors.admin, id: credential.credential.id });
     // The agent's long poll is already waiting: a new revision must not be handed to a revoked credential.
-    await shipNewVersion(actors, scenario, ["alice", "bob", "carol", "dave", "eve"], 4);
+    const head = (await db.policy.findUniqueOrThrow({ where: { id: scenario.policy.id } })).headNumber;
+    await shipNewVersion(actors, scenario, ["alice", "bob", "carol", "dave", "eve"], head);
     await eventually(async () => expect(await agent.bundleStatus(scenario.bundle.name)).toMatchObject({ http_code: 401 }), { timeoutMs: 10_000 });
     expect(await agent.activeRevision(scenario.bundle.name)).toBe(before);
     expect(await agent.decide(allowPath(), { user: "eve" })).toBe(false);

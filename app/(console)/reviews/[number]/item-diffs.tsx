@@ -11,7 +11,7 @@ import type { TestGate } from "@/lib/reviews/test-gate";
 import { TestBadge } from "./test-badge";
 
 /** One card per item: what agents run today (left) against what this change request ships (right). */
-export function ItemDiffs({ items: all, tests }: { items: ChangeRequestItemView[]; tests: TestGate }) {
+export function ItemDiffs({ items: all, tests, published }: { items: ChangeRequestItemView[]; tests: TestGate; published: boolean }) {
   const items = all.filter((i): i is PolicyVersionItemView => i.kind === "policy_version");
   const allowlistItems = all.filter((i): i is AllowlistChangeItemView => i.kind === "allowlist_change");
   const [open, setOpen] = useState<string | null>(items[0]?.version.id ?? null);
@@ -38,7 +38,7 @@ export function ItemDiffs({ items: all, tests }: { items: ChangeRequestItemView[
               </div>
               <button type="button" className="btn btn-sm" aria-expanded={expanded} onClick={() => setOpen(expanded ? null : item.version.id)}>{expanded ? "Hide diff" : "Show diff"}</button>
             </div>
-            {expanded ? <ItemDiff item={item} /> : null}
+            {expanded ? <ItemDiff item={item} published={published} /> : null}
           </section>
         );
       })}
@@ -68,7 +68,7 @@ function AllowlistItem({ item }: { item: AllowlistChangeItemView }) {
   );
 }
 
-function ItemDiff({ item }: { item: PolicyVersionItemView }) {
+function ItemDiff({ item, published }: { item: PolicyVersionItemView; published: boolean }) {
   const [sources, setSources] = useState<{ base: string; proposed: string } | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -81,8 +81,8 @@ function ItemDiff({ item }: { item: PolicyVersionItemView }) {
   return (
     <div data-testid="review-diff">
       <div className="diff-legend small muted">
-        <span>Left: {item.base ? `v${item.base.number}, running in ${item.bundle} ${item.base.revision}` : "nothing published yet"}</span>
-        <span>Right: v{item.version.number}, proposed</span>
+        <span>Left: {item.base ? `v${item.base.number}, ${published ? "shipped before, in" : "running in"} ${item.bundle} ${item.base.revision}` : published ? "nothing was published before" : "nothing published yet"}</span>
+        <span>Right: v{item.version.number}, {published ? "published by this change request" : "proposed"}</span>
       </div>
       {sources ? <RegoDiffEditor original={sources.base} modified={sources.proposed} height={420} /> : <div className="skeleton" style={{ height: 420, borderRadius: 0 }} aria-label="Loading diff" />}
     </div>

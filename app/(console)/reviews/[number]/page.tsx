@@ -39,7 +39,7 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
           <section className="card card-body" aria-label="Description">
             {cr.description ? <p className="prose">{cr.description}</p> : <p className="muted">No description.</p>}
           </section>
-          <ItemDiffs items={cr.items} tests={cr.tests} />
+          <ItemDiffs items={cr.items} tests={cr.tests} published={cr.status === "published"} />
         </div>
         <aside className="stack" aria-label="Review and publish">
           <PublishPanel cr={{ number: cr.number, status: cr.status, approval: cr.approval, tests: cr.tests, revisions: cr.revisions, can: cr.can }} />

@@ -30,7 +30,8 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
         </div>
         <div className="row">
           <a className="btn" href={`/api/v1/bundles/${r.bundle}/revisions/${r.number}/download`} download>Download .tar.gz</a>
-          {can(actor, "bundle:publish") ? <RevisionActions bundle={r.bundle} number={r.number} revision={r.revision} /> : null}
+          {r.current ? <span className="badge badge-ok">current</span> : null}
+          {can(actor, "bundle:publish") && !r.current ? <RevisionActions bundle={r.bundle} number={r.number} revision={r.revision} /> : null}
         </div>
       </div>
       <div className="grid-2" style={{ alignItems: "start" }}>
