@@ -48,7 +48,7 @@ FROM e`;
 const COLUMNS = "received_at, path, allowed, caller, agent, credential_id, revisions, unpublished, bundles, input, result, labels, metrics, extra";
 
 /** Inserts `count` fixture decisions spread over [from, to) through the partitioned table (indexes maintained row by row). */
-export async function insertFixtureDecisions(client: pg.ClientBase, options: { from: Date; to: Date; count: number }): Promise<void> {
+export async function insertFixtureDecisions(client: pg.Pool | pg.ClientBase, options: { from: Date; to: Date; count: number }): Promise<void> {
   await client.query(
     "SELECT verdict_ensure_decision_partition(d::date) FROM generate_series(($1::timestamptz AT TIME ZONE 'UTC')::date, ($2::timestamptz AT TIME ZONE 'UTC')::date, interval '1 day') AS d",
     [options.from, options.to],
@@ -91,4 +91,14 @@ export async function bulkFixtureDecisions(pool: pg.Pool, options: { days: numbe
   await pool.query(`DROP TABLE ${base}`);
   await pool.query("ANALYZE decisions");
   return { from, to, count: options.days * options.perDay };
+}
+
+/** Recomputes the hourly rollups from the rows (fixtures are inserted around the ingestion path). */
+export async function rebuildDecisionRollups(client: pg.Pool | pg.ClientBase): Promise<void> {
+  await client.query("TRUNCATE decision_rollups");
+  await client.query(`
+    INSERT INTO decision_rollups (bucket, path, agent, revisions, outcome, unpublished, count)
+    SELECT date_trunc('hour', "timestamp", 'UTC'), coalesce(path, ''), agent, revisions,
+           CASE allowed WHEN true THEN 'allowed' WHEN false THEN 'denied' ELSE 'other' END, unpublished, count(*)
+      FROM decisions GROUP BY 1, 2, 3, 4, 5, 6`);
 }
