@@ -1,6 +1,6 @@
 import { AppError, type FieldError } from "@/lib/http/errors";
 import { formatBytes } from "@/lib/http/read-body";
-import { extractAgent, extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
+import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
 import { parseEventTimestamp } from "@/lib/decisions/event-timestamp";
 import { isUnpublished, type RevisionRef } from "@/lib/decisions/provenance";
 import { ZDecisionEvent, type TDecisionEvent } from "@/lib/decisions/schemas";
@@ -25,7 +25,8 @@ export type DecisionRow = {
 };
 
 export type BuildOptions = {
-  agent: { credentialId: string | null; name: string };
+  /** The uploading credential, and how an agent's identity is read from its labels (as the fleet does). */
+  agent: { credentialId: string | null; identify: (labels: Record<string, string>) => string };
   now: number;
   /** Events stamped before this UTC day are past retention: skipped, not stored. */
   oldestDay: string;
@@ -104,7 +105,7 @@ function toRow(event: TDecisionEvent, timestamp: string, options: BuildOptions):
     path: event.path ?? null,
     allowed: extractAllowed(event.result),
     caller: extractCaller(event.input),
-    agent: extractAgent(event.labels, options.agent.name),
+    agent: options.agent.identify(event.labels).slice(0, 256),
     credential_id: options.agent.credentialId,
     revisions: extractRevisions(event.bundles, event.revision),
     unpublished: isUnpublished(refs, options.isPublished),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractAgent, extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
+import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
 import { parseEventTimestamp } from "@/lib/decisions/event-timestamp";
 import { csvCell } from "@/lib/decisions/export-decisions";
 
@@ -36,13 +36,7 @@ describe("extractCaller", () => {
   });
 });
 
-describe("extractAgent and extractRevisions", () => {
-  it("prefers a stable label over OPA's per-start labels.id", () => {
-    expect(extractAgent({ id: "3f1c", instance: "orders-7" }, "cred")).toBe("orders-7");
-    expect(extractAgent({ id: "3f1c" }, "cred")).toBe("3f1c");
-    expect(extractAgent({}, "cred")).toBe("cred");
-  });
-
+describe("extractRevisions", () => {
   it("lists bundle revisions by bundle name, plus the deprecated single revision", () => {
     expect(extractRevisions({ zeta: { revision: "z1" }, main: { revision: "r42" }, empty: {} }, undefined)).toEqual(["r42", "z1"]);
     expect(extractRevisions(undefined, "legacy-7")).toEqual(["legacy-7"]);

@@ -65,17 +65,6 @@ function forwardedClientCert(input: Json): string | null {
   return match ? match[2]! : null;
 }
 
-// OPA regenerates labels.id at every start; a stable identity needs a label the operator sets.
-const AGENT_LABELS = ["instance", "agent", "name", "hostname", "id"];
-
-export function extractAgent(labels: Record<string, unknown>, fallback: string): string {
-  for (const key of AGENT_LABELS) {
-    const value = labels[key];
-    if (typeof value === "string" && value.length > 0) return value.slice(0, 256);
-  }
-  return fallback;
-}
-
 /** Revision ids of the bundles that decided, ordered by bundle name (plus the deprecated single `revision`). */
 export function extractRevisions(bundles: Record<string, { revision?: string }> | undefined, legacy: string | undefined): string[] {
   const revisions = Object.keys(bundles ?? {})

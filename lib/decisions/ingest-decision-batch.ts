@@ -3,10 +3,12 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/http/errors";
 import { buildDecisionRows, parseBatch } from "@/lib/decisions/build-decision-rows";
 import { ensureDecisionPartitions, forgetDecisionPartitions } from "@/lib/decisions/decision-partitions";
-import { publishedRevisionChecker } from "@/lib/decisions/provenance";
+import { publishedRevisionChecker, revisionRefsOf } from "@/lib/decisions/provenance";
 import { retentionCutoffDay } from "@/lib/decisions/retention";
+import { agentIdentity } from "@/lib/agents/record-agent-status";
 
-export type UploadingAgent = { credentialId: string | null; name: string };
+/** Who uploads: the agent credential that authenticated the request (null only in tests and benchmarks' baselines). */
+export type UploadingAgent = { credentialId: string | null };
 export type IngestResult = { received: number; stored: number; duplicates: number; expired: number };
 
 const MAX_FUTURE_MS = 24 * 3600_000;
@@ -51,12 +53,12 @@ export async function ingestDecisionBatch(options: { agent: UploadingAgent; body
   const events = parseBatch(options.body);
   const now = options.now ?? Date.now();
   const { rows, days, expired } = buildDecisionRows(events, {
-    agent: options.agent,
+    agent: { credentialId: options.agent.credentialId, identify: (labels) => agentIdentity(labels).identity },
     now,
     oldestDay: retentionCutoffDay(now, env().DECISION_RETENTION_DAYS),
     maxFutureMs: MAX_FUTURE_MS,
     maxEventBytes: env().DECISION_LOG_MAX_EVENT_BYTES,
-    isPublished: await publishedRevisionChecker(),
+    isPublished: await publishedRevisionChecker(revisionRefsOf(events)),
   });
   if (rows.length === 0) return { received: events.length, stored: 0, duplicates: 0, expired };
   const stored = await insertRows(rows, days);

@@ -14,6 +14,6 @@ export async function uploadDecisionLogs(req: Request, agent: UploadingAgent, re
     maxDecompressedBytes: env().DECISION_LOG_MAX_DECOMPRESSED_BYTES,
   });
   const result = await ingestDecisionBatch({ agent, body });
-  if (result.expired > 0) logger.warn({ requestId, agent: agent.name, expired: result.expired }, "skipped decisions older than the retention window");
+  if (result.expired > 0) logger.warn({ requestId, credentialId: agent.credentialId, expired: result.expired }, "skipped decisions older than the retention window");
   return json(result);
 }

@@ -6,7 +6,7 @@ import { runDecisionMaintenance } from "@/lib/decisions/retention";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { decisionEvent } from "@/test/factories/decisions";
 
-const agent = { credentialId: null, name: "credential-name" };
+const agent = { credentialId: null };
 const body = (events: unknown) => Buffer.from(JSON.stringify(events));
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
@@ -47,7 +47,7 @@ describe("ingestDecisionBatch", () => {
       caller: (events[0]!.input as { caller: string }).caller, input: events[0]!.input, result: true, bundles: { main: { revision: "r42" } },
       metrics: events[0]!.metrics, extra: { requested_by: "127.0.0.1:54321", req_id: events[0]!.req_id },
     });
-    expect(rows[ids[1]!]).toMatchObject({ allowed: false, caller: spiffe, agent: "y" });
+    expect(rows[ids[1]!]).toMatchObject({ allowed: false, caller: spiffe, agent: "id:y" });
     expect(rows[ids[2]!]).toMatchObject({ allowed: null, path: null, result: null, revisions: [], unpublished: true, caller: spiffe });
     expect(rows[ids[2]!].extra).toMatchObject({ erased: ["/input/password"] });
   });

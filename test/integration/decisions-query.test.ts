@@ -41,7 +41,7 @@ beforeAll(async () => {
       result: { allow: spec.allowed, reason: `case ${i}` }, labels: { id: "x", instance: spec.agent }, bundles: { main: { revision: spec.revision } },
     }));
   }
-  await ingestDecisionBatch({ agent: { credentialId: null, name: "test" }, body: Buffer.from(JSON.stringify(events)) });
+  await ingestDecisionBatch({ agent: { credentialId: null }, body: Buffer.from(JSON.stringify(events)) });
 });
 
 const mine = (s: Spec) => s.agent === agentA || s.agent === agentB;
@@ -108,7 +108,7 @@ describe("live tail", () => {
   it("returns decisions received since the watermark, newest arrivals first", async () => {
     const first = await tailDecisions({ actor: auditor, query: { limit: 100 } as never });
     const event = decisionEvent({ labels: { id: "t", instance: agentA } });
-    await ingestDecisionBatch({ agent: { credentialId: null, name: "test" }, body: Buffer.from(JSON.stringify([event])) });
+    await ingestDecisionBatch({ agent: { credentialId: null }, body: Buffer.from(JSON.stringify([event])) });
     const next = await tailDecisions({ actor: auditor, query: { since: new Date(first.watermark), limit: 100, agent: agentA } as never });
     expect(next.items[0]?.decisionId).toBe(event.decision_id);
     expect(next.items.every((d) => d.agent === agentA)).toBe(true);

@@ -15,7 +15,7 @@ const pkg = `replay.p${process.pid}`;
 const source = (who: string) => `package ${pkg}\n\ndefault allow := false\n\nallow if input.user == "${who}"\n\ndecision := {"allow": allow, "user": input.user}\n`;
 
 async function record(event: Record<string, unknown>) {
-  await ingestDecisionBatch({ agent: { credentialId: null, name: "t" }, body: Buffer.from(JSON.stringify([event])) });
+  await ingestDecisionBatch({ agent: { credentialId: null }, body: Buffer.from(JSON.stringify([event])) });
   return event.decision_id as string;
 }
 

@@ -84,12 +84,22 @@ function ProvenanceCard({ d }: { d: DecisionDetail }) {
               <div><span className="muted small">Bundle</span> <strong>{b.bundle}</strong> <span className="muted small">revision</span> <span className="mono">{b.revision}</span></div>
               {b.published ? (
                 <dl className="meta-list">
-                  <dt>Published</dt><dd>{formatDateTime(b.published.publishedAt)}{b.published.publishedBy ? ` by ${b.published.publishedBy}` : ""}</dd>
+                  <dt>Revision</dt><dd><Link href={`/bundles/${encodeURIComponent(b.bundle)}/revisions/${b.published.number}`}>{b.bundle} #{b.published.number} ({b.revision})</Link> <span className="muted small">signed with {b.published.signedWith}</span></dd>
+                  <dt>Published</dt><dd>{formatDateTime(b.published.publishedAt)} by {b.published.publishedBy}</dd>
                   {b.published.changeRequest ? (
-                    <><dt>Change request</dt><dd><Link href={`/reviews/${b.published.changeRequest.id}`}>{b.published.changeRequest.title}</Link>{b.published.changeRequest.approvedBy ? ` · approved by ${b.published.changeRequest.approvedBy}` : ""}</dd></>
+                    <><dt>Change request</dt><dd><Link href={`/reviews/${b.published.changeRequest.number}`}>#{b.published.changeRequest.number} {b.published.changeRequest.title}</Link></dd></>
+                  ) : b.published.rollbackOf ? (
+                    <><dt>Rollback</dt><dd>to {b.published.rollbackOf}{b.published.reason ? ` — ${b.published.reason}` : ""}</dd></>
                   ) : null}
+                  <dt>Approved by</dt><dd>{b.published.approvedBy ?? <span className="muted">no approval recorded</span>}</dd>
                   <dt>Policy versions</dt>
-                  <dd>{b.published.policyVersions.map((v) => <div key={`${v.policyId}-${v.number}`}><Link href={`/policies/${v.policyId}/history?b=${v.number}`} className="mono">{v.packagePath} v{v.number}</Link> <span className="muted small mono">{v.sha256.slice(0, 10)}</span></div>)}</dd>
+                  <dd>
+                    {b.published.policyVersions.length === 0 ? <span className="muted">none</span> : b.published.policyVersions.map((v) => (
+                      <div key={v.policyId}>
+                        <Link href={`/policies/${v.policyId}/history?b=${v.number}`} className="mono">{v.packagePath} v{v.number}</Link> <span className="muted small mono" title={v.sha256}>{v.sha256.slice(0, 10)}</span>
+                      </div>
+                    ))}
+                  </dd>
                 </dl>
               ) : (
                 <div className="alert alert-warn small">Verdict never published this revision: the bundle was built or changed outside Verdict, or the agent is not configured with Verdict&apos;s bundle.</div>
