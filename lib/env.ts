@@ -34,6 +34,9 @@ const ZEnv = z.object({
   DECISION_LOG_MAX_DECOMPRESSED_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   DECISION_LOG_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   DECISION_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  // Impact analysis of a change request: how far back, and how many distinct recorded inputs at most.
+  IMPACT_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  IMPACT_MAX_INPUTS: z.coerce.number().int().min(10).max(20_000).default(2_000),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

@@ -93,3 +93,12 @@ export const ZReplayDecisionRequest = z.object({
   against: z.string().min(1).max(256).default("current"),
 });
 export type TReplayDecisionRequest = z.infer<typeof ZReplayDecisionRequest>;
+
+export const ZImpactQuery = z.preprocess(
+  dropEmpty,
+  z.object({
+    windowDays: z.coerce.number().int().min(1).max(365).optional(),
+    cap: z.coerce.number().int().min(10).max(20_000).optional(),
+  }),
+);
+export type TImpactQuery = z.infer<typeof ZImpactQuery>;

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { AppError } from "@/lib/http/errors";
 import { getDecisionOrThrow, type DecisionDetail } from "@/lib/decisions/get-decision";
-import { queryForPath } from "@/lib/decisions/replay-decision";
+import { queryForPath, replayTargets } from "@/lib/decisions/replay-decision";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { AlertIcon, CheckIcon } from "@/components/icons";
 import { OutcomeBadge, utcStamp } from "../_components/decision-rows";
@@ -43,7 +43,7 @@ export default async function DecisionPage({ params, searchParams }: { params: P
         </div>
       </div>
       <div style={{ marginTop: 16 }}>
-        <ReplayPanel decisionId={d.decisionId} at={d.timestamp} targets={[{ value: "current", label: "Current policy heads" }]} />
+        <ReplayPanel decisionId={d.decisionId} at={d.timestamp} targets={await replayTargets(d)} />
       </div>
     </div>
   );
