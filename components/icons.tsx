@@ -26,3 +26,7 @@ export const TestIcon = (p: IconProps) => <Icon {...p} d="M9 2v6L4 18a2 2 0 0 0 
 export const CheckIcon = (p: IconProps) => <Icon {...p} d="M20 6 9 17l-5-5" />;
 export const AlertIcon = (p: IconProps) => <Icon {...p} d="M12 9v4M12 17h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />;
 export const OverviewIcon = (p: IconProps) => <Icon {...p} d="M3 3h7v9H3zM14 3h7v5h-7zM14 12h7v9h-7zM3 16h7v5H3z" />;
+export const DownloadIcon = (p: IconProps) => <Icon {...p} d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3" />;
+export const PlayIcon = (p: IconProps) => <Icon {...p} d="M6 4l14 8-14 8V4Z" />;
+export const PauseIcon = (p: IconProps) => <Icon {...p} d="M6 4h4v16H6zM14 4h4v16h-4z" />;
+export const ReplayIcon = (p: IconProps) => <Icon {...p} d="M1 4v6h6M3.51 15a9 9 0 1 0 2.13-9.36L1 10" />;

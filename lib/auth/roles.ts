@@ -9,6 +9,7 @@ export type Permission =
   | "test:run"
   | "change:submit"
   | "change:review"
+  | "change:impact"
   | "bundle:read"
   | "bundle:publish"
   | "bundle:manage"
@@ -30,8 +31,9 @@ const READ: Permission[] = ["policy:read", "bundle:read", "allowlist:read", "age
 // (users, keys, agent credentials, bundles) but neither author nor approve policy.
 export const ROLE_PERMISSIONS = {
   viewer: READ,
-  author: [...READ, "policy:write", "test:run", "change:submit", "allowlist:write"],
-  reviewer: [...READ, "test:run", "change:review", "bundle:publish"],
+  // change:impact shows recorded decision inputs that a change would flip, next to the diff.
+  author: [...READ, "policy:write", "test:run", "change:submit", "change:impact", "allowlist:write"],
+  reviewer: [...READ, "test:run", "change:review", "change:impact", "bundle:publish"],
   auditor: [...READ, "decision:read", "decision:export", "audit:read"],
   admin: [...READ, "bundle:manage", "bundle:publish", "publish:override", "agent:manage", "key:manage", "user:manage", "audit:read"],
 } satisfies Record<Role, Permission[]>;

@@ -11,6 +11,8 @@ export type EvalOptions = {
   metrics?: boolean;
   timeoutMs?: number;
   extraFiles?: WorkspaceFile[];
+  /** Bundle tarballs (.tar.gz) loaded with -b, e.g. a published revision; signatures are not re-verified. */
+  bundles?: Buffer[];
 };
 
 export type EvalResult =
@@ -23,9 +25,12 @@ export async function evalQuery(options: EvalOptions): Promise<EvalResult> {
     ...options.modules.map((m) => ({ path: `policies/${m.path}`, content: m.source })),
     ...(options.data !== undefined ? [{ path: "data/data.json", content: JSON.stringify(options.data) }] : []),
     ...(options.extraFiles ?? []),
+    ...(options.bundles ?? []).map((content, i) => ({ path: `bundles/${i}.tar.gz`, content })),
   ];
   return withWorkspace(files, async (dir) => {
-    const args = ["eval", "-f", "json", "-d", "policies"];
+    const args = ["eval", "-f", "json"];
+    if (options.modules.length > 0) args.push("-d", "policies");
+    (options.bundles ?? []).forEach((_, i) => args.push("-b", `bundles/${i}.tar.gz`));
     if (options.data !== undefined) args.push("-d", "data");
     if (options.input !== undefined) args.push("--stdin-input");
     if (options.explain) args.push("--explain", options.explain);

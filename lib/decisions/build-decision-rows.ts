@@ -1,0 +1,119 @@
+import { AppError, type FieldError } from "@/lib/http/errors";
+import { formatBytes } from "@/lib/http/read-body";
+import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
+import { parseEventTimestamp } from "@/lib/decisions/event-timestamp";
+import { isUnpublished, type RevisionRef } from "@/lib/decisions/provenance";
+import { ZDecisionEvent, type TDecisionEvent } from "@/lib/decisions/schemas";
+
+/** One row of the `decisions` table, serialised as json_to_recordset expects it. */
+export type DecisionRow = {
+  timestamp: string;
+  decision_id: string;
+  path: string | null;
+  allowed: boolean | null;
+  caller: string | null;
+  agent: string;
+  credential_id: string | null;
+  revisions: string[];
+  unpublished: boolean;
+  bundles: unknown;
+  input: unknown;
+  result: unknown;
+  labels: Record<string, string>;
+  metrics: unknown;
+  extra: Record<string, unknown> | null;
+};
+
+export type BuildOptions = {
+  /** The uploading credential, and how an agent's identity is read from its labels (as the fleet does). */
+  agent: { credentialId: string | null; identify: (labels: Record<string, string>) => string };
+  now: number;
+  /** Events stamped before this UTC day are past retention: skipped, not stored. */
+  oldestDay: string;
+  maxFutureMs: number;
+  maxEventBytes: number;
+  isPublished: (ref: RevisionRef) => boolean;
+};
+
+export type BuiltBatch = { rows: string[]; days: Set<string>; expired: number };
+
+const MAX_REPORTED_ERRORS = 20;
+const KNOWN_FIELDS = new Set(["decision_id", "timestamp", "labels", "path", "input", "result", "bundles", "revision", "metrics"]);
+
+/** Parses the decompressed body; the whole batch is refused (4xx) if any event is invalid. */
+export function parseBatch(body: Buffer): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString("utf8"));
+  } catch (cause) {
+    throw new AppError("bad_request", "The batch is not valid JSON", { cause });
+  }
+  if (!Array.isArray(value)) throw new AppError("bad_request", "The batch must be a JSON array of decision events");
+  return value;
+}
+
+/**
+ * Validates every event and turns it into a row (as a JSON string, so its size is known and the
+ * batch can be sent to PostgreSQL as one json_to_recordset parameter). All-or-nothing: any
+ * invalid event refuses the batch with the first errors listed.
+ */
+export function buildDecisionRows(events: unknown[], options: BuildOptions): BuiltBatch {
+  const errors: FieldError[] = [];
+  const rows: string[] = [];
+  const days = new Set<string>();
+  let expired = 0;
+  for (let i = 0; i < events.length && errors.length < MAX_REPORTED_ERRORS; i++) {
+    const parsed = ZDecisionEvent.safeParse(events[i]);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors.push({ path: `[${i}].${issue.path.map(String).join(".")}`, message: issue.message });
+      continue;
+    }
+    const event = parsed.data;
+    const ts = parseEventTimestamp(event.timestamp);
+    if (!ts) {
+      errors.push({ path: `[${i}].timestamp`, message: "must be an RFC 3339 time such as 2026-05-01T12:00:00.123456789Z" });
+      continue;
+    }
+    if (ts.ms > options.now + options.maxFutureMs) {
+      errors.push({ path: `[${i}].timestamp`, message: "is more than a day in the future (check the agent's clock)" });
+      continue;
+    }
+    if (ts.day < options.oldestDay) {
+      expired += 1;
+      continue;
+    }
+    const row = JSON.stringify(toRow(event, ts.iso, options));
+    if (Buffer.byteLength(row) > options.maxEventBytes) {
+      throw new AppError("payload_too_large", `Event [${i}] is larger than ${formatBytes(options.maxEventBytes)}`);
+    }
+    rows.push(row);
+    days.add(ts.day);
+  }
+  if (errors.length > 0) {
+    throw new AppError("validation_failed", "The batch has invalid decision events; nothing was stored", { fieldErrors: errors });
+  }
+  return { rows, days, expired };
+}
+
+function toRow(event: TDecisionEvent, timestamp: string, options: BuildOptions): DecisionRow {
+  const refs: RevisionRef[] = Object.entries(event.bundles ?? {}).flatMap(([bundle, b]) => (b.revision ? [{ bundle, revision: b.revision }] : []));
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) if (!KNOWN_FIELDS.has(key) && value !== undefined) extra[key] = value;
+  return {
+    timestamp,
+    decision_id: event.decision_id,
+    path: event.path ?? null,
+    allowed: extractAllowed(event.result),
+    caller: extractCaller(event.input),
+    agent: options.agent.identify(event.labels).slice(0, 256),
+    credential_id: options.agent.credentialId,
+    revisions: extractRevisions(event.bundles, event.revision),
+    unpublished: isUnpublished(refs, options.isPublished),
+    bundles: event.bundles ?? null,
+    input: event.input ?? null,
+    result: event.result ?? null,
+    labels: event.labels,
+    metrics: event.metrics ?? null,
+    extra: Object.keys(extra).length > 0 ? extra : null,
+  };
+}

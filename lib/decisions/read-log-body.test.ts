@@ -1,0 +1,100 @@
+import { createGzip, gzipSync, constants } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { AppError } from "@/lib/http/errors";
+import { readLogBody } from "@/lib/decisions/read-log-body";
+import { logUploadRequest } from "@/test/factories/decisions";
+
+const LIMITS = { maxCompressedBytes: 64 * 1024, maxDecompressedBytes: 1024 * 1024 };
+
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+/** A body that arrives in small chunks, counting how much of it the reader pulled. */
+function chunked(bytes: Buffer, chunkSize = 1024): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
+  let offset = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(offset, offset + chunkSize));
+      offset += chunkSize;
+    },
+  }, { highWaterMark: 0 });
+  return { stream, pulled: () => Math.min(offset, bytes.length) };
+}
+
+/**
+ * A gzip bomb built without compressing gigabytes: one full-flushed deflate block of 1 MiB of
+ * zeros is byte-aligned and self-contained, so repeating it n times inflates to n MiB.
+ */
+async function gzipBomb(mebibytes: number): Promise<Buffer> {
+  const gzip = createGzip({ level: constants.Z_BEST_COMPRESSION });
+  const flushed = async () => {
+    gzip.write(Buffer.alloc(1024 * 1024));
+    await new Promise<void>((resolve) => gzip.flush(constants.Z_FULL_FLUSH, () => resolve()));
+    const parts: Buffer[] = [];
+    for (let chunk = gzip.read() as Buffer | null; chunk; chunk = gzip.read() as Buffer | null) parts.push(chunk);
+    return Buffer.concat(parts);
+  };
+  const first = await flushed();
+  const block = await flushed();
+  gzip.destroy();
+  return Buffer.concat([first, ...Array.from({ length: mebibytes - 1 }, () => block)]);
+}
+
+describe("readLogBody", () => {
+  it("inflates a gzip body", async () => {
+    const body = await readLogBody(logUploadRequest(gzipSync('[{"a":1}]')), LIMITS);
+    expect(body.toString()).toBe('[{"a":1}]');
+  });
+
+  it("accepts an uncompressed body when no Content-Encoding is sent", async () => {
+    const body = await readLogBody(logUploadRequest(Buffer.from("[]"), { "content-encoding": "" }), LIMITS);
+    expect(body.toString()).toBe("[]");
+  });
+
+  it("refuses a body that claims gzip but is not", async () => {
+    const error = await failure(readLogBody(logUploadRequest(Buffer.from('[{"a":1}]')), LIMITS));
+    expect([error.status, error.message]).toEqual([400, "The body is not gzip-compressed (Content-Encoding: gzip)"]);
+  });
+
+  it("refuses a truncated gzip body", async () => {
+    const full = gzipSync(Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ i, pad: "x".repeat(50) })))));
+    const error = await failure(readLogBody(logUploadRequest(full.subarray(0, full.length - 20)), LIMITS));
+    expect([error.status, error.message]).toEqual([400, "The gzip body is truncated or corrupt"]);
+  });
+
+  it("refuses an unknown Content-Encoding with 415", async () => {
+    const error = await failure(readLogBody(logUploadRequest(Buffer.from("[]"), { "content-encoding": "br" }), LIMITS));
+    expect(error.status).toBe(415);
+  });
+
+  it("refuses a declared Content-Length over the compressed limit before reading", async () => {
+    const { stream, pulled } = chunked(Buffer.alloc(10));
+    const error = await failure(readLogBody(logUploadRequest(stream, { "content-length": String(LIMITS.maxCompressedBytes + 1) }), LIMITS));
+    expect([error.status, error.message]).toEqual([413, "The compressed batch is larger than 64 KiB"]);
+    expect(pulled()).toBe(0);
+  });
+
+  it("stops reading a body that streams past the compressed limit", async () => {
+    const big = gzipSync(Buffer.from(Array.from({ length: 400_000 }, (_, i) => `${i * 7919}`).join(",")), { level: 0 });
+    expect(big.length).toBeGreaterThan(2 * 1024 * 1024);
+    const { stream, pulled } = chunked(big, 4096);
+    const error = await failure(readLogBody(logUploadRequest(stream), LIMITS));
+    expect([error.status, error.message]).toEqual([413, "The compressed batch is larger than 64 KiB"]);
+    // Read-ahead is bounded (a few chunks), so reading stops right after the limit.
+    expect(pulled()).toBeLessThan(LIMITS.maxCompressedBytes + 128 * 1024);
+  });
+
+  it("refuses a gzip bomb without inflating it in full", async () => {
+    const bomb = await gzipBomb(4096); // about 4 MiB that inflate to 4 GiB
+    const { stream, pulled } = chunked(bomb, 16 * 1024);
+    const before = process.memoryUsage().rss;
+    const error = await failure(readLogBody(logUploadRequest(stream), { maxCompressedBytes: 8 * 1024 * 1024, maxDecompressedBytes: 1024 * 1024 }));
+    expect([error.status, error.message]).toEqual([413, "The decompressed batch is larger than 1 MiB"]);
+    expect(pulled()).toBeLessThan(bomb.length / 20);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { db, pool } from "@/lib/db";
+import { AppError } from "@/lib/http/errors";
+import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
+import { runDecisionMaintenance } from "@/lib/decisions/retention";
+import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
+import { decisionEvent } from "@/test/factories/decisions";
+
+const agent = { credentialId: null };
+const body = (events: unknown) => Buffer.from(JSON.stringify(events));
+
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+async function stored(ids: string[]) {
+  const { rows } = await pool().query(
+    `SELECT decision_id, to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts, path, allowed, caller, agent, revisions, unpublished,
+            bundles, input, result, labels, metrics, extra
+       FROM decisions WHERE decision_id = ANY($1) ORDER BY decision_id`,
+    [ids],
+  );
+  return rows;
+}
+
+async function rollupTotal(agentName: string): Promise<number> {
+  const { rows } = await pool().query("SELECT coalesce(sum(count), 0)::int AS n FROM decision_rollups WHERE agent = $1", [agentName]);
+  return rows[0].n;
+}
+
+describe("ingestDecisionBatch", () => {
+  it("stores every event with the extracted columns and the full documents", async () => {
+    const spiffe = "spiffe://prod.example.com/ns/billing/sa/api";
+    const events = [
+      decisionEvent({ timestamp: "2026-11-20T10:00:00.123456789Z", result: true, labels: { id: "x", instance: "a-1" } }),
+      decisionEvent({ result: { allowed: false }, input: { attributes: { source: { principal: spiffe } } }, labels: { id: "y" } }),
+      decisionEvent({ result: undefined, path: undefined, bundles: undefined, input: { caller: spiffe }, erased: ["/input/password"] }),
+    ];
+    const ids = events.map((e) => e.decision_id as string);
+    const result = await ingestDecisionBatch({ agent, body: body(events) });
+    expect(result).toEqual({ received: 3, stored: 3, duplicates: 0, expired: 0 });
+    const rows = Object.fromEntries((await stored(ids)).map((r) => [r.decision_id, r]));
+    expect(rows[ids[0]!]).toMatchObject({
+      ts: "2026-11-20T10:00:00.123456Z", path: "verdict/authz/allow", allowed: true, agent: "a-1", revisions: ["r42"], unpublished: true,
+      caller: (events[0]!.input as { caller: string }).caller, input: events[0]!.input, result: true, bundles: { main: { revision: "r42" } },
+      metrics: events[0]!.metrics, extra: { requested_by: "127.0.0.1:54321", req_id: events[0]!.req_id },
+    });
+    expect(rows[ids[1]!]).toMatchObject({ allowed: false, caller: spiffe, agent: "id:y" });
+    expect(rows[ids[2]!]).toMatchObject({ allowed: null, path: null, result: null, revisions: [], unpublished: true, caller: spiffe });
+    expect(rows[ids[2]!].extra).toMatchObject({ erased: ["/input/password"] });
+  });
+
+  it("stores a retried upload once and counts it once", async () => {
+    const events = Array.from({ length: 30 }, () => decisionEvent({ labels: { id: "z", instance: "retry-agent" } }));
+    expect(await ingestDecisionBatch({ agent, body: body(events) })).toMatchObject({ stored: 30, duplicates: 0 });
+    expect(await ingestDecisionBatch({ agent, body: body(events) })).toMatchObject({ stored: 0, duplicates: 30 });
+    const extra = decisionEvent({ labels: { id: "z", instance: "retry-agent" }, decision_id: "shared-new" });
+    const both = await Promise.all([1, 2].map(() => ingestDecisionBatch({ agent, body: body([...events, extra]) })));
+    expect(both.map((r) => r.stored).sort()).toEqual([0, 1]);
+    expect((await stored([...events.map((e) => e.decision_id as string), "shared-new"])).length).toBe(31);
+    expect(await rollupTotal("retry-agent")).toBe(31);
+  });
+
+  it("refuses the whole batch when one event is invalid, naming the event and field", async () => {
+    const good = decisionEvent();
+    const cases: Array<[unknown, string]> = [
+      [{ ...decisionEvent(), decision_id: undefined }, "[1].decision_id"],
+      [{ ...decisionEvent(), timestamp: "yesterday" }, "[1].timestamp"],
+      [{ ...decisionEvent(), labels: "nope" }, "[1].labels"],
+      [{ ...decisionEvent(), timestamp: new Date(Date.now() + 3 * 86_400_000).toISOString() }, "[1].timestamp"],
+      ["not an object", "[1]."],
+    ];
+    for (const [bad, path] of cases) {
+      const error = await failure(ingestDecisionBatch({ agent, body: body([good, bad]) }));
+      expect(error.status).toBe(422);
+      expect(error.fieldErrors?.[0]?.path).toBe(path);
+    }
+    expect(await stored([good.decision_id as string])).toEqual([]);
+  });
+
+  it("refuses a body that is not a JSON array of events", async () => {
+    expect((await failure(ingestDecisionBatch({ agent, body: Buffer.from("{nope") }))).message).toBe("The batch is not valid JSON");
+    expect((await failure(ingestDecisionBatch({ agent, body: body({ decision_id: "x" }) }))).message).toBe("The batch must be a JSON array of decision events");
+  });
+
+  it("refuses an event larger than the per-event limit with 413", async () => {
+    const huge = decisionEvent({ input: { blob: "x".repeat(1024 * 1024) } });
+    const error = await failure(ingestDecisionBatch({ agent, body: body([decisionEvent(), huge]) }));
+    expect([error.status, error.message]).toEqual([413, "Event [1] is larger than 1 MiB"]);
+  });
+
+  it("creates the partition for any day a batch touches", async () => {
+    const day = new Date(Date.now() - 9 * 86_400_000).toISOString().slice(0, 10);
+    const event = decisionEvent({ timestamp: `${day}T23:59:59.999999999Z` });
+    await ingestDecisionBatch({ agent, body: body([event]) });
+    const { rows } = await pool().query("SELECT tableoid::regclass::text AS part FROM decisions WHERE decision_id = $1", [event.decision_id]);
+    expect(rows[0].part).toBe(`decisions_p${day.replaceAll("-", "")}`);
+  });
+
+  it("skips events older than the retention window instead of storing what retention would drop", async () => {
+    const old = decisionEvent({ timestamp: new Date(Date.now() - 40 * 86_400_000).toISOString() });
+    const fresh = decisionEvent();
+    expect(await ingestDecisionBatch({ agent, body: body([old, fresh]) })).toMatchObject({ received: 2, stored: 1, expired: 1 });
+    expect((await stored([old.decision_id as string, fresh.decision_id as string])).map((r) => r.decision_id)).toEqual([fresh.decision_id]);
+  });
+});
+
+describe("retention", () => {
+  it("drops whole partitions past the retention window, with their rollups, and records it", async () => {
+    const now = Date.now();
+    const oldDay = new Date(now - 12 * 86_400_000);
+    const keptDay = new Date(now - 8 * 86_400_000);
+    const events = [decisionEvent({ timestamp: oldDay.toISOString(), labels: { id: "r", instance: "retention-agent" } }), decisionEvent({ timestamp: keptDay.toISOString(), labels: { id: "r", instance: "retention-agent" } })];
+    await ingestDecisionBatch({ agent, body: body(events) });
+    const report = await runDecisionMaintenance({ now, retentionDays: 10 });
+    expect(report.ran).toBe(true);
+    expect(report.dropped).toContain(oldDay.toISOString().slice(0, 10));
+    expect(report.dropped).not.toContain(keptDay.toISOString().slice(0, 10));
+    expect((await stored(events.map((e) => e.decision_id as string))).map((r) => r.decision_id)).toEqual([events[1]!.decision_id]);
+    expect(await rollupTotal("retention-agent")).toBe(1);
+    const { rows } = await pool().query("SELECT to_regclass($1) AS t", [`decisions_p${oldDay.toISOString().slice(0, 10).replaceAll("-", "")}`]);
+    expect(rows[0].t).toBeNull();
+    const audit = await db.auditEvent.findFirst({ where: { action: "decisions.retention_drop" }, orderBy: { seq: "desc" } });
+    expect(audit?.after).toMatchObject({ retentionDays: 10, days: expect.arrayContaining([oldDay.toISOString().slice(0, 10)]) });
+    expect((await verifyAuditChain()).ok).toBe(true);
+    // Partitions for the coming days exist ahead of time, and the job is idempotent.
+    const ahead = new Date(now + 3 * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "");
+    expect((await pool().query("SELECT to_regclass($1) AS t", [`decisions_p${ahead}`])).rows[0].t).not.toBeNull();
+    expect(await runDecisionMaintenance({ now, retentionDays: 10 })).toEqual({ ran: true, created: [], dropped: [] });
+  });
+});
