@@ -71,7 +71,8 @@ describe("bad input is refused precisely and writes nothing", () => {
     const bundle = await createTestBundle(admin.user);
     const { secret } = await createTestAgentCredential(admin.user, { bundles: [bundle.name] });
     const auth = { authorization: `Bearer ${secret}` };
-    expect((await fetch(`${appUrl()}/api/opa/bundles/${bundle.name}`, { headers: auth })).status).toBe(404);
+    // The app learns of the new credential through NOTIFY; poll until it has.
+    await expect.poll(async () => (await fetch(`${appUrl()}/api/opa/bundles/${bundle.name}`, { headers: auth })).status, { timeout: 10_000 }).toBe(404);
     expect((await fetch(`${appUrl()}/api/opa/bundles/NOT%20VALID`, { headers: auth })).status).toBe(404);
   });
 });
