@@ -97,8 +97,10 @@ describe("testing a policy from the editor", () => {
     await page.getByTestId("run-status").filter({ hasText: "Passed" }).waitFor();
 
     // The policy list shows the head version's latest result.
-    await page.goto(`/policies?q=${pkg}`);
-    expect(await page.getByRole("row", { name: /Admin API/ }).getByText("1/1 passed").count()).toBe(1);
+    await expect.poll(async () => {
+      await page.goto(`/policies?q=${pkg}`);
+      return page.getByRole("row", { name: /Admin API/ }).getByText("1/1 passed").count();
+    }, { timeout: 20_000 }).toBe(1);
     await shot("policy-list");
     await page.goto(`/policies/${policyId}`);
   });
