@@ -56,6 +56,9 @@ describe("bad input is refused precisely and writes nothing", () => {
     const { secret: noStatus } = await createTestAgentCredential(admin.user, { bundles: [bundle.name], mayReportStatus: false });
     const post = (body: string, headers: Record<string, string> = {}) =>
       fetch(`${appUrl()}/api/opa/status`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json", ...headers }, body });
+    // The credentials were made in this process; the app learns of them through NOTIFY.
+    await expect.poll(async () => (await post("{", { authorization: `Bearer ${noStatus}` })).status, { timeout: 10_000 }).toBe(403);
+    await expect.poll(async () => (await post("{")).status, { timeout: 10_000 }).toBe(400);
     expect((await post("{}", { authorization: "" })).status).toBe(401);
     expect((await post("{}", { authorization: `Bearer ${noStatus}` })).status).toBe(403);
     expect((await post("{", {})).status).toBe(400);
