@@ -1,20 +1,19 @@
-import { Readable, Transform, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
+import { createGunzip, type Gunzip } from "node:zlib";
 import { AppError } from "@/lib/http/errors";
 import { formatBytes } from "@/lib/http/read-body";
 
 export type LogBodyLimits = { maxCompressedBytes: number; maxDecompressedBytes: number };
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-// zlib's codes for input that is not gzip or ends early; anything else is our own error or a fault.
+// zlib's codes for input that is not gzip or ends early; anything else is a fault.
 const CORRUPT_ZLIB_CODES = new Set(["Z_DATA_ERROR", "Z_BUF_ERROR", "Z_STREAM_ERROR", "Z_NEED_DICT"]);
 
 /**
  * Reads an OPA decision-log body (gzip, per the protocol; plain JSON is accepted too) and returns
- * the decompressed bytes. Both limits are enforced while streaming: a body that passes the
- * compressed limit is cut off as it arrives, and a gzip bomb is refused as soon as its output
- * passes the decompressed limit — it is never inflated in full.
+ * the decompressed bytes. Both limits are enforced while streaming: a body is cut off as soon as
+ * it passes the compressed limit, and inflating stops as soon as the output passes the
+ * decompressed limit — a gzip bomb is never inflated in full. After that the rest of the body is
+ * read and discarded (up to the compressed limit, without inflating), so the client gets the 413
+ * instead of a reset connection.
  */
 export async function readLogBody(req: Request, limits: LogBodyLimits): Promise<Buffer> {
   const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
@@ -24,41 +23,84 @@ export async function readLogBody(req: Request, limits: LogBodyLimits): Promise<
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limits.maxCompressedBytes) throw tooLarge("compressed", limits.maxCompressedBytes);
   if (!req.body) return Buffer.alloc(0);
-
-  const chunks: Buffer[] = [];
+  const sink = new Inflater(encoding === "gzip" ? createGunzip() : null, limits.maxDecompressedBytes);
+  const reader = req.body.getReader();
   let compressed = 0;
-  let decompressed = 0;
-  let first: Buffer | null = null;
-  const countCompressed = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      compressed += chunk.length;
-      if (compressed > limits.maxCompressedBytes) return done(tooLarge("compressed", limits.maxCompressedBytes));
-      first ??= chunk;
-      done(null, chunk);
-    },
-  });
-  const collect = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      decompressed += chunk.length;
-      if (decompressed > limits.maxDecompressedBytes) return done(tooLarge("decompressed", limits.maxDecompressedBytes));
-      chunks.push(chunk);
-      done();
-    },
-  });
-  const source = Readable.fromWeb(req.body as import("node:stream/web").ReadableStream<Uint8Array>);
-  try {
-    if (encoding === "gzip") await pipeline(source, countCompressed, createGunzip(), collect);
-    else await pipeline(source, countCompressed, collect);
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === "string" && CORRUPT_ZLIB_CODES.has(code)) {
-      const looksGzip = first !== null && (first as Buffer)[0] === GZIP_MAGIC[0] && (first as Buffer)[1] === GZIP_MAGIC[1];
-      throw new AppError("bad_request", looksGzip ? "The gzip body is truncated or corrupt" : "The body is not gzip-compressed (Content-Encoding: gzip)", { cause: error });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    compressed += value.byteLength;
+    if (compressed > limits.maxCompressedBytes) {
+      await reader.cancel().catch(() => {});
+      sink.abort();
+      throw tooLarge("compressed", limits.maxCompressedBytes);
     }
-    throw error;
+    await sink.write(value);
   }
-  return Buffer.concat(chunks, decompressed);
+  return sink.finish();
+}
+
+/** Inflates (or just collects) chunks, and stops inflating for good at the first problem. */
+class Inflater {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private failure: AppError | null = null;
+  private first: Uint8Array | null = null;
+
+  constructor(private readonly gunzip: Gunzip | null, private readonly max: number) {
+    gunzip?.on("data", (chunk: Buffer) => this.collect(chunk));
+    gunzip?.on("error", (error: Error & { code?: string }) => {
+      this.failure ??= CORRUPT_ZLIB_CODES.has(error.code ?? "") ? this.corrupt(error) : new AppError("internal", "Decompression failed", { cause: error });
+    });
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    this.first ??= chunk;
+    if (this.failure) return; // draining: the body is read but no longer inflated
+    if (!this.gunzip) return this.collect(Buffer.from(chunk));
+    if (!this.gunzip.write(chunk)) await settled(this.gunzip, "drain");
+  }
+
+  async finish(): Promise<Buffer> {
+    if (this.gunzip && !this.failure) {
+      this.gunzip.end();
+      await settled(this.gunzip, "end");
+    }
+    if (this.failure) throw this.failure;
+    return Buffer.concat(this.chunks, this.size);
+  }
+
+  abort(): void {
+    this.gunzip?.destroy();
+  }
+
+  private collect(chunk: Buffer): void {
+    if (this.failure) return;
+    this.size += chunk.length;
+    if (this.size > this.max) {
+      this.failure = tooLarge("decompressed", this.max);
+      this.chunks.length = 0;
+      this.gunzip?.destroy();
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  private corrupt(cause: unknown): AppError {
+    const looksGzip = this.first !== null && this.first[0] === 0x1f && this.first[1] === 0x8b;
+    return new AppError("bad_request", looksGzip ? "The gzip body is truncated or corrupt" : "The body is not gzip-compressed (Content-Encoding: gzip)", { cause });
+  }
+}
+
+/** Resolves on the event, or when the stream errors or is destroyed (the failure is recorded elsewhere). */
+function settled(stream: Gunzip, event: "drain" | "end"): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off(event, done).off("error", done).off("close", done);
+      resolve();
+    };
+    stream.once(event, done).once("error", done).once("close", done);
+  });
 }
 
 function tooLarge(which: "compressed" | "decompressed", limit: number): AppError {

@@ -75,6 +75,13 @@ const routes = (): Row[] => [
   { method: "POST", route: "/api/v1/agent-credentials", permission: "agent:manage" },
   { method: "DELETE", route: "/api/v1/agent-credentials/[id]", path: `/api/v1/agent-credentials/${ID}`, permission: "agent:manage" },
   { method: "GET", route: "/api/v1/agent-token-keys", permission: "key:manage" },
+  { method: "GET", route: "/api/v1/decisions", permission: "decision:read" },
+  { method: "GET", route: "/api/v1/decisions/stats", permission: "decision:read" },
+  { method: "GET", route: "/api/v1/decisions/tail", permission: "decision:read" },
+  { method: "GET", route: "/api/v1/decisions/export", permission: "decision:export" },
+  { method: "GET", route: "/api/v1/decisions/[decisionId]", path: "/api/v1/decisions/no-such-decision", permission: "decision:read" },
+  { method: "POST", route: "/api/v1/decisions/[decisionId]/replay", path: "/api/v1/decisions/no-such-decision/replay", permission: "decision:read" },
+  { method: "GET", route: "/api/v1/change-requests/[number]/impact", path: "/api/v1/change-requests/999999/impact", permission: "change:impact" },
   { method: "POST", route: "/api/v1/agent-token-keys", permission: "key:manage" },
   ...allowlistRoutes(),
 ];

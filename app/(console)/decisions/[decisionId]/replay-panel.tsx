@@ -36,7 +36,7 @@ export function ReplayPanel({ decisionId, at, targets }: { decisionId: string; a
         </div>
         <div className="row">
           <label htmlFor="replay-against" className="sr-only">Replay against</label>
-          <select id="replay-against" className="input" style={{ width: 260 }} value={against} onChange={(e) => setAgainst(e.target.value)}>
+          <select id="replay-against" className="input" style={{ width: 380 }} value={against} onChange={(e) => setAgainst(e.target.value)}>
             {targets.map((t) => <option key={t.value} value={t.value}>{t.label}</option>)}
           </select>
           <button type="button" className="btn btn-primary" onClick={() => void replay()} disabled={busy}>

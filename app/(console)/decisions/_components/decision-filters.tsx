@@ -91,7 +91,8 @@ export function DecisionFilters({ raw, range, matchError }: Props) {
             aria-invalid={matchError ? true : undefined} aria-describedby="df-match-help"
           />
         </div>
-        <input type="hidden" name="decisionId" defaultValue={raw.decisionId ?? ""} />
+        <label className="sr-only" htmlFor="df-decision-id">Decision id</label>
+        <input id="df-decision-id" name="decisionId" className="input mono" style={{ width: 230 }} placeholder="Decision id" title="Decision id" defaultValue={raw.decisionId ?? ""} />
         <button type="submit" className="btn btn-primary">Apply</button>
         <Link href="/decisions" className="btn btn-ghost">Clear</Link>
       </div>

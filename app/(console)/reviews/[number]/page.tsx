@@ -11,6 +11,8 @@ import { ItemDiffs } from "./item-diffs";
 import { ReviewPanel } from "./review-panel";
 import { PublishPanel } from "./publish-panel";
 import { AuthorActions } from "./author-actions";
+import { ImpactPanel } from "./impact-panel";
+import { can } from "@/lib/auth/actor";
 
 export const metadata: Metadata = { title: "Change request" };
 
@@ -39,6 +41,7 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
           <section className="card card-body" aria-label="Description">
             {cr.description ? <p className="prose">{cr.description}</p> : <p className="muted">No description.</p>}
           </section>
+          {can(actor, "change:impact") && cr.status !== "closed" ? <ImpactPanel number={cr.number} /> : null}
           <ItemDiffs items={cr.items} tests={cr.tests} published={cr.status === "published"} />
         </div>
         <aside className="stack" aria-label="Review and publish">
