@@ -106,7 +106,12 @@ describe("testing a policy from the editor", () => {
   });
 
   it("turns a failing case's actual result into its expected value after confirmation", async () => {
-    await page.getByRole("tab", { name: /Cases/ }).click();
+    // The page was just reloaded: a click before hydration does nothing, so click until the tab is selected.
+    const casesTab = page.getByRole("tab", { name: /Cases/ });
+    await expect.poll(async () => {
+      await casesTab.click();
+      return casesTab.getAttribute("aria-selected");
+    }, { timeout: 20_000 }).toBe("true");
     await page.getByRole("button", { name: "Add case" }).first().click();
     await page.getByLabel("Case name").fill("viewers may not post");
     await setEditorText(page.getByTestId("case-input"), '{"method": "POST", "user": {"role": "viewer"}}');
