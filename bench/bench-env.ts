@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureDatabase, startEmbeddedPostgres } from "@/lib/setup/embedded-postgres";
@@ -15,6 +15,8 @@ export type BenchEnvironment = {
   databaseUrl: string;
   adminUrl: string;
   opaBin: string;
+  /** The postmaster's PID (its backends are its children), for CPU accounting. */
+  postgresPid: () => number;
   secrets: { NEXTAUTH_SECRET: string; VERDICT_MASTER_KEY: string };
   /** Sets process.env so that lib/ modules (db, env) work inside the bench process. */
   useInProcess: () => void;
@@ -35,6 +37,7 @@ export async function startBenchEnvironment(name: string): Promise<BenchEnvironm
   const apps: AppInstance[] = [];
   return {
     databaseUrl, adminUrl: pg.url("postgres"), opaBin, secrets,
+    postgresPid: () => Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]),
     useInProcess: () => {
       Object.assign(process.env, { DATABASE_URL: databaseUrl, OPA_BIN: opaBin, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", ...secrets });
     },

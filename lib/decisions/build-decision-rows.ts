@@ -1,27 +1,26 @@
 import { AppError, type FieldError } from "@/lib/http/errors";
 import { formatBytes } from "@/lib/http/read-body";
 import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
-import { parseEventTimestamp } from "@/lib/decisions/event-timestamp";
+import { parseEventTimestamp, type EventTimestamp } from "@/lib/decisions/event-timestamp";
+import { decisionCopyLine } from "@/lib/decisions/copy-format";
 import { isUnpublished, type RevisionRef } from "@/lib/decisions/provenance";
 import { ZDecisionEvent, type TDecisionEvent } from "@/lib/decisions/schemas";
 
-/** One row of the `decisions` table, serialised as json_to_recordset expects it. */
+/**
+ * One validated decision: the columns auditors filter on (also what the hourly rollups count),
+ * and the whole row as a line of COPY text, ready to stream into the table.
+ */
 export type DecisionRow = {
   timestamp: string;
-  decision_id: string;
+  day: string;
+  decisionId: string;
   path: string | null;
   allowed: boolean | null;
   caller: string | null;
   agent: string;
-  credential_id: string | null;
   revisions: string[];
   unpublished: boolean;
-  bundles: unknown;
-  input: unknown;
-  result: unknown;
-  labels: Record<string, string>;
-  metrics: unknown;
-  extra: Record<string, unknown> | null;
+  copyLine: string;
 };
 
 export type BuildOptions = {
@@ -35,7 +34,7 @@ export type BuildOptions = {
   isPublished: (ref: RevisionRef) => boolean;
 };
 
-export type BuiltBatch = { rows: string[]; days: Set<string>; expired: number };
+export type BuiltBatch = { rows: DecisionRow[]; days: Set<string>; expired: number };
 
 const MAX_REPORTED_ERRORS = 20;
 const KNOWN_FIELDS = new Set(["decision_id", "timestamp", "labels", "path", "input", "result", "bundles", "revision", "metrics"]);
@@ -53,13 +52,12 @@ export function parseBatch(body: Buffer): unknown[] {
 }
 
 /**
- * Validates every event and turns it into a row (as a JSON string, so its size is known and the
- * batch can be sent to PostgreSQL as one json_to_recordset parameter). All-or-nothing: any
- * invalid event refuses the batch with the first errors listed.
+ * Validates every event and turns it into a row. All-or-nothing: any invalid event refuses the
+ * batch with the first errors listed.
  */
 export function buildDecisionRows(events: unknown[], options: BuildOptions): BuiltBatch {
   const errors: FieldError[] = [];
-  const rows: string[] = [];
+  const rows: DecisionRow[] = [];
   const days = new Set<string>();
   let expired = 0;
   for (let i = 0; i < events.length && errors.length < MAX_REPORTED_ERRORS; i++) {
@@ -68,7 +66,9 @@ export function buildDecisionRows(events: unknown[], options: BuildOptions): Bui
       for (const issue of parsed.error.issues) errors.push({ path: `[${i}].${issue.path.map(String).join(".")}`, message: issue.message });
       continue;
     }
-    const event = parsed.data;
+    // The schema has no transforms: the event itself is what was validated, and serialising the
+    // parser's fresh copy instead would cost more than the parse.
+    const event = events[i] as TDecisionEvent;
     const ts = parseEventTimestamp(event.timestamp);
     if (!ts) {
       errors.push({ path: `[${i}].timestamp`, message: "must be an RFC 3339 time such as 2026-05-01T12:00:00.123456789Z" });
@@ -82,8 +82,8 @@ export function buildDecisionRows(events: unknown[], options: BuildOptions): Bui
       expired += 1;
       continue;
     }
-    const row = JSON.stringify(toRow(event, ts.iso, options));
-    if (Buffer.byteLength(row) > options.maxEventBytes) {
+    const row = toRow(event, ts, options);
+    if (Buffer.byteLength(row.copyLine) > options.maxEventBytes) {
       throw new AppError("payload_too_large", `Event [${i}] is larger than ${formatBytes(options.maxEventBytes)}`);
     }
     rows.push(row);
@@ -95,25 +95,36 @@ export function buildDecisionRows(events: unknown[], options: BuildOptions): Bui
   return { rows, days, expired };
 }
 
-function toRow(event: TDecisionEvent, timestamp: string, options: BuildOptions): DecisionRow {
-  const refs: RevisionRef[] = Object.entries(event.bundles ?? {}).flatMap(([bundle, b]) => (b.revision ? [{ bundle, revision: b.revision }] : []));
-  const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event)) if (!KNOWN_FIELDS.has(key) && value !== undefined) extra[key] = value;
-  return {
-    timestamp,
-    decision_id: event.decision_id,
+function toRow(event: TDecisionEvent, ts: EventTimestamp, options: BuildOptions): DecisionRow {
+  const refs: RevisionRef[] = [];
+  for (const bundle in event.bundles) {
+    const revision = event.bundles[bundle]!.revision;
+    if (revision) refs.push({ bundle, revision });
+  }
+  let extra: Record<string, unknown> | null = null;
+  for (const key in event) {
+    const value = (event as Record<string, unknown>)[key];
+    if (!KNOWN_FIELDS.has(key) && value !== undefined) (extra ??= {})[key] = value;
+  }
+  const columns = {
+    timestamp: ts.iso,
+    decisionId: event.decision_id,
     path: event.path ?? null,
     allowed: extractAllowed(event.result),
     caller: extractCaller(event.input),
     agent: options.agent.identify(event.labels).slice(0, 256),
-    credential_id: options.agent.credentialId,
     revisions: extractRevisions(event.bundles, event.revision),
     unpublished: isUnpublished(refs, options.isPublished),
-    bundles: event.bundles ?? null,
-    input: event.input ?? null,
-    result: event.result ?? null,
-    labels: event.labels,
-    metrics: event.metrics ?? null,
-    extra: Object.keys(extra).length > 0 ? extra : null,
   };
+  const copyLine = decisionCopyLine({
+    ...columns,
+    credentialId: options.agent.credentialId,
+    bundles: event.bundles,
+    input: event.input,
+    result: event.result,
+    labels: event.labels,
+    metrics: event.metrics,
+    extra,
+  });
+  return { ...columns, day: ts.day, copyLine };
 }

@@ -2,7 +2,7 @@ import type pg from "pg";
 
 // Days whose partition this process has seen exist. Retention only drops days older than the
 // retention window, and ingestion skips those days, so a stale entry is harmless; an insert that
-// still finds no partition clears the cache and retries once (see ingest-decision-batch.ts).
+// that still finds no partition clears the cache and is retried by OPA (see write-decisions.ts).
 const known = new Set<string>();
 
 export function partitionName(day: string): string {

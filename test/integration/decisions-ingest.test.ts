@@ -63,6 +63,38 @@ describe("ingestDecisionBatch", () => {
     expect(await rollupTotal("retry-agent")).toBe(31);
   });
 
+  it("stores uploads written in one transaction independently: a repeated upload among new ones is stored once, the others in full", async () => {
+    const labels = { id: "g", instance: "group-agent" };
+    const old = Array.from({ length: 20 }, () => decisionEvent({ labels }));
+    await ingestDecisionBatch({ agent, body: body(old) });
+    const fresh = [1, 2, 3].map(() => Array.from({ length: 20 }, () => decisionEvent({ labels })));
+    // Queued together while the first write is in flight, so they share one transaction.
+    const results = await Promise.all([fresh[0], old, fresh[1], [...fresh[2]!, fresh[2]![0]], old].map((events) => ingestDecisionBatch({ agent, body: body(events) })));
+    expect(results.map((r) => [r.stored, r.duplicates])).toEqual([[20, 0], [0, 20], [20, 0], [20, 1], [0, 20]]);
+    expect((await stored([...old, ...fresh.flat()].map((e) => e.decision_id as string))).length).toBe(80);
+    expect(await rollupTotal("group-agent")).toBe(80);
+  });
+
+  it("stores text with tabs, newlines, backslashes, quotes and non-ASCII exactly as sent", async () => {
+    const odd = 'tab\there\nnew\\line "quoted" \\N é 🚀 {a,b}';
+    const event = decisionEvent({
+      decision_id: `odd\t${Date.now()}`, path: `odd/${odd}`, labels: { id: "o", instance: `agent ${odd}` },
+      input: { caller: `spiffe://x/${odd}`, note: odd, nested: [odd, { odd }] }, result: { allow: true, reason: odd },
+      bundles: { main: { revision: `r${odd}` } },
+    });
+    await ingestDecisionBatch({ agent, body: body([event]) });
+    const [row] = await stored([event.decision_id as string]);
+    expect(row).toMatchObject({ path: `odd/${odd}`, agent: `agent ${odd}`, caller: `spiffe://x/${odd}`, input: event.input, result: event.result, revisions: [`r${odd}`] });
+  });
+
+  it("refuses with 422 a batch holding a value PostgreSQL cannot store, without touching uploads written alongside", async () => {
+    const good = decisionEvent();
+    const results = await Promise.allSettled([[decisionEvent()], [decisionEvent(), decisionEvent({ input: { bad: "nul \u0000 here" } })], [good]].map((events) => ingestDecisionBatch({ agent, body: body(events) })));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(((results[1] as PromiseRejectedResult).reason as AppError).status).toBe(422);
+    expect((await stored([good.decision_id as string])).length).toBe(1);
+  });
+
   it("refuses the whole batch when one event is invalid, naming the event and field", async () => {
     const good = decisionEvent();
     const cases: Array<[unknown, string]> = [

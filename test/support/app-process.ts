@@ -21,9 +21,10 @@ export async function startAppInstance(env: Record<string, string>, options: { n
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Two pipes into one file: neither may end it (the first to finish would cut off the other).
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  const exited = new Promise<void>((resolve) => child.once("close", () => log.end(() => resolve())));
   await waitForHealthy(url, child);
   return {
     url, port, pid: child.pid!, process: child, logFile,

@@ -1,0 +1,100 @@
+// npm run bench -- decision-ingestion — sustained decision-log ingestion through the real HTTP
+// endpoint (gzip batches shaped like OPA's uploads, several agents at once) against a raw COPY of
+// the same rows into the same table, in the same run.
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import { from as copyFrom } from "pg-copy-streams";
+import type { Bench, BenchRow } from "./harness";
+import { startBenchEnvironment } from "./bench-env";
+import { treeCpuSeconds } from "./process-cpu";
+import type { AppInstance } from "@/test/support/app-process";
+import { makeEvents, PER_BATCH } from "./decision-events";
+
+const INGEST = Number(process.env.BENCH_INGEST_DECISIONS ?? 200_000);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 8);
+const log = (line: string) => console.error(`[decision-ingestion] ${line}`);
+
+export default {
+  name: "decision-ingestion",
+  async run(): Promise<BenchRow[]> {
+    const env = await startBenchEnvironment("decision-ingestion");
+    try {
+      env.useInProcess();
+      return await ingestion(await env.startApp(), env.postgresPid());
+    } finally {
+      await env.stop();
+    }
+  },
+} satisfies Bench;
+
+async function pool<T>(items: T[], workers: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: workers }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+async function ingestion(app: AppInstance, postgresPid: number): Promise<BenchRow[]> {
+  const { pool: pgPool } = await import("@/lib/db");
+  const { createTestUser } = await import("@/test/factories/actors");
+  const { createAgentCredential } = await import("@/lib/agents/manage-agent-credentials");
+  const { buildDecisionRows } = await import("@/lib/decisions/build-decision-rows");
+  const { DECISION_COPY_COLUMN_LIST } = await import("@/lib/decisions/copy-format");
+  const { ensureDecisionPartitions } = await import("@/lib/decisions/decision-partitions");
+  const admin = await createTestUser(["admin"]);
+  const { secret } = await createAgentCredential({ actor: admin, input: { name: "bench", kind: "bearer", bundles: [], mayReportStatus: true, mayUploadLogs: true, expiresInDays: null } });
+  const upload = (body: Buffer) => fetch(`${app.url}/api/opa/logs`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-encoding": "gzip", "content-type": "application/json" }, body: new Uint8Array(body) });
+  for (let i = 0; i < 200 && (await upload(gzipSync("[]"))).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+
+  // The same rows twice: once for COPY (ids suffixed, so both land), once through the endpoint.
+  const events = makeEvents(INGEST);
+  const today = new Date().toISOString().slice(0, 10);
+  await ensureDecisionPartitions(pgPool(), [today, new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)]);
+  const built = buildDecisionRows(events.map((e) => ({ ...e, decision_id: `${e.decision_id}-copy` })), {
+    agent: { credentialId: null, identify: (labels) => labels.instance ?? labels.id! }, now: Date.now(), oldestDay: "2000-01-01",
+    maxFutureMs: 86_400_000, maxEventBytes: 1024 * 1024, isPublished: () => false,
+  });
+  const copyText = built.rows.map((row) => row.copyLine);
+  const halves = [copyText.slice(0, copyText.length / 2), copyText.slice(copyText.length / 2)];
+  let pgCpu = treeCpuSeconds([postgresPid]);
+  let started = performance.now();
+  await Promise.all(halves.map(async (part) => {
+    const client = await pgPool().connect();
+    try {
+      await pipeline(Readable.from(part), client.query(copyFrom(`COPY decisions (${DECISION_COPY_COLUMN_LIST}) FROM STDIN`)));
+    } finally {
+      client.release();
+    }
+  }));
+  const copyRate = INGEST / ((performance.now() - started) / 1000);
+  const copyCpu = (treeCpuSeconds([postgresPid]) - pgCpu) / INGEST * 1e6;
+  log(`raw COPY: ${Math.round(copyRate)} rows/s`);
+
+  const batches: Buffer[] = [];
+  for (let i = 0; i < events.length; i += PER_BATCH) batches.push(gzipSync(JSON.stringify(events.slice(i, i + PER_BATCH))));
+  log(`${batches.length} batches, ${Math.round(batches.reduce((n, b) => n + b.length, 0) / batches.length / 1024)} KiB compressed each on average`);
+  pgCpu = treeCpuSeconds([postgresPid]);
+  const appCpu = treeCpuSeconds([app.pid]);
+  started = performance.now();
+  await pool(batches, AGENTS, async (body) => {
+    const res = await upload(body);
+    if (res.status !== 200) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  });
+  const httpRate = INGEST / ((performance.now() - started) / 1000);
+  const httpPgCpu = (treeCpuSeconds([postgresPid]) - pgCpu) / INGEST * 1e6;
+  const httpAppCpu = (treeCpuSeconds([app.pid]) - appCpu) / INGEST * 1e6;
+  const { rows } = await pgPool().query("SELECT count(*)::int AS n FROM decisions WHERE agent LIKE 'sidecar-%' AND decision_id NOT LIKE '%-copy'");
+  if (rows[0].n !== INGEST) throw new Error(`expected ${INGEST} stored decisions, found ${rows[0].n}`);
+  log(`HTTP endpoint: ${Math.round(httpRate)} decisions/s (${AGENTS} agents uploading at once)`);
+  return [{
+    figure: `ingestion, ${INGEST.toLocaleString("en-US")} decisions (gzip batches of ${PER_BATCH}, ${AGENTS} agents)`, verdict: httpRate, baseline: copyRate,
+    unit: "decisions/s", baselineName: "raw COPY, same rows, same table", better: "higher", note: "target ≥ 0.5× COPY and ≥ 10,000/s",
+  }, {
+    figure: "ingestion CPU per decision (app + PostgreSQL)", verdict: httpAppCpu + httpPgCpu, baseline: copyCpu, unit: "µs",
+    baselineName: "PostgreSQL CPU per row of the raw COPY", better: "lower",
+    note: `app ${httpAppCpu.toFixed(0)} µs + PostgreSQL ${httpPgCpu.toFixed(0)} µs; independent of other load on the machine`,
+  }];
+}
+

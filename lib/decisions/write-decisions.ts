@@ -1,0 +1,168 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { pool } from "@/lib/db";
+import { AppError } from "@/lib/http/errors";
+import { DECISION_COPY_COLUMN_LIST } from "@/lib/decisions/copy-format";
+import { ensureDecisionPartitions, forgetDecisionPartitions } from "@/lib/decisions/decision-partitions";
+import type { DecisionRow } from "@/lib/decisions/build-decision-rows";
+
+// Group commit for decision-log uploads. Each upload is one all-or-nothing batch, and its 2xx
+// must mean "committed"; but one small transaction per upload spends PostgreSQL's time on
+// commits and index contention rather than rows. So uploads that arrive while a transaction is
+// being written wait for the next one, which takes them all: one COPY per upload, each under
+// its own savepoint, and one commit. An upload that repeats rows already stored (OPA retrying
+// after a timeout or a crash) fails its COPY on the primary key; its savepoint is rolled back
+// and it is inserted again row by row with ON CONFLICT DO NOTHING, so it is stored exactly once
+// without failing the others.
+
+const MAX_GROUP_ROWS = 20_000;
+const UNIQUE_VIOLATION = "23505";
+const DEADLOCK = "40P01";
+const NO_PARTITION = "23514";
+const DATA_EXCEPTION_CLASS = "22";
+
+type Upload = { rows: DecisionRow[]; days: Set<string>; resolve: (stored: number) => void; reject: (error: unknown) => void };
+
+const queue: Upload[] = [];
+let writing = false;
+
+/** Stores the rows of one upload, all or nothing; resolves with how many were new once committed. */
+export function writeDecisions(rows: DecisionRow[], days: Set<string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    queue.push({ rows, days, resolve, reject });
+    if (!writing) void drain();
+  });
+}
+
+async function drain(): Promise<void> {
+  writing = true;
+  try {
+    while (queue.length > 0) await writeGroup(takeGroup());
+  } finally {
+    writing = false;
+  }
+}
+
+function takeGroup(): Upload[] {
+  const group: Upload[] = [queue.shift()!];
+  let rows = group[0]!.rows.length;
+  while (queue.length > 0 && rows + queue[0]!.rows.length <= MAX_GROUP_ROWS) {
+    rows += queue[0]!.rows.length;
+    group.push(queue.shift()!);
+  }
+  return group;
+}
+
+async function writeGroup(group: Upload[]): Promise<void> {
+  let client: pg.PoolClient | undefined;
+  let broken: Error | undefined;
+  const outcomes = new Map<Upload, number | AppError>();
+  try {
+    await ensureDecisionPartitions(pool(), group.flatMap((u) => [...u.days]));
+    client = await pool().connect();
+    await client.query("BEGIN");
+    const copied: DecisionRow[] = [];
+    for (const upload of group) {
+      const outcome = await writeUpload(client, upload);
+      outcomes.set(upload, outcome.result);
+      if (outcome.copied) copied.push(...upload.rows);
+    }
+    await addToRollups(client, copied);
+    await client.query("COMMIT");
+  } catch (error) {
+    broken = error as Error;
+    await client?.query("ROLLBACK").catch(() => {});
+    for (const upload of group) upload.reject(error);
+    return;
+  } finally {
+    client?.release(broken);
+  }
+  for (const upload of group) {
+    const result = outcomes.get(upload)!;
+    if (result instanceof AppError) upload.reject(result);
+    else upload.resolve(result);
+  }
+}
+
+/** COPY the upload under a savepoint; on a repeated row, insert it again skipping what is stored. */
+async function writeUpload(client: pg.PoolClient, upload: Upload): Promise<{ result: number | AppError; copied: boolean }> {
+  await client.query("SAVEPOINT upload");
+  try {
+    await copyRows(client, "decisions", upload.rows);
+    return { result: upload.rows.length, copied: true };
+  } catch (error) {
+    await client.query("ROLLBACK TO SAVEPOINT upload");
+    const code = (error as { code?: string }).code ?? "";
+    if (code === UNIQUE_VIOLATION || code === DEADLOCK) return { result: await insertSkippingStored(client, upload.rows), copied: false };
+    if (code === NO_PARTITION) {
+      // Another instance's retention job dropped a partition this process remembered: OPA retries.
+      forgetDecisionPartitions();
+      return { result: new AppError("service_unavailable", "A decision partition was just dropped; retry the upload", { cause: error }), copied: false };
+    }
+    if (code.startsWith(DATA_EXCEPTION_CLASS)) {
+      return { result: new AppError("unprocessable", "The batch holds a value PostgreSQL cannot store (such as a \\u0000 character); nothing was stored", { cause: error }), copied: false };
+    }
+    throw error;
+  }
+}
+
+async function copyRows(client: pg.PoolClient, table: string, rows: DecisionRow[]): Promise<void> {
+  // One chunk for the whole upload: the stream sends a protocol message (and a socket write) per chunk.
+  const data = Buffer.from(rows.map((r) => r.copyLine).join(""));
+  await pipeline(Readable.from([data]), client.query(copyFrom(`COPY ${table} (${DECISION_COPY_COLUMN_LIST}) FROM STDIN`)));
+}
+
+// The slow path: through a temporary table, then INSERT … ON CONFLICT DO NOTHING; only rows
+// actually inserted (RETURNING) are added to the rollups.
+const INSERT_STAGED_SQL = `
+WITH inserted AS (
+  INSERT INTO decisions (${DECISION_COPY_COLUMN_LIST})
+  SELECT ${DECISION_COPY_COLUMN_LIST} FROM decision_uploads
+  ON CONFLICT DO NOTHING
+  RETURNING "timestamp", path, agent, revisions, allowed, unpublished
+), rolled AS (
+  INSERT INTO decision_rollups (bucket, path, agent, revisions, outcome, unpublished, count)
+  SELECT date_trunc('hour', "timestamp", 'UTC'), coalesce(path, ''), agent, revisions,
+         CASE allowed WHEN true THEN 'allowed' WHEN false THEN 'denied' ELSE 'other' END, unpublished, count(*)
+  FROM inserted
+  GROUP BY 1, 2, 3, 4, 5, 6
+  ORDER BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (bucket, path, agent, revisions, outcome, unpublished)
+  DO UPDATE SET count = decision_rollups.count + excluded.count
+)
+SELECT count(*)::int AS stored FROM inserted`;
+
+async function insertSkippingStored(client: pg.PoolClient, rows: DecisionRow[]): Promise<number> {
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS decision_uploads (LIKE decisions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+  await client.query("TRUNCATE decision_uploads");
+  await copyRows(client, "decision_uploads", rows);
+  const { rows: result } = await client.query<{ stored: number }>(INSERT_STAGED_SQL);
+  return result[0]!.stored;
+}
+
+// Rollup rows are upserted in key order, so that concurrent transactions lock them in the same order.
+const UPSERT_ROLLUPS_SQL = `
+INSERT INTO decision_rollups (bucket, path, agent, revisions, outcome, unpublished, count)
+SELECT bucket, path, agent, revisions, outcome, unpublished, count
+FROM json_to_recordset($1::json) AS r(bucket timestamptz, path text, agent text, revisions text[], outcome text, unpublished boolean, count bigint)
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (bucket, path, agent, revisions, outcome, unpublished)
+DO UPDATE SET count = decision_rollups.count + excluded.count`;
+
+/** Hourly counts of rows that were all inserted (the COPY path), computed here instead of by SQL. */
+async function addToRollups(client: pg.PoolClient, rows: DecisionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const counts = new Map<string, { bucket: string; path: string; agent: string; revisions: string[]; outcome: string; unpublished: boolean; count: number }>();
+  for (const row of rows) {
+    const bucket = `${row.timestamp.slice(0, 13)}:00:00Z`;
+    const outcome = row.allowed === true ? "allowed" : row.allowed === false ? "denied" : "other";
+    const path = row.path ?? "";
+    const key = JSON.stringify([bucket, path, row.agent, row.revisions, outcome, row.unpublished]);
+    const entry = counts.get(key);
+    if (entry) entry.count += 1;
+    else counts.set(key, { bucket, path, agent: row.agent, revisions: row.revisions, outcome, unpublished: row.unpublished, count: 1 });
+  }
+  await client.query(UPSERT_ROLLUPS_SQL, [JSON.stringify([...counts.values()])]);
+}
