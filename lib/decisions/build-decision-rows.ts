@@ -1,5 +1,6 @@
 import { AppError, type FieldError } from "@/lib/http/errors";
 import { formatBytes } from "@/lib/http/read-body";
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from "@/lib/http/json-depth";
 import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
 import { parseEventTimestamp } from "@/lib/decisions/event-timestamp";
 import { isUnpublished, type RevisionRef } from "@/lib/decisions/provenance";
@@ -42,6 +43,7 @@ const KNOWN_FIELDS = new Set(["decision_id", "timestamp", "labels", "path", "inp
 
 /** Parses the decompressed body; the whole batch is refused (4xx) if any event is invalid. */
 export function parseBatch(body: Buffer): unknown[] {
+  if (jsonNestingExceeds(body)) throw new AppError("bad_request", `The batch nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(body.toString("utf8"));
