@@ -2,6 +2,7 @@ import { pool } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { onCloseDb } from "@/lib/db";
+import { pgSafeJson } from "@/lib/pg-safe-json";
 import type { TStatusReport } from "@/lib/agents/schemas";
 
 /**
@@ -79,14 +80,15 @@ async function writeBatch(batch: Pending[]): Promise<void> {
   }));
   const bundles = batch.flatMap((p) => Object.entries(p.report.bundles ?? {}).map(([name, b]) => ({
     identity: p.identity, bundle_name: name, active_revision: b.active_revision || null, last_successful_activation: opaTime(b.last_successful_activation),
-    last_request: opaTime(b.last_request), code: b.code ?? null, message: b.message ?? null, http_code: b.http_code ?? null, errors: b.errors ?? null, updated_at: p.receivedAt.toISOString(),
+    last_request: opaTime(b.last_request), code: b.code ?? null, message: b.message ?? null, http_code: httpCode(b.http_code), errors: b.errors ?? null, updated_at: p.receivedAt.toISOString(),
   })));
   const client = await pool().connect();
   try {
     await client.query("BEGIN");
-    await client.query(UPSERT_AGENTS, [JSON.stringify(agents)]);
-    await client.query(UPSERT_BUNDLES, [JSON.stringify(bundles)]);
-    await client.query(DELETE_DROPPED_BUNDLES, [JSON.stringify(agents)]);
+    const agentsJson = pgSafeJson(JSON.stringify(agents));
+    await client.query(UPSERT_AGENTS, [agentsJson]);
+    await client.query(UPSERT_BUNDLES, [pgSafeJson(JSON.stringify(bundles))]);
+    await client.query(DELETE_DROPPED_BUNDLES, [agentsJson]);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
@@ -96,9 +98,19 @@ async function writeBatch(batch: Pending[]): Promise<void> {
   }
 }
 
+// Whatever an agent sends must not fail the flush, which would drop every other agent's report with
+// it: values a column cannot hold (a year PostgreSQL refuses, an int4 overflow) are stored as null.
+const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
+const LATEST = Date.parse("9999-12-31T23:59:59Z");
+
 function opaTime(value: string | undefined): string | null {
   if (!value || value === GO_ZERO_TIME) return null;
-  return Number.isNaN(Date.parse(value)) ? null : value;
+  const ms = Date.parse(value);
+  return ms > EARLIEST && ms <= LATEST ? new Date(ms).toISOString() : null;
+}
+
+function httpCode(value: number | undefined): number | null {
+  return value !== undefined && Number.isInteger(value) && value >= 0 && value <= 999 ? value : null;
 }
 
 function hasErrors(report: TStatusReport): boolean {

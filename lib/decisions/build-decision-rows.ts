@@ -1,5 +1,6 @@
 import { AppError, type FieldError } from "@/lib/http/errors";
 import { formatBytes } from "@/lib/http/read-body";
+import { pgSafeJson } from "@/lib/pg-safe-json";
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from "@/lib/http/json-depth";
 import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
 import { parseEventTimestamp } from "@/lib/decisions/event-timestamp";
@@ -84,7 +85,7 @@ export function buildDecisionRows(events: unknown[], options: BuildOptions): Bui
       expired += 1;
       continue;
     }
-    const row = JSON.stringify(toRow(event, ts.iso, options));
+    const row = pgSafeJson(JSON.stringify(toRow(event, ts.iso, options)));
     if (Buffer.byteLength(row) > options.maxEventBytes) {
       throw new AppError("payload_too_large", `Event [${i}] is larger than ${formatBytes(options.maxEventBytes)}`);
     }
