@@ -16,7 +16,7 @@ const MAX_PENDING = 50_000;
 // OPA writes "never" as Go's zero time.
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
 
-type Pending = { identity: string; identitySource: "label" | "id"; credentialId: string; report: TStatusReport; receivedAt: Date };
+export type Pending = { identity: string; identitySource: "label" | "id"; credentialId: string; report: TStatusReport; receivedAt: Date };
 type StatusState = { pending: Map<string, Pending>; timer: NodeJS.Timeout | null; flushing: Promise<void> | null; dropped: number };
 
 const log = logger.child({ component: "agent-status" });
@@ -72,7 +72,8 @@ export async function flushAgentStatus(): Promise<void> {
   await s.flushing;
 }
 
-async function writeBatch(batch: Pending[]): Promise<void> {
+/** The rows one flush writes, as the JSON text each statement takes (exported for property tests). */
+export function statusRows(batch: Pending[]): { agents: string; bundles: string } {
   const agents = batch.map((p) => ({
     identity: p.identity, identity_source: p.identitySource, credential_id: p.credentialId, labels: p.report.labels,
     opa_version: p.report.labels.version ?? null, last_status: withoutMetrics(p.report), has_errors: hasErrors(p.report), seen_at: p.receivedAt.toISOString(),
@@ -82,13 +83,17 @@ async function writeBatch(batch: Pending[]): Promise<void> {
     identity: p.identity, bundle_name: name, active_revision: b.active_revision || null, last_successful_activation: opaTime(b.last_successful_activation),
     last_request: opaTime(b.last_request), code: b.code ?? null, message: b.message ?? null, http_code: httpCode(b.http_code), errors: b.errors ?? null, updated_at: p.receivedAt.toISOString(),
   })));
+  return { agents: pgSafeJson(JSON.stringify(agents)), bundles: pgSafeJson(JSON.stringify(bundles)) };
+}
+
+async function writeBatch(batch: Pending[]): Promise<void> {
+  const rows = statusRows(batch);
   const client = await pool().connect();
   try {
     await client.query("BEGIN");
-    const agentsJson = pgSafeJson(JSON.stringify(agents));
-    await client.query(UPSERT_AGENTS, [agentsJson]);
-    await client.query(UPSERT_BUNDLES, [pgSafeJson(JSON.stringify(bundles))]);
-    await client.query(DELETE_DROPPED_BUNDLES, [agentsJson]);
+    await client.query(UPSERT_AGENTS, [rows.agents]);
+    await client.query(UPSERT_BUNDLES, [rows.bundles]);
+    await client.query(DELETE_DROPPED_BUNDLES, [rows.agents]);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
