@@ -2,6 +2,7 @@ import { pool } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { onCloseDb } from "@/lib/db";
+import { pgSafeJson } from "@/lib/pg-safe-json";
 import type { TStatusReport } from "@/lib/agents/schemas";
 
 /**
@@ -15,7 +16,7 @@ const MAX_PENDING = 50_000;
 // OPA writes "never" as Go's zero time.
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
 
-type Pending = { identity: string; identitySource: "label" | "id"; credentialId: string; report: TStatusReport; receivedAt: Date };
+export type Pending = { identity: string; identitySource: "label" | "id"; credentialId: string; report: TStatusReport; receivedAt: Date };
 type StatusState = { pending: Map<string, Pending>; timer: NodeJS.Timeout | null; flushing: Promise<void> | null; dropped: number };
 
 const log = logger.child({ component: "agent-status" });
@@ -71,7 +72,8 @@ export async function flushAgentStatus(): Promise<void> {
   await s.flushing;
 }
 
-async function writeBatch(batch: Pending[]): Promise<void> {
+/** The rows one flush writes, as the JSON text each statement takes (exported for property tests). */
+export function statusRows(batch: Pending[]): { agents: string; bundles: string } {
   const agents = batch.map((p) => ({
     identity: p.identity, identity_source: p.identitySource, credential_id: p.credentialId, labels: p.report.labels,
     opa_version: p.report.labels.version ?? null, last_status: withoutMetrics(p.report), has_errors: hasErrors(p.report), seen_at: p.receivedAt.toISOString(),
@@ -79,14 +81,19 @@ async function writeBatch(batch: Pending[]): Promise<void> {
   }));
   const bundles = batch.flatMap((p) => Object.entries(p.report.bundles ?? {}).map(([name, b]) => ({
     identity: p.identity, bundle_name: name, active_revision: b.active_revision || null, last_successful_activation: opaTime(b.last_successful_activation),
-    last_request: opaTime(b.last_request), code: b.code ?? null, message: b.message ?? null, http_code: b.http_code ?? null, errors: b.errors ?? null, updated_at: p.receivedAt.toISOString(),
+    last_request: opaTime(b.last_request), code: b.code ?? null, message: b.message ?? null, http_code: httpCode(b.http_code), errors: b.errors ?? null, updated_at: p.receivedAt.toISOString(),
   })));
+  return { agents: pgSafeJson(JSON.stringify(agents)), bundles: pgSafeJson(JSON.stringify(bundles)) };
+}
+
+async function writeBatch(batch: Pending[]): Promise<void> {
+  const rows = statusRows(batch);
   const client = await pool().connect();
   try {
     await client.query("BEGIN");
-    await client.query(UPSERT_AGENTS, [JSON.stringify(agents)]);
-    await client.query(UPSERT_BUNDLES, [JSON.stringify(bundles)]);
-    await client.query(DELETE_DROPPED_BUNDLES, [JSON.stringify(agents)]);
+    await client.query(UPSERT_AGENTS, [rows.agents]);
+    await client.query(UPSERT_BUNDLES, [rows.bundles]);
+    await client.query(DELETE_DROPPED_BUNDLES, [rows.agents]);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
@@ -96,9 +103,19 @@ async function writeBatch(batch: Pending[]): Promise<void> {
   }
 }
 
+// Whatever an agent sends must not fail the flush, which would drop every other agent's report with
+// it: values a column cannot hold (a year PostgreSQL refuses, an int4 overflow) are stored as null.
+const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
+const LATEST = Date.parse("9999-12-31T23:59:59Z");
+
 function opaTime(value: string | undefined): string | null {
   if (!value || value === GO_ZERO_TIME) return null;
-  return Number.isNaN(Date.parse(value)) ? null : value;
+  const ms = Date.parse(value);
+  return ms > EARLIEST && ms <= LATEST ? new Date(ms).toISOString() : null;
+}
+
+function httpCode(value: number | undefined): number | null {
+  return value !== undefined && Number.isInteger(value) && value >= 0 && value <= 999 ? value : null;
 }
 
 function hasErrors(report: TStatusReport): boolean {

@@ -14,12 +14,19 @@ export type ExportedEntry = {
 export async function exportAllowlists(options: { actor: Actor; format: "csv" | "json" }): Promise<{ body: string; contentType: string; fileName: string }> {
   requirePermission(options.actor, "allowlist:read");
   const entries = (await loadStoredEntries(db)).sort(compareEntries).map(toExported);
-  const stamp = new Date().toISOString().slice(0, 10);
-  if (options.format === "json") {
-    return { body: `${JSON.stringify({ exportedAt: new Date().toISOString(), entries }, null, 2)}\n`, contentType: "application/json", fileName: `allowlists-${stamp}.json` };
-  }
+  const now = new Date();
+  const stamp = now.toISOString().slice(0, 10);
+  const body = serializeAllowlistExport(entries, options.format, now);
+  return options.format === "json"
+    ? { body, contentType: "application/json", fileName: `allowlists-${stamp}.json` }
+    : { body, contentType: "text/csv; charset=utf-8", fileName: `allowlists-${stamp}.csv` };
+}
+
+/** The text of an export file; importing it gives back the same grants (see import-file.ts). */
+export function serializeAllowlistExport(entries: ExportedEntry[], format: "csv" | "json", exportedAt = new Date()): string {
+  if (format === "json") return `${JSON.stringify({ exportedAt: exportedAt.toISOString(), entries }, null, 2)}\n`;
   const rows = entries.map((e) => [e.service, e.method, e.path, e.caller, guardFormula(e.owner), guardFormula(e.reason), e.expiresAt ?? "", e.crossTrustDomain ? "true" : "false"]);
-  return { body: stringify([[...CSV_COLUMNS], ...rows]), contentType: "text/csv; charset=utf-8", fileName: `allowlists-${stamp}.csv` };
+  return stringify([[...CSV_COLUMNS], ...rows]);
 }
 
 function compareEntries(a: StoredEntry, b: StoredEntry): number {
@@ -34,7 +41,8 @@ function toExported(e: StoredEntry): ExportedEntry {
 }
 
 // Free-text cells that a spreadsheet would evaluate as a formula get a leading "'" (OWASP CSV
-// injection advice); the importer strips it again.
+// injection advice); the importer strips one again. A value that already starts with quotes before
+// such a character gets one more, so that it survives the round trip unchanged.
 function guardFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^'*[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }

@@ -78,7 +78,7 @@ function checkHeader(columns: string[]): void {
 
 // Exports prefix cells that a spreadsheet would run as a formula with "'" (see export); undo it.
 function unescapeFormula(value: string | undefined): string | undefined {
-  return value && /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+  return value && /^'+[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
 }
 
 function parseJsonRows(text: string): ParsedImport {

@@ -1,6 +1,7 @@
 // Decision rows in PostgreSQL's COPY text format: ingestion streams them straight into the table
 // (COPY is several times cheaper per row than INSERT … SELECT over a JSON parameter), and the
 // ingestion benchmark copies the very same lines for its baseline.
+import { pgSafeJson } from "@/lib/pg-safe-json";
 
 export const DECISION_COPY_COLUMNS = [
   "timestamp", "decision_id", "path", "allowed", "caller", "agent", "credential_id", "revisions",
@@ -9,16 +10,21 @@ export const DECISION_COPY_COLUMNS = [
 
 export const DECISION_COPY_COLUMN_LIST = DECISION_COPY_COLUMNS.map((c) => `"${c}"`).join(", ");
 
-export type DecisionCopyValues = {
+/** The columns auditors filter on, as extracted from an event. */
+export type DecisionColumns = {
   timestamp: string;
   decisionId: string;
   path: string | null;
   allowed: boolean | null;
   caller: string | null;
   agent: string;
-  credentialId: string | null;
   revisions: string[];
   unpublished: boolean;
+};
+
+/** The rest of the row: who uploaded it, and the documents kept whole. */
+export type DecisionDocuments = {
+  credentialId: string | null;
   bundles: unknown;
   input: unknown;
   result: unknown;
@@ -28,20 +34,26 @@ export type DecisionCopyValues = {
 };
 
 const NULL = "\\N";
+const NUL = /\u0000/g;
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
 const ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
-/** COPY text escaping: backslash, and the row/column separators. */
+/**
+ * COPY text escaping: backslash, and the row/column separators. PostgreSQL text cannot hold NUL,
+ * which becomes U+FFFD (as lone surrogates do when the line is encoded as UTF-8), so that any
+ * string a client put into an event is storable and a retry maps to the same key.
+ */
 function text(value: string | null): string {
   if (value === null) return NULL;
-  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : value;
+  const safe = value.includes("\u0000") ? value.replace(NUL, "\ufffd") : value;
+  return NEEDS_ESCAPE.test(safe) ? safe.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : safe;
 }
 
 // JSON.stringify never emits a raw tab, newline or carriage return, so only backslashes need escaping.
 function json(value: unknown): string {
   if (value === null || value === undefined) return NULL;
   const s = JSON.stringify(value);
-  return s.includes("\\") ? s.replaceAll("\\", "\\\\") : s;
+  return s.includes("\\") ? pgSafeJson(s).replaceAll("\\", "\\\\") : s;
 }
 
 function bool(value: boolean | null): string {
@@ -54,9 +66,7 @@ function textArray(values: string[]): string {
 }
 
 /** One line (with its newline) of `COPY decisions (DECISION_COPY_COLUMN_LIST) FROM STDIN`. */
-export function decisionCopyLine(v: DecisionCopyValues): string {
-  return [
-    v.timestamp, text(v.decisionId), text(v.path), bool(v.allowed), text(v.caller), text(v.agent), v.credentialId ?? NULL,
-    textArray(v.revisions), bool(v.unpublished), json(v.bundles), json(v.input), json(v.result), json(v.labels), json(v.metrics), json(v.extra),
-  ].join("\t") + "\n";
+export function decisionCopyLine(c: DecisionColumns, d: DecisionDocuments): string {
+  return `${c.timestamp}\t${text(c.decisionId)}\t${text(c.path)}\t${bool(c.allowed)}\t${text(c.caller)}\t${text(c.agent)}\t${d.credentialId ?? NULL}\t`
+    + `${textArray(c.revisions)}\t${bool(c.unpublished)}\t${json(d.bundles)}\t${json(d.input)}\t${json(d.result)}\t${json(d.labels)}\t${json(d.metrics)}\t${json(d.extra)}\n`;
 }

@@ -87,4 +87,17 @@ describe("readLogBody", () => {
       write.mockRestore();
     }
   });
+
+  it("refuses a small gzip bomb (inflated in one call) at the decompressed limit", async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }); // about 64 KiB
+    const error = await failure(readLogBody(logUploadRequest(chunked(bomb).stream), LIMITS));
+    expect([error.status, error.message]).toEqual([413, "The decompressed batch is larger than 1 MiB"]);
+  });
+
+  it("inflates a small body whose output is too large for one call but within the limit", async () => {
+    const big = Buffer.from(`[${"0,".repeat(3_000_000)}0]`); // about 6 MiB of output from a small body
+    expect(gzipSync(big).length).toBeLessThan(512 * 1024);
+    const body = await readLogBody(logUploadRequest(chunked(gzipSync(big)).stream), { maxCompressedBytes: 1024 * 1024, maxDecompressedBytes: 16 * 1024 * 1024 });
+    expect(body.equals(big)).toBe(true);
+  });
 });

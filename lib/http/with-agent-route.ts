@@ -17,15 +17,27 @@ export function withAgentRoute(
 ) {
   return async (req: Request, route: RouteContext): Promise<Response> => {
     const requestId = incomingRequestId(req.headers) ?? randomUUID();
+    let response: Response;
     try {
-      return await handler({ req, params: await route.params, requestId });
+      response = await handler({ req, params: await route.params, requestId });
     } catch (error) {
       const appError = toAppError(error);
       logError(logger.child({ requestId, method: req.method, path: new URL(req.url).pathname }), appError);
       const headers: HeadersInit = appError.status === 401 ? { "www-authenticate": options.challenge } : {};
-      return problemResponse(appError, requestId, headers);
+      response = problemResponse(appError, requestId, headers);
     }
+    return withoutCompression(response);
   };
+}
+
+// The framework gzips responses on the fly, at a few hundred microseconds per response for a zlib
+// stream. Agents get either a bundle (already gzip) or a few bytes of JSON, so they are told
+// "no-transform", which the compressor honours.
+function withoutCompression(response: Response): Response {
+  const cacheControl = response.headers.get("cache-control");
+  if (!cacheControl) response.headers.set("cache-control", "no-store, no-transform");
+  else if (!/no-transform/.test(cacheControl)) response.headers.set("cache-control", `${cacheControl}, no-transform`);
+  return response;
 }
 
 function incomingRequestId(headers: Headers): string | null {

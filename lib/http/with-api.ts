@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { AppError, type FieldError } from "@/lib/http/errors";
 import { logError, problemResponse, toAppError } from "@/lib/http/problem";
 import { isJsonContentType, readBodyBounded } from "@/lib/http/read-body";
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from "@/lib/http/json-depth";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { resolveCaller } from "@/lib/auth/resolve-actor";
 import type { Permission } from "@/lib/auth/roles";
@@ -79,6 +80,7 @@ async function readJsonBody<B>(req: NextRequest, schema: z.ZodType<B>, maxBytes 
     throw new AppError("unsupported_media_type", "Send the body as application/json");
   }
   const raw = await readBodyBounded(req, maxBytes);
+  if (jsonNestingExceeds(raw)) throw new AppError("bad_request", `The body nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(raw.toString("utf8"));

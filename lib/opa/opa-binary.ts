@@ -4,7 +4,10 @@ import path from "node:path";
 import { rawEnv } from "@/lib/env";
 
 export const OPA_VERSION = "1.22.2";
-export const PROJECT_OPA_PATH = path.join(process.cwd(), ".tools", "bin", "opa");
+// Taken when the process starts: opa is spawned in other working directories (temporary
+// workspaces), where a relative OPA_BIN would name another file, or none.
+const START_CWD = process.cwd();
+export const PROJECT_OPA_PATH = path.join(START_CWD, ".tools", "bin", "opa");
 
 let resolved: string | undefined;
 
@@ -21,12 +24,18 @@ export function opaBinary(): string {
 
 export function findOpaCandidates(): string[] {
   const fromEnv = rawEnv("OPA_BIN");
-  if (fromEnv) return [fromEnv];
+  if (fromEnv) return [resolveOpaBin(fromEnv)];
   const candidates = [PROJECT_OPA_PATH];
   for (const dir of (rawEnv("PATH") ?? "").split(path.delimiter)) {
     if (dir) candidates.push(path.join(dir, "opa"));
   }
   return candidates.filter((c) => existsSync(/*turbopackIgnore: true*/ c));
+}
+
+/** OPA_BIN as an absolute path, relative ones against the start-up directory; a bare command name ("opa") stays a PATH lookup. */
+export function resolveOpaBin(value: string, cwd = START_CWD): string {
+  const isCommandName = !value.includes("/") && !value.includes(path.sep);
+  return path.isAbsolute(value) || isCommandName ? value : path.resolve(cwd, value);
 }
 
 export function opaVersionOf(binary: string): string | null {

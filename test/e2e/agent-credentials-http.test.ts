@@ -36,7 +36,7 @@ describe("agent credentials over HTTP", () => {
     const { secret, credential } = created.body;
     const ok = await tokenRequest("grant_type=client_credentials", { authorization: basicAuth(credential.clientId, secret) });
     expect(ok.status).toBe(200);
-    expect(ok.headers.get("cache-control")).toBe("no-store");
+    expect(ok.headers.get("cache-control")).toBe("no-store, no-transform");
     const body = await ok.json();
     expect(body).toMatchObject({ token_type: "bearer", expires_in: 300 });
     expect(body.access_token.split(".")).toHaveLength(3);

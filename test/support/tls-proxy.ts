@@ -45,3 +45,19 @@ export async function startTlsProxy(targetUrl: string): Promise<TlsProxy> {
     },
   };
 }
+
+export type HttpsResponse = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+/** One request over https trusting the proxy's throwaway CA (fetch cannot be given a CA per call). */
+export function httpsRequest(url: string, options: { caFile: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<HttpsResponse> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: options.method ?? "GET", headers: options.headers, ca: readFileSync(options.caFile) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
