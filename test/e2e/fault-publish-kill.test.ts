@@ -41,6 +41,7 @@ const BUNDLE = "authz";
 // takes long enough on this machine for kills to land before, during and after the commit.
 const GRANTS = { services: 300, callers: 8_000, grantsPerCaller: 5 };
 const agentProblems: string[] = [];
+const VERIFICATION_FAILURE = /verif|signature|digest|hash|scope|manifest/i;
 let sampler: NodeJS.Timeout | undefined;
 
 const makeActors = async () => ({ admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) });
@@ -211,7 +212,8 @@ async function killDuringPublish(run: string, killPoint: (cr: { id: string }) =>
     await expectAgentOn(again.latest, cr.input, true);
   }
   await sampleAgent();
-  expect(agentProblems.filter((p) => /verif|signature|digest|hash|scope|manifest/i.test(p))).toEqual([]);
+  expect(agentProblems.filter((p) => VERIFICATION_FAILURE.test(p))).toEqual([]);
+  expect(readFileSync(agent.logFile, "utf8").split("\n").filter((line) => /"level":"(error|warning)"/.test(line) && VERIFICATION_FAILURE.test(line))).toEqual([]);
   return after;
 }
 
