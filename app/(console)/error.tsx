@@ -17,14 +17,16 @@ export default function ConsoleError({ error, reset }: { error: Error & { digest
 
   useEffect(() => {
     let cancelled = false;
+    let wasDown = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const check = async () => {
       const down = await fetch("/api/health", { cache: "no-store" }).then((r) => r.status === 503, () => false);
       if (cancelled) return;
       if (down) {
+        wasDown = true;
         setDatabase("down");
         timer = setTimeout(() => void check(), HEALTH_POLL_MS);
-      } else if (database === "down") {
+      } else if (wasDown) {
         startTransition(() => {
           router.refresh();
           reset();
@@ -38,7 +40,7 @@ export default function ConsoleError({ error, reset }: { error: Error & { digest
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [database, reset, router]);
+  }, [reset, router]);
 
   if (database === "down") return <DatabaseUnavailable />;
   if (database === "checking") return <div className="page"><div className="card empty" aria-busy="true"><p>Loading…</p></div></div>;
