@@ -41,6 +41,12 @@ export function toAppError(error: unknown): AppError {
   return new AppError("internal", "An unexpected error occurred", { cause: error });
 }
 
+/** True when `error` means PostgreSQL cannot be reached (not when a query itself failed). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof AppError) return error.code === "service_unavailable" && error.cause !== undefined && isDatabaseUnavailable(error.cause);
+  return toAppError(error).code === "service_unavailable";
+}
+
 function unavailable(cause: unknown): AppError {
   return new AppError("service_unavailable", "The database is unavailable; try again shortly", { cause });
 }

@@ -22,15 +22,24 @@ type ListenerState = {
   listening: Set<Channel>;
   retryMs: number;
   retryTimer: NodeJS.Timeout | null;
+  failedAttempts: number;
   stopped: boolean;
 };
+
+// Reconnect quickly and keep trying often: while this connection is down, publishes made on other
+// instances reach this one only at the reconnect (resync). A refused connection costs next to
+// nothing, so after an outage the instance catches up within half a second of Postgres returning.
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 500;
+const CONNECT_TIMEOUT_MS = 5_000;
+const LOG_EVERY_ATTEMPTS = 120;
 
 const log = logger.child({ component: "pg-listener" });
 const holder = globalThis as typeof globalThis & { __verdictListener?: ListenerState };
 
 function state(): ListenerState {
   if (!holder.__verdictListener) {
-    holder.__verdictListener = { client: null, connecting: null, subscribers: new Set(), listening: new Set(), retryMs: 250, retryTimer: null, stopped: false };
+    holder.__verdictListener = { client: null, connecting: null, subscribers: new Set(), listening: new Set(), retryMs: RETRY_FIRST_MS, retryTimer: null, failedAttempts: 0, stopped: false };
     onCloseDb(stopListener);
   }
   return holder.__verdictListener;
@@ -75,7 +84,8 @@ async function ensureConnected(): Promise<void> {
 
 async function connect(): Promise<void> {
   const s = state();
-  const client = new pg.Client({ connectionString: env().DATABASE_URL, keepAlive: true, application_name: "verdict-listener" });
+  // A bounded connect: an unreachable host must not leave the reconnect loop waiting on the OS timeout.
+  const client = new pg.Client({ connectionString: env().DATABASE_URL, keepAlive: true, application_name: "verdict-listener", connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   client.on("notification", (message) => {
     for (const sub of s.subscribers) {
       if (sub.channel === message.channel) runSafely(() => sub.onNotify(message.payload ?? ""));
@@ -86,12 +96,19 @@ async function connect(): Promise<void> {
     dropClient(client);
   });
   client.on("end", () => dropClient(client));
-  await client.connect();
   const channels = new Set([...s.subscribers].map((sub) => sub.channel));
-  for (const channel of channels) await client.query(`LISTEN ${channel}`);
+  try {
+    await client.connect();
+    for (const channel of channels) await client.query(`LISTEN ${channel}`);
+  } catch (error) {
+    client.end().catch(() => {});
+    throw error;
+  }
   s.listening = channels;
+  if (s.failedAttempts > 0) log.info({ failedAttempts: s.failedAttempts }, "the LISTEN connection is back");
+  s.failedAttempts = 0;
   s.client = client;
-  s.retryMs = 250;
+  s.retryMs = RETRY_FIRST_MS;
 }
 
 function dropClient(client: pg.Client): void {
@@ -113,8 +130,12 @@ function scheduleReconnect(): void {
         for (const sub of s.subscribers) runSafely(sub.resync);
       })
       .catch((error: unknown) => {
-        log.warn({ err: error, retryMs: s.retryMs }, "reconnecting the LISTEN connection failed");
-        s.retryMs = Math.min(s.retryMs * 2, 5_000);
+        s.failedAttempts += 1;
+        // Retries are frequent; one line when it starts failing and then one a minute is enough.
+        if (s.failedAttempts === 1 || s.failedAttempts % LOG_EVERY_ATTEMPTS === 0) {
+          log.warn({ err: error, failedAttempts: s.failedAttempts }, "reconnecting the LISTEN connection failed; retrying");
+        }
+        s.retryMs = Math.min(s.retryMs * 2, RETRY_MAX_MS);
         scheduleReconnect();
       });
   }, s.retryMs);
