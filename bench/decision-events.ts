@@ -2,8 +2,12 @@
 // simulation.
 import { randomUUID } from "node:crypto";
 
-/** OPA cuts uploads at upload_size_limit_bytes (32 KiB compressed by default): about 200 of these events. */
-export const PER_BATCH = 200;
+/**
+ * OPA fills each upload up to upload_size_limit_bytes of gzip (32 KiB by default): about 350 of
+ * these events. Each upload comes from one agent (the instance label changes per batch).
+ */
+export const PER_BATCH = 350;
+export const UPLOAD_LIMIT_BYTES = 32 * 1024;
 
 /**
  * Decision events as OPA uploads them: Envoy ext_authz-style inputs for Verdict's authz policy.

@@ -9,7 +9,7 @@ import type { Bench, BenchRow } from "./harness";
 import { startBenchEnvironment } from "./bench-env";
 import { treeCpuSeconds } from "./process-cpu";
 import type { AppInstance } from "@/test/support/app-process";
-import { makeEvents, PER_BATCH } from "./decision-events";
+import { makeEvents, PER_BATCH, UPLOAD_LIMIT_BYTES } from "./decision-events";
 
 const INGEST = Number(process.env.BENCH_INGEST_DECISIONS ?? 200_000);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 8);
@@ -73,6 +73,8 @@ async function ingestion(app: AppInstance, postgresPid: number): Promise<BenchRo
 
   const batches: Buffer[] = [];
   for (let i = 0; i < events.length; i += PER_BATCH) batches.push(gzipSync(JSON.stringify(events.slice(i, i + PER_BATCH))));
+  const largest = Math.max(...batches.map((b) => b.length));
+  if (largest > UPLOAD_LIMIT_BYTES) throw new Error(`a batch is ${largest} bytes of gzip: more than OPA would send`);
   log(`${batches.length} batches, ${Math.round(batches.reduce((n, b) => n + b.length, 0) / batches.length / 1024)} KiB compressed each on average`);
   pgCpu = treeCpuSeconds([postgresPid]);
   const appCpu = treeCpuSeconds([app.pid]);

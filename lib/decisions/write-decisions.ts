@@ -25,23 +25,27 @@ const DATA_EXCEPTION_CLASS = "22";
 
 type Upload = { rows: DecisionRow[]; days: Set<string>; resolve: (stored: number) => void; reject: (error: unknown) => void };
 
+// Two writers: while one transaction commits, the next group is already being copied, so that
+// neither this process nor PostgreSQL waits for the other.
+const WRITERS = 2;
+
 const queue: Upload[] = [];
-let writing = false;
+let writers = 0;
 
 /** Stores the rows of one upload, all or nothing; resolves with how many were new once committed. */
 export function writeDecisions(rows: DecisionRow[], days: Set<string>): Promise<number> {
   return new Promise((resolve, reject) => {
     queue.push({ rows, days, resolve, reject });
-    if (!writing) void drain();
+    if (writers < WRITERS) void drain();
   });
 }
 
 async function drain(): Promise<void> {
-  writing = true;
+  writers += 1;
   try {
     while (queue.length > 0) await writeGroup(takeGroup());
   } finally {
-    writing = false;
+    writers -= 1;
   }
 }
 
