@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { pgSafeJson } from "@/lib/pg-safe-json";
+import { pgSafeJson, pgSafeText } from "@/lib/pg-safe-json";
 
 /** What PostgreSQL would be given: NUL and unpaired surrogates replaced, everything else untouched. */
 function storable(value: unknown): unknown {
@@ -23,5 +23,14 @@ describe("pgSafeJson", () => {
 
   it("keeps text that only looks like an escape", () => {
     expect(JSON.parse(pgSafeJson(JSON.stringify({ a: "\\u0000", b: "\\\u0000" })))).toEqual({ a: "\\u0000", b: "\\\ufffd" });
+  });
+
+  it("makes any string storable as text the same way it makes JSON storable", () => {
+    fc.assert(fc.property(fc.string({ unit: "binary" }), (text) => {
+      const safe = pgSafeText(text);
+      expect(safe).not.toContain("\u0000");
+      expect(Buffer.from(safe, "utf8").toString("utf8")).toBe(safe);
+      expect(JSON.parse(pgSafeJson(JSON.stringify(text)))).toBe(safe);
+    }), { numRuns: 1000 });
   });
 });

@@ -11,3 +11,12 @@ export function pgSafeJson(text: string): string {
   if (!text.includes("\\u")) return text;
   return text.replace(UNSTORABLE_ESCAPE, "$1\\ufffd");
 }
+
+/** The same for a plain string headed for a text column: NUL and lone surrogates become U+FFFD. */
+const SURROGATE = /[\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+export function pgSafeText(text: string): string {
+  const withoutNul = text.includes("\u0000") ? text.replaceAll("\u0000", "\ufffd") : text;
+  return SURROGATE.test(withoutNul) ? withoutNul.replace(LONE_SURROGATE, "\ufffd") : withoutNul;
+}

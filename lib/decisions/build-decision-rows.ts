@@ -4,6 +4,7 @@ import { jsonNestingExceeds, MAX_JSON_DEPTH } from "@/lib/http/json-depth";
 import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
 import { parseEventTimestamp, type EventTimestamp } from "@/lib/decisions/event-timestamp";
 import { decisionCopyLine } from "@/lib/decisions/copy-format";
+import { pgSafeText } from "@/lib/pg-safe-json";
 import { isUnpublished, type RevisionRef } from "@/lib/decisions/provenance";
 import { ZDecisionEvent, type TDecisionEvent } from "@/lib/decisions/schemas";
 
@@ -113,12 +114,14 @@ function toRow(event: TDecisionEvent, ts: EventTimestamp, options: BuildOptions)
   const row: DecisionRow = {
     timestamp: ts.iso,
     day: ts.day,
-    decisionId: event.decision_id,
-    path: event.path ?? null,
+    // Text columns (and the rollups keyed on them) cannot hold NUL or lone surrogates: U+FFFD,
+    // the same mapping every time, so that a retried upload keeps its idempotency key.
+    decisionId: pgSafeText(event.decision_id),
+    path: event.path === undefined ? null : pgSafeText(event.path),
     allowed: extractAllowed(event.result),
-    caller: extractCaller(event.input),
-    agent: options.agent.identify(event.labels).slice(0, 256),
-    revisions: extractRevisions(event.bundles, event.revision),
+    caller: nullableSafeText(extractCaller(event.input)),
+    agent: pgSafeText(options.agent.identify(event.labels).slice(0, 256)),
+    revisions: extractRevisions(event.bundles, event.revision).map(pgSafeText),
     unpublished: isUnpublished(refs, options.isPublished),
     copyLine: "",
   };
@@ -132,4 +135,8 @@ function toRow(event: TDecisionEvent, ts: EventTimestamp, options: BuildOptions)
     extra,
   });
   return row;
+}
+
+function nullableSafeText(value: string | null): string | null {
+  return value === null ? null : pgSafeText(value);
 }

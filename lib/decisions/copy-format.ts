@@ -34,19 +34,13 @@ export type DecisionDocuments = {
 };
 
 const NULL = "\\N";
-const NUL = /\u0000/g;
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
 const ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
-/**
- * COPY text escaping: backslash, and the row/column separators. PostgreSQL text cannot hold NUL,
- * which becomes U+FFFD (as lone surrogates do when the line is encoded as UTF-8), so that any
- * string a client put into an event is storable and a retry maps to the same key.
- */
+/** COPY text escaping: backslash, and the row/column separators (values are pgSafeText already). */
 function text(value: string | null): string {
   if (value === null) return NULL;
-  const safe = value.includes("\u0000") ? value.replace(NUL, "\ufffd") : value;
-  return NEEDS_ESCAPE.test(safe) ? safe.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : safe;
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : value;
 }
 
 // JSON.stringify never emits a raw tab, newline or carriage return, so only backslashes need escaping.
