@@ -151,6 +151,7 @@ export class SimulatedAgent {
     let owed = Math.random();
     while (this.generating && this.running) {
       await sleep(tickMs);
+      if (!this.generating) break;
       owed += (this.o.decisionsPerSecond * tickMs) / 1000;
       for (; owed >= 1; owed -= 1) {
         const template = this.o.templates[(this.o.counters.decisionsGenerated + this.buffer.length) % this.o.templates.length]!;

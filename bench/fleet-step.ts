@@ -27,6 +27,8 @@ export type StepResult = {
   pgCpuPerAgentMinute: number;
   counters: FleetCounters;
   generatorLagP99Ms: number;
+  /** Per publish: the first and the last agent's latency (ms), to tell server notice from fan-out. */
+  firstLast: string[];
 };
 
 type Publisher = Awaited<ReturnType<typeof startPublisher>>;
@@ -85,14 +87,18 @@ export async function runStep(options: { n: number; apps: AppInstance[]; world: 
     const decisionsStored = await countStored(`${options.tag}-%`);
 
     const latencies: number[] = [];
+    const firstLast: string[] = [];
     let missed = 0;
     for (const p of published) {
       const committed = publisher.committedAt(p);
+      const mine: number[] = [];
       for (const r of receipts) {
         const got = r.find((x) => x.number >= p.number);
-        if (got) latencies.push(Math.max(0, got.at - committed));
+        if (got) mine.push(Math.max(0, got.at - committed));
         else missed += 1;
       }
+      latencies.push(...mine);
+      firstLast.push(`${Math.min(...mine).toFixed(0)}–${Math.max(...mine).toFixed(0)}`);
     }
     latencies.sort((a, b) => a - b);
     const p99 = missed > 0 ? Infinity : percentile(latencies, 99);
@@ -107,7 +113,7 @@ export async function runStep(options: { n: number; apps: AppInstance[]; world: 
       publishes: published.length, decisionsSent: counters.decisionsGenerated, decisionsStored, drainedMs,
       appCpuPerAgentMinute: (cpuAfter.app - cpuBefore.app) / n / loadMinutes,
       pgCpuPerAgentMinute: (cpuAfter.pg - cpuBefore.pg) / n / loadMinutes,
-      counters, generatorLagP99Ms: lag.percentile(99) / 1e6,
+      counters, generatorLagP99Ms: lag.percentile(99) / 1e6, firstLast,
     };
   } finally {
     await Promise.all(agents.map((a) => a.stop()));
@@ -125,7 +131,7 @@ export function describeStep(r: StepResult): string {
   const p = (xs: number[], q: number) => (xs.length ? percentile([...xs].sort((a, b) => a - b), q).toFixed(0) : "—");
   return [
     `N=${r.agents} on ${r.instances} instance(s): ${r.held ? "HELD" : `FAILED (${r.why.join("; ")})`}`,
-    `  publish→agent p50 ${r.p50.toFixed(1)} ms, p99 ${Number.isFinite(r.p99) ? r.p99.toFixed(1) : "∞"} ms over ${r.samples} deliveries (${r.publishes} publishes, ${r.missed} missed)`,
+    `  publish→agent p50 ${r.p50.toFixed(1)} ms, p99 ${Number.isFinite(r.p99) ? r.p99.toFixed(1) : "∞"} ms over ${r.samples} deliveries (${r.publishes} publishes, ${r.missed} missed); first–last agent per publish: ${r.firstLast.join(", ")} ms`,
     `  requests ${c.requests}, 5xx ${c.serverErrors}, network errors ${c.networkErrors}; full GET p99 ${p(c.fullGetMs, 99)} ms, status POST p99 ${p(c.statusMs, 99)} ms, log upload p99 ${p(c.uploadMs, 99)} ms, long-poll 304 overshoot p99 ${p(c.timeout304OvershootMs, 99)} ms`,
     `  decisions sent ${r.decisionsSent}, stored ${r.decisionsStored}, drained ${r.drainedMs === null ? "NOT within grace" : `${r.drainedMs.toFixed(0)} ms after load stopped`}`,
     `  CPU per agent-minute: app ${(r.appCpuPerAgentMinute * 1000).toFixed(1)} ms, PostgreSQL ${(r.pgCpuPerAgentMinute * 1000).toFixed(1)} ms; load generator event-loop delay p99 ${r.generatorLagP99Ms.toFixed(0)} ms`,

@@ -61,7 +61,7 @@ export async function startPublisher(world: FleetWorld) {
   };
 }
 
-export type RealAgents = { agents: OpaAgent[]; decided: Map<string, number>; stopDeciding: () => Promise<void>; stop: () => Promise<void> };
+export type RealAgents = { agents: OpaAgent[]; dataPath: string; decided: Map<string, number>; stopDeciding: () => Promise<void>; stop: () => Promise<void> };
 
 /**
  * Real `opa run -s` agents, spread over the app instances, configured as Verdict's generated
@@ -103,7 +103,7 @@ export async function startRealAgents(world: FleetWorld, apps: AppInstance[], co
     }
   })();
   return {
-    agents, decided,
+    agents, decided, dataPath,
     stopDeciding: async () => {
       running = false;
       await loop;

@@ -107,7 +107,8 @@ async function checkRealAgents(ctx: Context, real: Awaited<ReturnType<typeof sta
     const decided = real.decided.get(agent.name)!;
     do {
       revision = await agent.activeRevision(ctx.world.bundle).catch(() => null);
-      stored = (await pool().query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE agent = $1", [agent.name])).rows[0]!.n;
+      // Only the policy decisions: OPA also logs the GET /v1/data reads of activeRevision() here.
+      stored = (await pool().query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE agent = $1 AND path = $2", [agent.name, real.dataPath])).rows[0]!.n;
       if (revision === newest && stored === decided) break;
       await new Promise((r) => setTimeout(r, 250));
     } while (Date.now() < deadline);
