@@ -87,7 +87,20 @@ export class SimulatedAgent {
     return !this.abort.signal.aborted;
   }
 
-  private request(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
+  /**
+   * A kept-alive socket the server closed just as it was reused fails with ECONNRESET; Go's
+   * transport (and so OPA) retries such a request once on a new connection, and so does this.
+   */
+  private async request(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
+    try {
+      return await this.send(method, path, headers, body);
+    } catch (error) {
+      if (!(error as { reusedSocket?: boolean }).reusedSocket || !this.running) throw error;
+      return this.send(method, path, headers, body);
+    }
+  }
+
+  private send(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
     const c = this.o.counters;
     c.requests += 1;
     return new Promise((resolve, reject) => {
@@ -103,7 +116,8 @@ export class SimulatedAgent {
         });
         res.on("error", reject);
       });
-      req.on("error", (error) => {
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && error.code === "ECONNRESET") return reject(Object.assign(error, { reusedSocket: true }));
         if (this.running) c.networkErrors += 1;
         reject(error);
       });
