@@ -3,27 +3,16 @@ import { formatBytes } from "@/lib/http/read-body";
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from "@/lib/http/json-depth";
 import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
 import { parseEventTimestamp, type EventTimestamp } from "@/lib/decisions/event-timestamp";
-import { decisionCopyLine } from "@/lib/decisions/copy-format";
+import { decisionCopyLine, type DecisionColumns } from "@/lib/decisions/copy-format";
 import { pgSafeText } from "@/lib/pg-safe-json";
 import { isUnpublished, type RevisionRef } from "@/lib/decisions/provenance";
 import { ZDecisionEvent, type TDecisionEvent } from "@/lib/decisions/schemas";
 
 /**
  * One validated decision: the columns auditors filter on (also what the hourly rollups count),
- * and the whole row as a line of COPY text, ready to stream into the table.
+ * its UTC day (the partition), and the whole row as a line of COPY text, ready to stream.
  */
-export type DecisionRow = {
-  timestamp: string;
-  day: string;
-  decisionId: string;
-  path: string | null;
-  allowed: boolean | null;
-  caller: string | null;
-  agent: string;
-  revisions: string[];
-  unpublished: boolean;
-  copyLine: string;
-};
+export type DecisionRow = DecisionColumns & { day: string; copyLine: string };
 
 export type BuildOptions = {
   /** The uploading credential, and how an agent's identity is read from its labels (as the fleet does). */

@@ -1,6 +1,6 @@
 import { createGunzip, gunzipSync, type Gunzip } from "node:zlib";
 import { AppError } from "@/lib/http/errors";
-import { formatBytes } from "@/lib/http/read-body";
+import { formatBytes, readBodyBounded } from "@/lib/http/read-body";
 
 export type LogBodyLimits = { maxCompressedBytes: number; maxDecompressedBytes: number };
 
@@ -26,9 +26,7 @@ export async function readLogBody(req: Request, limits: LogBodyLimits): Promise<
   if (encoding !== "gzip" && encoding !== "identity" && encoding !== "") {
     throw new AppError("unsupported_media_type", "Send the batch gzip-compressed (Content-Encoding: gzip)");
   }
-  const declared = Number(req.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > limits.maxCompressedBytes) throw tooLarge("compressed", limits.maxCompressedBytes);
-  const body = await readBounded(req, limits.maxCompressedBytes);
+  const body = await readBodyBounded(req, limits.maxCompressedBytes, "The compressed batch");
   if (encoding !== "gzip") {
     if (body.length > limits.maxDecompressedBytes) throw tooLarge("decompressed", limits.maxDecompressedBytes);
     return body;
@@ -37,27 +35,9 @@ export async function readLogBody(req: Request, limits: LogBodyLimits): Promise<
     const inflated = inflateSmall(body, limits.maxDecompressedBytes);
     if (inflated) return inflated;
   }
-  const sink = new Inflater(createGunzip(), limits.maxDecompressedBytes);
+  const sink = new Inflater(createGunzip(), body, limits.maxDecompressedBytes);
   for (let at = 0; at < body.length && !sink.failed; at += STREAM_SLICE) await sink.write(body.subarray(at, at + STREAM_SLICE));
   return sink.finish();
-}
-
-async function readBounded(req: Request, max: number): Promise<Buffer> {
-  if (!req.body) return Buffer.alloc(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge("compressed", max);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
 }
 
 /** Inflates in one call; null when the output is too large for that (the stream takes over). */
@@ -79,12 +59,11 @@ class Inflater {
   private readonly chunks: Buffer[] = [];
   private size = 0;
   private failure: AppError | null = null;
-  private first: Uint8Array | null = null;
 
-  constructor(private readonly gunzip: Gunzip, private readonly max: number) {
+  constructor(private readonly gunzip: Gunzip, body: Buffer, private readonly max: number) {
     gunzip.on("data", (chunk: Buffer) => this.collect(chunk));
     gunzip.on("error", (error: Error & { code?: string }) => {
-      this.failure ??= CORRUPT_ZLIB_CODES.has(error.code ?? "") ? corrupt(this.first, error) : new AppError("internal", "Decompression failed", { cause: error });
+      this.failure ??= CORRUPT_ZLIB_CODES.has(error.code ?? "") ? corrupt(body, error) : new AppError("internal", "Decompression failed", { cause: error });
     });
   }
 
@@ -93,7 +72,6 @@ class Inflater {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    this.first ??= chunk;
     if (!this.gunzip.write(chunk)) await settled(this.gunzip, "drain");
   }
 
@@ -117,11 +95,10 @@ class Inflater {
     }
     this.chunks.push(chunk);
   }
-
 }
 
-function corrupt(body: Uint8Array | null, cause: unknown): AppError {
-  const looksGzip = body !== null && body[0] === 0x1f && body[1] === 0x8b;
+function corrupt(body: Buffer, cause: unknown): AppError {
+  const looksGzip = body[0] === 0x1f && body[1] === 0x8b;
   return new AppError("bad_request", looksGzip ? "The gzip body is truncated or corrupt" : "The body is not gzip-compressed (Content-Encoding: gzip)", { cause });
 }
 

@@ -67,13 +67,16 @@ async function writeGroup(group: Upload[]): Promise<void> {
     await ensureDecisionPartitions(pool(), group.flatMap((u) => [...u.days]));
     client = await pool().connect();
     await client.query("BEGIN");
-    const copied: DecisionRow[] = [];
+    const inserted: DecisionRow[] = [];
     for (const upload of group) {
       const outcome = await writeUpload(client, upload);
-      outcomes.set(upload, outcome.result);
-      if (outcome.copied) copied.push(...upload.rows);
+      if (outcome instanceof AppError) outcomes.set(upload, outcome);
+      else {
+        outcomes.set(upload, outcome.length);
+        inserted.push(...outcome);
+      }
     }
-    await addToRollups(client, copied);
+    await addToRollups(client, inserted);
     await client.query("COMMIT");
   } catch (error) {
     broken = error as Error;
@@ -90,23 +93,26 @@ async function writeGroup(group: Upload[]): Promise<void> {
   }
 }
 
-/** COPY the upload under a savepoint; on a repeated row, insert it again skipping what is stored. */
-async function writeUpload(client: pg.PoolClient, upload: Upload): Promise<{ result: number | AppError; copied: boolean }> {
+/**
+ * COPY the upload under a savepoint; on a repeated row, insert it again skipping what is stored.
+ * Returns the rows that were inserted (for the rollups), or the error that refuses this upload.
+ */
+async function writeUpload(client: pg.PoolClient, upload: Upload): Promise<DecisionRow[] | AppError> {
   await client.query("SAVEPOINT upload");
   try {
     await copyRows(client, "decisions", upload.rows);
-    return { result: upload.rows.length, copied: true };
+    return upload.rows;
   } catch (error) {
     await client.query("ROLLBACK TO SAVEPOINT upload");
     const code = (error as { code?: string }).code ?? "";
-    if (code === UNIQUE_VIOLATION || code === DEADLOCK) return { result: await insertSkippingStored(client, upload.rows), copied: false };
+    if (code === UNIQUE_VIOLATION || code === DEADLOCK) return insertSkippingStored(client, upload.rows);
     if (code === NO_PARTITION) {
       // Another instance's retention job dropped a partition this process remembered: OPA retries.
       forgetDecisionPartitions();
-      return { result: new AppError("service_unavailable", "A decision partition was just dropped; retry the upload", { cause: error }), copied: false };
+      return new AppError("service_unavailable", "A decision partition was just dropped; retry the upload", { cause: error });
     }
     if (code.startsWith(DATA_EXCEPTION_CLASS)) {
-      return { result: new AppError("unprocessable", "The batch holds a value PostgreSQL cannot store (such as a \\u0000 character); nothing was stored", { cause: error }), copied: false };
+      return new AppError("unprocessable", "The batch holds a value PostgreSQL cannot store; nothing was stored", { cause: error });
     }
     throw error;
   }
@@ -118,32 +124,23 @@ async function copyRows(client: pg.PoolClient, table: string, rows: DecisionRow[
   await pipeline(Readable.from([data]), client.query(copyFrom(`COPY ${table} (${DECISION_COPY_COLUMN_LIST}) FROM STDIN`)));
 }
 
-// The slow path: through a temporary table, then INSERT … ON CONFLICT DO NOTHING; only rows
-// actually inserted (RETURNING) are added to the rollups.
+// The slow path: through a temporary table, then INSERT … ON CONFLICT DO NOTHING. RETURNING says
+// which rows were new, so that only those are counted in the rollups.
 const INSERT_STAGED_SQL = `
-WITH inserted AS (
-  INSERT INTO decisions (${DECISION_COPY_COLUMN_LIST})
-  SELECT ${DECISION_COPY_COLUMN_LIST} FROM decision_uploads
-  ON CONFLICT DO NOTHING
-  RETURNING "timestamp", path, agent, revisions, allowed, unpublished
-), rolled AS (
-  INSERT INTO decision_rollups (bucket, path, agent, revisions, outcome, unpublished, count)
-  SELECT date_trunc('hour', "timestamp", 'UTC'), coalesce(path, ''), agent, revisions,
-         CASE allowed WHEN true THEN 'allowed' WHEN false THEN 'denied' ELSE 'other' END, unpublished, count(*)
-  FROM inserted
-  GROUP BY 1, 2, 3, 4, 5, 6
-  ORDER BY 1, 2, 3, 4, 5, 6
-  ON CONFLICT (bucket, path, agent, revisions, outcome, unpublished)
-  DO UPDATE SET count = decision_rollups.count + excluded.count
-)
-SELECT count(*)::int AS stored FROM inserted`;
+INSERT INTO decisions (${DECISION_COPY_COLUMN_LIST})
+SELECT ${DECISION_COPY_COLUMN_LIST} FROM decision_uploads
+ON CONFLICT DO NOTHING
+RETURNING to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "timestamp", decision_id`;
 
-async function insertSkippingStored(client: pg.PoolClient, rows: DecisionRow[]): Promise<number> {
+async function insertSkippingStored(client: pg.PoolClient, rows: DecisionRow[]): Promise<DecisionRow[]> {
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS decision_uploads (LIKE decisions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
   await client.query("TRUNCATE decision_uploads");
   await copyRows(client, "decision_uploads", rows);
-  const { rows: result } = await client.query<{ stored: number }>(INSERT_STAGED_SQL);
-  return result[0]!.stored;
+  const { rows: stored } = await client.query<{ timestamp: string; decision_id: string }>(INSERT_STAGED_SQL);
+  // A row repeated within the upload is inserted once: take each key once.
+  const keyOf = (timestamp: string, id: string) => `${timestamp} ${id}`;
+  const fresh = new Set(stored.map((r) => keyOf(r.timestamp, r.decision_id)));
+  return rows.filter((row) => fresh.delete(keyOf(row.timestamp, row.decisionId)));
 }
 
 // Rollup rows are upserted in key order, so that concurrent transactions lock them in the same order.
@@ -155,7 +152,7 @@ ORDER BY 1, 2, 3, 4, 5, 6
 ON CONFLICT (bucket, path, agent, revisions, outcome, unpublished)
 DO UPDATE SET count = decision_rollups.count + excluded.count`;
 
-/** Hourly counts of rows that were all inserted (the COPY path), computed here instead of by SQL. */
+/** Adds the rows inserted by this transaction to the hourly counts, in the same transaction. */
 async function addToRollups(client: pg.PoolClient, rows: DecisionRow[]): Promise<void> {
   if (rows.length === 0) return;
   const counts = new Map<string, { bucket: string; path: string; agent: string; revisions: string[]; outcome: string; unpublished: boolean; count: number }>();

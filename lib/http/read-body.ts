@@ -1,9 +1,12 @@
 import { AppError } from "@/lib/http/errors";
 
-/** Reads a request body, refusing it with 413 as soon as it passes maxBytes (never buffering more). */
-export async function readBodyBounded(req: Request, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads a request body, refusing it with 413 as soon as it passes maxBytes (never buffering more).
+ * `subject` names the body in the error ("The compressed batch is larger than …").
+ */
+export async function readBodyBounded(req: Request, maxBytes: number, subject = "The request body"): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(subject, maxBytes);
   if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -14,15 +17,15 @@ export async function readBodyBounded(req: Request, maxBytes: number): Promise<B
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
+      throw tooLarge(subject, maxBytes);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks, total);
 }
 
-function tooLarge(maxBytes: number): AppError {
-  return new AppError("payload_too_large", `The request body is larger than ${formatBytes(maxBytes)}`);
+function tooLarge(subject: string, maxBytes: number): AppError {
+  return new AppError("payload_too_large", `${subject} is larger than ${formatBytes(maxBytes)}`);
 }
 
 export function formatBytes(n: number): string {

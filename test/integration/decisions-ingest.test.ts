@@ -5,6 +5,7 @@ import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
 import { runDecisionMaintenance } from "@/lib/decisions/retention";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { decisionEvent } from "@/test/factories/decisions";
+import { eventually } from "@/test/factories/agents";
 
 const agent = { credentialId: null };
 const body = (events: unknown) => Buffer.from(JSON.stringify(events));
@@ -73,6 +74,31 @@ describe("ingestDecisionBatch", () => {
     expect(results.map((r) => [r.stored, r.duplicates])).toEqual([[20, 0], [0, 20], [20, 0], [20, 1], [0, 20]]);
     expect((await stored([...old, ...fresh.flat()].map((e) => e.decision_id as string))).length).toBe(80);
     expect(await rollupTotal("group-agent")).toBe(80);
+  });
+
+  it("stores a row another instance is inserting at the same moment once, whether that instance commits or rolls back", async () => {
+    for (const otherCommits of [true, false]) {
+      const labels = { id: "c", instance: `concurrent-${otherCommits}` };
+      const events = Array.from({ length: 10 }, () => decisionEvent({ labels, timestamp: new Date().toISOString() }));
+      // Another instance's transaction holds the first row, uncommitted: our COPY waits on it.
+      const other = await pool().connect();
+      try {
+        await other.query("BEGIN");
+        await other.query(`INSERT INTO decisions ("timestamp", decision_id, agent, unpublished, labels) VALUES ($1, $2, $3, true, '{}')`,
+          [events[0]!.timestamp, events[0]!.decision_id, labels.instance]);
+        const ingest = ingestDecisionBatch({ agent, body: body(events) });
+        await eventually(async () => {
+          const { rows } = await pool().query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY decisions%'");
+          expect(rows[0].n).toBe(1);
+        });
+        await other.query(otherCommits ? "COMMIT" : "ROLLBACK");
+        expect(await ingest).toMatchObject(otherCommits ? { stored: 9, duplicates: 1 } : { stored: 10, duplicates: 0 });
+      } finally {
+        other.release();
+      }
+      expect((await stored(events.map((e) => e.decision_id as string))).length).toBe(10);
+      expect(await rollupTotal(labels.instance)).toBe(otherCommits ? 9 : 10);
+    }
   });
 
   it("stores text with tabs, newlines, backslashes, quotes and non-ASCII exactly as sent", async () => {
