@@ -1,7 +1,7 @@
 import { db } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import type { SystemActor } from "@/lib/auth/actor";
-import { activeSigner } from "@/lib/bundles/signing-keys";
+import { activeSigner, lockRevisionWriters } from "@/lib/bundles/signing-keys";
 import { collectBundleData } from "@/lib/bundles/collect-bundle-data";
 import { buildCheckAndStore, latestRevision, lockBundle, type StoredRevision } from "@/lib/bundles/write-revision";
 import { provenanceOf } from "@/lib/bundles/publish-change-request";
@@ -23,6 +23,7 @@ export async function republishIfExpired(now = new Date()): Promise<StoredRevisi
   const stored = await db.$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<Array<{ locked: boolean }>>`SELECT pg_try_advisory_xact_lock(${REPUBLISH_LOCK}) AS locked`;
     if (!row?.locked) return null;
+    await lockRevisionWriters(tx);
     const carrier = await allowlistBundle(tx);
     if (!carrier) return null;
     await lockBundle(tx, carrier.id);

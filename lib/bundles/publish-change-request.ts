@@ -7,7 +7,7 @@ import { contentOf, isAllowlistItem, isPolicyItem, loadItems, testGateForItems, 
 import { applyApprovedChangeSets } from "@/lib/allowlists/propose-allowlist-change";
 import { allowlistBundle } from "@/lib/allowlists/bundle-allowlists";
 import { lockChangeRequest } from "@/lib/reviews/submit-change-request";
-import { activeSigner } from "@/lib/bundles/signing-keys";
+import { activeSigner, lockRevisionWriters } from "@/lib/bundles/signing-keys";
 import { collectBundleData } from "@/lib/bundles/collect-bundle-data";
 import { buildCheckAndStore, latestRevision, lockBundle, type PlannedModule, type StoredRevision } from "@/lib/bundles/write-revision";
 import { refreshServedBundles } from "@/lib/bundles/bundle-cache";
@@ -25,6 +25,7 @@ export async function publishChangeRequest(options: { actor: Actor; number: numb
   requirePermission(actor, "bundle:publish");
   if (input.overrideReason) requirePermission(actor, "publish:override");
   const revisions = await db.$transaction(async (tx) => {
+    await lockRevisionWriters(tx);
     const cr = await lockChangeRequest(tx, options.number);
     if (cr.status === "published") throw new AppError("conflict", `Change request #${cr.number} is already published`);
     if (cr.status !== "approved") throw new AppError("conflict", `Change request #${cr.number} is ${cr.status.replace("_", " ")}; it needs an approval first`);

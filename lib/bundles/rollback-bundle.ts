@@ -1,7 +1,7 @@
 import { db } from "@/lib/db";
 import { AppError, notFound } from "@/lib/http/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { activeSigner } from "@/lib/bundles/signing-keys";
+import { activeSigner, lockRevisionWriters } from "@/lib/bundles/signing-keys";
 import { unpackTarGz } from "@/lib/bundles/tarball";
 import { MANIFEST_FILE, SIGNATURES_FILE, type BundleDataDocument } from "@/lib/bundles/build-bundle";
 import { buildCheckAndStore, latestRevision, lockBundle, type StoredRevision } from "@/lib/bundles/write-revision";
@@ -18,6 +18,7 @@ export async function rollbackBundle(options: { actor: Actor; name: string; inpu
   const { actor, input } = options;
   requirePermission(actor, "bundle:publish");
   const stored = await db.$transaction(async (tx) => {
+    await lockRevisionWriters(tx);
     const bundle = await tx.bundle.findUnique({ where: { name: options.name } });
     if (!bundle) throw notFound("Bundle");
     await lockBundle(tx, bundle.id);

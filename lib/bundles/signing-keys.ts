@@ -38,6 +38,16 @@ function toView(k: ViewRow): SigningKeyView {
 
 const sealContext = (kid: string) => `signing-key:${kid}`;
 
+/**
+ * The first lock of every transaction that writes a bundle revision (publish, rollback, expiry
+ * republish). They all need the signing key, and they also lock bundles, allowlists, change
+ * requests and the audit chain; taking this one before any of those is what keeps two of them
+ * from each holding a lock the other waits for (PostgreSQL would abort one as a deadlock).
+ */
+export async function lockRevisionWriters(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
+}
+
 export async function createSigningKey(options: { actor: Actor; input: TCreateSigningKeyRequest; requestId?: string }): Promise<SigningKeyView> {
   const { actor, input } = options;
   requirePermission(actor, "key:manage");
@@ -100,7 +110,7 @@ export async function listedPublicKeys(): Promise<Array<{ kid: string; algorithm
  * generates an ES256 key (recorded in the audit trail) rather than failing.
  */
 export async function activeSigner(tx: Tx, publisher: AuditActor): Promise<BundleSigner & { id: string; publicKeyPem: string }> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
+  await lockRevisionWriters(tx);
   let key = await tx.signingKey.findFirst({ where: { state: "active" } });
   if (!key) {
     if ((await tx.signingKey.count()) > 0 || publisher.type !== "user") throw new AppError("conflict", "No signing key is active: activate one under Signing keys before publishing");

@@ -8,6 +8,10 @@ import { republishIfExpired, nextExpiry } from "@/lib/allowlists/expiry-republis
 import { rollbackBundle } from "@/lib/bundles/rollback-bundle";
 import { unpackTarGz } from "@/lib/bundles/tarball";
 import { getChangeRequestOrThrow } from "@/lib/reviews/change-request-views";
+import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
+import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { lockRevisionWriters } from "@/lib/bundles/signing-keys";
+import { approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
 
 let actors: { admin: Actor; author: Actor; reviewer: Actor };
 const CALLER = "spiffe://prod.example/ns/batch/sa/job";
@@ -69,5 +73,35 @@ describe("publishing allowlists", () => {
     await approveAndPublish(actors, revoked.changeRequest!.number);
     const rolledBack = await rollbackBundle({ actor: actors.admin, name: "authz", input: { toRevision: before.number, reason: "testing that rollback keeps revocations" } });
     expect((await shippedAllowlists(rolledBack.id)).services.ledger.callers).toEqual({});
+  });
+
+  it("lands two publishes queued behind each other, one applying allowlist changes, without a deadlock", async () => {
+    await createServiceWithEndpoints(actors.author, { name: "audit-sink", endpoints: [["PUT", "/events"]] });
+    const allowlistChange = await grantAccess({ actor: actors.author, input: entry("audit-sink", "PUT", "/events", CALLER) });
+    await reviewChangeRequest({ actor: actors.reviewer, number: allowlistChange.changeRequest!.number, input: { verdict: "approve", body: "" } });
+    const policyChange = await approvedScenario(actors);
+
+    // Park a publish of each kind behind a transaction that holds every lock a publish takes
+    // first, the policy-only one first in the queue; then let them go. Applying allowlist
+    // changes writes to the audit chain, so a publish that did that before queuing would hold
+    // the chain while the other, ahead of it, needs the chain to finish.
+    const waiting = async () => (await db.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0]!.n;
+    const until = async (n: number) => { while ((await waiting()) < n) await new Promise((r) => setTimeout(r, 20)); };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const holder = db.$transaction(async (tx) => {
+      await lockRevisionWriters(tx);
+      await gate;
+    }, { timeout: 30_000 });
+    await until(0);
+    const policyPublish = publishChangeRequest({ actor: actors.admin, number: policyChange.cr.number, input: { overrideReason: TEST_OVERRIDE } });
+    await until(1);
+    const allowlistPublish = publishChangeRequest({ actor: actors.reviewer, number: allowlistChange.changeRequest!.number, input: {} });
+    await until(2);
+    release();
+    await holder;
+    const [policy, allowlist] = await Promise.all([policyPublish, allowlistPublish]);
+    expect(policy.revisions.map((r) => r.bundle)).toEqual([policyChange.bundle.name]);
+    expect(allowlist.revisions.map((r) => r.bundle)).toEqual(["authz"]);
   });
 });
