@@ -21,7 +21,7 @@ export default {
     const env = await startBenchEnvironment("decision-ingestion");
     try {
       env.useInProcess();
-      return await ingestion(await env.startApp(), env.postgresPid());
+      return await ingestion(await env.startApp(process.env.APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.APP_NODE_OPTIONS } : {}), env.postgresPid());
     } finally {
       await env.stop();
     }

@@ -50,7 +50,18 @@ describe("parseEventTimestamp", () => {
     expect(parseEventTimestamp("2026-05-01T12:00:00.5Z")?.iso).toBe("2026-05-01T12:00:00.500000Z");
   });
 
-  it.each(["2026-02-30T00:00:00Z", "2026-05-01", "yesterday", "2026-05-01T24:00:00Z", "2026-05-01T12:00:00.1234567890Z", "2026-05-01T12:00:00+25:00"])("rejects %s", (value) => {
+  it("agrees with Date on every day of four years around a leap day, in UTC and with offsets", () => {
+    for (let t = Date.UTC(2023, 0, 1); t < Date.UTC(2027, 0, 1); t += 86_400_000 + 3_661_001) {
+      const iso = new Date(t).toISOString();
+      expect(parseEventTimestamp(iso.replace("Z", "999Z"))).toEqual({ iso: iso.replace("Z", "999Z"), ms: t, day: iso.slice(0, 10) });
+      const local = new Date(t + 5.5 * 3_600_000).toISOString().replace("Z", "+05:30");
+      expect(parseEventTimestamp(local)?.iso).toBe(iso.replace("Z", "000Z"));
+    }
+    expect(parseEventTimestamp("2024-02-29T00:00:00Z")?.day).toBe("2024-02-29");
+    expect(parseEventTimestamp("2000-02-29T00:00:00Z")?.day).toBe("2000-02-29");
+  });
+
+  it.each(["2026-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "1969-12-31T23:59:59Z", "2026-05-01", "yesterday", "2026-05-01T24:00:00Z", "2026-05-01T12:00:00.1234567890Z", "2026-05-01T12:00:00+25:00"])("rejects %s", (value) => {
     expect(parseEventTimestamp(value)).toBeNull();
   });
 });
