@@ -1,6 +1,6 @@
 // npm start — zero-configuration start: database (embedded PostgreSQL unless DATABASE_URL is set),
 // migrations, demo data, the pinned OPA, a production build, then the server. Ctrl-C stops it all.
-// npm run dev — the same with `next dev`.
+// npm run dev — the same with Next.js in development mode.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { generatePrismaClient } from "@/lib/setup/prisma-generate";
@@ -65,9 +65,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  const next = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   const host = process.env.HOSTNAME ?? "localhost";
-  child = spawn(process.execPath, [next, dev ? "dev" : "start", "-p", String(port), "-H", host], {
+  child = spawn(process.execPath, [path.join(process.cwd(), "server.mjs"), ...(dev ? ["--dev"] : []), "-p", String(port), "-H", host], {
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });

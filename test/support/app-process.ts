@@ -7,14 +7,14 @@ export type AppInstance = { url: string; port: number; pid: number; process: Chi
 
 export const LOG_DIR = path.join(process.cwd(), "test-results", "logs");
 
-/** Starts the built app (`next start`) on a free port and waits until /api/health answers 200. */
+/** Starts the built app (server.mjs, as `npm start` runs it) on a free port and waits until /api/health answers 200. */
 export async function startAppInstance(env: Record<string, string>, options: { name?: string; port?: number } = {}): Promise<AppInstance> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${options.name ?? "app"}-${port}.log`);
   const log = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, [path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child = spawn(process.execPath, [path.join(process.cwd(), "server.mjs"), "-p", String(port), "-H", "127.0.0.1"], {
     env: {
       ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "info",
       VERDICT_PUBLIC_URL: url, NEXTAUTH_URL: url, ...env,
