@@ -4,7 +4,6 @@
 // request pipeline costs a few milliseconds of CPU per request, more than serving a 304 or
 // storing a batch. The handlers are the same ones the app/api/opa route files export.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
 import { AppError } from "@/lib/http/errors";
 import { logError, problemResponse, toAppError } from "@/lib/http/problem";
 import { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "@/lib/http/security-headers";
@@ -19,6 +18,11 @@ const BUNDLE_PATH = /^\/api\/opa\/bundles\/([^/]+)$/;
 const PARTITIONED_PATH = /^\/api\/opa\/(status|logs)(?:\/(.+))?$/;
 // Handlers see only the path; the origin is a placeholder, never the client's Host header.
 const ORIGIN = "http://agent-plane.invalid";
+
+// What is read and thrown away of a body the handler did not want (refused before or part-way
+// through), so that the agent still reads the answer and the connection stays usable; past it,
+// the connection is dropped.
+const DISCARD_LIMIT_BYTES = 32 * 1024 * 1024;
 
 const STATIC_HEADERS: Record<string, string> = Object.fromEntries([
   ...SECURITY_HEADERS.map((h) => [h.key.toLowerCase(), h.value]),
@@ -62,19 +66,22 @@ function decodeSegment(segment: string): string {
 
 async function respond(req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
   const method = req.method ?? "GET";
+  const body = method === "GET" || method === "HEAD" ? null : new RequestBody(req);
   try {
     const endpoint = route.methods[method];
-    const response = endpoint ? await endpoint(toRequest(req, res, method), { params: Promise.resolve(route.params) }) : notAllowed(method, route);
-    await send(req, res, response, method === "HEAD");
+    const response = endpoint ? await endpoint(toRequest(req, res, method, body), { params: Promise.resolve(route.params) }) : notAllowed(method, route);
+    await send(res, response, method === "HEAD");
   } catch (error) {
     const appError = toAppError(error);
     logError(logger.child({ method, path: req.url }), appError);
-    if (!res.headersSent) await send(req, res, problemResponse(appError), false);
+    if (!res.headersSent) await send(res, problemResponse(appError), false);
     else res.destroy();
+  } finally {
+    body?.discardRest();
   }
 }
 
-function toRequest(req: IncomingMessage, res: ServerResponse, method: string): Request {
+function toRequest(req: IncomingMessage, res: ServerResponse, method: string, body: RequestBody | null): Request {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   // A long poll stops waiting when the agent goes away.
@@ -82,11 +89,54 @@ function toRequest(req: IncomingMessage, res: ServerResponse, method: string): R
   res.once("close", () => {
     if (!res.writableFinished) gone.abort();
   });
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(ORIGIN + req.url, {
-    method, headers, signal: gone.signal,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
-  } as RequestInit);
+  return new Request(ORIGIN + req.url, { method, headers, signal: gone.signal, ...(body ? { body: body.stream, duplex: "half" } : {}) } as RequestInit);
+}
+
+/**
+ * The request body as a web stream, read only as the handler pulls it. Unlike Readable.toWeb,
+ * a handler that stops reading (a body over its limit) leaves the request intact, so that the
+ * rest can be discarded and the agent still gets the 413.
+ */
+class RequestBody {
+  readonly stream: ReadableStream<Uint8Array>;
+  private done = false;
+
+  constructor(private readonly req: IncomingMessage) {
+    this.stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        req.on("data", (chunk: Buffer) => {
+          if (this.done) return;
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once("end", () => {
+          if (!this.done) controller.close();
+        });
+        req.once("error", (error) => {
+          if (!this.done) controller.error(error);
+        });
+        req.pause();
+      },
+      pull: () => {
+        req.resume();
+      },
+      cancel: () => {
+        this.done = true;
+      },
+    });
+  }
+
+  /** Once the answer is sent: reads and drops what is left, up to a limit. */
+  discardRest(): void {
+    this.done = true;
+    if (this.req.complete) return;
+    let left = DISCARD_LIMIT_BYTES;
+    this.req.on("data", (chunk: Buffer) => {
+      left -= chunk.length;
+      if (left < 0) this.req.destroy();
+    });
+    this.req.resume();
+  }
 }
 
 function notAllowed(method: string, route: Route): Response {
@@ -95,16 +145,13 @@ function notAllowed(method: string, route: Route): Response {
   return problemResponse(new AppError("method_not_allowed", `${method} is not supported here; use ${Object.keys(route.methods).join(" or ")}`), undefined, { allow });
 }
 
-async function send(req: IncomingMessage, res: ServerResponse, response: Response, headOnly: boolean): Promise<void> {
+async function send(res: ServerResponse, response: Response, headOnly: boolean): Promise<void> {
   const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
   const headers: Record<string, string> = { ...STATIC_HEADERS };
   response.headers.forEach((value, key) => {
     headers[key] = value;
   });
   if (body && !headers["content-length"]) headers["content-length"] = String(body.length);
-  // A body the handler refused part-way (too large, bad credentials) is not read to its end: the
-  // connection cannot be reused.
-  if (!req.complete) headers.connection = "close";
   res.writeHead(response.status, headers);
   res.end(headOnly ? undefined : body);
 }

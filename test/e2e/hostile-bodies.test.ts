@@ -23,6 +23,15 @@ beforeAll(async () => {
   await eventually(async () => expect((await status(JSON.stringify({ labels: { id: "warm-up" } }))).status).toBe(204), { timeoutMs: 5_000 });
 });
 
+describe("the agent plane in the running app", () => {
+  it("answers agents ahead of the Next.js router (its 405 is a problem document, the router's is empty)", async () => {
+    const res = await fetch(`${appUrl()}/api/opa/logs`, { method: "PUT", headers: { authorization: `Bearer ${agentToken}` }, body: "[]" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST, OPTIONS");
+    expect(await res.json()).toMatchObject({ status: 405, detail: "PUT is not supported here; use POST" });
+  });
+});
+
 describe("hostile JSON bodies over HTTP", () => {
   it("refuses JSON nested deeper than the limit on agent and API endpoints with 400 problem+json", async () => {
     const instance = `deep-${randomUUID().slice(0, 8)}`;
