@@ -2,7 +2,10 @@
 // endpoints (/api/opa/*) answered by the agent plane before the Next.js router sees them
 // (lib/agent-plane/serve-agent-plane.ts; instrumentation.ts registers it). Until it is
 // registered, and under any other server, the app/api/opa routes answer the same requests.
+// VERDICT_WORKERS=N runs N such servers in one instance, sharing the port (node:cluster): each is
+// single-threaded, so on a machine with cores to spare it is how one instance uses them.
 //   node server.mjs [--dev] [-p PORT] [-H HOSTNAME]
+import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 
@@ -13,24 +16,54 @@ const dev = args.dev;
 const port = Number(args.port ?? process.env.PORT ?? 3000);
 const hostname = args.hostname ?? "localhost";
 process.env.NODE_ENV ??= dev ? "development" : "production";
+const workers = dev ? 1 : Math.max(1, Number(process.env.VERDICT_WORKERS ?? 1) || 1);
 
-const { default: next } = await import("next");
-const app = next({ dev, hostname, port });
-await app.prepare();
-const handle = app.getRequestHandler();
+if (workers > 1 && cluster.isPrimary) {
+  superviseWorkers(workers);
+} else {
+  await serve();
+}
 
-const server = createServer((req, res) => {
-  if (globalThis.__verdictAgentPlane?.(req, res)) return;
-  void handle(req, res);
-});
-if (dev) server.on("upgrade", app.getUpgradeHandler());
-server.listen(port, hostname, () => console.log(`verdict: listening on http://${hostname}:${port}${dev ? " (development)" : ""}`));
-
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    server.close();
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 2000).unref();
-    void app.close().finally(() => process.exit(0));
+/** The primary of a multi-process instance: keeps `count` servers running, stops them together. */
+function superviseWorkers(count) {
+  let stopping = false;
+  for (let i = 0; i < count; i++) cluster.fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`verdict: server process ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    cluster.fork();
   });
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+      setTimeout(() => process.exit(0), 3000).unref();
+    });
+  }
+}
+
+async function serve() {
+  const { default: next } = await import("next");
+  const app = next({ dev, hostname, port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = createServer((req, res) => {
+    if (globalThis.__verdictAgentPlane?.(req, res)) return;
+    void handle(req, res);
+  });
+  if (dev) server.on("upgrade", app.getUpgradeHandler());
+  server.listen(port, hostname, () => console.log(`verdict: listening on http://${hostname}:${port}${dev ? " (development)" : ""}`));
+
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      server.close();
+      server.closeIdleConnections();
+      setTimeout(() => process.exit(0), 2000).unref();
+      void app.close().finally(() => process.exit(0));
+    });
+  }
 }

@@ -21,12 +21,20 @@ export default {
     const env = await startBenchEnvironment("decision-ingestion");
     try {
       env.useInProcess();
-      return await ingestion(await env.startApp(process.env.APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.APP_NODE_OPTIONS } : {}), env.postgresPid());
+      return await ingestion(await env.startApp(appEnv()), env.postgresPid());
     } finally {
       await env.stop();
     }
   },
 } satisfies Bench;
+
+/** BENCH_APP_WORKERS: server processes of the instance (VERDICT_WORKERS); BENCH_APP_NODE_OPTIONS, e.g. a profiler preload. */
+function appEnv(): Record<string, string> {
+  return {
+    VERDICT_WORKERS: process.env.BENCH_APP_WORKERS ?? "1",
+    ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
+  };
+}
 
 async function pool<T>(items: T[], workers: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
