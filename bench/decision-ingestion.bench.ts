@@ -59,7 +59,7 @@ async function ingestion(app: AppInstance, postgresPid: number): Promise<BenchRo
   const events = makeEvents(INGEST);
   const today = new Date().toISOString().slice(0, 10);
   await ensureDecisionPartitions(pgPool(), [today, new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)]);
-  const built = buildDecisionRows(events.map((e) => ({ ...e, decision_id: `${e.decision_id}-copy` })), {
+  const built = buildDecisionRows({ events: events.map((e) => ({ ...e, decision_id: `${e.decision_id}-copy` })) }, {
     agent: { credentialId: null, identify: (labels) => labels.instance ?? labels.id! }, now: Date.now(), oldestDay: "2000-01-01",
     maxFutureMs: 86_400_000, maxEventBytes: 1024 * 1024, isPublished: () => false,
   });

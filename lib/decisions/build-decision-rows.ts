@@ -1,6 +1,7 @@
 import { AppError, type FieldError } from "@/lib/http/errors";
 import { formatBytes } from "@/lib/http/read-body";
-import { jsonNestingExceeds, MAX_JSON_DEPTH } from "@/lib/http/json-depth";
+import { MAX_JSON_DEPTH } from "@/lib/http/json-depth";
+import { scanBatchMembers, type BatchMembers, type DocumentMember } from "@/lib/decisions/batch-members";
 import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
 import { parseEventTimestamp, type EventTimestamp } from "@/lib/decisions/event-timestamp";
 import { decisionCopyLine, type DecisionColumns } from "@/lib/decisions/copy-format";
@@ -30,24 +31,31 @@ export type BuiltBatch = { rows: DecisionRow[]; days: Set<string>; expired: numb
 const MAX_REPORTED_ERRORS = 20;
 const KNOWN_FIELDS = new Set(["decision_id", "timestamp", "labels", "path", "input", "result", "bundles", "revision", "metrics"]);
 
+/** The events of a batch, and (when parsed from text) where their documents are in that text. */
+export type ParsedBatch = { events: unknown[]; members?: BatchMembers };
+
 /** Parses the decompressed body; the whole batch is refused (4xx) if any event is invalid. */
-export function parseBatch(body: Buffer): unknown[] {
-  if (jsonNestingExceeds(body)) throw new AppError("bad_request", `The batch nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+export function parseBatch(body: Buffer): ParsedBatch {
+  const text = body.toString("utf8");
   let value: unknown;
   try {
-    value = JSON.parse(body.toString("utf8"));
+    value = JSON.parse(text);
   } catch (cause) {
     throw new AppError("bad_request", "The batch is not valid JSON", { cause });
   }
   if (!Array.isArray(value)) throw new AppError("bad_request", "The batch must be a JSON array of decision events");
-  return value;
+  // V8 parses any depth; serialising (and PostgreSQL's jsonb) does not, so the limit holds here.
+  const members = scanBatchMembers(text, MAX_JSON_DEPTH);
+  if (!members) throw new AppError("bad_request", `The batch nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+  return { events: value, members };
 }
 
 /**
  * Validates every event and turns it into a row. All-or-nothing: any invalid event refuses the
  * batch with the first errors listed.
  */
-export function buildDecisionRows(events: unknown[], options: BuildOptions): BuiltBatch {
+export function buildDecisionRows(batch: ParsedBatch, options: BuildOptions): BuiltBatch {
+  const { events, members } = batch;
   const errors: FieldError[] = [];
   const rows: DecisionRow[] = [];
   const days = new Set<string>();
@@ -74,7 +82,7 @@ export function buildDecisionRows(events: unknown[], options: BuildOptions): Bui
       expired += 1;
       continue;
     }
-    const row = toRow(event, ts, options);
+    const row = toRow(event, ts, options, members?.located(i) ? (member) => members.text(i, member) ?? null : undefined);
     if (Buffer.byteLength(row.copyLine) > options.maxEventBytes) {
       throw new AppError("payload_too_large", `Event [${i}] is larger than ${formatBytes(options.maxEventBytes)}`);
     }
@@ -87,7 +95,9 @@ export function buildDecisionRows(events: unknown[], options: BuildOptions): Bui
   return { rows, days, expired };
 }
 
-function toRow(event: TDecisionEvent, ts: EventTimestamp, options: BuildOptions): DecisionRow {
+/** `uploaded` gives a member's JSON text as uploaded; without it, the parsed value is serialised. */
+function toRow(event: TDecisionEvent, ts: EventTimestamp, options: BuildOptions, uploaded?: (member: DocumentMember) => string | null): DecisionRow {
+  const json = uploaded ?? ((member: DocumentMember) => serialised(event[member]));
   const refs: RevisionRef[] = [];
   for (const bundle in event.bundles) {
     const revision = event.bundles[bundle]!.revision;
@@ -116,14 +126,18 @@ function toRow(event: TDecisionEvent, ts: EventTimestamp, options: BuildOptions)
   };
   row.copyLine = decisionCopyLine(row, {
     credentialId: options.agent.credentialId,
-    bundles: event.bundles,
-    input: event.input,
-    result: event.result,
-    labels: event.labels,
-    metrics: event.metrics,
-    extra,
+    bundles: json("bundles"),
+    input: json("input"),
+    result: json("result"),
+    labels: json("labels"),
+    metrics: json("metrics"),
+    extra: serialised(extra),
   });
   return row;
+}
+
+function serialised(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
 function nullableSafeText(value: string | null): string | null {

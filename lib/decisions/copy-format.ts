@@ -22,15 +22,15 @@ export type DecisionColumns = {
   unpublished: boolean;
 };
 
-/** The rest of the row: who uploaded it, and the documents kept whole. */
+/** The rest of the row: who uploaded it, and the documents kept whole, as JSON text (null: none). */
 export type DecisionDocuments = {
   credentialId: string | null;
-  bundles: unknown;
-  input: unknown;
-  result: unknown;
-  labels: unknown;
-  metrics: unknown;
-  extra: unknown;
+  bundles: string | null;
+  input: string | null;
+  result: string | null;
+  labels: string | null;
+  metrics: string | null;
+  extra: string | null;
 };
 
 const NULL = "\\N";
@@ -43,11 +43,10 @@ function text(value: string | null): string {
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : value;
 }
 
-// JSON.stringify never emits a raw tab, newline or carriage return, so only backslashes need escaping.
-function json(value: unknown): string {
-  if (value === null || value === undefined) return NULL;
-  const s = JSON.stringify(value);
-  return s.includes("\\") ? pgSafeJson(s).replaceAll("\\", "\\\\") : s;
+/** JSON text for a jsonb column: JSON null is SQL NULL; escapes jsonb refuses become U+FFFD. */
+function json(value: string | null): string {
+  if (value === null || value === "null") return NULL;
+  return text(value.includes("\\u") ? pgSafeJson(value) : value);
 }
 
 function bool(value: boolean | null): string {

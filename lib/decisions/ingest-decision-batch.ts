@@ -17,9 +17,10 @@ const MAX_FUTURE_MS = 24 * 3600_000;
  * means "stored"; when the database is down the error maps to 503 and OPA keeps the batch and retries.
  */
 export async function ingestDecisionBatch(options: { agent: UploadingAgent; body: Buffer; now?: number }): Promise<IngestResult> {
-  const events = parseBatch(options.body);
+  const batch = parseBatch(options.body);
+  const { events } = batch;
   const now = options.now ?? Date.now();
-  const { rows, days, expired } = buildDecisionRows(events, {
+  const { rows, days, expired } = buildDecisionRows(batch, {
     agent: { credentialId: options.agent.credentialId, identify: (labels) => agentIdentity(labels).identity },
     now,
     oldestDay: retentionCutoffDay(now, env().DECISION_RETENTION_DAYS),
