@@ -7,9 +7,11 @@ const ZJsonObject = z.record(z.string(), z.unknown());
 /**
  * One decision event as OPA uploads it. Only labels, decision_id and timestamp are always present;
  * every other field is omitted when empty (a missing `result` means the decision was undefined).
- * Unknown fields (newer OPA versions, Enterprise OPA) are kept, not refused.
+ * Unknown fields (newer OPA versions, Enterprise OPA) are accepted and kept: the rows are built from
+ * the event itself (its `extra` column), not from the parser's output, so the schema need not pass
+ * them through.
  */
-export const ZDecisionEvent = z.looseObject({
+export const ZDecisionEvent = z.object({
   decision_id: z.string().min(1, "must not be empty").max(256),
   timestamp: z.string().max(64),
   labels: z.record(z.string(), z.string()),

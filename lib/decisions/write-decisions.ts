@@ -11,11 +11,11 @@ import type { DecisionRow } from "@/lib/decisions/build-decision-rows";
 // Group commit for decision-log uploads. Each upload is one all-or-nothing batch, and its 2xx
 // must mean "committed"; but one small transaction per upload spends PostgreSQL's time on
 // commits and index contention rather than rows. So uploads that arrive while a transaction is
-// being written wait for the next one, which takes them all: one COPY per upload, each under
-// its own savepoint, and one commit. An upload that repeats rows already stored (OPA retrying
-// after a timeout or a crash) fails its COPY on the primary key; its savepoint is rolled back
-// and it is inserted again row by row with ON CONFLICT DO NOTHING, so it is stored exactly once
-// without failing the others.
+// being written wait for the next one, which takes them all in one COPY and one commit.
+// Should that COPY fail on a row (an upload repeating rows already stored, as OPA does when it
+// retries after a timeout or a crash; a value PostgreSQL refuses), the group is written again
+// upload by upload, each under its own savepoint: a repeated upload is then inserted with
+// ON CONFLICT DO NOTHING, so it is stored exactly once, and a bad one is refused alone.
 
 const MAX_GROUP_ROWS = 20_000;
 const UNIQUE_VIOLATION = "23505";
@@ -66,18 +66,11 @@ async function writeGroup(group: Upload[]): Promise<void> {
   try {
     await ensureDecisionPartitions(pool(), group.flatMap((u) => [...u.days]));
     client = await pool().connect();
-    await client.query("BEGIN");
-    const inserted: DecisionRow[] = [];
-    for (const upload of group) {
-      const outcome = await writeUpload(client, upload);
-      if (outcome instanceof AppError) outcomes.set(upload, outcome);
-      else {
-        outcomes.set(upload, outcome.length);
-        inserted.push(...outcome);
-      }
+    if (await writeAtOnce(client, group)) {
+      for (const upload of group) outcomes.set(upload, upload.rows.length);
+    } else {
+      await writeUploadByUpload(client, group, outcomes);
     }
-    await addToRollups(client, inserted);
-    await client.query("COMMIT");
   } catch (error) {
     broken = error as Error;
     await client?.query("ROLLBACK").catch(() => {});
@@ -91,6 +84,43 @@ async function writeGroup(group: Upload[]): Promise<void> {
     if (result instanceof AppError) upload.reject(result);
     else upload.resolve(result);
   }
+}
+
+/** The whole group in one COPY; false (rolled back) when a row refused it. */
+async function writeAtOnce(client: pg.PoolClient, group: Upload[]): Promise<boolean> {
+  const rows = group.length === 1 ? group[0]!.rows : group.flatMap((u) => u.rows);
+  await client.query("BEGIN");
+  try {
+    await copyRows(client, "decisions", rows);
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    if (isRowError(error)) return false;
+    throw error;
+  }
+  await addToRollups(client, rows);
+  await client.query("COMMIT");
+  return true;
+}
+
+function isRowError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  return code === UNIQUE_VIOLATION || code === DEADLOCK || code === NO_PARTITION || code.startsWith(DATA_EXCEPTION_CLASS);
+}
+
+/** Each upload under its own savepoint, after the whole group was refused on some row. */
+async function writeUploadByUpload(client: pg.PoolClient, group: Upload[], outcomes: Map<Upload, number | AppError>): Promise<void> {
+  await client.query("BEGIN");
+  const inserted: DecisionRow[] = [];
+  for (const upload of group) {
+    const outcome = await writeUpload(client, upload);
+    if (outcome instanceof AppError) outcomes.set(upload, outcome);
+    else {
+      outcomes.set(upload, outcome.length);
+      inserted.push(...outcome);
+    }
+  }
+  await addToRollups(client, inserted);
+  await client.query("COMMIT");
 }
 
 /**

@@ -149,6 +149,19 @@ describe("ingestDecisionBatch", () => {
     expect(rows[0].part).toBe(`decisions_p${day.replaceAll("-", "")}`);
   });
 
+  it("answers 503 (OPA retries) when another instance dropped a partition this one remembered, then stores the retry", async () => {
+    const day = new Date(Date.now() - 11 * 86_400_000).toISOString().slice(0, 10);
+    const at = (n: number) => decisionEvent({ labels: { id: "p", instance: "dropped-partition" }, timestamp: `${day}T12:00:0${n}Z` });
+    await ingestDecisionBatch({ agent, body: body([at(1)]) });
+    await pool().query(`DROP TABLE decisions_p${day.replaceAll("-", "")}`);
+    const retried = [at(2), at(3)];
+    const refused = await ingestDecisionBatch({ agent, body: body(retried) }).then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).status).toBe(503);
+    expect(await ingestDecisionBatch({ agent, body: body(retried) })).toMatchObject({ stored: 2 });
+    expect((await stored(retried.map((e) => e.decision_id as string))).length).toBe(2);
+  });
+
   it("skips events older than the retention window instead of storing what retention would drop", async () => {
     const old = decisionEvent({ timestamp: new Date(Date.now() - 40 * 86_400_000).toISOString() });
     const fresh = decisionEvent();
