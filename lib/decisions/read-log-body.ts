@@ -21,7 +21,7 @@ const STREAM_SLICE = 16 * 1024;
  * never inflated in full. The whole (bounded) body is read before inflating, so a client whose
  * batch is refused receives the 413 instead of a reset connection.
  */
-export async function readLogBody(req: Request, limits: LogBodyLimits): Promise<Buffer> {
+export async function readLogBody(req: Pick<Request, "headers" | "body">, limits: LogBodyLimits): Promise<Buffer> {
   const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (encoding !== "gzip" && encoding !== "identity" && encoding !== "") {
     throw new AppError("unsupported_media_type", "Send the batch gzip-compressed (Content-Encoding: gzip)");

@@ -8,7 +8,7 @@ import { ingestDecisionBatch, type UploadingAgent } from "@/lib/decisions/ingest
  * The body of POST /api/opa/logs once the agent is authenticated: read (bounded, streamed),
  * validate, store; 200 only after the commit. OPA ignores the response body; it is for people.
  */
-export async function uploadDecisionLogs(req: Request, agent: UploadingAgent, requestId?: string): Promise<Response> {
+export async function uploadDecisionLogs(req: Pick<Request, "headers" | "body">, agent: UploadingAgent, requestId?: string): Promise<Response> {
   const body = await readLogBody(req, {
     maxCompressedBytes: env().DECISION_LOG_MAX_COMPRESSED_BYTES,
     maxDecompressedBytes: env().DECISION_LOG_MAX_DECOMPRESSED_BYTES,

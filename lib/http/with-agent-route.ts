@@ -4,7 +4,10 @@ import { logger } from "@/lib/logger";
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
-export type AgentRouteContext = { req: Request; params: Record<string, string | string[] | undefined>; requestId: string };
+/** What agent endpoints read of a request: a Fetch Request (Next.js routes), or the agent plane's lighter equivalent. */
+export type AgentRequest = Pick<Request, "method" | "url" | "headers" | "body" | "signal">;
+
+export type AgentRouteContext = { req: AgentRequest; params: Record<string, string | string[] | undefined>; requestId: string };
 
 /**
  * The wrapper for endpoints OPA agents call (/api/opa/*). Unlike withApi there is no session and
@@ -15,7 +18,7 @@ export function withAgentRoute(
   options: { challenge: string },
   handler: (ctx: AgentRouteContext) => Promise<Response>,
 ) {
-  return async (req: Request, route: RouteContext): Promise<Response> => {
+  return async (req: AgentRequest, route: RouteContext): Promise<Response> => {
     const requestId = incomingRequestId(req.headers) ?? randomUUID();
     let response: Response;
     try {
