@@ -104,14 +104,16 @@ async function ingestion(startApp: (workers: number) => Promise<AppInstance>, po
 /** INGEST fresh decisions uploaded by AGENTS agents at once; checks every one was stored. */
 async function throughEndpoint(app: AppInstance, secret: string, postgresPid: number): Promise<{ rate: number; appCpu: number; pgCpu: number }> {
   const { pool: pgPool } = await import("@/lib/db");
-  const upload = (body: Buffer) => fetch(`${app.url}/api/opa/logs`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-encoding": "gzip", "content-type": "application/json" }, body: new Uint8Array(body) });
-  for (let i = 0; i < 200 && (await upload(gzipSync("[]"))).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
   const events = makeEvents(INGEST);
   const batches: Buffer[] = [];
   for (let i = 0; i < events.length; i += PER_BATCH) batches.push(gzipSync(JSON.stringify(events.slice(i, i + PER_BATCH))));
   const largest = Math.max(...batches.map((b) => b.length));
   if (largest > UPLOAD_LIMIT_BYTES) throw new Error(`a batch is ${largest} bytes of gzip: more than OPA would send`);
   log(`${batches.length} batches, ${Math.round(batches.reduce((n, b) => n + b.length, 0) / batches.length / 1024)} KiB compressed each on average`);
+  // Warm up only now: preparing the batches blocks this process for seconds, longer than the
+  // server keeps an idle connection, and a connection it closed meanwhile would fail the first upload.
+  const upload = (body: Buffer) => fetch(`${app.url}/api/opa/logs`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-encoding": "gzip", "content-type": "application/json" }, body: new Uint8Array(body) });
+  for (let i = 0; i < 200 && (await upload(gzipSync("[]"))).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
   const pgCpu = treeCpuSeconds([postgresPid]);
   const appCpu = treeCpuSeconds([app.pid]);
   const started = performance.now();
