@@ -10,6 +10,7 @@ export type DocumentMember = (typeof DOCUMENT_MEMBERS)[number];
 
 const SLOT: Record<string, number> = Object.assign(Object.create(null), { input: 0, result: 1, labels: 2, metrics: 3, bundles: 4 });
 const SLOTS = DOCUMENT_MEMBERS.length;
+const ESCAPED = -2;
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c, OPEN_ARRAY = 0x5b, OPEN_OBJECT = 0x7b, CLOSE_ARRAY = 0x5d, CLOSE_OBJECT = 0x7d;
 
@@ -46,9 +47,11 @@ export function scanBatchMembers(text: string, maxDepth: number): BatchMembers |
       const end = closingQuote(text, i);
       if (end === -1) break; // cannot happen after JSON.parse
       if (expectingKey) {
-        const key = text.slice(i + 1, end);
-        if (key.includes("\\")) (unlocated ??= new Set()).add(event);
-        slot = SLOT[key] ?? -1;
+        slot = slotOf(text, i + 1, end);
+        if (slot === ESCAPED) {
+          (unlocated ??= new Set()).add(event);
+          slot = -1;
+        }
         expectingKey = false;
       }
       i = end;
@@ -82,6 +85,18 @@ export function scanBatchMembers(text: string, maxDepth: number): BatchMembers |
     },
     located: (e) => !unlocated?.has(e),
   };
+}
+
+/**
+ * The slot of the member name text[start, end), -1 for other members, ESCAPED when the name has
+ * an escape (it might spell one of ours). Every event has a dozen members: names of other lengths
+ * are told apart without making a string of them.
+ */
+function slotOf(text: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === BACKSLASH) return ESCAPED;
+  const length = end - start;
+  if (length < 5 || length > 7) return -1;
+  return SLOT[text.slice(start, end)] ?? -1;
 }
 
 /** The index of the quote that ends the string opened at `open`: the next one not escaped by an odd run of backslashes. */
