@@ -17,18 +17,24 @@ const MAX_FUTURE_MS = 24 * 3600_000;
  * means "stored"; when the database is down the error maps to 503 and OPA keeps the batch and retries.
  */
 export async function ingestDecisionBatch(options: { agent: UploadingAgent; body: Buffer; now?: number }): Promise<IngestResult> {
+  const { rows, days, expired, received } = await buildRows(options);
+  if (rows.length === 0) return { received, stored: 0, duplicates: 0, expired };
+  const stored = await writeDecisions(rows, days);
+  return { received, stored, duplicates: rows.length - stored, expired };
+}
+
+// Its own function so that the parsed events (most of an upload's memory) are garbage once the
+// rows exist, rather than kept alive while the upload waits for its commit.
+async function buildRows(options: { agent: UploadingAgent; body: Buffer; now?: number }) {
   const batch = parseBatch(options.body);
-  const { events } = batch;
   const now = options.now ?? Date.now();
-  const { rows, days, expired } = buildDecisionRows(batch, {
+  const built = buildDecisionRows(batch, {
     agent: { credentialId: options.agent.credentialId, identify: (labels) => agentIdentity(labels).identity },
     now,
     oldestDay: retentionCutoffDay(now, env().DECISION_RETENTION_DAYS),
     maxFutureMs: MAX_FUTURE_MS,
     maxEventBytes: env().DECISION_LOG_MAX_EVENT_BYTES,
-    isPublished: await publishedRevisionChecker(revisionRefsOf(events)),
+    isPublished: await publishedRevisionChecker(revisionRefsOf(batch.events)),
   });
-  if (rows.length === 0) return { received: events.length, stored: 0, duplicates: 0, expired };
-  const stored = await writeDecisions(rows, days);
-  return { received: events.length, stored, duplicates: rows.length - stored, expired };
+  return { ...built, received: batch.events.length };
 }
