@@ -74,7 +74,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, route: Route):
     await send(res, response, method === "HEAD");
   } catch (error) {
     const appError = toAppError(error);
-    logError(logger.child({ method, path: req.url }), appError);
+    logError(logger.child({ method, path: (req.url ?? "").split("?")[0] }), appError);
     if (!res.headersSent) await send(res, problemResponse(appError), false);
     else res.destroy();
   } finally {
