@@ -8,6 +8,7 @@ import { decisionCopyLine, type DecisionColumns } from "@/lib/decisions/copy-for
 import { pgSafeText } from "@/lib/pg-safe-json";
 import { isUnpublished, type RevisionRef } from "@/lib/decisions/provenance";
 import { ZDecisionEvent, type TDecisionEvent } from "@/lib/decisions/schemas";
+import { isCertainlyValidEvent } from "@/lib/decisions/decision-event-check";
 
 /**
  * One validated decision: the columns auditors filter on (also what the hourly rollups count),
@@ -61,10 +62,12 @@ export function buildDecisionRows(batch: ParsedBatch, options: BuildOptions): Bu
   const days = new Set<string>();
   let expired = 0;
   for (let i = 0; i < events.length && errors.length < MAX_REPORTED_ERRORS; i++) {
-    const parsed = ZDecisionEvent.safeParse(events[i]);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push({ path: `[${i}].${issue.path.map(String).join(".")}`, message: issue.message });
-      continue;
+    if (!isCertainlyValidEvent(events[i])) {
+      const parsed = ZDecisionEvent.safeParse(events[i]);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) errors.push({ path: `[${i}].${issue.path.map(String).join(".")}`, message: issue.message });
+        continue;
+      }
     }
     // The schema has no transforms: the event itself is what was validated, and serialising the
     // parser's fresh copy instead would cost more than the parse.

@@ -5,6 +5,8 @@ import { AppError } from "@/lib/http/errors";
 import { MAX_JSON_DEPTH } from "@/lib/http/json-depth";
 import { readLogBody } from "@/lib/decisions/read-log-body";
 import { buildDecisionRows, parseBatch, type BuildOptions } from "@/lib/decisions/build-decision-rows";
+import { isCertainlyValidEvent } from "@/lib/decisions/decision-event-check";
+import { ZDecisionEvent } from "@/lib/decisions/schemas";
 import { DECISION_COPY_COLUMNS } from "@/lib/decisions/copy-format";
 import { parseEventTimestamp } from "@/lib/decisions/event-timestamp";
 import { logUploadRequest } from "@/test/factories/decisions";
@@ -163,6 +165,26 @@ describe("decision-log batches (property-based)", () => {
       });
     }), { numRuns: 200 });
   });
+});
+
+describe("the fast event check (property-based)", () => {
+  it("never accepts an event ZDecisionEvent refuses, and accepts OPA's events without asking zod", () => {
+    const boundaries = fc.constantFrom(...[0, 64, 65, 256, 257, 1024, 1025].map((n) => "x".repeat(n)));
+    const bundleMap = fc.dictionary(boundaries, fc.record({ revision: boundaries }, { requiredKeys: [] }), { minKeys: 1, maxKeys: 2 });
+    const anyValue = fc.oneof(fc.jsonValue(), fc.constant(null), boundaries, bundleMap, fc.array(fc.oneof(fc.string(), fc.jsonValue()), { maxLength: 3 }), fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.jsonValue())));
+    const field = fc.constantFrom("labels", "timestamp", "decision_id", "bundles", "metrics", "path", "req_id", "revision", "requested_by", "erased", "masked", "query", "error", "__proto__");
+    const mutated = opaEvent.chain((e) => fc.array(fc.record({ key: field, value: anyValue }), { maxLength: 3 }).map((changes) => {
+      const copy: Record<string, unknown> = JSON.parse(JSON.stringify(e));
+      for (const { key, value } of changes) copy[key] = value;
+      return JSON.parse(JSON.stringify(copy)) as unknown;
+    }));
+    fc.assert(fc.property(fc.oneof(mutated, fc.jsonValue()), (event) => {
+      if (isCertainlyValidEvent(event)) expect(ZDecisionEvent.safeParse(event).success).toBe(true);
+    }), { numRuns: 8_000 });
+    fc.assert(fc.property(opaEvent, (event) => {
+      expect(isCertainlyValidEvent(JSON.parse(JSON.stringify(event)))).toBe(true);
+    }), { numRuns: 300 });
+  }, 60_000);
 });
 
 describe("documents stored as uploaded (property-based)", () => {
