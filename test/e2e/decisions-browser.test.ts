@@ -88,7 +88,9 @@ describe("decisions in the browser", () => {
     const { page } = await signedInPage(browser, ["reviewer"]);
     await page.goto(`/reviews/${cr.number}`);
     const panel = page.getByRole("region", { name: "Impact on recent decisions" });
-    await expect.poll(() => panel.getByTestId("impact-summary").textContent(), { timeout: 20_000 }).toContain("would be decided differently");
+    // The whole panel's text, so that a failure shows what it said instead (an error, "nothing recorded").
+    await expect.poll(() => panel.textContent(), { timeout: 30_000 }).toContain("would be decided differently");
+    expect(await panel.getByTestId("impact-summary").count()).toBe(1);
     expect(await panel.getByText(/Allowed → denied: 1 input · 27 decisions/).count()).toBe(1);
     expect(await panel.getByText(/Denied → allowed: 1 input · 3 decisions/).count()).toBe(1);
   });
