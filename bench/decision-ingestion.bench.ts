@@ -110,10 +110,12 @@ async function throughEndpoint(app: AppInstance, secret: string, postgresPid: nu
   const largest = Math.max(...batches.map((b) => b.length));
   if (largest > UPLOAD_LIMIT_BYTES) throw new Error(`a batch is ${largest} bytes of gzip: more than OPA would send`);
   log(`${batches.length} batches, ${Math.round(batches.reduce((n, b) => n + b.length, 0) / batches.length / 1024)} KiB compressed each on average`);
-  // Warm up only now: preparing the batches blocks this process for seconds, longer than the
-  // server keeps an idle connection, and a connection it closed meanwhile would fail the first upload.
+  // Warm up only now, retrying on a dead connection: preparing the batches blocks this process for
+  // seconds, longer than the server keeps an idle connection open, so the client's pooled
+  // connection (the health check's) may have been closed meanwhile without it noticing.
   const upload = (body: Buffer) => fetch(`${app.url}/api/opa/logs`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-encoding": "gzip", "content-type": "application/json" }, body: new Uint8Array(body) });
-  for (let i = 0; i < 200 && (await upload(gzipSync("[]"))).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  const warm = () => upload(gzipSync("[]")).then(async (res) => (await res.arrayBuffer(), res.status === 200), () => false);
+  for (let i = 0; i < 200 && !(await warm()); i++) await new Promise((r) => setTimeout(r, 100));
   const pgCpu = treeCpuSeconds([postgresPid]);
   const appCpu = treeCpuSeconds([app.pid]);
   const started = performance.now();
