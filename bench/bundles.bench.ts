@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { percentile, type Bench, type BenchRow } from "./harness";
 import { startBenchEnvironment } from "./bench-env";
 import { runWrk, startNginx } from "./load-tools";
+import { arrangePublishedBundle, type FleetWorld } from "./fleet-world";
 
 const PUBLISHES = 8;
 
@@ -20,7 +21,7 @@ const bench: Bench = {
       env.useInProcess();
       const app = await env.startApp();
       process.env.VERDICT_PUBLIC_URL = app.url;
-      const world = await arrange();
+      const world = await arrangePublishedBundle();
       const bundleUrl = `${app.url}/api/opa/bundles/${world.bundle}`;
       const auth = { authorization: `Bearer ${world.token}` };
       const first = await fetch(bundleUrl, { headers: auth });
@@ -57,7 +58,7 @@ const bench: Bench = {
 
 export default bench;
 
-type World = Awaited<ReturnType<typeof arrange>>;
+type World = FleetWorld;
 
 /**
  * What Verdict itself adds per bundle request, without HTTP and the framework: authenticate from
@@ -85,19 +86,6 @@ async function timePerCall(fn: () => Promise<unknown>, calls = 20_000): Promise<
   const started = performance.now();
   for (let i = 0; i < calls; i++) await fn();
   return ((performance.now() - started) * 1000) / calls;
-}
-
-/** The sample policies in one bundle, published once, and an agent credential for it. */
-async function arrange() {
-  const { createTestUser } = await import("@/test/factories/actors");
-  const { approvedScenario, TEST_OVERRIDE } = await import("@/test/factories/bundles");
-  const { publishChangeRequest } = await import("@/lib/bundles/publish-change-request");
-  const { createAgentCredential } = await import("@/lib/agents/manage-agent-credentials");
-  const actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
-  const scenario = await approvedScenario(actors, { users: Array.from({ length: 200 }, (_, i) => `user-${i}@example.com`) });
-  await publishChangeRequest({ actor: actors.admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } });
-  const credential = await createAgentCredential({ actor: actors.admin, input: { name: "bench", kind: "bearer", bundles: [scenario.bundle.name], mayReportStatus: true, mayUploadLogs: false, expiresInDays: null } });
-  return { actors, scenario, bundle: scenario.bundle.name, token: credential.secret, opaConfig: credential.opaConfig };
 }
 
 /** Approve → publish → a long-polling agent has activated the new revision, N times; vs `opa build` signing the same policy. */

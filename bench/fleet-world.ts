@@ -4,10 +4,13 @@
 import type { AppInstance } from "@/test/support/app-process";
 import type { OpaAgent } from "@/test/support/opa-agent";
 
-export type FleetWorld = Awaited<ReturnType<typeof arrangeFleet>>;
+export type FleetWorld = Awaited<ReturnType<typeof arrangePublishedBundle>>;
 
-/** The sample policy in one bundle, published once, and a credential for bundle + status + logs. */
-export async function arrangeFleet() {
+/**
+ * The sample policy in one bundle, published once, and a credential for bundle + status + logs
+ * (the fleet simulation's world, and the bundle benchmark's).
+ */
+export async function arrangePublishedBundle() {
   const { createTestUser } = await import("@/test/factories/actors");
   const { approvedScenario, TEST_OVERRIDE } = await import("@/test/factories/bundles");
   const { publishChangeRequest } = await import("@/lib/bundles/publish-change-request");

@@ -6,7 +6,7 @@
 import type { AppInstance } from "@/test/support/app-process";
 import type { Bench, BenchRow } from "./harness";
 import { startBenchEnvironment } from "./bench-env";
-import { arrangeFleet, startPublisher, startRealAgents, type FleetWorld } from "./fleet-world";
+import { arrangePublishedBundle, startPublisher, startRealAgents, type FleetWorld } from "./fleet-world";
 import { describeStep, runStep, type FleetSettings, type StepResult } from "./fleet-step";
 
 const STEPS = (process.env.BENCH_FLEET_STEPS ?? "50,100,200,400,800").split(",").map(Number).filter((n) => n > 0).sort((a, b) => a - b);
@@ -32,7 +32,7 @@ export default {
       env.useInProcess();
       const first = await env.startApp();
       process.env.VERDICT_PUBLIC_URL = first.url;
-      const world = await arrangeFleet();
+      const world = await arrangePublishedBundle();
       const publisher = await startPublisher(world);
       const ctx: Context = { world, publisher, postgresPid: env.postgresPid() };
       log(`steps ${STEPS.join(", ")}; ${SETTINGS.seconds} s each; long poll wait=${SETTINGS.longPollSeconds} s; a publish every ${SETTINGS.publishEveryMs / 1000} s; ${SETTINGS.decisionsPerSecond} decisions/s per agent, uploaded every 1–2 s`);
