@@ -1,6 +1,6 @@
 // The Verdict server (what `npm start` runs): Next.js behind Node's HTTP server, with OPA agents'
 // endpoints (/api/opa/*) answered by the agent plane before the Next.js router sees them
-// (lib/agent-plane/serve-agent-plane.ts; instrumentation.ts registers it). Until it is
+// (lib/agents/plane/serve-agent-plane.ts; instrumentation.ts registers it). Until it is
 // registered, and under any other server, the app/api/opa routes answer the same requests.
 // VERDICT_WORKERS=N runs N such servers in one instance, sharing the port (node:cluster): each is
 // single-threaded, so on a machine with cores to spare it is how one instance uses them.

@@ -14,11 +14,11 @@ const DECISIONS = 2_000;
 async function run(): Promise<BenchRow[]> {
   const env = await startBenchEnvironment("allowlists");
   env.useInProcess();
-  const { pool, db, closeDb } = await import("@/lib/db");
+  const { pool, db, closeDb } = await import("@/lib/core/db");
   const { createTestUser } = await import("@/test/factories/actors");
   const { shipAllowlistBundle, approveAndPublish, createServiceWithEndpoints, entry } = await import("@/test/factories/allowlists");
   const { seedBulkAllowlists } = await import("@/test/factories/bulk-allowlists");
-  const { grantAccess } = await import("@/lib/allowlists/manage-entries");
+  const { grantAccess } = await import("@/lib/allowlists/grant-access");
   const { buildCurrentAllowlistsDocument } = await import("@/lib/allowlists/publish-data");
   const { authzPolicySource } = await import("@/lib/allowlists/authz-policy");
   const { runOpa } = await import("@/lib/opa/run-opa");
@@ -81,7 +81,7 @@ async function generateKey(dir: string): Promise<string> {
 type Req = { caller: string; service: string; method: string; path: string };
 
 // Half the requests are granted (a stored grant's caller, service and endpoint), half are not.
-async function decisionRequests(db: typeof import("@/lib/db").db, n: number): Promise<Req[]> {
+async function decisionRequests(db: typeof import("@/lib/core/db").db, n: number): Promise<Req[]> {
   const rows = await db.$queryRaw<Array<{ caller: string; service: string; method: string; path: string }>>`
     SELECT e.caller_id AS caller, s.name AS service, p.method, p.path_pattern AS path
       FROM allowlist_entries e JOIN service_endpoints p ON p.id = e.endpoint_id JOIN services s ON s.id = p.service_id

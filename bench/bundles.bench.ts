@@ -49,7 +49,7 @@ const bench: Bench = {
       return rows;
     } finally {
       for (const stop of stops.reverse()) await stop().catch(() => {});
-      const { closeDb } = await import("@/lib/db");
+      const { closeDb } = await import("@/lib/core/db");
       await closeDb();
       await env.stop();
     }
@@ -93,9 +93,9 @@ async function publishLatency(world: World, stops: Array<() => Promise<void>>): 
   const { startOpaAgent, fastPolling } = await import("@/test/support/opa-agent");
   const { allowPolicy, TEST_OVERRIDE } = await import("@/test/factories/bundles");
   const { savePolicyVersion } = await import("@/lib/policies/save-policy-version");
-  const { createChangeRequest } = await import("@/lib/reviews/submit-change-request");
+  const { createChangeRequest } = await import("@/lib/change-requests/submit-change-request");
   const { reviewChangeRequest } = await import("@/lib/reviews/review-change-request");
-  const { publishChangeRequest } = await import("@/lib/bundles/publish-change-request");
+  const { publishChangeRequest } = await import("@/lib/publishing/publish-change-request");
   const { actors, scenario } = world;
   const agent = await startOpaAgent({ name: "bench-agent", config: world.opaConfig, tweak: fastPolling() });
   stops.push(agent.stop);

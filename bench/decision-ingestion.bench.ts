@@ -47,9 +47,9 @@ async function pool<T>(items: T[], workers: number, fn: (item: T) => Promise<voi
 }
 
 async function ingestion(startApp: (workers: number) => Promise<AppInstance>, postgresPid: number): Promise<BenchRow[]> {
-  const { pool: pgPool } = await import("@/lib/db");
+  const { pool: pgPool } = await import("@/lib/core/db");
   const { createTestUser } = await import("@/test/factories/actors");
-  const { createAgentCredential } = await import("@/lib/agents/manage-agent-credentials");
+  const { createAgentCredential } = await import("@/lib/agents/create-agent-credential");
   const { buildDecisionRows } = await import("@/lib/decisions/build-decision-rows");
   const { DECISION_COPY_COLUMN_LIST } = await import("@/lib/decisions/copy-format");
   const { ensureDecisionPartitions } = await import("@/lib/decisions/decision-partitions");
@@ -103,7 +103,7 @@ async function ingestion(startApp: (workers: number) => Promise<AppInstance>, po
 
 /** INGEST fresh decisions uploaded by AGENTS agents at once; checks every one was stored. */
 async function throughEndpoint(app: AppInstance, secret: string, postgresPid: number): Promise<{ rate: number; appCpu: number; pgCpu: number }> {
-  const { pool: pgPool } = await import("@/lib/db");
+  const { pool: pgPool } = await import("@/lib/core/db");
   const events = makeEvents(INGEST);
   const batches: Buffer[] = [];
   for (let i = 0; i < events.length; i += PER_BATCH) batches.push(gzipSync(JSON.stringify(events.slice(i, i + PER_BATCH))));

@@ -27,8 +27,8 @@ type App = { url: string };
 type Case = { name: string; query: Record<string, string>; path?: string };
 
 async function queries(app: App): Promise<BenchRow[]> {
-  const { pool: pgPool } = await import("@/lib/db");
-  const { createApiToken } = await import("@/lib/auth/api-tokens");
+  const { pool: pgPool } = await import("@/lib/core/db");
+  const { createApiToken } = await import("@/lib/users/create-api-token");
   const { createTestUser } = await import("@/test/factories/actors");
   const started = Date.now();
   const span = await bulkFixtureDecisions(pgPool(), { days: DAYS, perDay: PER_DAY, log });

@@ -121,7 +121,7 @@ export async function runStep(options: { n: number; apps: AppInstance[]; world: 
 }
 
 async function countStored(agentPattern: string): Promise<number> {
-  const { pool } = await import("@/lib/db");
+  const { pool } = await import("@/lib/core/db");
   const { rows } = await pool().query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE agent LIKE $1", [agentPattern]);
   return rows[0]!.n;
 }

@@ -13,8 +13,8 @@ export type FleetWorld = Awaited<ReturnType<typeof arrangePublishedBundle>>;
 export async function arrangePublishedBundle() {
   const { createTestUser } = await import("@/test/factories/actors");
   const { approvedScenario, TEST_OVERRIDE } = await import("@/test/factories/bundles");
-  const { publishChangeRequest } = await import("@/lib/bundles/publish-change-request");
-  const { createAgentCredential } = await import("@/lib/agents/manage-agent-credentials");
+  const { publishChangeRequest } = await import("@/lib/publishing/publish-change-request");
+  const { createAgentCredential } = await import("@/lib/agents/create-agent-credential");
   const actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
   const scenario = await approvedScenario(actors, { users: Array.from({ length: 200 }, (_, i) => `user-${i}@example.com`) });
   const { revisions } = await publishChangeRequest({ actor: actors.admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } });
@@ -32,11 +32,11 @@ export type PublishedRevision = { id: string; etag: string; revision: string; nu
  * it is the instant the servers learn of it (or, should it be missed, when the publish returned).
  */
 export async function startPublisher(world: FleetWorld) {
-  const { subscribe } = await import("@/lib/realtime/pg-listener");
+  const { subscribe } = await import("@/lib/core/pg-listener");
   const { savePolicyVersion } = await import("@/lib/policies/save-policy-version");
-  const { createChangeRequest } = await import("@/lib/reviews/submit-change-request");
+  const { createChangeRequest } = await import("@/lib/change-requests/submit-change-request");
   const { reviewChangeRequest } = await import("@/lib/reviews/review-change-request");
-  const { publishChangeRequest } = await import("@/lib/bundles/publish-change-request");
+  const { publishChangeRequest } = await import("@/lib/publishing/publish-change-request");
   const { allowPolicy, TEST_OVERRIDE } = await import("@/test/factories/bundles");
   const { actors, scenario } = world;
   const notifiedAt = new Map<string, number>();

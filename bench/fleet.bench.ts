@@ -45,7 +45,7 @@ export default {
       publisher.stop();
       return rows(alone, one, two);
     } finally {
-      const { closeDb } = await import("@/lib/db");
+      const { closeDb } = await import("@/lib/core/db");
       await closeDb();
       await env.stop();
     }
@@ -99,7 +99,7 @@ async function configuration(ctx: Context, apps: AppInstance[], tag: string, lad
 
 /** Each real agent is on the newest revision and every decision it answered is stored. */
 async function checkRealAgents(ctx: Context, real: Awaited<ReturnType<typeof startRealAgents>>): Promise<{ realOk: number; realNote: string }> {
-  const { pool } = await import("@/lib/db");
+  const { pool } = await import("@/lib/core/db");
   const newest = ctx.publisher.latest().revision;
   const notes: string[] = [];
   let ok = 0;

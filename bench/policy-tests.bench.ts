@@ -66,7 +66,7 @@ const bench: Bench = {
     try {
       env.useInProcess();
       const { createPolicy } = await import("@/lib/policies/create-policy");
-      const { createApiToken } = await import("@/lib/auth/api-tokens");
+      const { createApiToken } = await import("@/lib/users/create-api-token");
       const { createTestUser } = await import("@/test/factories/actors");
       const source = readFileSync(path.join(FIXTURE, "policy.rego"), "utf8");
       // The fixture keeps one wrong test on purpose; a realistic green suite leaves it out.

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { db } from "@/lib/db";
-import { rawEnv } from "@/lib/env";
+import { db } from "@/lib/core/db";
+import { rawEnv } from "@/lib/core/env";
 import { hashPassword } from "@/lib/auth/passwords";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { createPolicy } from "@/lib/policies/create-policy";

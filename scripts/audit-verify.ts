@@ -12,7 +12,7 @@ async function main(): Promise<number> {
   }
   try {
     const { verifyAuditChain } = await import("@/lib/audit/verify-audit-chain");
-    const { closeDb } = await import("@/lib/db");
+    const { closeDb } = await import("@/lib/core/db");
     const report = await verifyAuditChain();
     await closeDb();
     if (report.ok) {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { sessionActor } from "@/lib/auth/resolve-actor";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { LoginForm } from "@/app/login/login-form";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -1,8 +1,8 @@
 import { importJWK, type CryptoKey, type JWK } from "jose";
-import { db, onCloseDb, pool } from "@/lib/db";
-import { logger } from "@/lib/logger";
-import { subscribe } from "@/lib/realtime/pg-listener";
-import { AGENT_TOKEN_ALGORITHM, AGENT_TOKEN_TTL_SECONDS } from "@/lib/auth/agent-jwt";
+import { db, onCloseDb, pool } from "@/lib/core/db";
+import { logger } from "@/lib/core/logger";
+import { subscribe } from "@/lib/core/pg-listener";
+import { AGENT_TOKEN_ALGORITHM, AGENT_TOKEN_TTL_SECONDS } from "@/lib/agents/agent-jwt";
 import type { AgentCredentialKind } from "@/lib/generated/prisma/enums";
 
 /**

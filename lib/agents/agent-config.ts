@@ -1,4 +1,4 @@
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { buildAgentConfig } from "@/lib/agents/opa-config";
 import { listedPublicKeys } from "@/lib/agents/bundle-scope";
 

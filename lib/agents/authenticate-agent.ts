@@ -1,6 +1,6 @@
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { bearerToken, hashSecret } from "@/lib/auth/secret-tokens";
-import { AgentJwtError, looksLikeJwt, verifyAgentJwt, type AgentTokenClaims } from "@/lib/auth/agent-jwt";
+import { AgentJwtError, looksLikeJwt, verifyAgentJwt, type AgentTokenClaims } from "@/lib/agents/agent-jwt";
 import { agentAuthSnapshot, markCredentialUsed, type AgentAuthSnapshot, type CachedCredential } from "@/lib/agents/agent-auth-cache";
 import { AGENT_TOKEN_PREFIX } from "@/lib/agents/agent-credential-format";
 

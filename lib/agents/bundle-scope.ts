@@ -1,5 +1,5 @@
-import { db } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { listedPublicKeys as signingPublicKeys } from "@/lib/bundles/signing-keys";
 
 /** Refuses bundle names that do not exist (422), so a typo does not silently scope a credential to nothing. */

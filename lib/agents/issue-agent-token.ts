@@ -1,8 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { hashSecret } from "@/lib/auth/secret-tokens";
-import { issueAgentJwt } from "@/lib/auth/agent-jwt";
-import { agentTokenSigningKey } from "@/lib/auth/agent-token-keys";
+import { issueAgentJwt } from "@/lib/agents/agent-jwt";
+import { agentTokenSigningKey } from "@/lib/agents/agent-token-keys";
 import { agentAuthSnapshot, markCredentialUsed } from "@/lib/agents/agent-auth-cache";
 import { ZTokenRequestForm } from "@/lib/agents/schemas";
 

@@ -1,8 +1,8 @@
-import { pool } from "@/lib/db";
-import { env } from "@/lib/env";
-import { logger } from "@/lib/logger";
-import { onCloseDb } from "@/lib/db";
-import { pgSafeJson } from "@/lib/pg-safe-json";
+import { pool } from "@/lib/core/db";
+import { agentIdentity } from "@/lib/agents/agent-identity";
+import { logger } from "@/lib/core/logger";
+import { onCloseDb } from "@/lib/core/db";
+import { pgSafeJson } from "@/lib/core/pg-safe-json";
 import type { TStatusReport } from "@/lib/agents/schemas";
 
 /**
@@ -31,11 +31,6 @@ function state(): StatusState {
     });
   }
   return holder.__verdictAgentStatus;
-}
-
-export function agentIdentity(labels: Record<string, string>): { identity: string; identitySource: "label" | "id" } {
-  const configured = labels[env().VERDICT_AGENT_IDENTITY_LABEL]?.trim();
-  return configured ? { identity: configured, identitySource: "label" } : { identity: `id:${labels.id}`, identitySource: "id" };
 }
 
 export function enqueueAgentStatus(report: TStatusReport, credentialId: string): { identity: string } {

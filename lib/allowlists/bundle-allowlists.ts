@@ -1,4 +1,4 @@
-import type { Tx } from "@/lib/db";
+import type { Tx } from "@/lib/core/db";
 import { isUnderRoots } from "@/lib/bundles/roots";
 import type { BundleDataDocument } from "@/lib/bundles/build-bundle";
 import { buildCurrentAllowlistsDocument } from "@/lib/allowlists/publish-data";

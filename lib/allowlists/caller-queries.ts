@@ -1,4 +1,4 @@
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { parseCallerPattern } from "@/lib/allowlists/spiffe-id";
 import { EXPIRING_SOON_DAYS, entryStatus, type EntryStatus } from "@/lib/allowlists/list-services";

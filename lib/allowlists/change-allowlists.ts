@@ -1,5 +1,5 @@
-import { db, type Tx } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db, type Tx } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { planChanges, type ChangePlan, type PlanInput, type RowError } from "@/lib/allowlists/change-plan";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planChanges, type Catalog, type PlanInput, type StoredEntry } from "@/lib/allowlists/change-plan";
 import { parseImportFile } from "@/lib/allowlists/import-file";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import type { TEntrySpecInput } from "@/lib/allowlists/schemas";
 
 const now = new Date("2026-06-01T00:00:00Z");

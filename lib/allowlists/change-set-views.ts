@@ -1,4 +1,4 @@
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { AccessDiff } from "@/lib/allowlists/access-diff";
 import type { RowError } from "@/lib/allowlists/change-plan";

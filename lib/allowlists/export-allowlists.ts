@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify/sync";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { loadStoredEntries } from "@/lib/allowlists/load-allowlists";
 import { CSV_COLUMNS } from "@/lib/allowlists/import-file";

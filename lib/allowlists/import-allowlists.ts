@@ -1,5 +1,5 @@
-import { AppError } from "@/lib/http/errors";
-import { isJsonContentType, readBodyBounded } from "@/lib/http/read-body";
+import { AppError } from "@/lib/core/errors";
+import { isJsonContentType, readBodyBounded } from "@/lib/core/read-body";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { proposeAllowlistChange, type ProposalResult } from "@/lib/allowlists/propose-allowlist-change";
 import { parseImportFile } from "@/lib/allowlists/import-file";

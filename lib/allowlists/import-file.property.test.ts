@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { parseImportFile } from "@/lib/allowlists/import-file";
 import { serializeAllowlistExport, type ExportedEntry } from "@/lib/allowlists/export-allowlists";
 import { planChanges, type Catalog, type StoredEntry } from "@/lib/allowlists/change-plan";

@@ -3,7 +3,7 @@
 // numbered from 1 in array order. Values are passed on unchecked: the planner validates them.
 
 import { parse as parseCsv } from "csv-parse/sync";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { MAX_IMPORT_ROWS } from "@/lib/allowlists/schemas";
 import type { TEntrySpecInput } from "@/lib/allowlists/schemas";
 import type { RowError } from "@/lib/allowlists/change-plan";

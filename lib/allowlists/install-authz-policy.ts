@@ -1,4 +1,4 @@
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { authzPolicySource } from "@/lib/allowlists/authz-policy";

@@ -1,4 +1,4 @@
-import type { Tx } from "@/lib/db";
+import type { Tx } from "@/lib/core/db";
 import { endpointKey } from "@/lib/allowlists/path-pattern";
 import type { Catalog, StoredEntry } from "@/lib/allowlists/change-plan";
 import type { EntryRow, ServiceRow } from "@/lib/allowlists/opa-data";

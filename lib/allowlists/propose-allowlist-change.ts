@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
-import { db, type Tx } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
-import { canonicalJson } from "@/lib/canonical-json";
+import { db, type Tx } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
+import { canonicalJson } from "@/lib/core/canonical-json";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { createChangeRequest } from "@/lib/reviews/submit-change-request";
+import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
 import { planChanges, type ChangePlan, type EntrySpec, type RowError } from "@/lib/allowlists/change-plan";
-import { applyPlan, loadState, lockAllowlists, type ChangeRequestInput } from "@/lib/allowlists/change-allowlists";
+import { loadState, type ChangeRequestInput } from "@/lib/allowlists/change-allowlists";
 import type { AccessDiff } from "@/lib/allowlists/access-diff";
-import type { AllowlistChangeItem } from "@/lib/reviews/change-request-items";
 
 /**
  * What an allowlist change request item ships: explicit grants to add or update and grants to
@@ -103,30 +102,4 @@ export async function planChangeSet(tx: Pick<Tx, "$queryRaw" | "service">, paylo
     removals: payload.remove.map((value, i) => ({ row: payload.upsert.length + i + 1, value })),
     mode: "merge",
   });
-}
-
-/**
- * Applies approved allowlist changes inside the publish transaction. If the allowlists moved on
- * since the change was proposed so that it no longer applies cleanly, nothing is published.
- */
-export async function applyApprovedChangeSets(tx: Tx, items: AllowlistChangeItem[], context: { actor: Actor; approvedById: string; changeRequestNumber: number; requestId?: string }): Promise<void> {
-  if (items.length === 0) return;
-  await lockAllowlists(tx);
-  for (const item of items) {
-    const set = await tx.allowlistChangeSet.findUniqueOrThrow({ where: { id: item.changeSetId } });
-    const payload = set.payload as unknown as ChangeSetPayload;
-    if (payloadHash(payload) !== set.sha256) throw new Error(`allowlist change set ${set.id} does not match its hash`);
-    const plan = await planChangeSet(tx, payload);
-    if (plan.errors.length > 0) {
-      throw new AppError("conflict", "The allowlists changed since this change was proposed and it no longer applies cleanly; propose it again", {
-        extra: { rowErrors: plan.errors, diff: plan.diff },
-      });
-    }
-    await applyPlan(tx, plan, { createdById: set.createdById, approvedById: context.approvedById });
-    await recordAuditEvent(tx, {
-      actor: context.actor, action: "allowlist.change", target: { type: "allowlist_change_set", id: set.id },
-      after: { source: `change_request:#${context.changeRequestNumber}`, summary: plan.diff.summary, added: plan.diff.added, removed: plan.diff.removed, changed: plan.diff.changed, lines: plan.diff.lines },
-      requestId: context.requestId,
-    });
-  }
 }

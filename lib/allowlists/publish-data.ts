@@ -1,4 +1,4 @@
-import { db, type Tx } from "@/lib/db";
+import { db, type Tx } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { buildAllowlistsDocument, type AllowlistsDocument } from "@/lib/allowlists/opa-data";
 import { loadPublishRows } from "@/lib/allowlists/load-allowlists";

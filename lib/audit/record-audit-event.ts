@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import type { Tx } from "@/lib/db";
+import type { Tx } from "@/lib/core/db";
 import type { AuditActor } from "@/lib/auth/actor";
-import { canonicalJson, toPlainJson } from "@/lib/canonical-json";
+import { canonicalJson, toPlainJson } from "@/lib/core/canonical-json";
 import { Prisma } from "@/lib/generated/prisma/client";
 
 export const GENESIS_HASH = "0".repeat(64);

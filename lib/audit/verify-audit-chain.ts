@@ -1,4 +1,4 @@
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { GENESIS_HASH, hashAuditRow } from "@/lib/audit/record-audit-event";
 
 export type AuditChainReport =

@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { hasPermission, type Permission, type Role } from "@/lib/auth/roles";
 
 /** Who is acting: a person through the browser, or automation through one of their API tokens. */

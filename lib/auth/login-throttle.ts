@@ -1,4 +1,4 @@
-import { pool } from "@/lib/db";
+import { pool } from "@/lib/core/db";
 
 // Failed sign-ins are throttled per account and per client address, in Postgres so that every
 // app instance sees the same counts. A success clears the account's count.

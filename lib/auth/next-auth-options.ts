@@ -1,9 +1,9 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
-import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { logger } from "@/lib/logger";
+import { db } from "@/lib/core/db";
+import { env } from "@/lib/core/env";
+import { logger } from "@/lib/core/logger";
 import { verifyPassword } from "@/lib/auth/passwords";
 import { checkLoginAllowed, recordLoginResult } from "@/lib/auth/login-throttle";
 

@@ -1,9 +1,9 @@
 import { getServerSession } from "next-auth";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { authOptions } from "@/lib/auth/next-auth-options";
-import { authenticateApiToken } from "@/lib/auth/api-tokens";
 import { bearerToken } from "@/lib/auth/secret-tokens";
 import type { Actor } from "@/lib/auth/actor";
+import { authenticateApiToken } from "@/lib/auth/authenticate-api-token";
 
 export type ResolvedCaller = { actor: Actor | null; via: "session" | "token" | "none"; presentedToken: boolean };
 

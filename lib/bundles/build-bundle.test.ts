@@ -2,10 +2,11 @@ import { generateKeyPairSync } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { compactVerify, createLocalJWKSet, exportJWK } from "jose";
-import { buildSignedBundle, sha256Hex, type BuildBundleInput, type SigningAlgorithm } from "@/lib/bundles/build-bundle";
-import { checkBundleWithOpa } from "@/lib/bundles/check-bundle-with-opa";
-import { packTarGz, unpackTarGz } from "@/lib/bundles/tarball";
-import { canonicalJson } from "@/lib/canonical-json";
+import { buildSignedBundle, type BuildBundleInput, type SigningAlgorithm } from "@/lib/bundles/build-bundle";
+import { checkBundleWithOpa } from "@/lib/publishing/check-bundle-with-opa";
+import { packTarGz, unpackTarGz } from "@/lib/core/tarball";
+import { canonicalJson } from "@/lib/core/canonical-json";
+import { sha256Hex } from "@/lib/core/sha256";
 
 function keyPair(algorithm: SigningAlgorithm) {
   return algorithm === "ES256" ? generateKeyPairSync("ec", { namedCurve: "P-256" }) : generateKeyPairSync("rsa", { modulusLength: 2048 });

@@ -1,7 +1,8 @@
-import { createHash, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { sha256Hex } from "@/lib/core/sha256";
 import { CompactSign } from "jose";
-import { canonicalJson } from "@/lib/canonical-json";
-import { packTarGz, type TarFile } from "@/lib/bundles/tarball";
+import { canonicalJson } from "@/lib/core/canonical-json";
+import { packTarGz, type TarFile } from "@/lib/core/tarball";
 
 export type SigningAlgorithm = "RS256" | "ES256";
 export type BundleModule = { path: string; source: string };
@@ -79,10 +80,6 @@ export async function signFileList(files: BundleFileEntry[], signer: BundleSigne
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: signer.algorithm, kid: signer.kid })
     .sign(signer.privateKey);
-}
-
-export function sha256Hex(bytes: Buffer | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 // Go sorts object keys by UTF-8 bytes, JavaScript by UTF-16 code units; the two orders differ

@@ -1,6 +1,6 @@
-import { db, onCloseDb } from "@/lib/db";
-import { logger } from "@/lib/logger";
-import { subscribe } from "@/lib/realtime/pg-listener";
+import { db, onCloseDb } from "@/lib/core/db";
+import { logger } from "@/lib/core/logger";
+import { subscribe } from "@/lib/core/pg-listener";
 
 /**
  * The current revision of every bundle, bytes included, in memory: the bundle endpoint answers

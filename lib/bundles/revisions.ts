@@ -1,8 +1,8 @@
 import { decodeProtectedHeader } from "jose";
-import { db } from "@/lib/db";
-import { notFound } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { unpackTarGz } from "@/lib/bundles/tarball";
+import { unpackTarGz } from "@/lib/core/tarball";
 import type { BundleFileEntry } from "@/lib/bundles/build-bundle";
 import type { TListRevisionsQuery } from "@/lib/bundles/schemas";
 

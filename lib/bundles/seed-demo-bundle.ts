@@ -1,6 +1,6 @@
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
-import { createBundle } from "@/lib/bundles/manage-bundles";
+import { createBundle } from "@/lib/bundles/create-bundle";
 
 /**
  * Demo data on a fresh installation: one bundle, "main", shipping the sample policies and the

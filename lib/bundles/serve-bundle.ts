@@ -1,4 +1,4 @@
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/core/errors";
 import { preferredWaitSeconds } from "@/lib/bundles/prefer-header";
 import { servedRevision, waitForNewRevision, type ServedRevision } from "@/lib/bundles/bundle-cache";
 

@@ -1,9 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
-import { db, type Tx } from "@/lib/db";
-import { AppError, notFound } from "@/lib/http/errors";
+import { db, type Tx } from "@/lib/core/db";
+import { AppError, notFound } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor, type AuditActor } from "@/lib/auth/actor";
-import { openText, seal } from "@/lib/crypto/secret-box";
+import { openText, seal } from "@/lib/core/secret-box";
 import type { BundleSigner, SigningAlgorithm } from "@/lib/bundles/build-bundle";
 import type { SigningKeyState } from "@/lib/generated/prisma/enums";
 import type { TCreateSigningKeyRequest } from "@/lib/bundles/schemas";

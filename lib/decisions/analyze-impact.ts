@@ -1,18 +1,18 @@
-import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { notFound } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { env } from "@/lib/core/env";
+import { notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { evalQuery } from "@/lib/opa/eval";
 import type { RegoError, RegoModule } from "@/lib/opa/types";
-import { policyFilePath } from "@/lib/policies/validate-policy-source";
-import { isPolicyItem, loadItems, type PolicyVersionItem } from "@/lib/reviews/change-request-items";
-import { assembleEvaluationContext } from "@/lib/tests/assemble-evaluation-context";
+import { isPolicyItem, loadItems, type PolicyVersionItem } from "@/lib/change-requests/change-request-items";
+import { assembleEvaluationContext } from "@/lib/policy-tests/assemble-evaluation-context";
 import { extractAllowed } from "@/lib/decisions/extract-fields";
 import { outcomeOf, type DecisionSummary } from "@/lib/decisions/decision-views";
 import { readOnly } from "@/lib/decisions/decision-query";
 import { IMPACT_PACKAGE, IMPACT_QUERY, buildImpactHarness } from "@/lib/decisions/impact-harness";
 import { recentDistinctInputs, type RecordedInput } from "@/lib/decisions/impact-inputs";
 import type { TImpactQuery } from "@/lib/decisions/schemas";
+import { policyFilePath } from "@/lib/rego/policy-module";
 
 type Outcome = DecisionSummary["outcome"];
 export type FlipKind = "allow_to_deny" | "deny_to_allow" | "other_change";

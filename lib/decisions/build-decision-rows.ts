@@ -1,11 +1,11 @@
-import { AppError, type FieldError } from "@/lib/http/errors";
-import { formatBytes } from "@/lib/http/read-body";
-import { MAX_JSON_DEPTH } from "@/lib/http/json-depth";
+import { AppError, type FieldError } from "@/lib/core/errors";
+import { formatBytes } from "@/lib/core/read-body";
+import { MAX_JSON_DEPTH } from "@/lib/core/json-depth";
 import { scanBatchMembers, type BatchMembers, type DocumentMember } from "@/lib/decisions/batch-members";
 import { extractAllowed, extractCaller, extractRevisions } from "@/lib/decisions/extract-fields";
 import { parseEventTimestamp, type EventTimestamp } from "@/lib/decisions/event-timestamp";
 import { decisionCopyLine, type DecisionColumns } from "@/lib/decisions/copy-format";
-import { pgSafeText } from "@/lib/pg-safe-json";
+import { pgSafeText } from "@/lib/core/pg-safe-json";
 import { isUnpublished, type RevisionRef } from "@/lib/decisions/provenance";
 import { ZDecisionEvent, type TDecisionEvent } from "@/lib/decisions/schemas";
 import { isCertainlyValidEvent } from "@/lib/decisions/decision-event-check";

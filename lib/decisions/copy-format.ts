@@ -1,7 +1,7 @@
 // Decision rows in PostgreSQL's COPY text format: ingestion streams them straight into the table
 // (COPY is several times cheaper per row than INSERT … SELECT over a JSON parameter), and the
 // ingestion benchmark copies the very same lines for its baseline.
-import { pgSafeJson } from "@/lib/pg-safe-json";
+import { pgSafeJson } from "@/lib/core/pg-safe-json";
 
 export const DECISION_COPY_COLUMNS = [
   "timestamp", "decision_id", "path", "allowed", "caller", "agent", "credential_id", "revisions",

@@ -1,8 +1,8 @@
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AppError } from "@/lib/http/errors";
-import { MAX_JSON_DEPTH } from "@/lib/http/json-depth";
+import { AppError } from "@/lib/core/errors";
+import { MAX_JSON_DEPTH } from "@/lib/core/json-depth";
 import { readLogBody } from "@/lib/decisions/read-log-body";
 import { buildDecisionRows, parseBatch, type BuildOptions } from "@/lib/decisions/build-decision-rows";
 import { isCertainlyValidEvent } from "@/lib/decisions/decision-event-check";

@@ -1,7 +1,7 @@
 import type pg from "pg";
-import { pool } from "@/lib/db";
-import { env } from "@/lib/env";
-import { AppError } from "@/lib/http/errors";
+import { pool } from "@/lib/core/db";
+import { env } from "@/lib/core/env";
+import { AppError } from "@/lib/core/errors";
 import { MatchSyntaxError, SqlParams, matchConditionSql, parseMatchExpression } from "@/lib/decisions/match-expression";
 import type { TDecisionFilter } from "@/lib/decisions/schemas";
 

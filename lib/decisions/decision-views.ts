@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 
 /** A decision as lists and exports show it (without the full input and result). */
 export type DecisionSummary = {

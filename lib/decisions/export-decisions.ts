@@ -1,7 +1,7 @@
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { logger } from "@/lib/logger";
+import { logger } from "@/lib/core/logger";
 import { buildFilterSql, readOnly, resolveRange } from "@/lib/decisions/decision-query";
 import { SUMMARY_COLUMNS, toSummary, type Cursor, type DecisionSummary, type SummaryRow } from "@/lib/decisions/decision-views";
 import type { TExportDecisionsQuery } from "@/lib/decisions/schemas";

@@ -1,5 +1,5 @@
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/core/errors";
 import { readOnly } from "@/lib/decisions/decision-query";
 import { SUMMARY_COLUMNS, toSummary, type DecisionSummary, type SummaryRow } from "@/lib/decisions/decision-views";
 import { parseEventTimestamp } from "@/lib/decisions/event-timestamp";

@@ -1,9 +1,9 @@
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { buildDecisionRows, parseBatch } from "@/lib/decisions/build-decision-rows";
 import { writeDecisions } from "@/lib/decisions/write-decisions";
 import { publishedRevisionChecker, revisionRefsOf } from "@/lib/decisions/provenance";
 import { retentionCutoffDay } from "@/lib/decisions/retention";
-import { agentIdentity } from "@/lib/agents/record-agent-status";
+import { agentIdentity } from "@/lib/agents/agent-identity";
 
 /** Who uploads: the agent credential that authenticated the request (null only in tests and benchmarks' baselines). */
 export type UploadingAgent = { credentialId: string | null };

@@ -1,4 +1,4 @@
-import { pool } from "@/lib/db";
+import { pool } from "@/lib/core/db";
 
 // Which bundle revisions Verdict published: a decision made by any other revision (or by no
 // bundle at all) is flagged as unpublished when it is stored.

@@ -1,6 +1,6 @@
 import zlib, { gzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { readLogBody } from "@/lib/decisions/read-log-body";
 import { logUploadRequest } from "@/test/factories/decisions";
 import { gzipBomb } from "@/test/support/gzip-bomb";

@@ -1,6 +1,6 @@
 import { createGunzip, gunzipSync, type Gunzip } from "node:zlib";
-import { AppError } from "@/lib/http/errors";
-import { formatBytes, readBodyBounded } from "@/lib/http/read-body";
+import { AppError } from "@/lib/core/errors";
+import { formatBytes, readBodyBounded } from "@/lib/core/read-body";
 
 export type LogBodyLimits = { maxCompressedBytes: number; maxDecompressedBytes: number };
 

@@ -1,13 +1,13 @@
-import { db } from "@/lib/db";
-import { AppError, notFound } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError, notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { canonicalJson } from "@/lib/canonical-json";
+import { canonicalJson } from "@/lib/core/canonical-json";
 import { evalQuery, type EvalOptions } from "@/lib/opa/eval";
 import type { RegoError } from "@/lib/opa/types";
-import { policyFilePath } from "@/lib/policies/validate-policy-source";
 import { extractAllowed } from "@/lib/decisions/extract-fields";
 import { getDecisionOrThrow, type DecisionDetail } from "@/lib/decisions/get-decision";
 import { outcomeOf, type DecisionSummary } from "@/lib/decisions/decision-views";
+import { policyFilePath } from "@/lib/rego/policy-module";
 
 export type ReplayTarget = { value: string; label: string };
 

@@ -1,4 +1,4 @@
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 
 // What decided a decision: bundle revision → change request → policy versions → approver.
 // The event's `bundles` map names each bundle and its revision id; (bundle name, revision id)

@@ -1,6 +1,6 @@
-import { db, pool } from "@/lib/db";
-import { env } from "@/lib/env";
-import { logger } from "@/lib/logger";
+import { db, pool } from "@/lib/core/db";
+import { env } from "@/lib/core/env";
+import { logger } from "@/lib/core/logger";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { ensureDecisionPartitions, forgetDecisionPartitions } from "@/lib/decisions/decision-partitions";
 

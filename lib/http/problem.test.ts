@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { isDatabaseUnavailable, toAppError } from "@/lib/http/problem";
 
 const withCode = (code: string) => Object.assign(new Error("driver error"), { code });

@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/generated/prisma/client";
-import { AppError, type FieldError } from "@/lib/http/errors";
-import type { Logger } from "@/lib/logger";
+import { AppError, type FieldError } from "@/lib/core/errors";
+import type { Logger } from "@/lib/core/logger";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 

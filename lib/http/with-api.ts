@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { NextRequest } from "next/server";
 import type { z } from "zod";
-import { AppError, type FieldError } from "@/lib/http/errors";
+import { AppError, type FieldError } from "@/lib/core/errors";
 import { logError, problemResponse, toAppError } from "@/lib/http/problem";
-import { isJsonContentType, readBodyBounded } from "@/lib/http/read-body";
-import { jsonNestingExceeds, MAX_JSON_DEPTH } from "@/lib/http/json-depth";
+import { isJsonContentType, readBodyBounded } from "@/lib/core/read-body";
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from "@/lib/core/json-depth";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { resolveCaller } from "@/lib/auth/resolve-actor";
 import type { Permission } from "@/lib/auth/roles";
-import { logger, type Logger } from "@/lib/logger";
+import { logger, type Logger } from "@/lib/core/logger";
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { rawEnv } from "@/lib/env";
+import { rawEnv } from "@/lib/core/env";
 
 export const OPA_VERSION = "1.22.2";
 // Taken when the process starts: opa is spawned in other working directories (temporary

@@ -1,11 +1,12 @@
-import { db } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { validatePolicySource } from "@/lib/policies/validate-policy-source";
-import { AUTHOR_SELECT, sha256Hex, toVersionView, type PolicyView } from "@/lib/policies/policy-views";
+import { AUTHOR_SELECT, toVersionView, type PolicyView } from "@/lib/policies/policy-views";
 import type { TCreatePolicyRequest } from "@/lib/policies/schemas";
-import { testsSha256, withCaseIds } from "@/lib/tests/test-suite";
+import { testsSha256, withCaseIds } from "@/lib/policy-tests/test-suite";
+import { sha256Hex } from "@/lib/core/sha256";
 
 export async function createPolicy(options: { actor: Actor; input: TCreatePolicyRequest; requestId?: string }): Promise<PolicyView> {
   const { actor, input } = options;

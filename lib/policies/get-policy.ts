@@ -1,5 +1,5 @@
-import { db } from "@/lib/db";
-import { notFound } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { AUTHOR_SELECT, toVersionSummary, toVersionView, type PolicyVersionSummary, type PolicyVersionView, type PolicyView } from "@/lib/policies/policy-views";
 

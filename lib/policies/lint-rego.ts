@@ -1,8 +1,8 @@
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { checkModules, type CheckResult } from "@/lib/opa/check";
 import { formatRego } from "@/lib/opa/fmt";
-import { MAX_MODULE_BYTES } from "@/lib/policies/schemas";
+import { MAX_MODULE_BYTES } from "@/lib/rego/policy-module";
 
 const LINT_TIMEOUT_MS = 10_000;
 

@@ -1,10 +1,10 @@
-import { db } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TListPoliciesQuery } from "@/lib/policies/schemas";
-import { latestRunsForHeads } from "@/lib/tests/get-test-runs";
-import type { TestRunSummaryView } from "@/lib/tests/test-run-views";
+import { latestRunsForHeads } from "@/lib/policy-tests/get-test-runs";
+import type { TestRunSummaryView } from "@/lib/policy-tests/test-run-views";
 
 export type PolicyListItem = {
   id: string;

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ZCreatePolicyRequest, ZSavePolicyVersionRequest, PACKAGE_PATH_PATTERN } from "@/lib/policies/schemas";
-import { declaredPackage } from "@/lib/policies/rego-package";
-import { canonicalJson } from "@/lib/canonical-json";
+import { declaredPackage } from "@/lib/rego/rego-package";
+import { canonicalJson } from "@/lib/core/canonical-json";
 import { validatePolicySource } from "@/lib/policies/validate-policy-source";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 
 const segment = fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/);
 const packagePath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join(".")).filter((p) => !p.startsWith("system"));

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
-import type { TTestCase } from "@/lib/tests/schemas";
-import { readStoredCases } from "@/lib/tests/test-suite";
+import type { TTestCase } from "@/lib/policy-tests/schemas";
+import { readStoredCases } from "@/lib/policy-tests/test-suite";
 
 export type PolicyVersionSummary = {
   id: string;
@@ -50,7 +49,3 @@ export function toVersionView(v: VersionRow): PolicyVersionView {
 }
 
 export const AUTHOR_SELECT = { select: { id: true, email: true, name: true } } as const;
-
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
-}

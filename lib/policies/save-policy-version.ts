@@ -1,11 +1,12 @@
-import { db, type Tx } from "@/lib/db";
-import { AppError, notFound } from "@/lib/http/errors";
+import { db, type Tx } from "@/lib/core/db";
+import { AppError, notFound } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { validatePolicySource } from "@/lib/policies/validate-policy-source";
-import { AUTHOR_SELECT, sha256Hex, toVersionView, type PolicyVersionView } from "@/lib/policies/policy-views";
+import { AUTHOR_SELECT, toVersionView, type PolicyVersionView } from "@/lib/policies/policy-views";
 import type { TRestorePolicyVersionRequest, TSavePolicyVersionRequest } from "@/lib/policies/schemas";
-import { readStoredCases, testsSha256, withCaseIds, type TestSuite } from "@/lib/tests/test-suite";
+import { readStoredCases, testsSha256, withCaseIds, type TestSuite } from "@/lib/policy-tests/test-suite";
+import { sha256Hex } from "@/lib/core/sha256";
 
 export type SaveResult = { version: PolicyVersionView; created: boolean };
 

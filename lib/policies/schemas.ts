@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ZTestCases, ZTestSource } from "@/lib/tests/schemas";
+import { MAX_MODULE_BYTES } from "@/lib/rego/policy-module";
+import { ZTestCases, ZTestSource } from "@/lib/policy-tests/schemas";
 
-export const MAX_MODULE_BYTES = 1024 * 1024;
 // The body may carry a full-size module, its test module and cases, plus JSON escaping overhead.
 export const MAX_POLICY_BODY_BYTES = 6 * MAX_MODULE_BYTES + 64 * 1024;
 
@@ -24,7 +24,7 @@ export const ZCreatePolicyRequest = z.object({
   owner: z.string().trim().min(1).max(120),
   source: ZSource,
   message: ZMessage,
-  /** The `_test.rego` module and table-driven cases saved with the version (see lib/tests). */
+  /** The `_test.rego` module and table-driven cases saved with the version (see lib/policy-tests). */
   testSource: ZTestSource.optional(),
   testCases: ZTestCases.optional(),
 });

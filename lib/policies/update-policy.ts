@@ -1,5 +1,5 @@
-import { db } from "@/lib/db";
-import { notFound } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { notFound } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { TUpdatePolicyRequest } from "@/lib/policies/schemas";

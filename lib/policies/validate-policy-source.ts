@@ -1,13 +1,9 @@
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { checkModules } from "@/lib/opa/check";
-import { declaredPackage } from "@/lib/policies/rego-package";
-import { MAX_MODULE_BYTES } from "@/lib/policies/schemas";
-import { formatBytes } from "@/lib/http/read-body";
+import { declaredPackage } from "@/lib/rego/rego-package";
+import { formatBytes } from "@/lib/core/read-body";
+import { MAX_MODULE_BYTES, policyFilePath } from "@/lib/rego/policy-module";
 
-/** Where a policy's module lives inside a bundle and in error locations: payments.authz → payments/authz/policy.rego. */
-export function policyFilePath(packagePath: string): string {
-  return `${packagePath.split(".").join("/")}/policy.rego`;
-}
 
 /**
  * A version is stored only if it is a module OPA compiles, declaring the policy's package.

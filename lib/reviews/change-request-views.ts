@@ -1,12 +1,13 @@
-import { db } from "@/lib/db";
-import { AppError, notFound } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError, notFound } from "@/lib/core/errors";
 import { can, requirePermission, type Actor } from "@/lib/auth/actor";
-import { isPolicyItem, loadItems, testGateForItems } from "@/lib/reviews/change-request-items";
-import type { TestGate } from "@/lib/reviews/test-gate";
+import { isPolicyItem, loadItems } from "@/lib/change-requests/change-request-items";
+import type { TestGate } from "@/lib/change-requests/test-gate";
 import { describeAllowlistItems, type AllowlistChangeItemView } from "@/lib/allowlists/change-set-views";
 import type { ChangeRequestStatus, ReviewVerdict } from "@/lib/generated/prisma/enums";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { TListChangeRequestsQuery } from "@/lib/reviews/schemas";
+import type { TListChangeRequestsQuery } from "@/lib/change-requests/schemas";
+import { testGateForItems } from "@/lib/change-requests/test-gate";
 
 type Person = { id: string; email: string; name: string };
 

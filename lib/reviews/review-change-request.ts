@@ -1,11 +1,11 @@
-import { db } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { can, requirePermission, type Actor } from "@/lib/auth/actor";
-import { changeRequestContentHash } from "@/lib/reviews/content-hash";
-import { contentOf, loadItems, type ResolvedItem } from "@/lib/reviews/change-request-items";
-import { lockChangeRequest } from "@/lib/reviews/submit-change-request";
-import type { TReviewRequest } from "@/lib/reviews/schemas";
+import { changeRequestContentHash } from "@/lib/change-requests/content-hash";
+import { contentOf, loadItems, type ResolvedItem } from "@/lib/change-requests/change-request-items";
+import type { TReviewRequest } from "@/lib/change-requests/schemas";
+import { lockChangeRequest } from "@/lib/change-requests/lock-change-request";
 
 /**
  * Comment, approve or request changes. Approving needs the reviewer role and someone who wrote

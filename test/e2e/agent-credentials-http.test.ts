@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { appUrl, callApi, tokenFor } from "@/test/support/api";
 import { basicAuth } from "@/test/factories/agents";
 

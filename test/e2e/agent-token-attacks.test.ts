@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeProtectedHeader, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
-import { db, pool } from "@/lib/db";
+import { db, pool } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
-import { AGENT_TOKEN_AUDIENCE, AGENT_TOKEN_ISSUER, AGENT_TOKEN_TYPE } from "@/lib/auth/agent-jwt";
-import { agentTokenSigningKey } from "@/lib/auth/agent-token-keys";
+import { AGENT_TOKEN_AUDIENCE, AGENT_TOKEN_ISSUER, AGENT_TOKEN_TYPE } from "@/lib/agents/agent-jwt";
+import { agentTokenSigningKey } from "@/lib/agents/agent-token-keys";
 import { listedPublicKeys } from "@/lib/agents/bundle-scope";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { createTestUser } from "@/test/factories/actors";
 import { basicAuth, createTestAgentCredential, eventually } from "@/test/factories/agents";
 import { approvedScenario, createTestBundle, TEST_OVERRIDE } from "@/test/factories/bundles";
@@ -14,7 +14,7 @@ import { decisionEvent, gzipJson } from "@/test/factories/decisions";
 import { appUrl, callApi, tokenFor } from "@/test/support/api";
 
 // JWT attacks against every endpoint an OPA agent calls with an access token from
-// POST /api/opa/token, over HTTP against the running app. lib/auth/agent-jwt.test.ts covers the
+// POST /api/opa/token, over HTTP against the running app. lib/agents/agent-jwt.test.ts covers the
 // verifier in isolation; this proves the routes use it and that a refused token serves or stores nothing.
 
 type Credential = Awaited<ReturnType<typeof createTestAgentCredential>>;

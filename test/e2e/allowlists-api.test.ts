@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { callApi, tokenFor } from "@/test/support/api";
 import { ensureAllowlistBundle, serviceName } from "@/test/factories/allowlists";
 import { createTestUser } from "@/test/factories/actors";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { pool } from "@/lib/db";
+import { pool } from "@/lib/core/db";
 import { launchChromium } from "@/test/support/browser";
 import { signedInPage } from "@/test/support/browser-session";
 import { seedBulkAllowlists } from "@/test/factories/bulk-allowlists";

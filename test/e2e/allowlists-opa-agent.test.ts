@@ -9,13 +9,14 @@ import { appUrl } from "@/test/support/api";
 // The agent config Verdict generates names its public URL: the app under test.
 process.env.VERDICT_PUBLIC_URL = appUrl();
 
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
 import { freePort } from "@/lib/setup/embedded-postgres";
-import { grantAccess, revokeEntry } from "@/lib/allowlists/manage-entries";
 import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential, eventually } from "@/test/factories/agents";
 import { approveAndPublish, createServiceWithEndpoints, ensureAllowlistBundle, entry, serviceName } from "@/test/factories/allowlists";
+import { grantAccess } from "@/lib/allowlists/grant-access";
+import { revokeEntry } from "@/lib/allowlists/revoke-entry";
 
 type Decision = { allow: boolean; reason: string; entry: string | null };
 type Agent = { decide: (input: unknown) => Promise<Decision>; revision: () => Promise<string | null>; stop: () => Promise<void> };

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { encode } from "next-auth/jwt";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { hashSecret } from "@/lib/auth/secret-tokens";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/next-auth-options";
 import { createTestUser } from "@/test/factories/actors";

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { ROLES, hasPermission, type Permission, type Role } from "@/lib/auth/roles";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { policyInput } from "@/test/factories/sample-policies";

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { appUrl, callApi, tokenFor } from "@/test/support/api";
 import { createTestAgentCredential } from "@/test/factories/agents";

@@ -20,9 +20,9 @@ const appUrl = `http://127.0.0.1:${appPort}`;
 process.env.DATABASE_URL = pg.url("verdict_dl");
 process.env.VERDICT_PUBLIC_URL = appUrl;
 
-const { pool } = await import("@/lib/db");
+const { pool } = await import("@/lib/core/db");
 const { createSigningKey } = await import("@/lib/bundles/signing-keys");
-const { publishChangeRequest } = await import("@/lib/bundles/publish-change-request");
+const { publishChangeRequest } = await import("@/lib/publishing/publish-change-request");
 const { createTestUser } = await import("@/test/factories/actors");
 const { createTestAgentCredential, eventually } = await import("@/test/factories/agents");
 const { approvedScenario, TEST_OVERRIDE } = await import("@/test/factories/bundles");
@@ -62,7 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await app?.stop();
-  const { closeDb } = await import("@/lib/db");
+  const { closeDb } = await import("@/lib/core/db");
   await closeDb();
   await pg.stop();
   rmSync(pgDir, { recursive: true, force: true });

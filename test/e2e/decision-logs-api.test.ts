@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { db, pool } from "@/lib/db";
+import { db, pool } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
-import { revokeAgentCredential } from "@/lib/agents/manage-agent-credentials";
 import { createTestUser } from "@/test/factories/actors";
 import { basicAuth, createTestAgentCredential, eventually } from "@/test/factories/agents";
 import { decisionEvent, gzipJson } from "@/test/factories/decisions";
 import { appUrl, callApi, tokenFor } from "@/test/support/api";
 import { gzipBomb } from "@/test/support/gzip-bomb";
+import { revokeAgentCredential } from "@/lib/agents/revoke-agent-credential";
 
 let admin: Actor;
 type Credential = Awaited<ReturnType<typeof createTestAgentCredential>>;

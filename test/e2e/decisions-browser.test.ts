@@ -6,12 +6,12 @@ import { appUrl } from "@/test/support/api";
 
 process.env.VERDICT_PUBLIC_URL = appUrl();
 
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
 import { createSigningKey } from "@/lib/bundles/signing-keys";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { savePolicyVersion } from "@/lib/policies/save-policy-version";
-import { createChangeRequest } from "@/lib/reviews/submit-change-request";
+import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
 import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
 import { launchChromium } from "@/test/support/browser";
 import { signedInPage } from "@/test/support/browser-session";

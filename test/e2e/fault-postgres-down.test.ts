@@ -15,12 +15,12 @@ const firstPort = await freePort();
 process.env.DATABASE_URL = database.url;
 process.env.VERDICT_PUBLIC_URL = `http://127.0.0.1:${firstPort}`;
 
-const { pool } = await import("@/lib/db");
+const { pool } = await import("@/lib/core/db");
 const { createSigningKey, listedPublicKeys } = await import("@/lib/bundles/signing-keys");
-const { publishChangeRequest } = await import("@/lib/bundles/publish-change-request");
-const { createApiToken } = await import("@/lib/auth/api-tokens");
+const { publishChangeRequest } = await import("@/lib/publishing/publish-change-request");
+const { createApiToken } = await import("@/lib/users/create-api-token");
 const { savePolicyVersion } = await import("@/lib/policies/save-policy-version");
-const { createChangeRequest } = await import("@/lib/reviews/submit-change-request");
+const { createChangeRequest } = await import("@/lib/change-requests/submit-change-request");
 const { reviewChangeRequest } = await import("@/lib/reviews/review-change-request");
 const { createTestUser } = await import("@/test/factories/actors");
 const { createTestAgentCredential, eventually } = await import("@/test/factories/agents");
@@ -85,7 +85,7 @@ afterAll(async () => {
   await agent?.stop();
   await first?.stop();
   await second?.stop();
-  const { closeDb } = await import("@/lib/db");
+  const { closeDb } = await import("@/lib/core/db");
   await closeDb();
   await database.destroy();
 });

@@ -16,11 +16,11 @@ const appUrl = `http://127.0.0.1:${appPort}`;
 process.env.DATABASE_URL = database.url;
 process.env.VERDICT_PUBLIC_URL = appUrl;
 
-const { pool } = await import("@/lib/db");
+const { pool } = await import("@/lib/core/db");
 const { createSigningKey, listedPublicKeys } = await import("@/lib/bundles/signing-keys");
-const { createApiToken } = await import("@/lib/auth/api-tokens");
+const { createApiToken } = await import("@/lib/users/create-api-token");
 const { reviewChangeRequest } = await import("@/lib/reviews/review-change-request");
-const { grantAccess } = await import("@/lib/allowlists/manage-entries");
+const { grantAccess } = await import("@/lib/allowlists/grant-access");
 const { createTestUser } = await import("@/test/factories/actors");
 const { createTestAgentCredential, eventually } = await import("@/test/factories/agents");
 const { createServiceWithEndpoints, entry, shipAllowlistBundle } = await import("@/test/factories/allowlists");
@@ -70,7 +70,7 @@ afterAll(async () => {
   if (sampler) clearInterval(sampler);
   await agent?.stop();
   await app?.stop();
-  const { closeDb } = await import("@/lib/db");
+  const { closeDb } = await import("@/lib/core/db");
   await closeDb();
   await database.destroy();
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { db, pool } from "@/lib/db";
-import { MAX_JSON_DEPTH } from "@/lib/http/json-depth";
+import { db, pool } from "@/lib/core/db";
+import { MAX_JSON_DEPTH } from "@/lib/core/json-depth";
 import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential, eventually } from "@/test/factories/agents";
 import { decisionEvent, gzipJson } from "@/test/factories/decisions";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential, eventually } from "@/test/factories/agents";
 import { approvedScenario, shipNewVersion, TEST_OVERRIDE } from "@/test/factories/bundles";

@@ -5,14 +5,13 @@ import { appUrl, callApi, tokenFor } from "@/test/support/api";
 // The snippets Verdict generates name its public URL: the app under test.
 process.env.VERDICT_PUBLIC_URL = appUrl();
 
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { activateSigningKey, createSigningKey, listedPublicKeys, retireSigningKey } from "@/lib/bundles/signing-keys";
 import { buildAgentConfig } from "@/lib/agents/opa-config";
-import { revokeAgentCredential } from "@/lib/agents/manage-agent-credentials";
 import { buildSignedBundle } from "@/lib/bundles/build-bundle";
-import { packTarGz, unpackTarGz } from "@/lib/bundles/tarball";
+import { packTarGz, unpackTarGz } from "@/lib/core/tarball";
 import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential, eventually } from "@/test/factories/agents";
 import { approvedScenario, shipNewVersion, TEST_OVERRIDE } from "@/test/factories/bundles";
@@ -20,6 +19,7 @@ import { fastPolling, startOpaAgent, type OpaAgent } from "@/test/support/opa-ag
 import { startStaticBundleServer, type StaticBundleServer } from "@/test/support/static-bundle-server";
 import { startTlsProxy, type TlsProxy } from "@/test/support/tls-proxy";
 import { startAppInstance } from "@/test/support/app-process";
+import { revokeAgentCredential } from "@/lib/agents/revoke-agent-credential";
 
 let actors: { admin: Actor; author: Actor; reviewer: Actor };
 let viewerToken: string;

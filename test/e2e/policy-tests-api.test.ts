@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { unzipSync, strFromU8 } from "fflate";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import { appUrl, callApi, tokenFor } from "@/test/support/api";
 import { policyInput } from "@/test/factories/sample-policies";
 import { completeCases, refundCases, refundPolicy, refundTests } from "@/test/factories/policy-tests";

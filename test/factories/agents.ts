@@ -1,6 +1,6 @@
 import type { Actor } from "@/lib/auth/actor";
-import { createAgentCredential } from "@/lib/agents/manage-agent-credentials";
 import type { TCreateAgentCredentialRequest } from "@/lib/agents/schemas";
+import { createAgentCredential } from "@/lib/agents/create-agent-credential";
 
 let counter = 0;
 

@@ -1,15 +1,16 @@
 import type { Actor } from "@/lib/auth/actor";
-import { addEndpoint, createService } from "@/lib/allowlists/manage-services";
 import { changeAllowlists } from "@/lib/allowlists/change-allowlists";
 import type { TEntrySpecInput } from "@/lib/allowlists/schemas";
 import { installAuthzPolicy } from "@/lib/allowlists/install-authz-policy";
-import { createBundle } from "@/lib/bundles/manage-bundles";
-import { createChangeRequest } from "@/lib/reviews/submit-change-request";
+import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
 import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { TEST_OVERRIDE } from "@/test/factories/bundles";
 import { allowlistBundle } from "@/lib/allowlists/bundle-allowlists";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
+import { createBundle } from "@/lib/bundles/create-bundle";
+import { createService } from "@/lib/allowlists/create-service";
+import { addEndpoint } from "@/lib/allowlists/add-endpoint";
 
 let counter = 0;
 

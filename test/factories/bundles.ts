@@ -1,11 +1,11 @@
 import type { Actor } from "@/lib/auth/actor";
-import { createBundle } from "@/lib/bundles/manage-bundles";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { savePolicyVersion } from "@/lib/policies/save-policy-version";
-import { createChangeRequest } from "@/lib/reviews/submit-change-request";
+import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
 import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { policyInput } from "@/test/factories/sample-policies";
+import { createBundle } from "@/lib/bundles/create-bundle";
 
 let counter = 0;
 

@@ -1,4 +1,4 @@
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
 import { createServiceWithEndpoints, entry, grant } from "@/test/factories/allowlists";
 

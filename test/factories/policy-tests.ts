@@ -1,5 +1,5 @@
 // A realistic policy with its Rego tests and table-driven cases, for tests, the seed and the benchmark.
-import type { TTestCaseInput } from "@/lib/tests/schemas";
+import type { TTestCaseInput } from "@/lib/policy-tests/schemas";
 
 export function refundPolicy(pkg: string): string {
   return `package ${pkg}

@@ -1,19 +1,20 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { db, pool } from "@/lib/db";
-import { env } from "@/lib/env";
-import { AppError } from "@/lib/http/errors";
+import { db, pool } from "@/lib/core/db";
+import { env } from "@/lib/core/env";
+import { AppError } from "@/lib/core/errors";
 import { hashSecret } from "@/lib/auth/secret-tokens";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { flushLastUsed } from "@/lib/agents/agent-auth-cache";
 import { issueAgentAccessToken } from "@/lib/agents/issue-agent-token";
-import { listAgentCredentials, revokeAgentCredential } from "@/lib/agents/manage-agent-credentials";
-import { listAgentTokenKeys, rotateAgentTokenKey } from "@/lib/auth/agent-token-keys";
+import { listAgentTokenKeys, rotateAgentTokenKey } from "@/lib/agents/agent-token-keys";
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
 import { basicAuth, createTestAgentCredential, eventually } from "@/test/factories/agents";
 import { createTestBundle } from "@/test/factories/bundles";
+import { listAgentCredentials } from "@/lib/agents/list-agent-credentials";
+import { revokeAgentCredential } from "@/lib/agents/revoke-agent-credential";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { serveAgentPlane } from "@/lib/agent-plane/serve-agent-plane";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential } from "@/test/factories/agents";
 import { approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { pool } from "@/lib/db";
+import { pool } from "@/lib/core/db";
 import { enqueueAgentStatus, flushAgentStatus } from "@/lib/agents/record-agent-status";
 import { ZStatusReport } from "@/lib/agents/schemas";
 

@@ -1,17 +1,18 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
 import { approveAndPublish, createServiceWithEndpoints, entry, shipAllowlistBundle } from "@/test/factories/allowlists";
-import { grantAccess, revokeEntry } from "@/lib/allowlists/manage-entries";
-import { republishIfExpired, nextExpiry } from "@/lib/allowlists/expiry-republisher";
-import { rollbackBundle } from "@/lib/bundles/rollback-bundle";
-import { unpackTarGz } from "@/lib/bundles/tarball";
+import { republishIfExpired, nextExpiry } from "@/lib/publishing/expiry-republisher";
+import { rollbackBundle } from "@/lib/publishing/rollback-bundle";
+import { unpackTarGz } from "@/lib/core/tarball";
 import { getChangeRequestOrThrow } from "@/lib/reviews/change-request-views";
 import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { lockRevisionWriters } from "@/lib/bundles/signing-keys";
 import { approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
+import { grantAccess } from "@/lib/allowlists/grant-access";
+import { revokeEntry } from "@/lib/allowlists/revoke-entry";
 
 let actors: { admin: Actor; author: Actor; reviewer: Actor };
 const CALLER = "spiffe://prod.example/ns/batch/sa/job";

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
 import { createServiceWithEndpoints, entry, grant } from "@/test/factories/allowlists";

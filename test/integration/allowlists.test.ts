@@ -1,19 +1,24 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
 import { approveAndPublish, createServiceWithEndpoints, entry, grant, serviceName, shipAllowlistBundle } from "@/test/factories/allowlists";
-import { addEndpoint, createService, deleteService, removeEndpoint } from "@/lib/allowlists/manage-services";
-import { grantAccess, revokeEntry, updateEntry } from "@/lib/allowlists/manage-entries";
 import { changeAllowlists } from "@/lib/allowlists/change-allowlists";
 import { importAllowlists } from "@/lib/allowlists/import-allowlists";
 import { exportAllowlists } from "@/lib/allowlists/export-allowlists";
 import { getServiceDetail, listServices } from "@/lib/allowlists/list-services";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
-import { unpackTarGz } from "@/lib/bundles/tarball";
+import { unpackTarGz } from "@/lib/core/tarball";
 import { ZImportQuery } from "@/lib/allowlists/schemas";
+import { createService } from "@/lib/allowlists/create-service";
+import { deleteService } from "@/lib/allowlists/delete-service";
+import { addEndpoint } from "@/lib/allowlists/add-endpoint";
+import { removeEndpoint } from "@/lib/allowlists/remove-endpoint";
+import { grantAccess } from "@/lib/allowlists/grant-access";
+import { updateEntry } from "@/lib/allowlists/update-entry";
+import { revokeEntry } from "@/lib/allowlists/revoke-entry";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);

@@ -1,13 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
-import { createBundle, listBundles, updateBundle } from "@/lib/bundles/manage-bundles";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { createPolicy } from "@/lib/policies/create-policy";
-import { createAgentCredential } from "@/lib/agents/manage-agent-credentials";
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
 import { policyInput } from "@/test/factories/sample-policies";
 import { createTestBundle, uniqueRoot } from "@/test/factories/bundles";
+import { createBundle } from "@/lib/bundles/create-bundle";
+import { updateBundle } from "@/lib/bundles/update-bundle";
+import { listBundles } from "@/lib/bundles/list-bundles";
+import { createAgentCredential } from "@/lib/agents/create-agent-credential";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);

@@ -1,19 +1,19 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { savePolicyVersion } from "@/lib/policies/save-policy-version";
-import { createChangeRequest, updateChangeRequest } from "@/lib/reviews/submit-change-request";
+import { createChangeRequest, updateChangeRequest } from "@/lib/change-requests/submit-change-request";
 import { closeChangeRequest, reviewChangeRequest } from "@/lib/reviews/review-change-request";
 import { getChangeRequestOrThrow, listChangeRequests } from "@/lib/reviews/change-request-views";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
-import { createBundle } from "@/lib/bundles/manage-bundles";
-import { runPolicyTests } from "@/lib/tests/run-policy-tests";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
+import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import type { Actor } from "@/lib/auth/actor";
 import { createTestUser } from "@/test/factories/actors";
 import { policyInput } from "@/test/factories/sample-policies";
 import { allowPolicy, approvedScenario, TEST_OVERRIDE, uniqueRoot } from "@/test/factories/bundles";
+import { createBundle } from "@/lib/bundles/create-bundle";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(() => null, (e: unknown) => e);

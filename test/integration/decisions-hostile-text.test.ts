@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { pool } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { pool } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
 import { decisionEvent } from "@/test/factories/decisions";
 

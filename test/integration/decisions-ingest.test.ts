@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { db, pool } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db, pool } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
 import { runDecisionMaintenance } from "@/lib/decisions/retention";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { pool } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { pool } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { createSigningKey } from "@/lib/bundles/signing-keys";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { savePolicyVersion } from "@/lib/policies/save-policy-version";
-import { createChangeRequest } from "@/lib/reviews/submit-change-request";
+import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
 import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
 import { getDecisionOrThrow } from "@/lib/decisions/get-decision";
 import { replayDecision, replayTargets } from "@/lib/decisions/replay-decision";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
 import { listDecisions, tailDecisions } from "@/lib/decisions/list-decisions";

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { savePolicyVersion } from "@/lib/policies/save-policy-version";

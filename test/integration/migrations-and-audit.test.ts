@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { db, pool } from "@/lib/db";
+import { db, pool } from "@/lib/core/db";
 import { applyMigrations, listMigrations } from "@/lib/setup/migrate";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { createTestUser } from "@/test/factories/actors";

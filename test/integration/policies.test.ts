@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
-import { AppError } from "@/lib/http/errors";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { restorePolicyVersion, savePolicyVersion } from "@/lib/policies/save-policy-version";
 import { getPolicyOrThrow, listPolicyVersions } from "@/lib/policies/get-policy";

@@ -4,8 +4,8 @@ import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
 import { createPolicy } from "@/lib/policies/create-policy";
-import { declaredPackage } from "@/lib/policies/rego-package";
-import { runPolicyTests } from "@/lib/tests/run-policy-tests";
+import { declaredPackage } from "@/lib/rego/rego-package";
+import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
 import { createTestUser } from "@/test/factories/actors";
 
 // Verdict's verdict on each Rego test must be exactly what `opa test` says on the same files.

@@ -1,16 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { savePolicyVersion } from "@/lib/policies/save-policy-version";
-import { publishChangeRequest } from "@/lib/bundles/publish-change-request";
-import { testGateFor } from "@/lib/reviews/test-gate";
-import { runPolicyTests } from "@/lib/tests/run-policy-tests";
+import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
+import { testGateFor } from "@/lib/change-requests/test-gate";
+import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
 import { createTestUser } from "@/test/factories/actors";
 import { policyInput } from "@/test/factories/sample-policies";
 import { allowPolicy, approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
 import { approveAndPublish, createServiceWithEndpoints, entry, shipAllowlistBundle } from "@/test/factories/allowlists";
-import { grantAccess } from "@/lib/allowlists/manage-entries";
+import { grantAccess } from "@/lib/allowlists/grant-access";
 
 let admin: Actor;
 let author: Actor;

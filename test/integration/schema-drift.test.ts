@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { pool } from "@/lib/db";
+import { pool } from "@/lib/core/db";
 
 // Migrations are hand-written SQL; this fails when a model field or enum in prisma/schema.prisma
 // has no column or type in the migrated database, or a column's nullability differs.

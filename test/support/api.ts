@@ -1,7 +1,7 @@
 import { inject } from "vitest";
-import { createApiToken } from "@/lib/auth/api-tokens";
 import type { Role } from "@/lib/auth/roles";
 import { createTestUser } from "@/test/factories/actors";
+import { createApiToken } from "@/lib/users/create-api-token";
 
 export function appUrl(): string {
   const url = inject("testEnv").appUrl;

@@ -9,6 +9,6 @@ assertLocalDatabase(testEnv.appDatabaseUrl);
 process.env.DATABASE_URL = testEnv.appDatabaseUrl;
 
 afterAll(async () => {
-  const { closeDb } = await import("@/lib/db");
+  const { closeDb } = await import("@/lib/core/db");
   await closeDb();
 });

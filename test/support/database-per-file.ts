@@ -19,7 +19,7 @@ url.pathname = `/${name}`;
 process.env.DATABASE_URL = url.toString();
 
 afterAll(async () => {
-  const { closeDb } = await import("@/lib/db");
+  const { closeDb } = await import("@/lib/core/db");
   await closeDb();
   const client = new pg.Client({ connectionString: testEnv.adminUrl });
   await client.connect();

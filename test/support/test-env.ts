@@ -18,7 +18,7 @@ export function assertLocalDatabase(url: string): void {
   }
 }
 
-/** The environment lib/env.ts expects, with the same secrets the app server was started with. */
+/** The environment lib/core/env.ts expects, with the same secrets the app server was started with. */
 export function applyTestEnvironment(testEnv: TestEnvironment): void {
   process.env.NEXTAUTH_SECRET = testEnv.NEXTAUTH_SECRET;
   process.env.VERDICT_MASTER_KEY = testEnv.VERDICT_MASTER_KEY;

@@ -2,12 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
-import { listBundles } from "@/lib/bundles/manage-bundles";
 import { rolloutProgress } from "@/lib/agents/fleet";
 import { listPolicies } from "@/lib/policies/list-policies";
 import { BundleIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { CreateBundleForm } from "./create-bundle-form";
+import { listBundles } from "@/lib/bundles/list-bundles";
 
 export const metadata: Metadata = { title: "Bundles" };
 

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can, type Actor } from "@/lib/auth/actor";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { listDecisions, type DecisionPage } from "@/lib/decisions/list-decisions";
 import { DecisionIcon, DownloadIcon, PauseIcon, PlayIcon } from "@/components/icons";
 import { DecisionFilters } from "./_components/decision-filters";

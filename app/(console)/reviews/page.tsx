@@ -3,7 +3,7 @@ import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { listChangeRequests } from "@/lib/reviews/change-request-views";
-import { ZListChangeRequestsQuery } from "@/lib/reviews/schemas";
+import { ZListChangeRequestsQuery } from "@/lib/change-requests/schemas";
 import { PlusIcon, ReviewIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { ChangeRequestStatusBadge } from "./_components/status-badge";

@@ -1,5 +1,5 @@
 // GET /api/health — liveness and database readiness for load balancers (no details, no auth)
-import { checkHealth } from "@/lib/health";
+import { checkHealth } from "@/lib/core/health";
 
 export const dynamic = "force-dynamic";
 

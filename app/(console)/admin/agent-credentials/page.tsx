@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
-import { listAgentCredentials } from "@/lib/agents/manage-agent-credentials";
-import { listAgentTokenKeys } from "@/lib/auth/agent-token-keys";
+import { listAgentTokenKeys } from "@/lib/agents/agent-token-keys";
 import { bundleNamesForCredentials } from "@/lib/agents/bundle-scope";
 import { AgentCredentialsManager } from "./agent-credentials-manager";
 import { TokenKeyCard } from "./token-key-card";
+import { listAgentCredentials } from "@/lib/agents/list-agent-credentials";
 
 export const metadata: Metadata = { title: "Agent credentials" };
 

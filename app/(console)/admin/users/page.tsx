@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
-import { listUsers } from "@/lib/users/manage-users";
 import { UsersAdmin } from "./users-admin";
+import { listUsers } from "@/lib/users/list-users";
 
 export const metadata: Metadata = { title: "Users" };
 

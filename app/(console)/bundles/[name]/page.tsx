@@ -3,7 +3,6 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
-import { getBundleOrThrow } from "@/lib/bundles/manage-bundles";
 import { listRevisions } from "@/lib/bundles/revisions";
 import { rolloutProgress } from "@/lib/agents/fleet";
 import { ZBundleParams, ZListRevisionsQuery } from "@/lib/bundles/schemas";
@@ -14,6 +13,7 @@ import { AgentConfigCard } from "./agent-config-card";
 import { BundleMembership } from "./bundle-membership";
 import { listPolicies } from "@/lib/policies/list-policies";
 import { isUnderRoots, packageDataPath } from "@/lib/bundles/roots";
+import { getBundleOrThrow } from "@/lib/bundles/list-bundles";
 
 export const metadata: Metadata = { title: "Bundle" };
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { getDecisionOrThrow, type DecisionDetail } from "@/lib/decisions/get-decision";
 import { queryForPath, replayTargets } from "@/lib/decisions/replay-decision";
 import { formatDateTime, timeAgo } from "@/components/format";

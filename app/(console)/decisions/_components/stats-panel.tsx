@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { Actor } from "@/lib/auth/actor";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { getDecisionStats, type DecisionStats } from "@/lib/decisions/decision-stats";
 import type { TDecisionFilter } from "@/lib/decisions/schemas";
 import { DecisionsChart } from "./decisions-chart";

@@ -4,11 +4,11 @@ import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { getPolicyOrThrow } from "@/lib/policies/get-policy";
-import { policyFilePath } from "@/lib/policies/validate-policy-source";
 import { ZPolicyParams } from "@/lib/policies/schemas";
-import { AppError } from "@/lib/http/errors";
-import { getLatestTestRunForVersion } from "@/lib/tests/get-test-runs";
+import { AppError } from "@/lib/core/errors";
+import { getLatestTestRunForVersion } from "@/lib/policy-tests/get-test-runs";
 import { PolicyWorkbench } from "../_components/policy-workbench";
+import { policyFilePath } from "@/lib/rego/policy-module";
 
 export const metadata: Metadata = { title: "Policy editor" };
 

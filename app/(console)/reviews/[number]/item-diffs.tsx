@@ -7,7 +7,7 @@ import { RegoDiffEditor } from "@/components/monaco";
 import type { ChangeRequestItemView, PolicyVersionItemView } from "@/lib/reviews/change-request-views";
 import type { AllowlistChangeItemView } from "@/lib/allowlists/change-set-views";
 import { AccessDiffList } from "@/app/(console)/allowlists/_components/access-diff-list";
-import type { TestGate } from "@/lib/reviews/test-gate";
+import type { TestGate } from "@/lib/change-requests/test-gate";
 import { TestBadge } from "./test-badge";
 
 /** One card per item: what agents run today (left) against what this change request ships (right). */

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { getChangeRequestOrThrow } from "@/lib/reviews/change-request-views";
-import { ZChangeRequestParams } from "@/lib/reviews/schemas";
+import { ZChangeRequestParams } from "@/lib/change-requests/schemas";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { orNotFound } from "../../_components/or-not-found";
 import { ChangeRequestStatusBadge } from "../_components/status-badge";

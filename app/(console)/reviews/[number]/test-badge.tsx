@@ -1,4 +1,4 @@
-import type { VersionTestStatus } from "@/lib/reviews/test-gate";
+import type { VersionTestStatus } from "@/lib/change-requests/test-gate";
 
 const TEXT = { passed: "tests passed", failed: "tests failed", error: "tests errored", missing: "no test run" } as const;
 const STYLE = { passed: "badge-ok", failed: "badge-danger", error: "badge-danger", missing: "badge-warn" } as const;

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
-import { listApiTokens } from "@/lib/auth/api-tokens";
 import { can } from "@/lib/auth/actor";
 import { TokensManager } from "./tokens-manager";
+import { listApiTokens } from "@/lib/users/list-api-tokens";
 
 export const metadata: Metadata = { title: "API tokens" };
 

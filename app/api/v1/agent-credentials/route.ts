@@ -1,7 +1,8 @@
 // GET /api/v1/agent-credentials — all agent credentials; POST — create one (secret and OPA config shown once)
 import { json, withApi } from "@/lib/http/with-api";
-import { createAgentCredential, listAgentCredentials } from "@/lib/agents/manage-agent-credentials";
 import { ZCreateAgentCredentialRequest } from "@/lib/agents/schemas";
+import { createAgentCredential } from "@/lib/agents/create-agent-credential";
+import { listAgentCredentials } from "@/lib/agents/list-agent-credentials";
 
 export const GET = withApi({ permission: "agent:manage" }, async ({ actor }) => ({ items: await listAgentCredentials({ actor }) }));
 

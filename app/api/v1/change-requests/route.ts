@@ -1,8 +1,8 @@
 // GET /api/v1/change-requests — change requests (?status=active|all|open|…, keyset cursor); POST — submit one
 import { json, withApi } from "@/lib/http/with-api";
-import { createChangeRequest } from "@/lib/reviews/submit-change-request";
+import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
 import { listChangeRequests } from "@/lib/reviews/change-request-views";
-import { ZCreateChangeRequestRequest, ZListChangeRequestsQuery } from "@/lib/reviews/schemas";
+import { ZCreateChangeRequestRequest, ZListChangeRequestsQuery } from "@/lib/change-requests/schemas";
 
 export const GET = withApi({ permission: "policy:read", query: ZListChangeRequestsQuery }, ({ actor, query }) => listChangeRequests({ actor, query }));
 

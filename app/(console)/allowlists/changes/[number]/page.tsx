@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { getChangeRequestOrThrow } from "@/lib/reviews/change-request-views";
-import { ZChangeRequestParams } from "@/lib/reviews/schemas";
+import { ZChangeRequestParams } from "@/lib/change-requests/schemas";
 import { formatDateTime } from "@/components/format";
 import { AccessDiffList } from "../../_components/access-diff-list";
 import { ReviewActions } from "./review-actions";

@@ -5,7 +5,7 @@ import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { getPolicyOrThrow, listPolicyVersions } from "@/lib/policies/get-policy";
 import { ZPolicyParams } from "@/lib/policies/schemas";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/core/errors";
 import { HistoryView } from "./history-view";
 
 export const metadata: Metadata = { title: "Policy history" };

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect } from "react";
-import type { CaseResult } from "@/lib/tests/types";
+import type { CaseResult } from "@/lib/policy-tests/types";
 import { formatOutcome } from "./json-diff";
 
 /** Confirms turning a failing case's actual result into its expected value (in the draft; saving keeps it). */

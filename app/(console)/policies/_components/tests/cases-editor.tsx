@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { RegoEditor } from "@/components/monaco";
 import { PlusIcon } from "@/components/icons";
-import type { TTestCase } from "@/lib/tests/schemas";
+import type { TTestCase } from "@/lib/policy-tests/schemas";
 
 type Props = {
   cases: TTestCase[];

@@ -1,7 +1,7 @@
 "use client";
 
 import { diffJson } from "diff";
-import type { Outcome } from "@/lib/tests/types";
+import type { Outcome } from "@/lib/policy-tests/types";
 
 const UNDEFINED_TEXT = "undefined";
 

@@ -2,8 +2,8 @@
 
 import { useState } from "react";
 import { timeAgo } from "@/components/format";
-import type { TestRunView } from "@/lib/tests/test-run-views";
-import type { CaseResult, ExplanationStep, Outcome, RegoTestOutcome } from "@/lib/tests/types";
+import type { TestRunView } from "@/lib/policy-tests/test-run-views";
+import type { CaseResult, ExplanationStep, Outcome, RegoTestOutcome } from "@/lib/policy-tests/types";
 import { formatOutcome, JsonDiff } from "./json-diff";
 import { AcceptActualDialog } from "./accept-actual-dialog";
 

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { api, ApiError } from "@/components/api-client";
 import { timeAgo } from "@/components/format";
-import type { TestRunSummaryView } from "@/lib/tests/test-run-views";
+import type { TestRunSummaryView } from "@/lib/policy-tests/test-run-views";
 
 /** The policy's recent runs (newest first); choosing one shows its results. */
 export function TestRunHistory({ policyId, refreshKey, shownId, onShow }: { policyId: string; refreshKey: number; shownId: string | null; onShow: (id: string) => void }) {

@@ -3,8 +3,8 @@
 import { useCallback, useState } from "react";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
-import type { TTestCase } from "@/lib/tests/schemas";
-import type { TestRunView } from "@/lib/tests/test-run-views";
+import type { TTestCase } from "@/lib/policy-tests/schemas";
+import type { TestRunView } from "@/lib/policy-tests/test-run-views";
 
 export type RunSubject = { source: string; testSource: string; cases: TTestCase[]; basedOnVersion: number };
 

@@ -1,7 +1,7 @@
 // POST /api/v1/allowlists/entries — grant one caller access to one endpoint
 import { json, withApi } from "@/lib/http/with-api";
-import { grantAccess } from "@/lib/allowlists/manage-entries";
 import { ZEntrySpecInput } from "@/lib/allowlists/schemas";
+import { grantAccess } from "@/lib/allowlists/grant-access";
 
 export const POST = withApi(
   { permission: "allowlist:write", body: ZEntrySpecInput },

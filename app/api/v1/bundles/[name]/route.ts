@@ -1,7 +1,8 @@
 // GET /api/v1/bundles/:name — one bundle; PATCH — change its description, roots or policies (admin)
 import { withApi } from "@/lib/http/with-api";
-import { getBundleOrThrow, updateBundle } from "@/lib/bundles/manage-bundles";
 import { ZBundleParams, ZUpdateBundleRequest } from "@/lib/bundles/schemas";
+import { updateBundle } from "@/lib/bundles/update-bundle";
+import { getBundleOrThrow } from "@/lib/bundles/list-bundles";
 
 export const GET = withApi({ permission: "bundle:read", params: ZBundleParams }, ({ actor, params }) => getBundleOrThrow({ actor, name: params.name }));
 

@@ -1,7 +1,7 @@
 // POST /api/v1/policies/import — create a policy from policy.rego, policy_test.rego and cases.json/yaml
 import { json, withApi } from "@/lib/http/with-api";
-import { importNewPolicy } from "@/lib/tests/import-export-policy";
-import { ZImportNewPolicyRequest } from "@/lib/tests/schemas";
+import { importNewPolicy } from "@/lib/policies/import-export-policy";
+import { ZImportNewPolicyRequest } from "@/lib/policy-tests/schemas";
 
 const MAX_IMPORT_BODY_BYTES = 8 * 1024 * 1024;
 

@@ -6,7 +6,7 @@ import { can } from "@/lib/auth/actor";
 import { getRevisionOrThrow } from "@/lib/bundles/revisions";
 import { ZRevisionParams } from "@/lib/bundles/schemas";
 import { formatDateTime, timeAgo } from "@/components/format";
-import { formatBytes } from "@/lib/http/read-body";
+import { formatBytes } from "@/lib/core/read-body";
 import { orNotFound } from "../../../../_components/or-not-found";
 import { RevisionActions } from "../../revision-actions";
 import { RevisionFiles } from "./revision-files";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { formatBytes } from "@/lib/http/read-body";
+import { formatBytes } from "@/lib/core/read-body";
 
 type Props = { files: Array<{ name: string; sha256: string; size: number }>; contents: Array<{ name: string; text: string | null }>; manifest: unknown };
 

@@ -1,7 +1,8 @@
 // PATCH /api/v1/allowlists/entries/:id — change owner, reason or expiry; DELETE — revoke the grant
 import { withApi } from "@/lib/http/with-api";
-import { revokeEntry, updateEntry } from "@/lib/allowlists/manage-entries";
 import { ZEntryParams, ZUpdateEntryRequest } from "@/lib/allowlists/schemas";
+import { updateEntry } from "@/lib/allowlists/update-entry";
+import { revokeEntry } from "@/lib/allowlists/revoke-entry";
 
 export const PATCH = withApi(
   { permission: "allowlist:write", params: ZEntryParams, body: ZUpdateEntryRequest },

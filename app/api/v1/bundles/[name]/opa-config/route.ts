@@ -1,7 +1,7 @@
 // GET /api/v1/bundles/:name/opa-config?kind=bearer|oauth2 — a ready-made OPA config (YAML) for agents of this bundle
 import { z } from "zod";
 import { withApi } from "@/lib/http/with-api";
-import { bundleAgentConfig } from "@/lib/bundles/bundle-opa-config";
+import { bundleAgentConfig } from "@/lib/agents/bundle-opa-config";
 import { ZBundleParams } from "@/lib/bundles/schemas";
 
 const ZQuery = z.object({ kind: z.enum(["bearer", "oauth2"]).default("bearer") });

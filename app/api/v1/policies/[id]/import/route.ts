@@ -1,8 +1,8 @@
 // POST /api/v1/policies/:id/import — policy.rego, policy_test.rego and cases.json/yaml become the next version
 import { json, withApi } from "@/lib/http/with-api";
 import { ZPolicyParams } from "@/lib/policies/schemas";
-import { importPolicyFiles } from "@/lib/tests/import-export-policy";
-import { ZImportPolicyFilesRequest } from "@/lib/tests/schemas";
+import { importPolicyFiles } from "@/lib/policies/import-export-policy";
+import { ZImportPolicyFilesRequest } from "@/lib/policy-tests/schemas";
 
 const MAX_IMPORT_BODY_BYTES = 8 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 // POST /api/v1/allowlists/services/:name/endpoints — add an endpoint (method + path pattern)
 import { json, withApi } from "@/lib/http/with-api";
-import { addEndpoint } from "@/lib/allowlists/manage-services";
 import { ZCreateEndpointRequest, ZServiceParams } from "@/lib/allowlists/schemas";
+import { addEndpoint } from "@/lib/allowlists/add-endpoint";
 
 export const POST = withApi(
   { permission: "allowlist:write", params: ZServiceParams, body: ZCreateEndpointRequest },

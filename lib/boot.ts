@@ -1,0 +1,38 @@
+import { logger } from "@/lib/core/logger";
+import { startAgentAuthCache } from "@/lib/agents/agent-auth-cache";
+import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
+import { startBundleCache } from "@/lib/bundles/bundle-cache";
+import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
+import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
+
+/**
+ * The composition root: everything a server process starts before it accepts requests, called
+ * once from instrumentation.ts.
+ * - the in-memory caches the OPA endpoints serve from (agent credentials, current bundle
+ *   revisions), each subscribed to the Postgres notifications that keep it current;
+ * - the republisher that ships allowlists again when a grant expires;
+ * - decision-log maintenance (partitions ahead, retention), which takes a database lock so only
+ *   one instance acts at a time;
+ * - the agent plane, handed to server.mjs.
+ * A cache that fails to start (database not reachable yet) is logged, not fatal: each one starts
+ * itself on first use.
+ */
+export async function boot(): Promise<void> {
+  startExpiryRepublisher();
+  const results = await Promise.allSettled([startAgentAuthCache(), startBundleCache()]);
+  for (const result of results) {
+    if (result.status === "rejected") logger.warn({ err: result.reason }, "background start-up failed; will retry on first use");
+  }
+  scheduleDecisionMaintenance();
+  handAgentPlaneToServer();
+}
+
+/**
+ * server.mjs is plain Node outside the Next.js bundle, so it cannot import the bundle's modules;
+ * it asks this one global, set here, whether a request is an agent's (/api/opa/*) before it hands
+ * the request to Next.js. Without server.mjs (`next start`) the global is unused and the
+ * app/api/opa route answers the same requests.
+ */
+function handAgentPlaneToServer(): void {
+  (globalThis as typeof globalThis & { __verdictAgentPlane?: typeof serveAgentPlane }).__verdictAgentPlane = serveAgentPlane;
+}

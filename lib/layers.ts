@@ -1,0 +1,48 @@
+/**
+ * Which lib/ folders may import which: the one place the direction of dependencies is written.
+ * A folder imports only the folders listed for it (and its own files); `npm run check:layers`
+ * enforces it and that the graph stays acyclic. Listed bottom-up: each folder names only folders
+ * above it in this list. docs/architecture.md draws the same graph.
+ */
+export const LAYERS = {
+  /** Prisma's generated client. */
+  generated: [],
+  /** Database, errors, environment, logger and small pure helpers every domain uses. */
+  core: ["generated"],
+  /** Running the pinned opa binary. */
+  opa: ["core"],
+  /** Facts about Rego source that need no database: package names, module paths, limits. */
+  rego: ["core"],
+  /** Who is calling: sessions, API tokens, roles and permissions. */
+  auth: ["core", "generated"],
+  /** The append-only, hash-chained audit trail. */
+  audit: ["core", "generated", "auth"],
+  /** Route handler plumbing: authentication, bounded bodies, problem documents. */
+  http: ["core", "generated", "auth"],
+  /** People and their API tokens. */
+  users: ["core", "auth", "audit"],
+  /** Test cases and test runs against the real opa. */
+  "policy-tests": ["core", "generated", "opa", "rego", "auth", "audit"],
+  /** Rego policies and their immutable versions. */
+  policies: ["core", "generated", "opa", "rego", "auth", "audit", "policy-tests"],
+  /** Change requests: what is proposed, its items and content hash, and its test gate. */
+  "change-requests": ["core", "auth", "audit", "policy-tests"],
+  /** Bundles: definitions, signing keys, building, serving. */
+  bundles: ["core", "generated", "auth", "audit"],
+  /** Caller allowlists: services, grants, their proposals and the authorization policy that reads them. */
+  allowlists: ["core", "generated", "opa", "auth", "audit", "policies", "change-requests", "bundles"],
+  /** Reading and judging change requests. */
+  reviews: ["core", "generated", "auth", "audit", "change-requests", "allowlists"],
+  /** The publish pipeline: gate, collect, build, sign, check, store, notify. */
+  publishing: ["core", "opa", "rego", "auth", "audit", "change-requests", "bundles", "allowlists"],
+  /** Agents: identity, credentials, tokens, fleet status. */
+  agents: ["core", "generated", "auth", "audit", "bundles"],
+  /** Decision logs: ingestion, search, export, replay and impact. */
+  decisions: ["core", "opa", "rego", "auth", "audit", "policy-tests", "change-requests", "agents"],
+  /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
+  "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
+  /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
+  setup: ["opa"],
+  /** lib/boot.ts: what starts with the server process. */
+  boot: ["core", "agents", "agents/plane", "bundles", "decisions", "publishing"],
+} as const satisfies Record<string, readonly string[]>;
