@@ -102,19 +102,30 @@ async function publishLatency(world: World, stops: Array<() => Promise<void>>): 
   await until(async () => (await agent.activeRevision(world.bundle)) === "r1", 20_000);
   await new Promise((r) => setTimeout(r, 500));
   const latencies: number[] = [];
+  const lockHeld: number[] = [];
+  const whole: number[] = [];
   for (let i = 0; i < PUBLISHES; i++) {
     const saved = await savePolicyVersion({ actor: actors.author, policyId: scenario.policy.id, input: { source: allowPolicy(scenario.packagePath, [`extra-${i}@example.com`]), message: `bench ${i}`, expectedVersion: i + 1 } });
     const cr = await createChangeRequest({ actor: actors.author, input: { title: `bench ${i}`, description: "", items: [{ kind: "policy_version", policyVersionId: saved.version.id }] } });
     await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
     const started = performance.now();
-    const { revisions } = await publishChangeRequest({ actor: actors.admin, number: cr.number, input: { overrideReason: TEST_OVERRIDE } });
+    const { revisions, timings } = await publishChangeRequest({ actor: actors.admin, number: cr.number, input: { overrideReason: TEST_OVERRIDE } });
+    lockHeld.push(timings.lockHeldMs);
+    whole.push(timings.totalMs);
     await until(async () => (await agent.activeRevision(world.bundle)) === revisions[0]!.revision, 10_000);
     latencies.push(performance.now() - started);
   }
   const opaBuild = measureOpaBuild(world.scenario.packagePath, 5);
   const sorted = [...latencies].sort((a, b) => a - b);
   const note = `${PUBLISHES} publishes: build + opa check + sign + store + NOTIFY + long-poll wake + agent verify/activate`;
+  const held = [...lockHeld].sort((a, b) => a - b);
+  const total = [...whole].sort((a, b) => a - b);
+  // Before the pipeline, build, sign and the opa check ran inside the locked transaction: the lock
+  // was held for the whole publish. That whole publish, timed in this run, is the baseline.
+  const lockNote = "revision-writer lock held per publish (plan + store transactions); target < 50 ms";
   return [
+    { figure: "publish: revision lock held (median)", verdict: percentile(held, 50), baseline: percentile(total, 50), unit: "ms", baselineName: "whole publish (lock held throughout, before the pipeline)", better: "lower", note: lockNote },
+    { figure: "publish: revision lock held (max)", verdict: held[held.length - 1]!, baseline: total[total.length - 1]!, unit: "ms", baselineName: "whole publish (lock held throughout, before the pipeline)", better: "lower" },
     { figure: "publish → long-polling agent active (median)", verdict: percentile(sorted, 50), baseline: percentile(opaBuild, 50), unit: "ms", baselineName: "opa build --signing-key (same policy)", better: "lower", note },
     { figure: "publish → long-polling agent active (max)", verdict: sorted[sorted.length - 1]!, baseline: opaBuild[opaBuild.length - 1]!, unit: "ms", baselineName: "opa build --signing-key (same policy)", better: "lower" },
   ];

@@ -7,9 +7,10 @@ import { openText, seal } from "@/lib/core/secret-box";
 import { notifyInTransaction } from "@/lib/core/pg-listener";
 import { AGENT_TOKEN_ALGORITHM, type SigningKey } from "@/lib/agents/agent-jwt";
 import { agentAuthSnapshot, refreshAgentAuthCache, type TokenKey } from "@/lib/agents/agent-auth-cache";
+import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
 
 // Serialises key generation across app instances so that "generate on first use" makes one key.
-const TOKEN_KEY_LOCK = 7_240_010;
+const TOKEN_KEY_LOCK = ADVISORY_LOCKS.agentTokenKeys;
 
 export type AgentTokenKeyView = { kid: string; algorithm: string; createdAt: string; retiredAt: string | null; signing: boolean };
 

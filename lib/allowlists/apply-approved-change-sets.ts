@@ -23,7 +23,7 @@ export async function applyApprovedChangeSets(tx: Tx, items: AllowlistChangeItem
         extra: { rowErrors: plan.errors, diff: plan.diff },
       });
     }
-    await applyPlan(tx, plan, { createdById: set.createdById, approvedById: context.approvedById });
+    await applyPlan(tx, plan, { createdById: set.createdById, approvedById: context.approvedById }, `allowlist-change-set:${set.id}`);
     await recordAuditEvent(tx, {
       actor: context.actor, action: "allowlist.change", target: { type: "allowlist_change_set", id: set.id },
       after: { source: `change_request:#${context.changeRequestNumber}`, summary: plan.diff.summary, added: plan.diff.added, removed: plan.diff.removed, changed: plan.diff.changed, lines: plan.diff.lines },

@@ -1,6 +1,7 @@
 import type { Tx } from "@/lib/core/db";
 import { isUnderRoots } from "@/lib/bundles/roots";
 import type { BundleDataDocument } from "@/lib/bundles/build-bundle";
+import type { BundleDataProvider } from "@/lib/bundles/bundle-data-provider";
 import { buildCurrentAllowlistsDocument } from "@/lib/allowlists/publish-data";
 import type { AllowlistsDocument } from "@/lib/allowlists/opa-data";
 
@@ -17,17 +18,11 @@ export async function allowlistBundle(tx: Pick<Tx, "bundle">): Promise<{ id: str
   return bundles.find((b) => carriesAllowlists(b.roots)) ?? null;
 }
 
-/** The bundle-data seam's allowlist part: today's active grants, for the bundle that carries them. */
+/** Today's active grants, for the bundle that carries them. */
 export async function allowlistDataDocuments(tx: Tx, bundle: { roots: string[] }): Promise<BundleDataDocument[]> {
   if (!carriesAllowlists(bundle.roots)) return [];
   const doc = await buildCurrentAllowlistsDocument(tx);
   return [{ path: ALLOWLISTS_DATA_PATH, value: doc as unknown as Record<string, unknown> }];
-}
-
-/** Replaces the allowlists in replayed data (a rollback) with today's. */
-export async function withCurrentAllowlists(tx: Tx, bundle: { roots: string[] }, data: BundleDataDocument[]): Promise<BundleDataDocument[]> {
-  if (!carriesAllowlists(bundle.roots)) return data;
-  return [...data.filter((d) => d.path !== ALLOWLISTS_DATA_PATH), ...(await allowlistDataDocuments(tx, bundle))];
 }
 
 /** Records what a revision shipped of the allowlists, so the scheduler knows when it goes stale. */
@@ -36,9 +31,16 @@ export async function recordAllowlistPublication(tx: Tx, revision: { revisionId:
   if (!doc) return;
   const { grants, nextExpiryNs } = summarize(doc);
   await tx.allowlistPublication.create({
-    data: { revisionId: revision.revisionId, bundleId: revision.bundleId, grants, nextExpiryAt: nextExpiryNs === null ? null : new Date(Math.ceil(nextExpiryNs / 1_000_000)) },
+    data: { revisionId: revision.revisionId, bundleId: revision.bundleId, grants, nextExpiryAt: nextExpiryNs === null ? null : new Date(Math.round(nextExpiryNs / 1_000_000)) },
   });
 }
+
+/** The allowlists as a source of bundle data: one document, at verdict/allowlists. */
+export const allowlistDataProvider: BundleDataProvider = {
+  documents: allowlistDataDocuments,
+  owns: (path) => path === ALLOWLISTS_DATA_PATH,
+  stored: recordAllowlistPublication,
+};
 
 export function summarize(doc: AllowlistsDocument): { grants: number; nextExpiryNs: number | null } {
   let grants = 0;

@@ -6,9 +6,11 @@ import { planChanges, type ChangePlan, type PlanInput, type RowError } from "@/l
 import { loadCatalog, loadStoredEntries } from "@/lib/allowlists/load-allowlists";
 import type { AccessDiff } from "@/lib/allowlists/access-diff";
 import type { TEntryKeyInput, TEntrySpecInput } from "@/lib/allowlists/schemas";
+import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
+import { uuidFromName } from "@/lib/core/sha256";
 
 // Serialises allowlist writers so that a plan is made and applied against one state.
-const ALLOWLIST_LOCK = 7_240_005;
+const ALLOWLIST_LOCK = ADVISORY_LOCKS.allowlists;
 
 export async function lockAllowlists(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ALLOWLIST_LOCK})`;
@@ -101,8 +103,12 @@ function describeErrorRows(errors: RowError[]): string {
   return rows === 1 ? "1 row has errors" : `${rows} rows have errors`;
 }
 
-/** Writes a plan with no errors; returns the ids of new grants. */
-export async function applyPlan(tx: Tx, plan: ChangePlan, people: { createdById: string; approvedById: string | null }): Promise<string[]> {
+/**
+ * Writes a plan with no errors; returns the ids of new grants. With `idsFrom`, new entries get ids derived from it and their position, so
+ * applying the same approved change set twice (the publish pipeline plans, then stores) gives the
+ * same grant ids, and the bundle built from the plan is the one stored.
+ */
+export async function applyPlan(tx: Tx, plan: ChangePlan, people: { createdById: string; approvedById: string | null }, idsFrom?: string): Promise<string[]> {
   if (plan.removes.length > 0) {
     await tx.allowlistEntry.deleteMany({ where: { id: { in: plan.removes.map((r) => r.entry.id) } } });
   }
@@ -114,7 +120,8 @@ export async function applyPlan(tx: Tx, plan: ChangePlan, people: { createdById:
   }
   if (plan.adds.length === 0) return [];
   const created = await tx.allowlistEntry.createManyAndReturn({
-    data: plan.adds.map((a) => ({
+    data: plan.adds.map((a, index) => ({
+      ...(idsFrom ? { id: uuidFromName(`${idsFrom}:${index}`) } : {}),
       endpointId: a.endpointId, callerId: a.spec.caller, owner: a.spec.owner, reason: a.spec.reason,
       expiresAt: a.spec.expiresAt, crossTrustDomain: a.spec.crossTrustDomain, createdById: people.createdById, approvedById: people.approvedById,
     })),

@@ -3,10 +3,11 @@ import type { Tx } from "@/lib/core/db";
 import type { AuditActor } from "@/lib/auth/actor";
 import { canonicalJson, toPlainJson } from "@/lib/core/canonical-json";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
 
 export const GENESIS_HASH = "0".repeat(64);
 // Serialises writers so that every row links to exactly one predecessor.
-const AUDIT_CHAIN_LOCK = 7_240_001;
+const AUDIT_CHAIN_LOCK = ADVISORY_LOCKS.auditChain;
 
 export type AuditEventInput = {
   actor: AuditActor;

@@ -1,8 +1,9 @@
 import { type Tx } from "@/lib/core/db";
 import { AppError, } from "@/lib/core/errors";
 import { isUnderRoots, overlappingRoots, packageDataPath } from "@/lib/bundles/roots";
+import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
 
-export const BUNDLE_ROOTS_LOCK = 7_240_020;
+export const BUNDLE_ROOTS_LOCK = ADVISORY_LOCKS.bundleRoots;
 
 export async function assertRootsFree(tx: Tx, roots: string[], exceptBundleId: string | null): Promise<void> {
   const within = overlappingRoots(roots);

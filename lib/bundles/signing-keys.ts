@@ -7,9 +7,10 @@ import { openText, seal } from "@/lib/core/secret-box";
 import type { BundleSigner, SigningAlgorithm } from "@/lib/bundles/build-bundle";
 import type { SigningKeyState } from "@/lib/generated/prisma/enums";
 import type { TCreateSigningKeyRequest } from "@/lib/bundles/schemas";
+import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
 
 // Serialises key state changes so that exactly one key is active at any time.
-const SIGNING_KEY_LOCK = 7_240_021;
+const SIGNING_KEY_LOCK = ADVISORY_LOCKS.signingKeys;
 
 export type SigningKeyView = {
   id: string;

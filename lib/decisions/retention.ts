@@ -1,13 +1,15 @@
 import { db, pool } from "@/lib/core/db";
+import { withSessionLock } from "@/lib/core/session-lock";
 import { env } from "@/lib/core/env";
 import { logger } from "@/lib/core/logger";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { ensureDecisionPartitions, forgetDecisionPartitions } from "@/lib/decisions/decision-partitions";
+import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
 
 const DAY_MS = 86_400_000;
 const PARTITIONS_AHEAD = 3;
 // Only one instance maintains partitions at a time (session-level try-lock: the others skip).
-const MAINTENANCE_LOCK = 7_240_007;
+const MAINTENANCE_LOCK = ADVISORY_LOCKS.decisionMaintenance;
 
 /** The oldest UTC day (YYYY-MM-DD) still inside the retention window; older days are dropped. */
 export function retentionCutoffDay(now: number, retentionDays: number): string {
@@ -24,10 +26,8 @@ export type MaintenanceReport = { ran: boolean; created: string[]; dropped: stri
 export async function runDecisionMaintenance(options: { now?: number; retentionDays?: number } = {}): Promise<MaintenanceReport> {
   const now = options.now ?? Date.now();
   const retentionDays = options.retentionDays ?? env().DECISION_RETENTION_DAYS;
-  const client = await pool().connect();
-  try {
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [MAINTENANCE_LOCK]);
-    if (!rows[0]!.locked) return { ran: false, created: [], dropped: [] };
+  const report = await withSessionLock(MAINTENANCE_LOCK, async () => {
+    const client = await pool().connect();
     try {
       const ahead = Array.from({ length: PARTITIONS_AHEAD + 1 }, (_, k) => new Date(now + k * DAY_MS).toISOString().slice(0, 10));
       const before = new Set((await listPartitions(client)).map((p) => p.day));
@@ -57,11 +57,10 @@ export async function runDecisionMaintenance(options: { now?: number; retentionD
       }
       return { ran: true, created, dropped };
     } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [MAINTENANCE_LOCK]);
+      client.release();
     }
-  } finally {
-    client.release();
-  }
+  });
+  return report ?? { ran: false, created: [], dropped: [] };
 }
 
 type Partition = { name: string; day: string; detachPending: boolean };

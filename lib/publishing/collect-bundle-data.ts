@@ -1,20 +1,29 @@
 import type { Tx } from "@/lib/core/db";
 import type { BundleDataDocument } from "@/lib/bundles/build-bundle";
-import type { ResolvedItem } from "@/lib/change-requests/change-request-items";
-import { allowlistDataDocuments } from "@/lib/allowlists/bundle-allowlists";
-
-export type BundleDataContext = {
-  tx: Tx;
-  bundle: { id: string; name: string; roots: string[] };
-  /** The change request being published, or null for a rollback (which replays old data instead). */
-  changeRequest: { id: string; items: ResolvedItem[] } | null;
-};
+import type { BundleDataProvider, BundleRef } from "@/lib/bundles/bundle-data-provider";
+import { allowlistDataProvider } from "@/lib/allowlists/bundle-allowlists";
 
 /**
- * The one place a bundle's data documents come from. Each document is written as
- * `<path>/data.json` and must lie under the bundle's roots. Sources of data (caller allowlists,
- * issue 5) add theirs here; the builder, signer and checks need no change.
+ * Every source of bundle data. Each document is written as `<path>/data.json` and must lie under
+ * the bundle's roots; a new source adds its provider here, and the builder, signer and checks need
+ * no change.
  */
-export async function collectBundleData(context: BundleDataContext): Promise<BundleDataDocument[]> {
-  return [...(await allowlistDataDocuments(context.tx, context.bundle))];
+const PROVIDERS: readonly BundleDataProvider[] = [allowlistDataProvider];
+
+/** The data documents a bundle's next revision ships: every provider's, as they are today. */
+export async function collectBundleData(tx: Tx, bundle: BundleRef): Promise<BundleDataDocument[]> {
+  const documents: BundleDataDocument[] = [];
+  for (const provider of PROVIDERS) documents.push(...(await provider.documents(tx, bundle)));
+  return documents;
+}
+
+/** Replayed data (a rollback) with every provider's documents replaced by today's: revoked grants stay revoked. */
+export async function withCurrentData(tx: Tx, bundle: BundleRef, replayed: BundleDataDocument[]): Promise<BundleDataDocument[]> {
+  const kept = replayed.filter((doc) => !PROVIDERS.some((p) => p.owns(doc.path)));
+  return [...kept, ...(await collectBundleData(tx, bundle))];
+}
+
+/** Tells every provider, in the storing transaction, what a revision ships. */
+export async function announceStoredData(tx: Tx, revision: { revisionId: string; bundleId: string; data: BundleDataDocument[] }): Promise<void> {
+  for (const provider of PROVIDERS) await provider.stored?.(tx, revision);
 }

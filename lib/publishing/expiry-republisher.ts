@@ -1,16 +1,16 @@
 import { db } from "@/lib/core/db";
+import { withSessionLock } from "@/lib/core/session-lock";
 import { logger } from "@/lib/core/logger";
 import type { SystemActor } from "@/lib/auth/actor";
-import { activeSigner, lockRevisionWriters } from "@/lib/bundles/signing-keys";
 import { collectBundleData } from "@/lib/publishing/collect-bundle-data";
-import { buildCheckAndStore, latestRevision, lockBundle, type StoredRevision } from "@/lib/publishing/write-revision";
+import { runPublish } from "@/lib/publishing/publish-pipeline";
+import { latestRevision, lockBundle, type StoredRevision } from "@/lib/publishing/write-revision";
 import { provenanceOf } from "@/lib/publishing/publish-change-request";
-import { refreshServedBundles } from "@/lib/bundles/bundle-cache";
 import { allowlistBundle } from "@/lib/allowlists/bundle-allowlists";
+import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
 
 const SYSTEM: SystemActor = { type: "system", label: "allowlist-expiry" };
-// Only one app instance republishes at a time; the others skip their tick.
-const REPUBLISH_LOCK = 7_240_007;
+const REPUBLISH_LOCK = ADVISORY_LOCKS.expiryRepublish;
 const MAX_SLEEP_MS = 30_000;
 const MIN_SLEEP_MS = 250;
 
@@ -20,32 +20,38 @@ const MIN_SLEEP_MS = 250;
  * it expires — the policy checks expires_at_ns — this keeps what they hold tidy and auditable.)
  */
 export async function republishIfExpired(now = new Date()): Promise<StoredRevision | null> {
-  const stored = await db.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<Array<{ locked: boolean }>>`SELECT pg_try_advisory_xact_lock(${REPUBLISH_LOCK}) AS locked`;
-    if (!row?.locked) return null;
-    await lockRevisionWriters(tx);
-    const carrier = await allowlistBundle(tx);
-    if (!carrier) return null;
-    await lockBundle(tx, carrier.id);
-    const previous = await latestRevision(tx, carrier.id);
-    if (!previous) return null;
-    const publication = await tx.allowlistPublication.findUnique({ where: { revisionId: previous.id } });
-    if (!publication?.nextExpiryAt || publication.nextExpiryAt.getTime() > now.getTime()) return null;
-    const versions = await tx.policyVersion.findMany({ where: { id: { in: previous.policyVersions.map((p) => p.policyVersionId) } }, include: { policy: { select: { packagePath: true } } } });
-    const modules = versions
-      .map((v) => ({ policyId: v.policyId, versionId: v.id, versionNumber: v.number, packagePath: v.policy.packagePath, sha256: v.sha256, source: v.source }))
-      .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
-    const data = await collectBundleData({ tx, bundle: carrier, changeRequest: null });
-    const reason = `scheduled republish: allowlist grants expired at ${publication.nextExpiryAt.toISOString()}`;
-    return buildCheckAndStore(tx, SYSTEM, {
-      bundle: carrier, number: previous.number + 1, modules, data,
-      provenance: { republishOf: previous.revision, reason, policies: provenanceOf(modules) },
-      changeRequestId: null, rollbackOfId: null, reason, testOverride: null, approvedById: null, auditAction: "bundle.republish",
-      publishedById: previous.publishedById,
-    }, await activeSigner(tx, SYSTEM));
-  }, { timeout: 120_000, maxWait: 10_000 });
-  if (stored) await refreshServedBundles([stored.bundle]);
-  return stored;
+  // Only one app instance republishes at a time; the others skip their tick. A session lock, on
+  // its own connection, spans the pipeline's transactions.
+  return withSessionLock(REPUBLISH_LOCK, async () => {
+    const { revisions } = await runPublish({
+      actor: SYSTEM,
+      prepare: async (tx) => {
+        const nothing = { plans: [], finish: async () => null };
+        const carrier = await allowlistBundle(tx);
+        if (!carrier) return nothing;
+        await lockBundle(tx, carrier.id);
+        const previous = await latestRevision(tx, carrier.id);
+        if (!previous) return nothing;
+        const publication = await tx.allowlistPublication.findUnique({ where: { revisionId: previous.id } });
+        if (!publication?.nextExpiryAt || publication.nextExpiryAt.getTime() > now.getTime()) return nothing;
+        const versions = await tx.policyVersion.findMany({ where: { id: { in: previous.policyVersions.map((p) => p.policyVersionId) } }, include: { policy: { select: { packagePath: true } } } });
+        const modules = versions
+          .map((v) => ({ policyId: v.policyId, versionId: v.id, versionNumber: v.number, packagePath: v.policy.packagePath, sha256: v.sha256, source: v.source }))
+          .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
+        const reason = `scheduled republish: allowlist grants expired at ${publication.nextExpiryAt.toISOString()}`;
+        return {
+          plans: [{
+            bundle: carrier, number: previous.number + 1, modules, data: await collectBundleData(tx, carrier),
+            provenance: { republishOf: previous.revision, reason, policies: provenanceOf(modules) },
+            changeRequestId: null, rollbackOfId: null, reason, testOverride: null, approvedById: null, auditAction: "bundle.republish",
+            publishedById: previous.publishedById,
+          }],
+          finish: async () => null,
+        };
+      },
+    });
+    return revisions[0] ?? null;
+  });
 }
 
 /** When the allowlists in the current revision next go stale, or null. */

@@ -1,74 +1,75 @@
-import { db, type Tx } from "@/lib/core/db";
+import type { Tx } from "@/lib/core/db";
 import { AppError } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { changeRequestContentHash } from "@/lib/change-requests/content-hash";
 import { contentOf, isAllowlistItem, isPolicyItem, loadItems, type PolicyVersionItem } from "@/lib/change-requests/change-request-items";
 import { allowlistBundle } from "@/lib/allowlists/bundle-allowlists";
-import { activeSigner, lockRevisionWriters } from "@/lib/bundles/signing-keys";
 import { collectBundleData } from "@/lib/publishing/collect-bundle-data";
-import { buildCheckAndStore, latestRevision, lockBundle, type PlannedModule, type StoredRevision } from "@/lib/publishing/write-revision";
-import { refreshServedBundles } from "@/lib/bundles/bundle-cache";
+import { latestRevision, lockBundle, type PlannedModule, type RevisionPlan, type StoredRevision } from "@/lib/publishing/write-revision";
+import { runPublish, type PublishTimings } from "@/lib/publishing/publish-pipeline";
 import type { TPublishRequest } from "@/lib/change-requests/schemas";
 import { lockChangeRequest } from "@/lib/change-requests/lock-change-request";
 import { testGateForItems } from "@/lib/change-requests/test-gate";
 import { applyApprovedChangeSets } from "@/lib/allowlists/apply-approved-change-sets";
-
-const PUBLISH_TIMEOUT_MS = 120_000;
 
 /**
  * Publishes an approved change request: one new signed revision for every bundle that ships a
  * policy it changes. All or nothing — a failed build, opa check or gate leaves every bundle,
  * the change request and the audit trail as they were.
  */
-export async function publishChangeRequest(options: { actor: Actor; number: number; input: TPublishRequest; requestId?: string }): Promise<{ revisions: StoredRevision[] }> {
+export async function publishChangeRequest(options: { actor: Actor; number: number; input: TPublishRequest; requestId?: string }): Promise<{ revisions: StoredRevision[]; timings: PublishTimings }> {
   const { actor, input } = options;
   requirePermission(actor, "bundle:publish");
   if (input.overrideReason) requirePermission(actor, "publish:override");
-  const revisions = await db.$transaction(async (tx) => {
-    await lockRevisionWriters(tx);
-    const cr = await lockChangeRequest(tx, options.number);
-    if (cr.status === "published") throw new AppError("conflict", `Change request #${cr.number} is already published`);
-    if (cr.status !== "approved") throw new AppError("conflict", `Change request #${cr.number} is ${cr.status.replace("_", " ")}; it needs an approval first`);
-    const items = await loadItems(tx, cr.id);
-    const contentHash = changeRequestContentHash(items.map(contentOf));
-    const approval = await tx.changeRequestReview.findFirst({
-      where: { changeRequestId: cr.id, verdict: "approve", voidedAt: null, contentHash, reviewerId: { not: cr.authorId } },
-      orderBy: { createdAt: "desc" },
-    });
-    if (contentHash !== cr.contentHash || !approval) throw new AppError("conflict", "No approval matches the exact content of this change request");
-    const gate = await testGateForItems(tx, items);
-    if (!gate.passed && !input.overrideReason) {
-      throw new AppError("unprocessable", gate.available ? "Tests must pass for every version before publishing" : "No test results are available for these versions; an admin may publish with a recorded reason", { extra: { tests: gate } });
-    }
-    const testOverride = gate.passed ? null : input.overrideReason!;
-    // Approved allowlist changes are applied first, so the data collected below includes them.
-    await applyApprovedChangeSets(tx, items.filter(isAllowlistItem), { actor, approvedById: approval.reviewerId, changeRequestNumber: cr.number, requestId: options.requestId });
-    const byBundle = await groupByBundle(tx, items.filter(isPolicyItem), items.some(isAllowlistItem));
-    const signer = await activeSigner(tx, actor);
-    const stored: StoredRevision[] = [];
-    for (const [bundleId, bundleItems] of byBundle) {
-      const bundle = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId }, include: { policies: { select: { policyId: true } } } });
-      await lockBundle(tx, bundle.id);
-      const previous = await latestRevision(tx, bundle.id);
-      const modules = await planModules(tx, bundle.policies.map((p) => p.policyId), bundleItems, previous?.policyVersions ?? []);
-      const data = await collectBundleData({ tx, bundle, changeRequest: { id: cr.id, items } });
-      stored.push(await buildCheckAndStore(tx, actor, {
-        bundle, number: (previous?.number ?? 0) + 1, modules, data,
-        provenance: { changeRequest: { id: cr.id, number: cr.number, title: cr.title, contentHash }, approvedBy: (await approverEmail(tx, approval.reviewerId)), policies: provenanceOf(modules), ...(testOverride ? { testOverride } : {}) },
-        changeRequestId: cr.id, rollbackOfId: null, reason: null, testOverride, approvedById: approval.reviewerId, auditAction: "bundle.publish",
-      }, signer, options.requestId));
-    }
-    await tx.changeRequest.update({ where: { id: cr.id }, data: { status: "published", publishedAt: new Date() } });
-    await recordAuditEvent(tx, {
-      actor, action: "change_request.publish", target: { type: "change_request", id: cr.id },
-      before: { status: cr.status }, after: { status: "published", contentHash, revisions: stored.map((r) => `${r.bundle}@${r.revision}`), testOverride, tests: gate.results },
-      requestId: options.requestId,
-    });
-    return stored;
-  }, { timeout: PUBLISH_TIMEOUT_MS, maxWait: 10_000 });
-  await refreshServedBundles(revisions.map((r) => r.bundle));
-  return { revisions };
+  const { revisions, timings } = await runPublish({
+    actor,
+    requestId: options.requestId,
+    prepare: async (tx) => {
+      const cr = await lockChangeRequest(tx, options.number);
+      if (cr.status === "published") throw new AppError("conflict", `Change request #${cr.number} is already published`);
+      if (cr.status !== "approved") throw new AppError("conflict", `Change request #${cr.number} is ${cr.status.replace("_", " ")}; it needs an approval first`);
+      const items = await loadItems(tx, cr.id);
+      const contentHash = changeRequestContentHash(items.map(contentOf));
+      const approval = await tx.changeRequestReview.findFirst({
+        where: { changeRequestId: cr.id, verdict: "approve", voidedAt: null, contentHash, reviewerId: { not: cr.authorId } },
+        orderBy: { createdAt: "desc" },
+      });
+      if (contentHash !== cr.contentHash || !approval) throw new AppError("conflict", "No approval matches the exact content of this change request");
+      const gate = await testGateForItems(tx, items);
+      if (!gate.passed && !input.overrideReason) {
+        throw new AppError("unprocessable", gate.available ? "Tests must pass for every version before publishing" : "No test results are available for these versions; an admin may publish with a recorded reason", { extra: { tests: gate } });
+      }
+      const testOverride = gate.passed ? null : input.overrideReason!;
+      // Approved allowlist changes are applied first, so the data collected below includes them.
+      await applyApprovedChangeSets(tx, items.filter(isAllowlistItem), { actor, approvedById: approval.reviewerId, changeRequestNumber: cr.number, requestId: options.requestId });
+      const byBundle = await groupByBundle(tx, items.filter(isPolicyItem), items.some(isAllowlistItem));
+      const approvedBy = await approverEmail(tx, approval.reviewerId);
+      const plans: RevisionPlan[] = [];
+      for (const [bundleId, bundleItems] of byBundle) {
+        const bundle = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId }, include: { policies: { select: { policyId: true } } } });
+        await lockBundle(tx, bundle.id);
+        const previous = await latestRevision(tx, bundle.id);
+        const modules = await planModules(tx, bundle.policies.map((p) => p.policyId), bundleItems, previous?.policyVersions ?? []);
+        const ref = { id: bundle.id, name: bundle.name, roots: bundle.roots };
+        plans.push({
+          bundle: ref, number: (previous?.number ?? 0) + 1, modules, data: await collectBundleData(tx, ref),
+          provenance: { changeRequest: { id: cr.id, number: cr.number, title: cr.title, contentHash }, approvedBy, policies: provenanceOf(modules), ...(testOverride ? { testOverride } : {}) },
+          changeRequestId: cr.id, rollbackOfId: null, reason: null, testOverride, approvedById: approval.reviewerId, auditAction: "bundle.publish",
+        });
+      }
+      const finish = async (tx: Tx, stored: StoredRevision[]) => {
+        await tx.changeRequest.update({ where: { id: cr.id }, data: { status: "published", publishedAt: new Date() } });
+        await recordAuditEvent(tx, {
+          actor, action: "change_request.publish", target: { type: "change_request", id: cr.id },
+          before: { status: cr.status }, after: { status: "published", contentHash, revisions: stored.map((r) => `${r.bundle}@${r.revision}`), testOverride, tests: gate.results },
+          requestId: options.requestId,
+        });
+      };
+      return { plans, finish };
+    },
+  });
+  return { revisions, timings };
 }
 
 async function groupByBundle(tx: Tx, items: PolicyVersionItem[], changesAllowlists: boolean): Promise<Map<string, PolicyVersionItem[]>> {

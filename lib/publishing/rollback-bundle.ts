@@ -1,14 +1,12 @@
-import { db } from "@/lib/core/db";
 import { AppError, notFound } from "@/lib/core/errors";
-import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { activeSigner, lockRevisionWriters } from "@/lib/bundles/signing-keys";
 import { unpackTarGz } from "@/lib/core/tarball";
+import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { MANIFEST_FILE, SIGNATURES_FILE, type BundleDataDocument } from "@/lib/bundles/build-bundle";
-import { buildCheckAndStore, latestRevision, lockBundle, type StoredRevision } from "@/lib/publishing/write-revision";
-import { provenanceOf } from "@/lib/publishing/publish-change-request";
-import { refreshServedBundles } from "@/lib/bundles/bundle-cache";
-import { withCurrentAllowlists } from "@/lib/allowlists/bundle-allowlists";
 import type { TRollbackRequest } from "@/lib/bundles/schemas";
+import { withCurrentData } from "@/lib/publishing/collect-bundle-data";
+import { runPublish } from "@/lib/publishing/publish-pipeline";
+import { provenanceOf } from "@/lib/publishing/publish-change-request";
+import { latestRevision, lockBundle, type StoredRevision } from "@/lib/publishing/write-revision";
 
 /**
  * Republishes an earlier revision's exact policies and data as a new revision (history only
@@ -17,36 +15,41 @@ import type { TRollbackRequest } from "@/lib/bundles/schemas";
 export async function rollbackBundle(options: { actor: Actor; name: string; input: TRollbackRequest; requestId?: string }): Promise<StoredRevision> {
   const { actor, input } = options;
   requirePermission(actor, "bundle:publish");
-  const stored = await db.$transaction(async (tx) => {
-    await lockRevisionWriters(tx);
-    const bundle = await tx.bundle.findUnique({ where: { name: options.name } });
-    if (!bundle) throw notFound("Bundle");
-    await lockBundle(tx, bundle.id);
-    const latest = await latestRevision(tx, bundle.id);
-    const target = await tx.bundleRevision.findUnique({
-      where: { bundleId_number: { bundleId: bundle.id, number: input.toRevision } },
-      include: { policyVersions: { include: { policyVersion: { include: { policy: { select: { packagePath: true } } } } } } },
-    });
-    if (!target || !latest) throw notFound(`Revision r${input.toRevision} of bundle ${bundle.name}`);
-    if (target.number === latest.number) throw new AppError("conflict", `r${target.number} is already the current revision`);
-    const files = await unpackTarGz(Buffer.from(target.bytes));
-    const replayed: BundleDataDocument[] = files
-      .filter((f) => f.name === "data.json" || f.name.endsWith("/data.json"))
-      .map((f) => ({ path: f.name === "data.json" ? "" : f.name.slice(0, -"/data.json".length), value: JSON.parse(f.content.toString("utf8")) as Record<string, unknown> }));
-    // Rolling back policies must not bring back grants revoked since: allowlists ship as they are today.
-    const data = await withCurrentAllowlists(tx, bundle, replayed);
-    const unexpected = files.filter((f) => ![MANIFEST_FILE, SIGNATURES_FILE].includes(f.name) && !f.name.endsWith(".rego") && !f.name.endsWith("data.json"));
-    if (unexpected.length > 0) throw new Error(`revision ${target.id} holds files a rollback cannot reproduce: ${unexpected.map((f) => f.name).join(", ")}`);
-    const modules = target.policyVersions
-      .map((p) => ({ policyId: p.policyId, versionId: p.policyVersionId, versionNumber: p.policyVersion.number, packagePath: p.policyVersion.policy.packagePath, sha256: p.policyVersion.sha256, source: p.policyVersion.source }))
-      .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
-    const signer = await activeSigner(tx, actor);
-    return buildCheckAndStore(tx, actor, {
-      bundle: { id: bundle.id, name: bundle.name, roots: bundle.roots }, number: latest.number + 1, modules, data,
-      provenance: { rollbackOf: target.revision, reason: input.reason, policies: provenanceOf(modules) },
-      changeRequestId: null, rollbackOfId: target.id, reason: input.reason, testOverride: null, approvedById: null, auditAction: "bundle.rollback",
-    }, signer, options.requestId);
-  }, { timeout: 120_000, maxWait: 10_000 });
-  await refreshServedBundles([stored.bundle]);
-  return stored;
+  const { revisions } = await runPublish({
+    actor,
+    requestId: options.requestId,
+    prepare: async (tx) => {
+      const bundle = await tx.bundle.findUnique({ where: { name: options.name } });
+      if (!bundle) throw notFound("Bundle");
+      await lockBundle(tx, bundle.id);
+      const latest = await latestRevision(tx, bundle.id);
+      const target = await tx.bundleRevision.findUnique({
+        where: { bundleId_number: { bundleId: bundle.id, number: input.toRevision } },
+        include: { policyVersions: { include: { policyVersion: { include: { policy: { select: { packagePath: true } } } } } } },
+      });
+      if (!target || !latest) throw notFound(`Revision r${input.toRevision} of bundle ${bundle.name}`);
+      if (target.number === latest.number) throw new AppError("conflict", `r${target.number} is already the current revision`);
+      const files = await unpackTarGz(Buffer.from(target.bytes));
+      const unexpected = files.filter((f) => ![MANIFEST_FILE, SIGNATURES_FILE].includes(f.name) && !f.name.endsWith(".rego") && !f.name.endsWith("data.json"));
+      if (unexpected.length > 0) throw new Error(`revision ${target.id} holds files a rollback cannot reproduce: ${unexpected.map((f) => f.name).join(", ")}`);
+      const replayed: BundleDataDocument[] = files
+        .filter((f) => f.name === "data.json" || f.name.endsWith("/data.json"))
+        .map((f) => ({ path: f.name === "data.json" ? "" : f.name.slice(0, -"/data.json".length), value: JSON.parse(f.content.toString("utf8")) as Record<string, unknown> }));
+      const ref = { id: bundle.id, name: bundle.name, roots: bundle.roots };
+      // Rolling back policies must not bring back grants revoked since: allowlists ship as they are today.
+      const data = await withCurrentData(tx, ref, replayed);
+      const modules = target.policyVersions
+        .map((p) => ({ policyId: p.policyId, versionId: p.policyVersionId, versionNumber: p.policyVersion.number, packagePath: p.policyVersion.policy.packagePath, sha256: p.policyVersion.sha256, source: p.policyVersion.source }))
+        .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
+      return {
+        plans: [{
+          bundle: ref, number: latest.number + 1, modules, data,
+          provenance: { rollbackOf: target.revision, reason: input.reason, policies: provenanceOf(modules) },
+          changeRequestId: null, rollbackOfId: target.id, reason: input.reason, testOverride: null, approvedById: null, auditAction: "bundle.rollback",
+        }],
+        finish: async () => null,
+      };
+    },
+  });
+  return revisions[0]!;
 }

@@ -2,9 +2,10 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
+import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
 
 export const MIGRATIONS_DIR = path.join(process.cwd(), "prisma", "migrations");
-const MIGRATION_LOCK = 7_240_000;
+const MIGRATION_LOCK = ADVISORY_LOCKS.migration;
 
 export type MigrationReport = { applied: string[]; alreadyApplied: number };
 

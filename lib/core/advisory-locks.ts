@@ -1,0 +1,17 @@
+/**
+ * Every PostgreSQL advisory lock key Verdict takes, in one table: session and transaction
+ * advisory locks share one key space, so two features that picked the same number would block
+ * (or skip) each other. Keys are fixed forever: instances of different versions share a database.
+ */
+export const ADVISORY_LOCKS = {
+  migration: 7_240_000,
+  auditChain: 7_240_001,
+  allowlists: 7_240_005,
+  decisionMaintenance: 7_240_007,
+  agentTokenKeys: 7_240_010,
+  expiryRepublish: 7_240_011,
+  bundleRoots: 7_240_020,
+  signingKeys: 7_240_021,
+  /** With a second key per bundle: pg_advisory_xact_lock(bundleRevision, hashtext(bundleId)). */
+  bundleRevision: 7_240_030,
+} as const;
