@@ -10,7 +10,11 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 
 const { values: args } = parseArgs({
-  options: { dev: { type: "boolean", default: false }, port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } },
+  options: {
+    dev: { type: "boolean", default: false },
+    port: { type: "string", short: "p" },
+    hostname: { type: "string", short: "H" },
+  },
 });
 const dev = args.dev;
 const port = Number(args.port ?? process.env.PORT ?? 3000);
@@ -56,7 +60,9 @@ async function serve() {
     void handle(req, res);
   });
   if (dev) server.on("upgrade", app.getUpgradeHandler());
-  server.listen(port, hostname, () => console.log(`verdict: listening on http://${hostname}:${port}${dev ? " (development)" : ""}`));
+  server.listen(port, hostname, () =>
+    console.log(`verdict: listening on http://${hostname}:${port}${dev ? " (development)" : ""}`),
+  );
 
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.once(signal, () => {

@@ -13,10 +13,12 @@ const DECISIONS = 2_000;
 
 async function run(): Promise<BenchRow[]> {
   const env = await startBenchEnvironment("allowlists");
-  env.useInProcess();
+  env.applyToThisProcess();
   const { pool, db, closeDb } = await import("@/lib/core/db");
   const { createTestUser } = await import("@/test/factories/actors");
-  const { shipAllowlistBundle, approveAndPublish, createServiceWithEndpoints, entry } = await import("@/test/factories/allowlists");
+  const { shipAllowlistBundle, approveAndPublish, createServiceWithEndpoints, entry } = await import(
+    "@/test/factories/allowlists"
+  );
   const { seedBulkAllowlists } = await import("@/test/factories/bulk-allowlists");
   const { grantAccess } = await import("@/lib/allowlists/grant-access");
   const { buildCurrentAllowlistsDocument } = await import("@/lib/allowlists/publish-data");
@@ -24,14 +26,30 @@ async function run(): Promise<BenchRow[]> {
   const { runOpa } = await import("@/lib/opa/run-opa");
   const work = mkdtempSync(path.join(os.tmpdir(), "verdict-bench-allowlists-"));
   try {
-    const actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
+    const actors = {
+      admin: await createTestUser(["admin"]),
+      author: await createTestUser(["author"]),
+      reviewer: await createTestUser(["reviewer"]),
+    };
     await shipAllowlistBundle(actors);
-    const seeded = await seedBulkAllowlists(pool(), { prefix: "b", ...GRANTS, expireEvery: 0, createdById: actors.author.userId });
+    const seeded = await seedBulkAllowlists(pool(), {
+      prefix: "b",
+      ...GRANTS,
+      expireEvery: 0,
+      createdById: actors.author.userId,
+    });
     console.error(`[bench] seeded ${seeded.entries.toLocaleString("en-US")} grants`);
 
     // Verdict: publish one more grant through review; the publish rebuilds the whole bundle.
-    await createServiceWithEndpoints(actors.author, { name: "bench-extra", trustDomain: "prod.example", endpoints: [["GET", "/x"]] });
-    const proposed = await grantAccess({ actor: actors.author, input: entry("bench-extra", "GET", "/x", "spiffe://prod.example/ns/bench/sa/x") });
+    await createServiceWithEndpoints(actors.author, {
+      name: "bench-extra",
+      trustDomain: "prod.example",
+      endpoints: [["GET", "/x"]],
+    });
+    const proposed = await grantAccess({
+      actor: actors.author,
+      input: entry("bench-extra", "GET", "/x", "spiffe://prod.example/ns/bench/sa/x"),
+    });
     const started = performance.now();
     const published = await approveAndPublish(actors, proposed.changeRequest!.number);
     const publishMs = performance.now() - started;
@@ -46,7 +64,10 @@ async function run(): Promise<BenchRow[]> {
     writeFileSync(path.join(dir, "verdict", "authz", "policy.rego"), authzPolicySource());
     const key = await generateKey(work);
     const t0 = performance.now();
-    const built = await runOpa(["build", "-b", dir, "-o", path.join(work, "opa-build.tar.gz"), "--signing-key", key, "--signing-alg", "ES256"], { timeoutMs: 300_000 });
+    const built = await runOpa(
+      ["build", "-b", dir, "-o", path.join(work, "opa-build.tar.gz"), "--signing-key", key, "--signing-alg", "ES256"],
+      { timeoutMs: 300_000 },
+    );
     const opaBuildMs = performance.now() - t0;
     if (built.exitCode !== 0) throw new Error(`opa build failed: ${built.stdout}${built.stderr}`);
     const opaBuildBytes = statSync(path.join(work, "opa-build.tar.gz")).size;
@@ -58,10 +79,40 @@ async function run(): Promise<BenchRow[]> {
     const baseline = await decisionLatency(env.opaBin, small, requests);
     const grantsNote = `${seeded.entries.toLocaleString("en-US")} grants, ${GRANTS.services} services`;
     return [
-      { figure: "allowlists: publish (load+build+sign+opa check+store)", verdict: publishMs, baseline: opaBuildMs, unit: "ms", baselineName: "opa build --signing-key, same data", better: "lower", note: grantsNote },
-      { figure: "allowlists: bundle size", verdict: bundleBytes / 1024, baseline: opaBuildBytes / 1024, unit: "KiB", baselineName: "opa build, same data", better: "lower" },
-      { figure: "allowlists: OPA decision p50 (timer_rego_query_eval_ns)", verdict: full.p50, baseline: baseline.p50, unit: "µs", baselineName: "same policy, 100 grants", better: "lower", note: `${requests.length} decisions, ${full.allowed} allowed` },
-      { figure: "allowlists: OPA decision p99 (timer_rego_query_eval_ns)", verdict: full.p99, baseline: baseline.p99, unit: "µs", baselineName: "same policy, 100 grants", better: "lower" },
+      {
+        figure: "allowlists: publish (load+build+sign+opa check+store)",
+        verdict: publishMs,
+        baseline: opaBuildMs,
+        unit: "ms",
+        baselineName: "opa build --signing-key, same data",
+        better: "lower",
+        note: grantsNote,
+      },
+      {
+        figure: "allowlists: bundle size",
+        verdict: bundleBytes / 1024,
+        baseline: opaBuildBytes / 1024,
+        unit: "KiB",
+        baselineName: "opa build, same data",
+        better: "lower",
+      },
+      {
+        figure: "allowlists: OPA decision p50 (timer_rego_query_eval_ns)",
+        verdict: full.p50,
+        baseline: baseline.p50,
+        unit: "µs",
+        baselineName: "same policy, 100 grants",
+        better: "lower",
+        note: `${requests.length} decisions, ${full.allowed} allowed`,
+      },
+      {
+        figure: "allowlists: OPA decision p99 (timer_rego_query_eval_ns)",
+        verdict: full.p99,
+        baseline: baseline.p99,
+        unit: "µs",
+        baselineName: "same policy, 100 grants",
+        better: "lower",
+      },
     ];
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -87,15 +138,33 @@ async function decisionRequests(db: typeof import("@/lib/core/db").db, n: number
       FROM allowlist_entries e JOIN service_endpoints p ON p.id = e.endpoint_id JOIN services s ON s.id = p.service_id
      WHERE s.name LIKE 'b-%' AND e.caller_id NOT LIKE '%/*' ORDER BY random() LIMIT ${n / 2}`;
   const concrete = (r: (typeof rows)[number]) => ({
-    caller: r.caller, service: r.service, method: r.method === "*" ? "GET" : r.method, path: r.path.replace(/\{[^}]+\}/g, "42").replace(/\*$/, "q1"),
+    caller: r.caller,
+    service: r.service,
+    method: r.method === "*" ? "GET" : r.method,
+    path: r.path.replace(/\{[^}]+\}/g, "42").replace(/\*$/, "q1"),
   });
   const allowed = rows.map(concrete);
-  const denied = allowed.map((r, i) => ({ ...r, service: allowed[(i + 1) % allowed.length]!.service, method: "DELETE" }));
+  const denied = allowed.map((r, i) => ({
+    ...r,
+    service: allowed[(i + 1) % allowed.length]!.service,
+    method: "DELETE",
+  }));
   return [...allowed, ...denied];
 }
 
-async function smallAllowlistDir(work: string, doc: import("@/lib/allowlists/opa-data").AllowlistsDocument, policy: string): Promise<string> {
-  const services = Object.fromEntries(Object.entries(doc.services).slice(0, 500).map(([name, svc]) => [name, { ...svc, callers: Object.fromEntries(Object.entries(svc.callers).slice(0, 1)), wildcards: [] }]));
+async function smallAllowlistDir(
+  work: string,
+  doc: import("@/lib/allowlists/opa-data").AllowlistsDocument,
+  policy: string,
+): Promise<string> {
+  const services = Object.fromEntries(
+    Object.entries(doc.services)
+      .slice(0, 500)
+      .map(([name, svc]) => [
+        name,
+        { ...svc, callers: Object.fromEntries(Object.entries(svc.callers).slice(0, 1)), wildcards: [] },
+      ]),
+  );
   const dir = path.join(work, "small");
   mkdirSync(path.join(dir, "verdict", "allowlists"), { recursive: true });
   mkdirSync(path.join(dir, "verdict", "authz"), { recursive: true });
@@ -105,10 +174,16 @@ async function smallAllowlistDir(work: string, doc: import("@/lib/allowlists/opa
 }
 
 /** Starts `opa run -s` on the bundle directory, sends the requests one by one, reads OPA's timer. */
-async function decisionLatency(opaBin: string, dir: string, requests: Req[]): Promise<{ p50: number; p99: number; allowed: number }> {
+async function decisionLatency(
+  opaBin: string,
+  dir: string,
+  requests: Req[],
+): Promise<{ p50: number; p99: number; allowed: number }> {
   const { freePort } = await import("@/lib/setup/embedded-postgres");
   const port = await freePort();
-  const child = spawn(opaBin, ["run", "-s", "--addr", `127.0.0.1:${port}`, "--skip-version-check", "-b", dir], { stdio: "ignore" });
+  const child = spawn(opaBin, ["run", "-s", "--addr", `127.0.0.1:${port}`, "--skip-version-check", "-b", dir], {
+    stdio: "ignore",
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
     const url = `http://127.0.0.1:${port}`;
@@ -124,13 +199,21 @@ async function decisionLatency(opaBin: string, dir: string, requests: Req[]): Pr
     const timings: number[] = [];
     let allowed = 0;
     for (const input of [...requests.slice(0, 50), ...requests]) {
-      const res = await fetch(`${url}/v1/data/verdict/authz/decision?metrics`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input }) });
+      const res = await fetch(`${url}/v1/data/verdict/authz/decision?metrics`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input }),
+      });
       const body = (await res.json()) as { result?: { allow: boolean }; metrics?: Record<string, number> };
       timings.push((body.metrics?.timer_rego_query_eval_ns ?? NaN) / 1000);
       if (body.result?.allow) allowed += 1;
     }
     const measured = timings.slice(50).sort((a, b) => a - b);
-    return { p50: percentile(measured, 50), p99: percentile(measured, 99), allowed: Math.round((allowed * requests.length) / (requests.length + 50)) };
+    return {
+      p50: percentile(measured, 50),
+      p99: percentile(measured, 99),
+      allowed: Math.round((allowed * requests.length) / (requests.length + 50)),
+    };
   } finally {
     child.kill("SIGTERM");
     await exited;

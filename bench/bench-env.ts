@@ -19,7 +19,7 @@ export type BenchEnvironment = {
   postgresPid: () => number;
   secrets: { NEXTAUTH_SECRET: string; VERDICT_MASTER_KEY: string };
   /** Sets process.env so that lib/ modules (db, env) work inside the bench process. */
-  useInProcess: () => void;
+  applyToThisProcess: () => void;
   startApp: (extraEnv?: Record<string, string>) => Promise<AppInstance>;
   stop: () => Promise<void>;
 };
@@ -33,17 +33,31 @@ export async function startBenchEnvironment(name: string): Promise<BenchEnvironm
   await ensureDatabase(pg.url("postgres"), "verdict_bench");
   const databaseUrl = pg.url("verdict_bench");
   await applyMigrations(databaseUrl);
-  const secrets = { NEXTAUTH_SECRET: randomBytes(32).toString("base64url"), VERDICT_MASTER_KEY: randomBytes(32).toString("base64") };
+  const secrets = {
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    VERDICT_MASTER_KEY: randomBytes(32).toString("base64"),
+  };
   const apps: AppInstance[] = [];
   return {
-    databaseUrl, adminUrl: pg.url("postgres"), opaBin, secrets,
+    databaseUrl,
+    adminUrl: pg.url("postgres"),
+    opaBin,
+    secrets,
     postgresPid: () => Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]),
-    useInProcess: () => {
-      Object.assign(process.env, { DATABASE_URL: databaseUrl, OPA_BIN: opaBin, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", ...secrets });
+    applyToThisProcess: () => {
+      Object.assign(process.env, {
+        DATABASE_URL: databaseUrl,
+        OPA_BIN: opaBin,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+        ...secrets,
+      });
     },
     startApp: async (extraEnv = {}) => {
       buildApp(log);
-      const app = await startAppInstance({ DATABASE_URL: databaseUrl, OPA_BIN: opaBin, LOG_LEVEL: "warn", ...secrets, ...extraEnv }, { name: `bench-${name}` });
+      const app = await startAppInstance(
+        { DATABASE_URL: databaseUrl, OPA_BIN: opaBin, LOG_LEVEL: "warn", ...secrets, ...extraEnv },
+        { name: `bench-${name}` },
+      );
       apps.push(app);
       return app;
     },

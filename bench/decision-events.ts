@@ -25,10 +25,18 @@ export function makeEvents(n: number): Array<Record<string, unknown>> {
       decision_id: randomUUID(),
       path: "verdict/authz/allow",
       input: {
-        caller, method, path: `/v1/${svc}/items/${i % 10_000}`,
-        attributes: { source: { principal: caller, address: `10.0.${i % 250}.${i % 200}` }, request: { http: { method, host: `${svc}.internal`, id: randomUUID() } } },
+        caller,
+        method,
+        path: `/v1/${svc}/items/${i % 10_000}`,
+        attributes: {
+          source: { principal: caller, address: `10.0.${i % 250}.${i % 200}` },
+          request: { http: { method, host: `${svc}.internal`, id: randomUUID() } },
+        },
       },
-      result: { allow, reason: allow ? `allowlist entry ${i % 700}` : "no allowlist entry for this caller and endpoint" },
+      result: {
+        allow,
+        reason: allow ? `allowlist entry ${i % 700}` : "no allowlist entry for this caller and endpoint",
+      },
       bundles: { main: { revision: "r42" } },
       requested_by: `10.0.0.${i % 250}:${30_000 + (i % 20_000)}`,
       timestamp: new Date(now - (n - i)).toISOString().replace("Z", "123456Z"),

@@ -2,7 +2,16 @@
 // screenshots: 10 million rows would take hours through the app and minutes this way.
 import type pg from "pg";
 
-export const FIXTURE_SERVICES = ["payments", "orders", "billing", "inventory", "search", "identity", "ledger", "shipping"];
+export const FIXTURE_SERVICES = [
+  "payments",
+  "orders",
+  "billing",
+  "inventory",
+  "search",
+  "identity",
+  "ledger",
+  "shipping",
+];
 
 /**
  * Inserts `count` decisions spread evenly over [from, to): ~2,000 SPIFFE callers with a skewed
@@ -45,10 +54,14 @@ SELECT ts, gen_random_uuid()::text, dpath, allowed, caller, format('%s-sidecar-%
        jsonb_build_object('timer_rego_query_eval_ns', 20000 + (r2 * 90000)::int, 'timer_server_handler_ns', 60000 + (r3 * 200000)::int)
 FROM e`;
 
-const COLUMNS = "received_at, path, allowed, caller, agent, credential_id, revisions, unpublished, bundles, input, result, labels, metrics, extra";
+const COLUMNS =
+  "received_at, path, allowed, caller, agent, credential_id, revisions, unpublished, bundles, input, result, labels, metrics, extra";
 
 /** Inserts `count` fixture decisions spread over [from, to) through the partitioned table (indexes maintained row by row). */
-export async function insertFixtureDecisions(client: pg.Pool | pg.ClientBase, options: { from: Date; to: Date; count: number }): Promise<void> {
+export async function insertFixtureDecisions(
+  client: pg.Pool | pg.ClientBase,
+  options: { from: Date; to: Date; count: number },
+): Promise<void> {
   await client.query(
     "SELECT verdict_ensure_decision_partition(d::date) FROM generate_series(($1::timestamptz AT TIME ZONE 'UTC')::date, ($2::timestamptz AT TIME ZONE 'UTC')::date, interval '1 day') AS d",
     [options.from, options.to],
@@ -62,15 +75,26 @@ export async function insertFixtureDecisions(client: pg.Pool | pg.ClientBase, op
  * (new decision ids); each day is filled as a plain table and attached afterwards, so its indexes
  * are built once in bulk instead of row by row.
  */
-export async function bulkFixtureDecisions(pool: pg.Pool, options: { days: number; perDay: number; log?: (line: string) => void }): Promise<{ from: Date; to: Date; count: number }> {
+export async function bulkFixtureDecisions(
+  pool: pg.Pool,
+  options: { days: number; perDay: number; log?: (line: string) => void },
+): Promise<{ from: Date; to: Date; count: number }> {
   const to = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
   const dayMs = 86_400_000;
   const from = new Date(to.getTime() - options.days * dayMs);
   const base = "decisions_fixture_base";
-  await pool.query(`DROP TABLE IF EXISTS ${base}; CREATE TABLE ${base} (LIKE decisions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+  await pool.query(
+    `DROP TABLE IF EXISTS ${base}; CREATE TABLE ${base} (LIKE decisions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+  );
   let started = Date.now();
-  await pool.query(INSERT_FIXTURE_DECISIONS_SQL.replace("INSERT INTO decisions", `INSERT INTO ${base}`), [new Date(to.getTime() - dayMs), to, options.perDay]);
-  options.log?.(`generated ${options.perDay.toLocaleString("en-US")} decisions in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  await pool.query(INSERT_FIXTURE_DECISIONS_SQL.replace("INSERT INTO decisions", `INSERT INTO ${base}`), [
+    new Date(to.getTime() - dayMs),
+    to,
+    options.perDay,
+  ]);
+  options.log?.(
+    `generated ${options.perDay.toLocaleString("en-US")} decisions in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
   started = Date.now();
   const pending = Array.from({ length: options.days }, (_, k) => k);
   const worker = async () => {
@@ -83,8 +107,12 @@ export async function bulkFixtureDecisions(pool: pg.Pool, options: { days: numbe
         `INSERT INTO ${part} (timestamp, decision_id, ${COLUMNS}) SELECT timestamp - $1::interval, gen_random_uuid()::text, ${COLUMNS} FROM ${base}`,
         [`${k} days`],
       );
-      await pool.query(`ALTER TABLE decisions ATTACH PARTITION ${part} FOR VALUES FROM ('${dayStart.toISOString()}') TO ('${new Date(dayStart.getTime() + dayMs).toISOString()}')`);
-      options.log?.(`day ${options.days - pending.length} of ${options.days} attached (${((Date.now() - started) / 1000).toFixed(0)} s so far)`);
+      await pool.query(
+        `ALTER TABLE decisions ATTACH PARTITION ${part} FOR VALUES FROM ('${dayStart.toISOString()}') TO ('${new Date(dayStart.getTime() + dayMs).toISOString()}')`,
+      );
+      options.log?.(
+        `day ${options.days - pending.length} of ${options.days} attached (${((Date.now() - started) / 1000).toFixed(0)} s so far)`,
+      );
     }
   };
   await Promise.all([worker(), worker()]);

@@ -21,7 +21,7 @@ export default {
   async run(): Promise<BenchRow[]> {
     const env = await startBenchEnvironment("decision-ingestion");
     try {
-      env.useInProcess();
+      env.applyToThisProcess();
       return await ingestion((workers) => env.startApp(appEnv(workers)), env.postgresPid());
     } finally {
       await env.stop();
@@ -29,7 +29,10 @@ export default {
   },
 } satisfies Bench;
 
-const WORKER_COUNTS = (process.env.BENCH_APP_WORKERS ?? "1,2").split(",").map(Number).filter((n) => n > 0);
+const WORKER_COUNTS = (process.env.BENCH_APP_WORKERS ?? "1,2")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
 
 /** BENCH_APP_NODE_OPTIONS: e.g. a profiler preload for the app. */
 function appEnv(workers: number): Record<string, string> {
@@ -41,12 +44,17 @@ function appEnv(workers: number): Record<string, string> {
 
 async function pool<T>(items: T[], workers: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
-async function ingestion(startApp: (workers: number) => Promise<AppInstance>, postgresPid: number): Promise<BenchRow[]> {
+async function ingestion(
+  startApp: (workers: number) => Promise<AppInstance>,
+  postgresPid: number,
+): Promise<BenchRow[]> {
   const { pool: pgPool } = await import("@/lib/core/db");
   const { createTestUser } = await import("@/test/factories/actors");
   const { createAgentCredential } = await import("@/lib/agents/create-agent-credential");
@@ -54,30 +62,52 @@ async function ingestion(startApp: (workers: number) => Promise<AppInstance>, po
   const { DECISION_COPY_COLUMN_LIST } = await import("@/lib/decisions/copy-format");
   const { ensureDecisionPartitions } = await import("@/lib/decisions/decision-partitions");
   const admin = await createTestUser(["admin"]);
-  const { secret } = await createAgentCredential({ actor: admin, input: { name: "bench", kind: "bearer", bundles: [], mayReportStatus: true, mayUploadLogs: true, expiresInDays: null } });
+  const { secret } = await createAgentCredential({
+    actor: admin,
+    input: {
+      name: "bench",
+      kind: "bearer",
+      bundles: [],
+      mayReportStatus: true,
+      mayUploadLogs: true,
+      expiresInDays: null,
+    },
+  });
 
   // The same rows for COPY (ids suffixed, so that every run's rows land) and for each endpoint run.
   const today = new Date().toISOString().slice(0, 10);
   await ensureDecisionPartitions(pgPool(), [today, new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)]);
   const copyEvents = makeEvents(INGEST);
-  const built = buildDecisionRows({ events: copyEvents.map((e) => ({ ...e, decision_id: `${e.decision_id}-copy` })) }, {
-    agent: { credentialId: null, identify: (labels) => labels.instance ?? labels.id! }, now: Date.now(), oldestDay: "2000-01-01",
-    maxFutureMs: 86_400_000, maxEventBytes: 1024 * 1024, isPublished: () => false,
-  });
+  const built = buildDecisionRows(
+    { events: copyEvents.map((e) => ({ ...e, decision_id: `${e.decision_id}-copy` })) },
+    {
+      agent: { credentialId: null, identify: (labels) => labels.instance ?? labels.id! },
+      now: Date.now(),
+      oldestDay: "2000-01-01",
+      maxFutureMs: 86_400_000,
+      maxEventBytes: 1024 * 1024,
+      isPublished: () => false,
+    },
+  );
   const copyText = built.rows.map((row) => row.copyLine);
   const halves = [copyText.slice(0, copyText.length / 2), copyText.slice(copyText.length / 2)];
   const pgCpu = treeCpuSeconds([postgresPid]);
   const started = performance.now();
-  await Promise.all(halves.map(async (part) => {
-    const client = await pgPool().connect();
-    try {
-      await pipeline(Readable.from(part), client.query(copyFrom(`COPY decisions (${DECISION_COPY_COLUMN_LIST}) FROM STDIN`)));
-    } finally {
-      client.release();
-    }
-  }));
+  await Promise.all(
+    halves.map(async (part) => {
+      const client = await pgPool().connect();
+      try {
+        await pipeline(
+          Readable.from(part),
+          client.query(copyFrom(`COPY decisions (${DECISION_COPY_COLUMN_LIST}) FROM STDIN`)),
+        );
+      } finally {
+        client.release();
+      }
+    }),
+  );
   const copyRate = INGEST / ((performance.now() - started) / 1000);
-  const copyCpu = (treeCpuSeconds([postgresPid]) - pgCpu) / INGEST * 1e6;
+  const copyCpu = ((treeCpuSeconds([postgresPid]) - pgCpu) / INGEST) * 1e6;
   log(`raw COPY: ${Math.round(copyRate)} rows/s`);
 
   const rows: BenchRow[] = [];
@@ -86,14 +116,26 @@ async function ingestion(startApp: (workers: number) => Promise<AppInstance>, po
     try {
       const measured = await throughEndpoint(app, secret, postgresPid);
       const label = workers === 1 ? "one server process" : `VERDICT_WORKERS=${workers}`;
-      rows.push({
-        figure: `ingestion, ${INGEST.toLocaleString("en-US")} decisions (gzip batches of ${PER_BATCH}, ${AGENTS} agents), ${label}`, verdict: measured.rate, baseline: copyRate,
-        unit: "decisions/s", baselineName: "raw COPY, same rows, same table", better: "higher", note: "target ≥ 0.5× COPY and ≥ 10,000/s",
-      }, {
-        figure: `ingestion CPU per decision (app + PostgreSQL), ${label}`, verdict: measured.appCpu + measured.pgCpu, baseline: copyCpu, unit: "µs",
-        baselineName: "PostgreSQL CPU per row of the raw COPY", better: "lower",
-        note: `app ${measured.appCpu.toFixed(0)} µs + PostgreSQL ${measured.pgCpu.toFixed(0)} µs; independent of other load on the machine`,
-      });
+      rows.push(
+        {
+          figure: `ingestion, ${INGEST.toLocaleString("en-US")} decisions (gzip batches of ${PER_BATCH}, ${AGENTS} agents), ${label}`,
+          verdict: measured.rate,
+          baseline: copyRate,
+          unit: "decisions/s",
+          baselineName: "raw COPY, same rows, same table",
+          better: "higher",
+          note: "target ≥ 0.5× COPY and ≥ 10,000/s",
+        },
+        {
+          figure: `ingestion CPU per decision (app + PostgreSQL), ${label}`,
+          verdict: measured.appCpu + measured.pgCpu,
+          baseline: copyCpu,
+          unit: "µs",
+          baselineName: "PostgreSQL CPU per row of the raw COPY",
+          better: "lower",
+          note: `app ${measured.appCpu.toFixed(0)} µs + PostgreSQL ${measured.pgCpu.toFixed(0)} µs; independent of other load on the machine`,
+        },
+      );
     } finally {
       await app.stop();
     }
@@ -102,19 +144,38 @@ async function ingestion(startApp: (workers: number) => Promise<AppInstance>, po
 }
 
 /** INGEST fresh decisions uploaded by AGENTS agents at once; checks every one was stored. */
-async function throughEndpoint(app: AppInstance, secret: string, postgresPid: number): Promise<{ rate: number; appCpu: number; pgCpu: number }> {
+async function throughEndpoint(
+  app: AppInstance,
+  secret: string,
+  postgresPid: number,
+): Promise<{ rate: number; appCpu: number; pgCpu: number }> {
   const { pool: pgPool } = await import("@/lib/core/db");
   const events = makeEvents(INGEST);
   const batches: Buffer[] = [];
-  for (let i = 0; i < events.length; i += PER_BATCH) batches.push(gzipSync(JSON.stringify(events.slice(i, i + PER_BATCH))));
+  for (let i = 0; i < events.length; i += PER_BATCH)
+    batches.push(gzipSync(JSON.stringify(events.slice(i, i + PER_BATCH))));
   const largest = Math.max(...batches.map((b) => b.length));
   if (largest > UPLOAD_LIMIT_BYTES) throw new Error(`a batch is ${largest} bytes of gzip: more than OPA would send`);
-  log(`${batches.length} batches, ${Math.round(batches.reduce((n, b) => n + b.length, 0) / batches.length / 1024)} KiB compressed each on average`);
+  log(
+    `${batches.length} batches, ${Math.round(batches.reduce((n, b) => n + b.length, 0) / batches.length / 1024)} KiB compressed each on average`,
+  );
   // Warm up only now, retrying on a dead connection: preparing the batches blocks this process for
   // seconds, longer than the server keeps an idle connection open, so the client's pooled
   // connection (the health check's) may have been closed meanwhile without it noticing.
-  const upload = (body: Buffer) => fetch(`${app.url}/api/opa/logs`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-encoding": "gzip", "content-type": "application/json" }, body: new Uint8Array(body) });
-  const warm = () => upload(gzipSync("[]")).then(async (res) => (await res.arrayBuffer(), res.status === 200), () => false);
+  const upload = (body: Buffer) =>
+    fetch(`${app.url}/api/opa/logs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}`, "content-encoding": "gzip", "content-type": "application/json" },
+      body: new Uint8Array(body),
+    });
+  const warm = () =>
+    upload(gzipSync("[]")).then(
+      async (res) => {
+        await res.arrayBuffer();
+        return res.status === 200;
+      },
+      () => false,
+    );
   for (let i = 0; i < 200 && !(await warm()); i++) await new Promise((r) => setTimeout(r, 100));
   const pgCpu = treeCpuSeconds([postgresPid]);
   const appCpu = treeCpuSeconds([app.pid]);
@@ -125,7 +186,11 @@ async function throughEndpoint(app: AppInstance, secret: string, postgresPid: nu
     await res.arrayBuffer();
   });
   const rate = INGEST / ((performance.now() - started) / 1000);
-  const result = { rate, pgCpu: (treeCpuSeconds([postgresPid]) - pgCpu) / INGEST * 1e6, appCpu: (treeCpuSeconds([app.pid]) - appCpu) / INGEST * 1e6 };
+  const result = {
+    rate,
+    pgCpu: ((treeCpuSeconds([postgresPid]) - pgCpu) / INGEST) * 1e6,
+    appCpu: ((treeCpuSeconds([app.pid]) - appCpu) / INGEST) * 1e6,
+  };
   const ids = events.map((e) => e.decision_id as string);
   const { rows } = await pgPool().query("SELECT count(*)::int AS n FROM decisions WHERE decision_id = ANY($1)", [ids]);
   if (rows[0].n !== INGEST) throw new Error(`expected ${INGEST} stored decisions, found ${rows[0].n}`);

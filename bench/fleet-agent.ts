@@ -1,5 +1,5 @@
 // One simulated OPA agent for the fleet benchmark: the bundle long poll, status reports and
-// decision-log uploads that `opa run` sends (OPA-PROTOCOL.md §1, §4, §5), over its own keep-alive
+// decision-log uploads that `opa run` sends (docs/opa-protocol.md §1, §4, §5), over its own keep-alive
 // connection pool as a separate OPA process would have.
 import http from "node:http";
 import { randomUUID } from "node:crypto";
@@ -21,7 +21,17 @@ export type FleetCounters = {
 };
 
 export function newCounters(): FleetCounters {
-  return { requests: 0, serverErrors: 0, networkErrors: 0, decisionsGenerated: 0, decisionsAcknowledged: 0, fullGetMs: [], statusMs: [], uploadMs: [], timeout304OvershootMs: [] };
+  return {
+    requests: 0,
+    serverErrors: 0,
+    networkErrors: 0,
+    decisionsGenerated: 0,
+    decisionsAcknowledged: 0,
+    fullGetMs: [],
+    statusMs: [],
+    uploadMs: [],
+    timeout304OvershootMs: [],
+  };
 }
 
 export type SimulatedAgentOptions = {
@@ -104,20 +114,32 @@ export class SimulatedAgent {
     const c = this.o.counters;
     c.requests += 1;
     return new Promise((resolve, reject) => {
-      const req = http.request(`${this.o.baseUrl}${path}`, {
-        method, agent: this.pool, signal: this.abort.signal,
-        headers: { "user-agent": USER_AGENT, authorization: `Bearer ${this.o.token}`, ...headers, ...(body ? { "content-length": String(body.length) } : {}) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          if ((res.statusCode ?? 0) >= 500) c.serverErrors += 1;
-          resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, body: Buffer.concat(chunks) });
-        });
-        res.on("error", reject);
-      });
+      const req = http.request(
+        `${this.o.baseUrl}${path}`,
+        {
+          method,
+          agent: this.pool,
+          signal: this.abort.signal,
+          headers: {
+            "user-agent": USER_AGENT,
+            authorization: `Bearer ${this.o.token}`,
+            ...headers,
+            ...(body ? { "content-length": String(body.length) } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => {
+            if ((res.statusCode ?? 0) >= 500) c.serverErrors += 1;
+            resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, body: Buffer.concat(chunks) });
+          });
+          res.on("error", reject);
+        },
+      );
       req.on("error", (error: NodeJS.ErrnoException) => {
-        if (req.reusedSocket && error.code === "ECONNRESET") return reject(Object.assign(error, { reusedSocket: true }));
+        if (req.reusedSocket && error.code === "ECONNRESET")
+          return reject(Object.assign(error, { reusedSocket: true }));
         if (this.running) c.networkErrors += 1;
         reject(error);
       });
@@ -130,7 +152,9 @@ export class SimulatedAgent {
     let failures = 0;
     let longPolling = false;
     while (this.running) {
-      const headers: Record<string, string> = { prefer: longPolling ? `modes=snapshot,delta;wait=${this.o.longPollSeconds}` : "modes=snapshot,delta" };
+      const headers: Record<string, string> = {
+        prefer: longPolling ? `modes=snapshot,delta;wait=${this.o.longPollSeconds}` : "modes=snapshot,delta",
+      };
       if (this.etag) headers["if-none-match"] = this.etag;
       const started = performance.now();
       this.lastRequest = new Date().toISOString();
@@ -168,8 +192,15 @@ export class SimulatedAgent {
       if (!this.generating) break;
       owed += (this.o.decisionsPerSecond * tickMs) / 1000;
       for (; owed >= 1; owed -= 1) {
-        const template = this.o.templates[(this.o.counters.decisionsGenerated + this.buffer.length) % this.o.templates.length]!;
-        this.buffer.push({ ...template, labels, decision_id: randomUUID(), timestamp: new Date().toISOString(), bundles: { [this.o.bundle]: { revision: this.activeRevision } } });
+        const template =
+          this.o.templates[(this.o.counters.decisionsGenerated + this.buffer.length) % this.o.templates.length]!;
+        this.buffer.push({
+          ...template,
+          labels,
+          decision_id: randomUUID(),
+          timestamp: new Date().toISOString(),
+          bundles: { [this.o.bundle]: { revision: this.activeRevision } },
+        });
         this.o.counters.decisionsGenerated += 1;
       }
     }
@@ -189,7 +220,12 @@ export class SimulatedAgent {
         try {
           for (const { body, count } of bodies) {
             const started = performance.now();
-            const reply = await this.request("POST", "/api/opa/logs", { "content-type": "application/json", "content-encoding": "gzip" }, body);
+            const reply = await this.request(
+              "POST",
+              "/api/opa/logs",
+              { "content-type": "application/json", "content-encoding": "gzip" },
+              body,
+            );
             if (reply.status !== 200) throw new Error(`upload answered ${reply.status}`);
             this.o.counters.uploadMs.push(performance.now() - started);
             this.o.counters.decisionsAcknowledged += count;
@@ -214,7 +250,12 @@ export class SimulatedAgent {
         this.statusPending = false;
         const started = performance.now();
         try {
-          const reply = await this.request("POST", "/api/opa/status", { "content-type": "application/json" }, Buffer.from(JSON.stringify(this.statusDocument())));
+          const reply = await this.request(
+            "POST",
+            "/api/opa/status",
+            { "content-type": "application/json" },
+            Buffer.from(JSON.stringify(this.statusDocument())),
+          );
           if (reply.status < 300) this.o.counters.statusMs.push(performance.now() - started);
         } catch {
           // OPA only logs a failed status POST
@@ -225,14 +266,26 @@ export class SimulatedAgent {
   }
 
   private statusDocument() {
-    const timer = { timer_bundle_request_ns: 1_200_000, timer_rego_data_parse_ns: 30_000, timer_rego_module_parse_ns: 400_000, timer_rego_module_compile_ns: 900_000, timer_rego_load_bundles_ns: 1_500_000 };
+    const timer = {
+      timer_bundle_request_ns: 1_200_000,
+      timer_rego_data_parse_ns: 30_000,
+      timer_rego_module_parse_ns: 400_000,
+      timer_rego_module_compile_ns: 900_000,
+      timer_rego_load_bundles_ns: 1_500_000,
+    };
     return {
       labels: { id: this.id, version: "1.22.2", instance: this.o.instance },
       bundles: {
         [this.o.bundle]: {
-          name: this.o.bundle, active_revision: this.activeRevision, type: "snapshot", size: 2048,
-          last_request: this.lastRequest, last_successful_request: this.lastRequest,
-          last_successful_download: this.lastActivation, last_successful_activation: this.lastActivation, metrics: timer,
+          name: this.o.bundle,
+          active_revision: this.activeRevision,
+          type: "snapshot",
+          size: 2048,
+          last_request: this.lastRequest,
+          last_successful_request: this.lastRequest,
+          last_successful_download: this.lastActivation,
+          last_successful_activation: this.lastActivation,
+          metrics: timer,
         },
       },
       plugins: { bundle: { state: "OK" }, decision_logs: { state: "OK" }, status: { state: "OK" } },

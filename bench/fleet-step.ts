@@ -8,7 +8,14 @@ import { makeEvents } from "./decision-events";
 import { newCounters, SimulatedAgent, type FleetCounters } from "./fleet-agent";
 import type { FleetWorld, PublishedRevision, startPublisher } from "./fleet-world";
 
-export type FleetSettings = { seconds: number; longPollSeconds: number; publishEveryMs: number; decisionsPerSecond: number; graceMs: number; targetP99Ms: number };
+export type FleetSettings = {
+  seconds: number;
+  longPollSeconds: number;
+  publishEveryMs: number;
+  decisionsPerSecond: number;
+  graceMs: number;
+  targetP99Ms: number;
+};
 
 export type StepResult = {
   agents: number;
@@ -35,16 +42,34 @@ type Publisher = Awaited<ReturnType<typeof startPublisher>>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const templates = makeEvents(500);
 
-export async function runStep(options: { n: number; apps: AppInstance[]; world: FleetWorld; publisher: Publisher; postgresPid: number; tag: string; settings: FleetSettings }): Promise<StepResult> {
+export async function runStep(options: {
+  n: number;
+  apps: AppInstance[];
+  world: FleetWorld;
+  publisher: Publisher;
+  postgresPid: number;
+  tag: string;
+  settings: FleetSettings;
+}): Promise<StepResult> {
   const { n, apps, world, publisher, settings } = options;
   const counters = newCounters();
   const receipts: Array<Array<{ number: number; at: number }>> = Array.from({ length: n }, () => []);
-  const agents = Array.from({ length: n }, (_, i) => new SimulatedAgent({
-    baseUrl: apps[i % apps.length]!.url, bundle: world.bundle, token: world.token, instance: `${options.tag}-${i}`,
-    longPollSeconds: settings.longPollSeconds, decisionsPerSecond: settings.decisionsPerSecond, templates, counters,
-    onBundle: (etag, at) => receipts[i]!.push({ number: publisher.byEtag.get(etag)?.number ?? -1, at }),
-    revisionOf: (etag) => publisher.byEtag.get(etag)?.revision ?? "",
-  }));
+  const agents = Array.from(
+    { length: n },
+    (_, i) =>
+      new SimulatedAgent({
+        baseUrl: apps[i % apps.length]!.url,
+        bundle: world.bundle,
+        token: world.token,
+        instance: `${options.tag}-${i}`,
+        longPollSeconds: settings.longPollSeconds,
+        decisionsPerSecond: settings.decisionsPerSecond,
+        templates,
+        counters,
+        onBundle: (etag, at) => receipts[i]!.push({ number: publisher.byEtag.get(etag)?.number ?? -1, at }),
+        revisionOf: (etag) => publisher.byEtag.get(etag)?.revision ?? "",
+      }),
+  );
   try {
     // Agents come up over a few seconds, as a fleet does, and first fetch the current revision.
     const rampMs = Math.min(5000, n * 10);
@@ -63,7 +88,11 @@ export async function runStep(options: { n: number; apps: AppInstance[]; world: 
     lag.enable();
     const loadStart = performance.now();
     const published: PublishedRevision[] = [];
-    for (let next = loadStart + settings.publishEveryMs / 2; next < loadStart + settings.seconds * 1000; next += settings.publishEveryMs) {
+    for (
+      let next = loadStart + settings.publishEveryMs / 2;
+      next < loadStart + settings.seconds * 1000;
+      next += settings.publishEveryMs
+    ) {
       await sleep(Math.max(0, next - performance.now()));
       published.push(await publisher.publish());
     }
@@ -77,7 +106,10 @@ export async function runStep(options: { n: number; apps: AppInstance[]; world: 
     const drainStart = performance.now();
     let drainedMs: number | null = null;
     while (performance.now() - drainStart < settings.graceMs) {
-      if (counters.decisionsAcknowledged === counters.decisionsGenerated && agents.every((a) => a.bufferedDecisions === 0)) {
+      if (
+        counters.decisionsAcknowledged === counters.decisionsGenerated &&
+        agents.every((a) => a.bufferedDecisions === 0)
+      ) {
         drainedMs = performance.now() - drainStart;
         break;
       }
@@ -103,17 +135,38 @@ export async function runStep(options: { n: number; apps: AppInstance[]; world: 
     latencies.sort((a, b) => a - b);
     const p99 = missed > 0 ? Infinity : percentile(latencies, 99);
     const why: string[] = [];
-    if (!(p99 < settings.targetP99Ms)) why.push(missed > 0 ? `${missed} agent×revision pairs never delivered` : `p99 ${p99.toFixed(0)} ms ≥ ${settings.targetP99Ms} ms`);
-    if (drainedMs === null) why.push(`backlog: ${counters.decisionsGenerated - counters.decisionsAcknowledged} decisions not stored ${settings.graceMs / 1000} s after the load stopped`);
-    if (decisionsStored !== counters.decisionsGenerated) why.push(`stored ${decisionsStored} of ${counters.decisionsGenerated} decisions`);
+    if (!(p99 < settings.targetP99Ms))
+      why.push(
+        missed > 0
+          ? `${missed} agent×revision pairs never delivered`
+          : `p99 ${p99.toFixed(0)} ms ≥ ${settings.targetP99Ms} ms`,
+      );
+    if (drainedMs === null)
+      why.push(
+        `backlog: ${counters.decisionsGenerated - counters.decisionsAcknowledged} decisions not stored ${settings.graceMs / 1000} s after the load stopped`,
+      );
+    if (decisionsStored !== counters.decisionsGenerated)
+      why.push(`stored ${decisionsStored} of ${counters.decisionsGenerated} decisions`);
     if (counters.serverErrors > 0) why.push(`${counters.serverErrors} 5xx responses`);
     if (counters.networkErrors > 0) why.push(`${counters.networkErrors} network errors`);
     return {
-      agents: n, instances: apps.length, held: why.length === 0, why, p50: percentile(latencies, 50), p99, samples: latencies.length, missed,
-      publishes: published.length, decisionsSent: counters.decisionsGenerated, decisionsStored, drainedMs,
+      agents: n,
+      instances: apps.length,
+      held: why.length === 0,
+      why,
+      p50: percentile(latencies, 50),
+      p99,
+      samples: latencies.length,
+      missed,
+      publishes: published.length,
+      decisionsSent: counters.decisionsGenerated,
+      decisionsStored,
+      drainedMs,
       appCpuPerAgentMinute: (cpuAfter.app - cpuBefore.app) / n / loadMinutes,
       pgCpuPerAgentMinute: (cpuAfter.pg - cpuBefore.pg) / n / loadMinutes,
-      counters, generatorLagP99Ms: lag.percentile(99) / 1e6, firstLast,
+      counters,
+      generatorLagP99Ms: lag.percentile(99) / 1e6,
+      firstLast,
     };
   } finally {
     await Promise.all(agents.map((a) => a.stop()));
@@ -122,13 +175,21 @@ export async function runStep(options: { n: number; apps: AppInstance[]; world: 
 
 async function countStored(agentPattern: string): Promise<number> {
   const { pool } = await import("@/lib/core/db");
-  const { rows } = await pool().query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE agent LIKE $1", [agentPattern]);
+  const { rows } = await pool().query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE agent LIKE $1", [
+    agentPattern,
+  ]);
   return rows[0]!.n;
 }
 
 export function describeStep(r: StepResult): string {
   const c = r.counters;
-  const p = (xs: number[], q: number) => (xs.length ? percentile([...xs].sort((a, b) => a - b), q).toFixed(0) : "—");
+  const p = (xs: number[], q: number) =>
+    xs.length
+      ? percentile(
+          [...xs].sort((a, b) => a - b),
+          q,
+        ).toFixed(0)
+      : "—";
   return [
     `N=${r.agents} on ${r.instances} instance(s): ${r.held ? "HELD" : `FAILED (${r.why.join("; ")})`}`,
     `  publish→agent p50 ${r.p50.toFixed(1)} ms, p99 ${Number.isFinite(r.p99) ? r.p99.toFixed(1) : "∞"} ms over ${r.samples} deliveries (${r.publishes} publishes, ${r.missed} missed); first–last agent per publish: ${r.firstLast.join(", ")} ms`,

@@ -36,7 +36,13 @@ export function formatNumber(n: number): string {
 export function printTable(rows: BenchRow[]): void {
   const lines = rows.map((r) => {
     const q = ratio(r);
-    return [r.figure, `${formatNumber(r.verdict)} ${r.unit}`, r.baseline === null ? "—" : `${formatNumber(r.baseline)} ${r.unit} (${r.baselineName})`, q === null ? "—" : `${q.toFixed(2)}×`, r.note ?? ""];
+    return [
+      r.figure,
+      `${formatNumber(r.verdict)} ${r.unit}`,
+      r.baseline === null ? "—" : `${formatNumber(r.baseline)} ${r.unit} (${r.baselineName})`,
+      q === null ? "—" : `${q.toFixed(2)}×`,
+      r.note ?? "",
+    ];
   });
   const header = ["figure", "Verdict", "baseline (same run)", "ratio", "note"];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

@@ -7,8 +7,19 @@ import { freePort } from "@/lib/setup/embedded-postgres";
 export type LoadResult = { requestsPerSecond: number; p99Ms: number; non2xx: number };
 
 /** wrk against one URL: throughput and p99 latency (from --latency), plus how many answers were not 2xx/3xx. */
-export function runWrk(url: string, options: { headers?: Record<string, string>; seconds?: number; connections?: number }): LoadResult {
-  const args = ["-t", String(Math.min(2, options.connections ?? 32)), "-c", String(options.connections ?? 32), "-d", `${options.seconds ?? 8}s`, "--latency"];
+export function runWrk(
+  url: string,
+  options: { headers?: Record<string, string>; seconds?: number; connections?: number },
+): LoadResult {
+  const args = [
+    "-t",
+    String(Math.min(2, options.connections ?? 32)),
+    "-c",
+    String(options.connections ?? 32),
+    "-d",
+    `${options.seconds ?? 8}s`,
+    "--latency",
+  ];
   for (const [k, v] of Object.entries(options.headers ?? {})) args.push("-H", `${k}: ${v}`);
   args.push(url);
   const result = spawnSync("wrk", args, { encoding: "utf8", timeout: 120_000 });
@@ -56,7 +67,11 @@ http {
   }
 }`;
   writeFileSync(path.join(prefix, "nginx.conf"), conf);
-  const child: ChildProcess = spawn("nginx", ["-p", prefix, "-c", path.join(prefix, "nginx.conf"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn(
+    "nginx",
+    ["-p", prefix, "-c", path.join(prefix, "nginx.conf"), "-g", "daemon off;"],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}/bundle`;
   for (let i = 0; i < 100; i++) {

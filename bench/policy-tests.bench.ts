@@ -17,14 +17,21 @@ type Case = { name: string; input: Record<string, unknown>; expected?: unknown }
 /** 200 realistic requests: users with tenant bindings asking for actions on resources. */
 function makeCases(): Case[] {
   let seed = 42;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
   const roles = ["viewer", "editor", "admin", "owner"];
   const tenants = ["acme", "globex", "initech"];
   const types = ["documents", "comments", "members", "tenant"];
   const actions = ["read", "write", "delete", "manage"];
   return Array.from({ length: CASES }, (_, i) => {
     const bindings = Array.from({ length: 1 + rand(3) }, () => ({ tenant: tenants[rand(3)], role: roles[rand(4)] }));
-    const input = { user: { name: `u${i}`, bindings, suspended: rand(20) === 0 }, action: actions[rand(4)], resource: { type: types[rand(4)], tenant: tenants[rand(3)] } };
+    const input = {
+      user: { name: `u${i}`, bindings, suspended: rand(20) === 0 },
+      action: actions[rand(4)],
+      resource: { type: types[rand(4)], tenant: tenants[rand(3)] },
+    };
     return { name: `request ${i}`, input };
   });
 }
@@ -44,7 +51,12 @@ function run(bin: string, args: string[], cwd: string, stdin?: string): Promise<
 /** The expected decisions, from one raw `opa eval` over all cases (they all pass in the bench). */
 async function withExpected(opa: string, dir: string, cases: Case[]): Promise<Case[]> {
   const query = `[d | some c in input; d := data.${PKG}.allow with input as c]`;
-  const out = await run(opa, ["eval", "-f", "json", "-d", "policy.rego", "--stdin-input", query], dir, JSON.stringify(cases.map((c) => c.input)));
+  const out = await run(
+    opa,
+    ["eval", "-f", "json", "-d", "policy.rego", "--stdin-input", query],
+    dir,
+    JSON.stringify(cases.map((c) => c.input)),
+  );
   const values = JSON.parse(out.stdout).result[0].expressions[0].value as boolean[];
   return cases.map((c, i) => ({ ...c, expected: values[i] }));
 }
@@ -52,11 +64,19 @@ async function withExpected(opa: string, dir: string, cases: Case[]): Promise<Ca
 /** What a team would write for `opa test`: one test per case, the same inputs and expectations. */
 function handWrittenCasesTest(cases: Case[]): string {
   const lines = [`package ${PKG}_cases_test`, ""];
-  cases.forEach((c, i) => lines.push(`test_request_${i} if data.${PKG}.allow == ${JSON.stringify(c.expected)} with input as ${JSON.stringify(c.input)}`));
+  for (const [i, c] of cases.entries()) {
+    lines.push(
+      `test_request_${i} if data.${PKG}.allow == ${JSON.stringify(c.expected)} with input as ${JSON.stringify(c.input)}`,
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 const bench: Bench = {
   name: "policy-tests",
@@ -64,13 +84,16 @@ const bench: Bench = {
     const env = await startBenchEnvironment("policy-tests");
     const dir = mkdtempSync(path.join(os.tmpdir(), "verdict-bench-tests-"));
     try {
-      env.useInProcess();
+      env.applyToThisProcess();
       const { createPolicy } = await import("@/lib/policies/create-policy");
       const { createApiToken } = await import("@/lib/users/create-api-token");
       const { createTestUser } = await import("@/test/factories/actors");
       const source = readFileSync(path.join(FIXTURE, "policy.rego"), "utf8");
       // The fixture keeps one wrong test on purpose; a realistic green suite leaves it out.
-      const testSource = readFileSync(path.join(FIXTURE, "policy_test.rego"), "utf8").replace(/# Known gap[\s\S]*?_known_wrong if[^\n]*\n/, "");
+      const testSource = readFileSync(path.join(FIXTURE, "policy_test.rego"), "utf8").replace(
+        /# Known gap[\s\S]*?_known_wrong if[^\n]*\n/,
+        "",
+      );
       writeFileSync(path.join(dir, "policy.rego"), source);
       writeFileSync(path.join(dir, "policy_test.rego"), testSource);
       const cases = await withExpected(env.opaBin, dir, makeCases());
@@ -80,34 +103,60 @@ const bench: Bench = {
       const policy = await createPolicy({
         actor: author,
         input: {
-          name: "RBAC", packagePath: PKG, owner: "bench", description: "", source, message: "", testSource,
-          testCases: cases.map((c) => ({ name: c.name, query: "", input: JSON.stringify(c.input), data: "", expected: JSON.stringify(c.expected) })),
+          name: "RBAC",
+          packagePath: PKG,
+          owner: "bench",
+          description: "",
+          source,
+          message: "",
+          testSource,
+          testCases: cases.map((c) => ({
+            name: c.name,
+            query: "",
+            input: JSON.stringify(c.input),
+            data: "",
+            expected: JSON.stringify(c.expected),
+          })),
         },
       });
-      const { secret } = await createApiToken({ actor: author, input: { name: "bench", roles: ["author"], expiresInDays: 1 } });
+      const { secret } = await createApiToken({
+        actor: author,
+        input: { name: "bench", roles: ["author"], expiresInDays: 1 },
+      });
       const app = await env.startApp();
 
       const verdictRun = async () => {
         const started = performance.now();
         const res = await fetch(`${app.url}/api/v1/policies/${policy.id}/test-runs`, {
-          method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: JSON.stringify({ version: 1 }),
+          method: "POST",
+          headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+          body: JSON.stringify({ version: 1 }),
         });
         const body = (await res.json()) as { passed: boolean; summary: { total: number } };
-        if (res.status !== 201 || !body.passed || body.summary.total !== CASES + 7) throw new Error(`unexpected run: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+        if (res.status !== 201 || !body.passed || body.summary.total !== CASES + 7)
+          throw new Error(`unexpected run: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
         return performance.now() - started;
       };
       // The same work in raw opa, with the same flags: per-test results as JSON and a coverage
       // report (without the supplementary annotation passes Verdict does not show), side by side.
       const rawTest = async () => {
         const started = performance.now();
-        const [results, coverage] = await Promise.all([run(env.opaBin, ["test", "-f", "json", "-z", "."], dir), run(env.opaBin, ["test", "--coverage", "-z", "--coverage-runs=", "."], dir)]);
+        const [results, coverage] = await Promise.all([
+          run(env.opaBin, ["test", "-f", "json", "-z", "."], dir),
+          run(env.opaBin, ["test", "--coverage", "-z", "--coverage-runs=", "."], dir),
+        ]);
         if (results.code !== 0 || coverage.code !== 0) throw new Error("raw opa test failed");
         return performance.now() - started;
       };
       const query = `[d | some c in input; d := data.${PKG}.allow with input as c]`;
       const rawEval = async () => {
         const started = performance.now();
-        await run(env.opaBin, ["eval", "-f", "json", "-d", "policy.rego", "--stdin-input", query], dir, JSON.stringify(cases.map((c) => c.input)));
+        await run(
+          env.opaBin,
+          ["eval", "-f", "json", "-d", "policy.rego", "--stdin-input", query],
+          dir,
+          JSON.stringify(cases.map((c) => c.input)),
+        );
         return performance.now() - started;
       };
 
@@ -115,7 +164,9 @@ const bench: Bench = {
         await verdictRun();
         await rawTest();
       }
-      const v: number[] = [], t: number[] = [], e: number[] = [];
+      const v: number[] = [],
+        t: number[] = [],
+        e: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         v.push(await verdictRun());
         t.push(await rawTest());
@@ -123,9 +174,32 @@ const bench: Bench = {
       }
       const note = `${CASES} cases + 7 Rego tests, coverage; median of ${ROUNDS}`;
       return [
-        { figure: "test run, 200 cases (API, stored)", verdict: median(v), baseline: median(t), unit: "ms", baselineName: "raw opa test + --coverage", better: "lower", note },
-        { figure: "test run, 200 cases, worst of rounds", verdict: Math.max(...v), baseline: Math.max(...t), unit: "ms", baselineName: "raw opa test + --coverage", better: "lower" },
-        { figure: "test run vs bare evaluation", verdict: median(v), baseline: median(e), unit: "ms", baselineName: "raw opa eval, one query", better: "lower", note: "no per-case results, tests or coverage in the baseline" },
+        {
+          figure: "test run, 200 cases (API, stored)",
+          verdict: median(v),
+          baseline: median(t),
+          unit: "ms",
+          baselineName: "raw opa test + --coverage",
+          better: "lower",
+          note,
+        },
+        {
+          figure: "test run, 200 cases, worst of rounds",
+          verdict: Math.max(...v),
+          baseline: Math.max(...t),
+          unit: "ms",
+          baselineName: "raw opa test + --coverage",
+          better: "lower",
+        },
+        {
+          figure: "test run vs bare evaluation",
+          verdict: median(v),
+          baseline: median(e),
+          unit: "ms",
+          baselineName: "raw opa eval, one query",
+          better: "lower",
+          note: "no per-case results, tests or coverage in the baseline",
+        },
       ];
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,9 @@ function stat(pid: number): { ppid: number; cpuSeconds: number; reapedSeconds: n
  * of closed database connections.
  */
 export function treeCpuSeconds(roots: number[]): number {
-  const all = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+  const all = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const parent = new Map<number, number>();
   const cpu = new Map<number, number>();
   for (const pid of all) {

@@ -19,7 +19,9 @@ async function runOne(file: string, output: string): Promise<void> {
 async function main() {
   if (process.argv[2] === "--one") return runOne(process.argv[3]!, process.argv[4]!);
   const filter = process.argv[2];
-  const files = readdirSync(dir).filter((f) => f.endsWith(".bench.ts") && (!filter || f.includes(filter))).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".bench.ts") && (!filter || f.includes(filter)))
+    .sort();
   const scratch = mkdtempSync(path.join(os.tmpdir(), "verdict-bench-rows-"));
   const rows: BenchRow[] = [];
   const failed: string[] = [];
@@ -29,7 +31,9 @@ async function main() {
       const output = path.join(scratch, `${name}.json`);
       console.error(`running ${name}…`);
       const started = Date.now();
-      const child = spawnSync(process.execPath, [...process.execArgv, self, "--one", file, output], { stdio: ["ignore", "inherit", "inherit"] });
+      const child = spawnSync(process.execPath, [...process.execArgv, self, "--one", file, output], {
+        stdio: ["ignore", "inherit", "inherit"],
+      });
       if (child.status !== 0) {
         failed.push(name);
         continue;

@@ -3,13 +3,24 @@
 import { toast } from "@/components/toaster";
 
 /** Copies text to the clipboard (and says so); `label` names what is copied for screen readers. */
-export function CopyButton({ text, label = "Copy", className = "btn btn-sm" }: { text: string; label?: string; className?: string }) {
+export function CopyButton({
+  text,
+  label = "Copy",
+  className = "btn btn-sm",
+}: {
+  text: string;
+  label?: string;
+  className?: string;
+}) {
   return (
     <button
       type="button"
       className={className}
       onClick={() => {
-        navigator.clipboard?.writeText(text).then(() => toast("Copied"), () => toast("Copy failed — select the text instead", "danger"));
+        navigator.clipboard?.writeText(text).then(
+          () => toast("Copied"),
+          () => toast("Copy failed — select the text instead", "danger"),
+        );
       }}
     >
       {label}
@@ -18,7 +29,17 @@ export function CopyButton({ text, label = "Copy", className = "btn btn-sm" }: {
 }
 
 /** Offers text as a file download without a round trip to the server. */
-export function DownloadButton({ text, fileName, label = "Download", type = "text/yaml" }: { text: string; fileName: string; label?: string; type?: string }) {
+export function DownloadButton({
+  text,
+  fileName,
+  label = "Download",
+  type = "text/yaml",
+}: {
+  text: string;
+  fileName: string;
+  label?: string;
+  type?: string;
+}) {
   return (
     <button
       type="button"

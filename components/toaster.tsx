@@ -26,7 +26,9 @@ export function Toaster() {
   return (
     <div className="toast-region" role="status" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast ${t.kind === "danger" ? "toast-danger" : ""}`}>{t.message}</div>
+        <div key={t.id} className={`toast ${t.kind === "danger" ? "toast-danger" : ""}`}>
+          {t.message}
+        </div>
       ))}
     </div>
   );

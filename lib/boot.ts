@@ -21,7 +21,8 @@ export async function boot(): Promise<void> {
   startExpiryRepublisher();
   const results = await Promise.allSettled([startAgentAuthCache(), startBundleCache()]);
   for (const result of results) {
-    if (result.status === "rejected") logger.warn({ err: result.reason }, "background start-up failed; will retry on first use");
+    if (result.status === "rejected")
+      logger.warn({ err: result.reason }, "background start-up failed; will retry on first use");
   }
   scheduleDecisionMaintenance();
   handAgentPlaneToServer();
@@ -34,5 +35,6 @@ export async function boot(): Promise<void> {
  * app/api/opa route answers the same requests.
  */
 function handAgentPlaneToServer(): void {
-  (globalThis as typeof globalThis & { __verdictAgentPlane?: typeof serveAgentPlane }).__verdictAgentPlane = serveAgentPlane;
+  (globalThis as typeof globalThis & { __verdictAgentPlane?: typeof serveAgentPlane }).__verdictAgentPlane =
+    serveAgentPlane;
 }

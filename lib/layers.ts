@@ -42,7 +42,7 @@ export const LAYERS = {
   /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
-  setup: ["opa"],
+  setup: ["core", "opa"],
   /** lib/boot.ts: what starts with the server process. */
   boot: ["core", "agents", "agents/plane", "bundles", "decisions", "publishing"],
 } as const satisfies Record<string, readonly string[]>;

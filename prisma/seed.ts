@@ -23,15 +23,29 @@ export async function seedDemoData(log: (line: string) => void): Promise<void> {
   // of duties still stops it approving its own changes. Add people and narrow roles in Admin → Users.
   const admin = await db.$transaction(async (tx) => {
     const user = await tx.user.create({
-      data: { email, name: "Administrator", roles: ["admin", "author", "reviewer", "auditor"], passwordHash: await hashPassword(password) },
+      data: {
+        email,
+        name: "Administrator",
+        roles: ["admin", "author", "reviewer", "auditor"],
+        passwordHash: await hashPassword(password),
+      },
     });
     await recordAuditEvent(tx, {
-      actor: { type: "system", label: "seed" }, action: "user.create", target: { type: "user", id: user.id },
+      actor: { type: "system", label: "seed" },
+      action: "user.create",
+      target: { type: "user", id: user.id },
       after: { email: user.email, name: user.name, roles: user.roles, disabled: false },
     });
     return user;
   });
-  const actor: Actor = { type: "user", userId: admin.id, email: admin.email, name: admin.name, roles: admin.roles, via: "session" };
+  const actor: Actor = {
+    type: "user",
+    userId: admin.id,
+    email: admin.email,
+    name: admin.name,
+    roles: admin.roles,
+    via: "session",
+  };
   for (const sample of SAMPLE_POLICIES) {
     await createPolicy({ actor, input: { ...sample, message: "Sample policy" } });
   }
@@ -40,5 +54,9 @@ export async function seedDemoData(log: (line: string) => void): Promise<void> {
   await seedDemoBundle(actor, log);
   log("created the first administrator:");
   log(`    email:    ${email}`);
-  log(given ? "    password: (from VERDICT_ADMIN_PASSWORD)" : `    password: ${password}    ← shown once; change it after signing in`);
+  log(
+    given
+      ? "    password: (from VERDICT_ADMIN_PASSWORD)"
+      : `    password: ${password}    ← shown once; change it after signing in`,
+  );
 }

@@ -5,7 +5,9 @@ import { SCAN_RESULT } from "@/test/support/secret-scan";
 import { SUMMARY_FILE } from "@/test/support/summary-reporter";
 
 let failed = false;
-const summary = existsSync(SUMMARY_FILE) ? (JSON.parse(readFileSync(SUMMARY_FILE, "utf8")) as { passed: number; failed: number; unhandledErrors: number }) : null;
+const summary = existsSync(SUMMARY_FILE)
+  ? (JSON.parse(readFileSync(SUMMARY_FILE, "utf8")) as { passed: number; failed: number; unhandledErrors: number })
+  : null;
 if (!summary || summary.passed === 0 || summary.failed > 0 || summary.unhandledErrors > 0) {
   console.error(`after tests: the run is not green (${summary ? JSON.stringify(summary) : "no summary written"})`);
   failed = true;

@@ -7,7 +7,11 @@ async function main(): Promise<number> {
   let embedded: EmbeddedDatabase | undefined;
   if (!process.env.DATABASE_URL) {
     const dataDir = path.resolve(process.env.VERDICT_DATA_DIR ?? ".data");
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), password: loadOrCreateLocalSecrets(dataDir).postgresPassword, reuseRunning: true });
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "postgres"),
+      password: loadOrCreateLocalSecrets(dataDir).postgresPassword,
+      reuseRunning: true,
+    });
     process.env.DATABASE_URL = embedded.url("verdict");
   }
   try {
@@ -19,14 +23,19 @@ async function main(): Promise<number> {
       console.log(`audit trail intact: ${report.rows} events, head ${report.headHash}`);
       return 0;
     }
-    console.error(`audit trail BROKEN at event #${report.brokenAt}: ${report.reason} (${report.rows} events verified before it)`);
+    console.error(
+      `audit trail BROKEN at event #${report.brokenAt}: ${report.reason} (${report.rows} events verified before it)`,
+    );
     return 1;
   } finally {
     await embedded?.stop();
   }
 }
 
-main().then((code) => process.exit(code), (error: Error) => {
-  console.error(error.message);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(2);
+  },
+);

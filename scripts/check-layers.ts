@@ -37,7 +37,11 @@ const SPECIFIER = /(?:^|[^.\w])(?:from|import)\s*\(?\s*["']([^"']+)["']/g;
 
 function importedLibPath(specifier: string, file: string): string | null {
   if (specifier.startsWith("@/")) return specifier.slice(2);
-  if (specifier.startsWith(".")) return path.relative(ROOT, path.resolve(path.dirname(file), specifier)).split(path.sep).join("/");
+  if (specifier.startsWith("."))
+    return path
+      .relative(ROOT, path.resolve(path.dirname(file), specifier))
+      .split(path.sep)
+      .join("/");
   return null;
 }
 
@@ -73,7 +77,11 @@ export function checkLayers(): { violations: Violation[]; cycle: string[] | null
     const rel = path.relative(LIB, file).split(path.sep).join("/");
     const from = layerOf(rel);
     if (!from) {
-      violations.push({ file: `lib/${rel}`, imports: "", reason: `folder lib/${path.posix.dirname(rel)} is not in lib/layers.ts` });
+      violations.push({
+        file: `lib/${rel}`,
+        imports: "",
+        reason: `folder lib/${path.posix.dirname(rel)} is not in lib/layers.ts`,
+      });
       continue;
     }
     for (const match of readFileSync(file, "utf8").matchAll(SPECIFIER)) {
@@ -81,7 +89,11 @@ export function checkLayers(): { violations: Violation[]; cycle: string[] | null
       if (!target) continue;
       imports++;
       if (!target.startsWith("lib/")) {
-        violations.push({ file: `lib/${rel}`, imports: match[1]!, reason: "lib/ never imports the app, components or tests" });
+        violations.push({
+          file: `lib/${rel}`,
+          imports: match[1]!,
+          reason: "lib/ never imports the app, components or tests",
+        });
         continue;
       }
       const to = layerOf(`${target.slice(4)}.ts`);
@@ -99,5 +111,7 @@ if (import.meta.filename === process.argv[1]) {
   for (const v of violations) console.error(`${v.file}: ${v.imports ? `imports ${v.imports}: ` : ""}${v.reason}`);
   if (cycle) console.error(`lib/layers.ts allows a cycle: ${cycle.join(" → ")}`);
   if (violations.length > 0 || cycle) process.exit(1);
-  console.log(`check:layers: ${files} files, ${imports} imports inside lib/, ${Object.keys(GRAPH).length} layers, no cycles`);
+  console.log(
+    `check:layers: ${files} files, ${imports} imports inside lib/, ${Object.keys(GRAPH).length} layers, no cycles`,
+  );
 }

@@ -9,6 +9,8 @@ const file = "package-lock.json";
 const lock = JSON.parse(readFileSync(file, "utf8"));
 const missing = findMissingOptionalEntries(lock);
 for (const entry of missing) lock.packages[entry.path] = entry.value;
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)),
+);
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(missing.length ? `restored ${missing.map((m) => m.path).join(", ")}` : "package-lock.json is complete");

@@ -3,7 +3,13 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { launchChromium } from "@/test/support/browser";
 
-const [baseUrl = "http://localhost:3000", email = "admin@verdict.local", password = "", outDir = "test-results/screenshots", ...extra] = process.argv.slice(2);
+const [
+  baseUrl = "http://localhost:3000",
+  email = "admin@verdict.local",
+  password = "",
+  outDir = "test-results/screenshots",
+  ...extra
+] = process.argv.slice(2);
 const pages = extra.length ? extra : ["/policies", "/audit", "/admin/users", "/settings/tokens"];
 
 async function main() {

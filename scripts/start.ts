@@ -20,7 +20,9 @@ async function main(): Promise<void> {
 
   const secrets = loadOrCreateLocalSecrets(dataDir);
   if (!process.env.NEXTAUTH_SECRET || !process.env.VERDICT_MASTER_KEY) {
-    log(`using generated secrets from ${path.relative(process.cwd(), dataDir)}/secrets.json (set NEXTAUTH_SECRET and VERDICT_MASTER_KEY in production)`);
+    log(
+      `using generated secrets from ${path.relative(process.cwd(), dataDir)}/secrets.json (set NEXTAUTH_SECRET and VERDICT_MASTER_KEY in production)`,
+    );
   }
   process.env.NEXTAUTH_SECRET ??= secrets.nextauthSecret;
   process.env.VERDICT_MASTER_KEY ??= secrets.masterKey;
@@ -30,7 +32,11 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   if (!process.env.DATABASE_URL) {
     log("DATABASE_URL is not set: starting the embedded PostgreSQL");
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), password: secrets.postgresPassword, log });
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "postgres"),
+      password: secrets.postgresPassword,
+      log,
+    });
     await ensureDatabase(embedded.url("postgres"), "verdict");
     process.env.DATABASE_URL = embedded.url("verdict");
     log(`PostgreSQL is listening on 127.0.0.1:${embedded.port}`);
@@ -66,10 +72,14 @@ async function main(): Promise<void> {
   }
 
   const host = process.env.HOSTNAME ?? "localhost";
-  child = spawn(process.execPath, [path.join(process.cwd(), "server.mjs"), ...(dev ? ["--dev"] : []), "-p", String(port), "-H", host], {
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
+  child = spawn(
+    process.execPath,
+    [path.join(process.cwd(), "server.mjs"), ...(dev ? ["--dev"] : []), "-p", String(port), "-H", host],
+    {
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    },
+  );
   log(`Verdict is starting on ${process.env.VERDICT_PUBLIC_URL}`);
   child.on("exit", (code) => void shutdown(code ?? 0));
 }

@@ -20,7 +20,10 @@ export default function ConsoleError({ error, reset }: { error: Error & { digest
     let wasDown = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const check = async () => {
-      const down = await fetch("/api/health", { cache: "no-store" }).then((r) => r.status === 503, () => false);
+      const down = await fetch("/api/health", { cache: "no-store" }).then(
+        (r) => r.status === 503,
+        () => false,
+      );
       if (cancelled) return;
       if (down) {
         wasDown = true;
@@ -43,15 +46,26 @@ export default function ConsoleError({ error, reset }: { error: Error & { digest
   }, [reset, router]);
 
   if (database === "down") return <DatabaseUnavailable />;
-  if (database === "checking") return <div className="page"><div className="card empty" aria-busy="true"><p>Loading…</p></div></div>;
+  if (database === "checking")
+    return (
+      <div className="page">
+        <div className="card empty" aria-busy="true">
+          <p>Loading…</p>
+        </div>
+      </div>
+    );
   return (
     <div className="page">
       <div className="card empty" role="alert">
-        <div className="empty-icon" style={{ background: "var(--danger-soft)", color: "var(--danger)" }}><AlertIcon /></div>
+        <div className="empty-icon" style={{ background: "var(--danger-soft)", color: "var(--danger)" }}>
+          <AlertIcon />
+        </div>
         <h2>This page could not be loaded</h2>
         <p>Verdict hit an unexpected error. Nothing was changed. Try again in a moment.</p>
         {error.digest ? <p className="small mono">reference {error.digest}</p> : null}
-        <button type="button" className="btn btn-primary" onClick={reset}>Try again</button>
+        <button type="button" className="btn btn-primary" onClick={reset}>
+          Try again
+        </button>
       </div>
     </div>
   );

@@ -23,7 +23,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   const items = NAV_ITEMS.filter((item) => can(actor, item.permission));
   return (
     <div className="shell">
-      <a className="skip-link" href="#content">Skip to content</a>
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
       <SidebarNav items={items} user={{ name: actor.name, email: actor.email, roles: actor.roles }} />
       <main className="main" id="content" tabIndex={-1}>
         {children}

@@ -9,7 +9,15 @@ const ERRORS: Record<string, string> = {
   throttled: "Too many failed attempts. Wait a few minutes and try again.",
 };
 
-export function LoginForm({ callbackUrl, initialError, ssoName }: { callbackUrl: string; initialError: string | null; ssoName: string | null }) {
+export function LoginForm({
+  callbackUrl,
+  initialError,
+  ssoName,
+}: {
+  callbackUrl: string;
+  initialError: string | null;
+  ssoName: string | null;
+}) {
   const [error, setError] = useState<string | null>(initialError ? (ERRORS[initialError] ?? "Sign-in failed.") : null);
   const [pending, setPending] = useState(false);
 
@@ -45,7 +53,14 @@ export function LoginForm({ callbackUrl, initialError, ssoName }: { callbackUrl:
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" type="password" className="input" autoComplete="current-password" required />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          className="input"
+          autoComplete="current-password"
+          required
+        />
       </div>
       <button type="submit" className="btn btn-primary" disabled={pending}>
         {pending ? <span className="spinner" aria-hidden /> : null}

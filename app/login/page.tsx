@@ -7,7 +7,11 @@ import { LoginForm } from "@/app/login/login-form";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string; error?: string }>;
+}) {
   const params = await searchParams;
   if (await sessionActor()) redirect(safeCallback(params.callbackUrl));
   const e = env();
@@ -16,10 +20,15 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <main className="auth-page">
       <div className="card auth-card">
         <div className="brand">
-          <span className="brand-mark" aria-hidden>V</span> Verdict
+          <span className="brand-mark" aria-hidden>
+            V
+          </span>{" "}
+          Verdict
         </div>
         <h1 style={{ marginBottom: 4 }}>Sign in</h1>
-        <p className="muted" style={{ marginBottom: 20 }}>Policy control plane for Open Policy Agent</p>
+        <p className="muted" style={{ marginBottom: 20 }}>
+          Policy control plane for Open Policy Agent
+        </p>
         <LoginForm callbackUrl={safeCallback(params.callbackUrl)} initialError={params.error ?? null} ssoName={sso} />
       </div>
     </main>
@@ -28,5 +37,5 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
 
 // Only same-site paths: an absolute URL here would make the login page an open redirect.
 function safeCallback(url: string | undefined): string {
-  return url && url.startsWith("/") && !url.startsWith("//") ? url : "/";
+  return url?.startsWith("/") && !url.startsWith("//") ? url : "/";
 }

@@ -5,7 +5,13 @@ import Editor, { type OnMount } from "@monaco-editor/react";
 import { monaco } from "./setup-monaco";
 import { REGO_LANGUAGE_ID } from "./rego-language";
 
-export type EditorMarker = { row?: number; col?: number; message: string; severity: "error" | "warning"; code?: string };
+export type EditorMarker = {
+  row?: number;
+  col?: number;
+  message: string;
+  severity: "error" | "warning";
+  code?: string;
+};
 export type LineShading = { covered: number[]; notCovered: number[] };
 
 export type RegoEditorHandle = { revealLine: (line: number, col?: number) => void; focus: () => void };
@@ -28,7 +34,20 @@ type Props = {
 
 const MARKER_OWNER = "opa";
 
-export default function RegoEditor({ value, onChange, markers = [], coverage, readOnly, height = 520, language = REGO_LANGUAGE_ID, ariaLabel, onSave, onFormat, onRun, onReady }: Props) {
+export default function RegoEditor({
+  value,
+  onChange,
+  markers = [],
+  coverage,
+  readOnly,
+  height = 520,
+  language = REGO_LANGUAGE_ID,
+  ariaLabel,
+  onSave,
+  onFormat,
+  onRun,
+  onReady,
+}: Props) {
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   const decorations = useRef<monaco.editor.IEditorDecorationsCollection | null>(null);
   const callbacks = useRef({ onSave, onFormat, onRun });
@@ -42,10 +61,13 @@ export default function RegoEditor({ value, onChange, markers = [], coverage, re
     editor.onKeyDown((e) => {
       const mod = e.ctrlKey || e.metaKey;
       const action =
-        mod && !e.shiftKey && e.keyCode === monaco.KeyCode.KeyS ? callbacks.current.onSave
-        : mod && e.keyCode === monaco.KeyCode.Enter ? callbacks.current.onRun
-        : e.shiftKey && e.altKey && e.keyCode === monaco.KeyCode.KeyF ? callbacks.current.onFormat
-        : undefined;
+        mod && !e.shiftKey && e.keyCode === monaco.KeyCode.KeyS
+          ? callbacks.current.onSave
+          : mod && e.keyCode === monaco.KeyCode.Enter
+            ? callbacks.current.onRun
+            : e.shiftKey && e.altKey && e.keyCode === monaco.KeyCode.KeyF
+              ? callbacks.current.onFormat
+              : undefined;
       if (!action) return;
       e.preventDefault();
       e.stopPropagation();
@@ -61,6 +83,7 @@ export default function RegoEditor({ value, onChange, markers = [], coverage, re
     });
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new value resets the model, which drops its markers; set them again
   useEffect(() => {
     const model = editorRef.current?.getModel();
     if (!model) return;
@@ -84,8 +107,15 @@ export default function RegoEditor({ value, onChange, markers = [], coverage, re
 
   useEffect(() => {
     const shade = (lines: number[], className: string) =>
-      lines.map((line) => ({ range: new monaco.Range(line, 1, line, 1), options: { isWholeLine: true, linesDecorationsClassName: className } }));
-    decorations.current?.set(coverage ? [...shade(coverage.covered, "coverage-covered"), ...shade(coverage.notCovered, "coverage-missed")] : []);
+      lines.map((line) => ({
+        range: new monaco.Range(line, 1, line, 1),
+        options: { isWholeLine: true, linesDecorationsClassName: className },
+      }));
+    decorations.current?.set(
+      coverage
+        ? [...shade(coverage.covered, "coverage-covered"), ...shade(coverage.notCovered, "coverage-missed")]
+        : [],
+    );
   }, [coverage]);
 
   return (
@@ -96,7 +126,14 @@ export default function RegoEditor({ value, onChange, markers = [], coverage, re
       onChange={(v) => onChange?.(v ?? "")}
       onMount={onMount}
       theme="vs"
-      loading={<div className="skeleton" style={{ height: typeof height === "number" ? height : 400, borderRadius: 0 }} aria-label="Loading editor" />}
+      loading={
+        <div
+          className="skeleton"
+          style={{ height: typeof height === "number" ? height : 400, borderRadius: 0 }}
+          role="status"
+          aria-label="Loading editor"
+        />
+      }
       options={{
         readOnly,
         minimap: { enabled: false },

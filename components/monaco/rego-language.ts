@@ -8,12 +8,24 @@ export function registerRego(monaco: typeof Monaco): void {
   monaco.languages.register({ id: REGO_LANGUAGE_ID, extensions: [".rego"], aliases: ["Rego", "rego"] });
   monaco.languages.setLanguageConfiguration(REGO_LANGUAGE_ID, {
     comments: { lineComment: "#" },
-    brackets: [["{", "}"], ["[", "]"], ["(", ")"]],
-    autoClosingPairs: [
-      { open: "{", close: "}" }, { open: "[", close: "]" }, { open: "(", close: ")" },
-      { open: '"', close: '"', notIn: ["string"] }, { open: "`", close: "`", notIn: ["string"] },
+    brackets: [
+      ["{", "}"],
+      ["[", "]"],
+      ["(", ")"],
     ],
-    surroundingPairs: [{ open: "{", close: "}" }, { open: "[", close: "]" }, { open: "(", close: ")" }, { open: '"', close: '"' }],
+    autoClosingPairs: [
+      { open: "{", close: "}" },
+      { open: "[", close: "]" },
+      { open: "(", close: ")" },
+      { open: '"', close: '"', notIn: ["string"] },
+      { open: "`", close: "`", notIn: ["string"] },
+    ],
+    surroundingPairs: [
+      { open: "{", close: "}" },
+      { open: "[", close: "]" },
+      { open: "(", close: ")" },
+      { open: '"', close: '"' },
+    ],
     indentationRules: { increaseIndentPattern: /[{[(]\s*$/, decreaseIndentPattern: /^\s*[}\])]/ },
   });
   monaco.languages.setMonarchTokensProvider(REGO_LANGUAGE_ID, {

@@ -53,7 +53,14 @@ const holder = globalThis as typeof globalThis & { __verdictAgentAuth?: CacheSta
 
 function state(): CacheState {
   if (!holder.__verdictAgentAuth) {
-    holder.__verdictAgentAuth = { snapshot: null, started: null, loading: null, dirty: false, lastUsed: new Map(), timers: [] };
+    holder.__verdictAgentAuth = {
+      snapshot: null,
+      started: null,
+      loading: null,
+      dirty: false,
+      lastUsed: new Map(),
+      timers: [],
+    };
     onCloseDb(async () => {
       await flushLastUsed();
       stopAgentAuthCache();
@@ -74,9 +81,16 @@ export function startAgentAuthCache(): Promise<void> {
   const s = state();
   s.started ??= (async () => {
     // LISTEN first, then load: a change committed in between is caught by the notification.
-    await subscribe("verdict_agent_credentials", () => void refreshAgentAuthCache(), () => void refreshAgentAuthCache());
+    await subscribe(
+      "verdict_agent_credentials",
+      () => void refreshAgentAuthCache(),
+      () => void refreshAgentAuthCache(),
+    );
     await refreshAgentAuthCache();
-    s.timers.push(setInterval(() => void refreshAgentAuthCache(), SAFETY_REFRESH_MS), setInterval(() => void flushLastUsed(), LAST_USED_FLUSH_MS));
+    s.timers.push(
+      setInterval(() => void refreshAgentAuthCache(), SAFETY_REFRESH_MS),
+      setInterval(() => void flushLastUsed(), LAST_USED_FLUSH_MS),
+    );
     for (const timer of s.timers) timer.unref();
   })().catch((error: unknown) => {
     s.started = null;
@@ -120,8 +134,15 @@ async function loadSnapshot(): Promise<AgentAuthSnapshot> {
   const byClientId = new Map<string, CachedCredential>();
   for (const c of credentials) {
     const cached: CachedCredential = {
-      id: c.id, name: c.name, kind: c.kind, clientId: c.clientId, secretHash: c.secretHash, bundles: new Set(c.bundles),
-      mayReportStatus: c.mayReportStatus, mayUploadLogs: c.mayUploadLogs, expiresAt: c.expiresAt?.getTime() ?? null,
+      id: c.id,
+      name: c.name,
+      kind: c.kind,
+      clientId: c.clientId,
+      secretHash: c.secretHash,
+      bundles: new Set(c.bundles),
+      mayReportStatus: c.mayReportStatus,
+      mayUploadLogs: c.mayUploadLogs,
+      expiresAt: c.expiresAt?.getTime() ?? null,
     };
     byId.set(c.id, cached);
     bySecretHash.set(c.secretHash, cached);
@@ -134,7 +155,8 @@ async function loadSnapshot(): Promise<AgentAuthSnapshot> {
     if (k.retiredAt && k.retiredAt.getTime() < oldestUseful) continue;
     const publicKey = (await importJWK(k.publicJwk as JWK, AGENT_TOKEN_ALGORITHM)) as CryptoKey;
     verificationKeys.set(k.kid, publicKey);
-    if (!k.retiredAt && !signingKey) signingKey = { kid: k.kid, publicKey, privateKeySealed: k.privateKeySealed, retiredAt: null };
+    if (!k.retiredAt && !signingKey)
+      signingKey = { kid: k.kid, publicKey, privateKeySealed: k.privateKeySealed, retiredAt: null };
   }
   return { byId, bySecretHash, byClientId, verificationKeys, signingKey, loadedAt: Date.now() };
 }

@@ -2,7 +2,13 @@ import { env } from "@/lib/core/env";
 import { buildAgentConfig } from "@/lib/agents/opa-config";
 import { listedPublicKeys } from "@/lib/agents/bundle-scope";
 
-type CredentialForConfig = { kind: "bearer" | "oauth2"; clientId: string | null; bundles: string[]; mayReportStatus: boolean; mayUploadLogs: boolean };
+type CredentialForConfig = {
+  kind: "bearer" | "oauth2";
+  clientId: string | null;
+  bundles: string[];
+  mayReportStatus: boolean;
+  mayUploadLogs: boolean;
+};
 
 /**
  * The OPA configuration for an agent using this credential. With `secret` it is the ready-to-run
@@ -10,10 +16,14 @@ type CredentialForConfig = { kind: "bearer" | "oauth2"; clientId: string | null;
  */
 export async function agentConfigFor(options: { credential: CredentialForConfig; secret?: string }): Promise<string> {
   const { credential } = options;
-  const secret = options.secret ?? (credential.kind === "bearer" ? "${VERDICT_AGENT_TOKEN}" : "${VERDICT_CLIENT_SECRET}");
+  const secret =
+    options.secret ?? (credential.kind === "bearer" ? "${VERDICT_AGENT_TOKEN}" : "${VERDICT_CLIENT_SECRET}");
   return buildAgentConfig({
     publicUrl: env().VERDICT_PUBLIC_URL,
-    credential: credential.kind === "bearer" ? { kind: "bearer", token: secret } : { kind: "oauth2", clientId: credential.clientId ?? "", clientSecret: secret },
+    credential:
+      credential.kind === "bearer"
+        ? { kind: "bearer", token: secret }
+        : { kind: "oauth2", clientId: credential.clientId ?? "", clientSecret: secret },
     bundles: credential.bundles,
     keys: await listedPublicKeys(),
     identityLabel: env().VERDICT_AGENT_IDENTITY_LABEL,

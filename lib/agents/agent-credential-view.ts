@@ -1,4 +1,3 @@
-
 import type { AgentCredentialKind } from "@/lib/generated/prisma/enums";
 
 export type AgentCredentialView = {
@@ -26,23 +25,48 @@ export type CreatedAgentCredential = {
 };
 
 type CredentialRow = {
-  id: string; name: string; kind: AgentCredentialKind; clientId: string | null; secretPrefix: string; bundles: string[];
-  mayReportStatus: boolean; mayUploadLogs: boolean; expiresAt: Date | null; revokedAt: Date | null; lastUsedAt: Date | null;
-  createdAt: Date; createdBy?: { email: string; name: string } | null;
+  id: string;
+  name: string;
+  kind: AgentCredentialKind;
+  clientId: string | null;
+  secretPrefix: string;
+  bundles: string[];
+  mayReportStatus: boolean;
+  mayUploadLogs: boolean;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+  createdBy?: { email: string; name: string } | null;
 };
 
 export function toCredentialView(r: CredentialRow): AgentCredentialView {
   return {
-    id: r.id, name: r.name, kind: r.kind, clientId: r.clientId, secretPrefix: r.secretPrefix, bundles: r.bundles,
-    mayReportStatus: r.mayReportStatus, mayUploadLogs: r.mayUploadLogs, expiresAt: r.expiresAt?.toISOString() ?? null,
-    revokedAt: r.revokedAt?.toISOString() ?? null, lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
-    createdAt: r.createdAt.toISOString(), createdBy: r.createdBy ?? null,
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    clientId: r.clientId,
+    secretPrefix: r.secretPrefix,
+    bundles: r.bundles,
+    mayReportStatus: r.mayReportStatus,
+    mayUploadLogs: r.mayUploadLogs,
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+    createdBy: r.createdBy ?? null,
   };
 }
 
 export function auditableCredential(r: CredentialRow) {
   return {
-    name: r.name, kind: r.kind, clientId: r.clientId, bundles: r.bundles, mayReportStatus: r.mayReportStatus,
-    mayUploadLogs: r.mayUploadLogs, expiresAt: r.expiresAt, revokedAt: r.revokedAt,
+    name: r.name,
+    kind: r.kind,
+    clientId: r.clientId,
+    bundles: r.bundles,
+    mayReportStatus: r.mayReportStatus,
+    mayUploadLogs: r.mayUploadLogs,
+    expiresAt: r.expiresAt,
+    revokedAt: r.revokedAt,
   };
 }

@@ -6,5 +6,7 @@ import { env } from "@/lib/core/env";
  */
 export function agentIdentity(labels: Record<string, string>): { identity: string; identitySource: "label" | "id" } {
   const configured = labels[env().VERDICT_AGENT_IDENTITY_LABEL]?.trim();
-  return configured ? { identity: configured, identitySource: "label" } : { identity: `id:${labels.id}`, identitySource: "id" };
+  return configured
+    ? { identity: configured, identitySource: "label" }
+    : { identity: `id:${labels.id}`, identitySource: "id" };
 }

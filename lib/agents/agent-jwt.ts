@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { errors as joseErrors, jwtVerify, SignJWT, type CryptoKey, type JWTHeaderParameters, type KeyObject } from "jose";
+import {
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWTHeaderParameters,
+  type KeyObject,
+} from "jose";
 
 /**
  * Short-lived access tokens for OPA agents that authenticate with OAuth2 client credentials.
@@ -17,7 +24,13 @@ export type SigningKey = { kid: string; key: CryptoKey | KeyObject };
 export type VerificationKeys = ReadonlyMap<string, CryptoKey | KeyObject>;
 export type AgentTokenClaims = { credentialId: string; jti: string; expiresAt: number };
 
-export async function issueAgentJwt(options: { signingKey: SigningKey; credentialId: string; now?: number; ttlSeconds?: number; notAfter?: number }): Promise<{ token: string; expiresIn: number }> {
+export async function issueAgentJwt(options: {
+  signingKey: SigningKey;
+  credentialId: string;
+  now?: number;
+  ttlSeconds?: number;
+  notAfter?: number;
+}): Promise<{ token: string; expiresIn: number }> {
   const now = Math.floor((options.now ?? Date.now()) / 1000);
   let exp = now + (options.ttlSeconds ?? AGENT_TOKEN_TTL_SECONDS);
   // A token never outlives the credential it was issued for.
@@ -48,20 +61,24 @@ export class AgentJwtError extends Error {
  */
 export async function verifyAgentJwt(token: string, keys: VerificationKeys, now?: number): Promise<AgentTokenClaims> {
   try {
-    const { payload } = await jwtVerify(token, (header: JWTHeaderParameters) => {
-      const key = header.kid ? keys.get(header.kid) : undefined;
-      if (!key) throw new AgentJwtError("unknown key id");
-      return key;
-    }, {
-      algorithms: [AGENT_TOKEN_ALGORITHM],
-      issuer: AGENT_TOKEN_ISSUER,
-      audience: AGENT_TOKEN_AUDIENCE,
-      typ: AGENT_TOKEN_TYPE,
-      requiredClaims: ["sub", "jti", "exp", "nbf", "iat"],
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      maxTokenAge: AGENT_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS,
-      currentDate: now === undefined ? undefined : new Date(now),
-    });
+    const { payload } = await jwtVerify(
+      token,
+      (header: JWTHeaderParameters) => {
+        const key = header.kid ? keys.get(header.kid) : undefined;
+        if (!key) throw new AgentJwtError("unknown key id");
+        return key;
+      },
+      {
+        algorithms: [AGENT_TOKEN_ALGORITHM],
+        issuer: AGENT_TOKEN_ISSUER,
+        audience: AGENT_TOKEN_AUDIENCE,
+        typ: AGENT_TOKEN_TYPE,
+        requiredClaims: ["sub", "jti", "exp", "nbf", "iat"],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        maxTokenAge: AGENT_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS,
+        currentDate: now === undefined ? undefined : new Date(now),
+      },
+    );
     if (typeof payload.jti !== "string" || !JTI_PATTERN.test(payload.jti)) throw new AgentJwtError("malformed jti");
     if (typeof payload.sub !== "string" || !JTI_PATTERN.test(payload.sub)) throw new AgentJwtError("malformed sub");
     return { credentialId: payload.sub, jti: payload.jti, expiresAt: payload.exp! * 1000 };

@@ -1,7 +1,12 @@
 import { AppError } from "@/lib/core/errors";
 import { bearerToken, hashSecret } from "@/lib/auth/secret-tokens";
 import { AgentJwtError, looksLikeJwt, verifyAgentJwt, type AgentTokenClaims } from "@/lib/agents/agent-jwt";
-import { agentAuthSnapshot, markCredentialUsed, type AgentAuthSnapshot, type CachedCredential } from "@/lib/agents/agent-auth-cache";
+import {
+  agentAuthSnapshot,
+  markCredentialUsed,
+  type AgentAuthSnapshot,
+  type CachedCredential,
+} from "@/lib/agents/agent-auth-cache";
 import { AGENT_TOKEN_PREFIX } from "@/lib/agents/agent-credential-format";
 
 /** An OPA agent, as identified by the credential it presented. */
@@ -43,8 +48,13 @@ export async function authenticateAgent(headers: Headers, access?: AgentAccess):
   if (access) assertScope(credential, access);
   markCredentialUsed(credential.id, now);
   return {
-    credentialId: credential.id, credentialName: credential.name, kind: credential.kind, via,
-    bundles: credential.bundles, mayReportStatus: credential.mayReportStatus, mayUploadLogs: credential.mayUploadLogs,
+    credentialId: credential.id,
+    credentialName: credential.name,
+    kind: credential.kind,
+    via,
+    bundles: credential.bundles,
+    mayReportStatus: credential.mayReportStatus,
+    mayUploadLogs: credential.mayUploadLogs,
   };
 }
 
@@ -53,7 +63,11 @@ function staticTokenCredential(snapshot: AgentAuthSnapshot, token: string): Cach
   return credential?.kind === "bearer" ? credential : null;
 }
 
-async function jwtCredential(snapshot: AgentAuthSnapshot, token: string, now: number): Promise<CachedCredential | null> {
+async function jwtCredential(
+  snapshot: AgentAuthSnapshot,
+  token: string,
+  now: number,
+): Promise<CachedCredential | null> {
   if (!looksLikeJwt(token)) return null;
   let claims = verified.get(token);
   if (claims && claims.expiresAt <= now) {
@@ -76,7 +90,8 @@ async function jwtCredential(snapshot: AgentAuthSnapshot, token: string, now: nu
 
 function assertScope(credential: CachedCredential, access: AgentAccess): void {
   if ("bundle" in access) {
-    if (!credential.bundles.has(access.bundle)) throw new AppError("forbidden", "This agent credential may not read this bundle");
+    if (!credential.bundles.has(access.bundle))
+      throw new AppError("forbidden", "This agent credential may not read this bundle");
   } else if (access.action === "status" && !credential.mayReportStatus) {
     throw new AppError("forbidden", "This agent credential may not report status");
   } else if (access.action === "logs" && !credential.mayUploadLogs) {

@@ -10,13 +10,20 @@ import { listedPublicKeys } from "@/lib/bundles/signing-keys";
  * needs no agent change), the bundle with long polling, status and decision logs. The credential
  * is an ${ENV} placeholder; create a credential under Agent credentials for the real secret.
  */
-export async function bundleAgentConfig(options: { actor: Actor; name: string; kind: "bearer" | "oauth2" }): Promise<string> {
+export async function bundleAgentConfig(options: {
+  actor: Actor;
+  name: string;
+  kind: "bearer" | "oauth2";
+}): Promise<string> {
   requirePermission(options.actor, "bundle:read");
   const bundle = await db.bundle.findUnique({ where: { name: options.name }, select: { name: true } });
   if (!bundle) throw notFound("Bundle");
   return buildAgentConfig({
     publicUrl: env().VERDICT_PUBLIC_URL,
-    credential: options.kind === "bearer" ? { kind: "bearer", token: "${VERDICT_AGENT_TOKEN}" } : { kind: "oauth2", clientId: "${VERDICT_CLIENT_ID}", clientSecret: "${VERDICT_CLIENT_SECRET}" },
+    credential:
+      options.kind === "bearer"
+        ? { kind: "bearer", token: "${VERDICT_AGENT_TOKEN}" }
+        : { kind: "oauth2", clientId: "${VERDICT_CLIENT_ID}", clientSecret: "${VERDICT_CLIENT_SECRET}" },
     bundles: [bundle.name],
     keys: await listedPublicKeys(),
     identityLabel: env().VERDICT_AGENT_IDENTITY_LABEL,

@@ -5,10 +5,14 @@ import { listedPublicKeys as signingPublicKeys } from "@/lib/bundles/signing-key
 /** Refuses bundle names that do not exist (422), so a typo does not silently scope a credential to nothing. */
 export async function assertBundlesExist(names: string[]): Promise<void> {
   if (names.length === 0) return;
-  const found = new Set((await db.bundle.findMany({ where: { name: { in: names } }, select: { name: true } })).map((b) => b.name));
+  const found = new Set(
+    (await db.bundle.findMany({ where: { name: { in: names } }, select: { name: true } })).map((b) => b.name),
+  );
   const missing = names.filter((n) => !found.has(n));
   if (missing.length > 0) {
-    throw new AppError("unprocessable", `No bundle named ${missing.join(", ")}`, { fieldErrors: missing.map((n) => ({ path: "body.bundles", message: `unknown bundle ${n}` })) });
+    throw new AppError("unprocessable", `No bundle named ${missing.join(", ")}`, {
+      fieldErrors: missing.map((n) => ({ path: "body.bundles", message: `unknown bundle ${n}` })),
+    });
   }
 }
 

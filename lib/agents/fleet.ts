@@ -17,7 +17,14 @@ export type AgentRow = {
   firstSeenAt: string;
   stale: boolean;
   hasErrors: boolean;
-  bundles: Array<{ name: string; activeRevision: string | null; code: string | null; message: string | null; httpCode: number | null; lastSuccessfulActivation: string | null }>;
+  bundles: Array<{
+    name: string;
+    activeRevision: string | null;
+    code: string | null;
+    message: string | null;
+    httpCode: number | null;
+    lastSuccessfulActivation: string | null;
+  }>;
 };
 
 export type Rollout = {
@@ -31,18 +38,25 @@ export type Rollout = {
   summary: string;
 };
 
-export async function listAgents(options: { actor: Actor; query: { bundle?: string; cursor?: string; limit: number } }): Promise<{ items: AgentRow[]; nextCursor: string | null }> {
+export async function listAgents(options: {
+  actor: Actor;
+  query: { bundle?: string; cursor?: string; limit: number };
+}): Promise<{ items: AgentRow[]; nextCursor: string | null }> {
   requirePermission(options.actor, "agent:read");
   const { bundle, limit } = options.query;
   const cursor = options.query.cursor ? decodeCursor(options.query.cursor) : null;
   const where: Prisma.AgentWhereInput = {
     AND: [
       bundle ? { bundles: { some: { bundleName: bundle } } } : {},
-      cursor ? { OR: [{ lastSeenAt: { lt: cursor.lastSeenAt } }, { lastSeenAt: cursor.lastSeenAt, id: { lt: cursor.id } }] } : {},
+      cursor
+        ? { OR: [{ lastSeenAt: { lt: cursor.lastSeenAt } }, { lastSeenAt: cursor.lastSeenAt, id: { lt: cursor.id } }] }
+        : {},
     ],
   };
   const rows = await db.agent.findMany({
-    where, orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }], take: limit + 1,
+    where,
+    orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
     include: { bundles: { orderBy: { bundleName: "asc" } }, credential: { select: { id: true, name: true } } },
   });
   const page = rows.slice(0, limit);
@@ -50,14 +64,28 @@ export async function listAgents(options: { actor: Actor; query: { bundle?: stri
   const last = page[page.length - 1];
   return {
     items: page.map((a) => ({
-      id: a.id, identity: a.identity, identitySource: a.identitySource, opaVersion: a.opaVersion, credential: a.credential,
-      lastSeenAt: a.lastSeenAt.toISOString(), firstSeenAt: a.firstSeenAt.toISOString(), stale: now - a.lastSeenAt.getTime() > STALE_AFTER_MS, hasErrors: a.hasErrors,
+      id: a.id,
+      identity: a.identity,
+      identitySource: a.identitySource,
+      opaVersion: a.opaVersion,
+      credential: a.credential,
+      lastSeenAt: a.lastSeenAt.toISOString(),
+      firstSeenAt: a.firstSeenAt.toISOString(),
+      stale: now - a.lastSeenAt.getTime() > STALE_AFTER_MS,
+      hasErrors: a.hasErrors,
       bundles: a.bundles.map((b) => ({
-        name: b.bundleName, activeRevision: b.activeRevision, code: b.code, message: b.message, httpCode: b.httpCode,
+        name: b.bundleName,
+        activeRevision: b.activeRevision,
+        code: b.code,
+        message: b.message,
+        httpCode: b.httpCode,
         lastSuccessfulActivation: b.lastSuccessfulActivation?.toISOString() ?? null,
       })),
     })),
-    nextCursor: rows.length > limit && last ? Buffer.from(`${last.lastSeenAt.toISOString()}|${last.id}`).toString("base64url") : null,
+    nextCursor:
+      rows.length > limit && last
+        ? Buffer.from(`${last.lastSeenAt.toISOString()}|${last.id}`).toString("base64url")
+        : null,
   };
 }
 
@@ -65,7 +93,11 @@ export async function listAgents(options: { actor: Actor; query: { bundle?: stri
 export async function rolloutProgress(options: { actor: Actor }): Promise<Rollout[]> {
   requirePermission(options.actor, "agent:read");
   const bundles = await db.bundle.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
-  const latest = await db.bundleRevision.findMany({ distinct: ["bundleId"], orderBy: [{ bundleId: "asc" }, { number: "desc" }], select: { bundleId: true, number: true, revision: true, publishedAt: true } });
+  const latest = await db.bundleRevision.findMany({
+    distinct: ["bundleId"],
+    orderBy: [{ bundleId: "asc" }, { number: "desc" }],
+    select: { bundleId: true, number: true, revision: true, publishedAt: true },
+  });
   const latestBy = new Map(latest.map((r) => [r.bundleId, r]));
   const now = Date.now();
   const statuses = await db.agentBundleStatus.findMany({
@@ -77,14 +109,33 @@ export async function rolloutProgress(options: { actor: Actor }): Promise<Rollou
     const mine = statuses.filter((s) => s.bundleName === b.name);
     const fresh = mine.filter((s) => now - s.agent.lastSeenAt.getTime() <= STALE_AFTER_MS);
     const onLatest = head ? fresh.filter((s) => s.activeRevision === head.revision).length : 0;
-    const counts = { total: mine.length, onLatest, behind: fresh.length - onLatest, stale: mine.length - fresh.length, failing: fresh.filter((s) => s.code).length };
-    return { bundle: b.name, latest: head ? { number: head.number, revision: head.revision, publishedAt: head.publishedAt.toISOString() } : null, ...counts, summary: describeRollout(head?.revision ?? null, counts) };
+    const counts = {
+      total: mine.length,
+      onLatest,
+      behind: fresh.length - onLatest,
+      stale: mine.length - fresh.length,
+      failing: fresh.filter((s) => s.code).length,
+    };
+    return {
+      bundle: b.name,
+      latest: head
+        ? { number: head.number, revision: head.revision, publishedAt: head.publishedAt.toISOString() }
+        : null,
+      ...counts,
+      summary: describeRollout(head?.revision ?? null, counts),
+    };
   });
 }
 
 /** "37 of 40 agents on r12, 3 stale for > 5 min" */
-export function describeRollout(revision: string | null, c: { total: number; onLatest: number; behind: number; stale: number; failing: number }): string {
-  if (!revision) return c.total === 0 ? "Not published yet" : `Not published yet; ${c.total} agent${c.total === 1 ? "" : "s"} polling`;
+export function describeRollout(
+  revision: string | null,
+  c: { total: number; onLatest: number; behind: number; stale: number; failing: number },
+): string {
+  if (!revision)
+    return c.total === 0
+      ? "Not published yet"
+      : `Not published yet; ${c.total} agent${c.total === 1 ? "" : "s"} polling`;
   if (c.total === 0) return `No agents report ${revision} yet`;
   const parts = [`${c.onLatest} of ${c.total} agent${c.total === 1 ? "" : "s"} on ${revision}`];
   if (c.behind > 0) parts.push(`${c.behind} on an older revision`);
@@ -96,6 +147,9 @@ export function describeRollout(revision: string | null, c: { total: number; onL
 function decodeCursor(cursor: string): { lastSeenAt: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const lastSeenAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(lastSeenAt.getTime())) throw new AppError("validation_failed", "The cursor is invalid", { fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }] });
+  if (!id || Number.isNaN(lastSeenAt.getTime()))
+    throw new AppError("validation_failed", "The cursor is invalid", {
+      fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }],
+    });
   return { lastSeenAt, id };
 }

@@ -13,23 +13,46 @@ export type TokenResponse = { access_token: string; token_type: "bearer"; expire
  * client_secret in HTTP Basic, `grant_type=client_credentials` in a form body. Errors carry the
  * RFC's `error` code next to the problem fields.
  */
-export async function issueAgentAccessToken(options: { authorization: string | null; form: URLSearchParams }): Promise<TokenResponse> {
+export async function issueAgentAccessToken(options: {
+  authorization: string | null;
+  form: URLSearchParams;
+}): Promise<TokenResponse> {
   const parsed = ZTokenRequestForm.safeParse(Object.fromEntries(options.form));
   if (!parsed.success) throw oauthError("bad_request", "invalid_request", "grant_type is required");
   const form = parsed.data;
-  if (form.grant_type !== "client_credentials") throw oauthError("bad_request", "unsupported_grant_type", "Only grant_type=client_credentials is supported");
+  if (form.grant_type !== "client_credentials")
+    throw oauthError("bad_request", "unsupported_grant_type", "Only grant_type=client_credentials is supported");
   const basic = basicCredentials(options.authorization);
-  if (basic && (form.client_id || form.client_secret)) throw oauthError("bad_request", "invalid_request", "Send client credentials once: in the Authorization header or the body");
+  if (basic && (form.client_id || form.client_secret))
+    throw oauthError(
+      "bad_request",
+      "invalid_request",
+      "Send client credentials once: in the Authorization header or the body",
+    );
   const clientId = basic?.id ?? form.client_id;
   const clientSecret = basic?.secret ?? form.client_secret;
-  if (!clientId || !clientSecret) throw oauthError("unauthenticated", "invalid_client", "Client authentication is required");
+  if (!clientId || !clientSecret)
+    throw oauthError("unauthenticated", "invalid_client", "Client authentication is required");
 
   const credential = (await agentAuthSnapshot()).byClientId.get(clientId);
   const now = Date.now();
-  if (!credential || credential.kind !== "oauth2" || !sameHash(credential.secretHash, hashSecret(clientSecret)) || (credential.expiresAt !== null && credential.expiresAt <= now)) {
-    throw oauthError("unauthenticated", "invalid_client", "The client is unknown, revoked or expired, or the secret is wrong");
+  if (
+    credential?.kind !== "oauth2" ||
+    !sameHash(credential.secretHash, hashSecret(clientSecret)) ||
+    (credential.expiresAt !== null && credential.expiresAt <= now)
+  ) {
+    throw oauthError(
+      "unauthenticated",
+      "invalid_client",
+      "The client is unknown, revoked or expired, or the secret is wrong",
+    );
   }
-  const { token, expiresIn } = await issueAgentJwt({ signingKey: await agentTokenSigningKey(), credentialId: credential.id, now, notAfter: credential.expiresAt ?? undefined });
+  const { token, expiresIn } = await issueAgentJwt({
+    signingKey: await agentTokenSigningKey(),
+    credentialId: credential.id,
+    now,
+    notAfter: credential.expiresAt ?? undefined,
+  });
   markCredentialUsed(credential.id, now);
   return { access_token: token, token_type: "bearer", expires_in: expiresIn };
 }

@@ -1,7 +1,6 @@
-
 import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { AgentCredentialView, toCredentialView } from "@/lib/agents/agent-credential-view";
+import { type AgentCredentialView, toCredentialView } from "@/lib/agents/agent-credential-view";
 
 export async function listAgentCredentials(options: { actor: Actor }): Promise<AgentCredentialView[]> {
   requirePermission(options.actor, "agent:manage");

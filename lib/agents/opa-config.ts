@@ -4,9 +4,7 @@ import { stringify } from "yaml";
 export type AgentConfigInput = {
   /** The Verdict URL agents reach, e.g. https://verdict.example.com (the API lives under /api/opa). */
   publicUrl: string;
-  credential:
-    | { kind: "bearer"; token: string }
-    | { kind: "oauth2"; clientId: string; clientSecret: string };
+  credential: { kind: "bearer"; token: string } | { kind: "oauth2"; clientId: string; clientSecret: string };
   bundles: string[];
   keys: Array<{ kid: string; algorithm: string; publicKeyPem: string }>;
   identityLabel: string;
@@ -24,36 +22,49 @@ export function opaServiceUrl(publicUrl: string): string {
 
 export function buildAgentConfig(input: AgentConfigInput): string {
   const serviceUrl = opaServiceUrl(input.publicUrl);
-  const credentials = input.credential.kind === "bearer"
-    ? { bearer: { token: input.credential.token } }
-    : {
-        oauth2: {
-          // OPA insists on https here; put Verdict behind TLS for client-credential agents.
-          token_url: `${serviceUrl}/token`,
-          client_id: input.credential.clientId,
-          client_secret: input.credential.clientSecret,
-        },
-      };
+  const credentials =
+    input.credential.kind === "bearer"
+      ? { bearer: { token: input.credential.token } }
+      : {
+          oauth2: {
+            // OPA insists on https here; put Verdict behind TLS for client-credential agents.
+            token_url: `${serviceUrl}/token`,
+            client_id: input.credential.clientId,
+            client_secret: input.credential.clientSecret,
+          },
+        };
   const config: Record<string, unknown> = {
     services: { [SERVICE_NAME]: { url: serviceUrl, credentials } },
     // OPA substitutes ${VAR} from its environment: a pod name is stable across container restarts.
     labels: { [input.identityLabel]: "${HOSTNAME}" },
   };
   if (input.keys.length > 0) {
-    config.keys = Object.fromEntries(input.keys.map((k) => [k.kid, { algorithm: k.algorithm, key: k.publicKeyPem, scope: SIGNATURE_SCOPE }]));
+    config.keys = Object.fromEntries(
+      input.keys.map((k) => [k.kid, { algorithm: k.algorithm, key: k.publicKeyPem, scope: SIGNATURE_SCOPE }]),
+    );
   }
   if (input.bundles.length > 0) {
-    config.bundles = Object.fromEntries(input.bundles.map((name) => [name, {
-      service: SERVICE_NAME,
-      resource: `bundles/${name}`,
-      polling: { min_delay_seconds: 10, max_delay_seconds: 20, long_polling_timeout_seconds: input.longPollingSeconds ?? 30 },
-      // A signing block makes OPA refuse unsigned bundles; leaving out `keyid` lets it pick the
-      // key by the JWS kid, so agents that list every key survive a rotation untouched.
-      ...(input.keys.length > 0 ? { signing: { scope: SIGNATURE_SCOPE } } : {}),
-    }]));
+    config.bundles = Object.fromEntries(
+      input.bundles.map((name) => [
+        name,
+        {
+          service: SERVICE_NAME,
+          resource: `bundles/${name}`,
+          polling: {
+            min_delay_seconds: 10,
+            max_delay_seconds: 20,
+            long_polling_timeout_seconds: input.longPollingSeconds ?? 30,
+          },
+          // A signing block makes OPA refuse unsigned bundles; leaving out `keyid` lets it pick the
+          // key by the JWS kid, so agents that list every key survive a rotation untouched.
+          ...(input.keys.length > 0 ? { signing: { scope: SIGNATURE_SCOPE } } : {}),
+        },
+      ]),
+    );
   }
   if (input.status) config.status = { service: SERVICE_NAME };
-  if (input.decisionLogs) config.decision_logs = { service: SERVICE_NAME, reporting: { min_delay_seconds: 5, max_delay_seconds: 10 } };
+  if (input.decisionLogs)
+    config.decision_logs = { service: SERVICE_NAME, reporting: { min_delay_seconds: 5, max_delay_seconds: 10 } };
   const yaml = stringify(config, { lineWidth: 0 });
   return input.bundles.length > 0 && input.keys.length === 0
     ? `# No signing key exists yet, so OPA could not verify any bundle: generate one under Signing keys,\n# then copy this configuration again.\n${yaml}`

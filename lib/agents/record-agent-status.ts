@@ -16,8 +16,19 @@ const MAX_PENDING = 50_000;
 // OPA writes "never" as Go's zero time.
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
 
-export type Pending = { identity: string; identitySource: "label" | "id"; credentialId: string; report: TStatusReport; receivedAt: Date };
-type StatusState = { pending: Map<string, Pending>; timer: NodeJS.Timeout | null; flushing: Promise<void> | null; dropped: number };
+export type Pending = {
+  identity: string;
+  identitySource: "label" | "id";
+  credentialId: string;
+  report: TStatusReport;
+  receivedAt: Date;
+};
+type StatusState = {
+  pending: Map<string, Pending>;
+  timer: NodeJS.Timeout | null;
+  flushing: Promise<void> | null;
+  dropped: number;
+};
 
 const log = logger.child({ component: "agent-status" });
 const holder = globalThis as typeof globalThis & { __verdictAgentStatus?: StatusState };
@@ -60,7 +71,9 @@ export async function flushAgentStatus(): Promise<void> {
   const batch = [...s.pending.values()];
   s.pending.clear();
   s.flushing = writeBatch(batch)
-    .catch((error: unknown) => log.warn({ err: error, agents: batch.length }, "storing agent status failed; the next report replaces it"))
+    .catch((error: unknown) =>
+      log.warn({ err: error, agents: batch.length }, "storing agent status failed; the next report replaces it"),
+    )
     .finally(() => {
       s.flushing = null;
     });
@@ -70,14 +83,30 @@ export async function flushAgentStatus(): Promise<void> {
 /** The rows one flush writes, as the JSON text each statement takes (exported for property tests). */
 export function statusRows(batch: Pending[]): { agents: string; bundles: string } {
   const agents = batch.map((p) => ({
-    identity: p.identity, identity_source: p.identitySource, credential_id: p.credentialId, labels: p.report.labels,
-    opa_version: p.report.labels.version ?? null, last_status: withoutMetrics(p.report), has_errors: hasErrors(p.report), seen_at: p.receivedAt.toISOString(),
+    identity: p.identity,
+    identity_source: p.identitySource,
+    credential_id: p.credentialId,
+    labels: p.report.labels,
+    opa_version: p.report.labels.version ?? null,
+    last_status: withoutMetrics(p.report),
+    has_errors: hasErrors(p.report),
+    seen_at: p.receivedAt.toISOString(),
     bundles: Object.keys(p.report.bundles ?? {}),
   }));
-  const bundles = batch.flatMap((p) => Object.entries(p.report.bundles ?? {}).map(([name, b]) => ({
-    identity: p.identity, bundle_name: name, active_revision: b.active_revision || null, last_successful_activation: opaTime(b.last_successful_activation),
-    last_request: opaTime(b.last_request), code: b.code ?? null, message: b.message ?? null, http_code: httpCode(b.http_code), errors: b.errors ?? null, updated_at: p.receivedAt.toISOString(),
-  })));
+  const bundles = batch.flatMap((p) =>
+    Object.entries(p.report.bundles ?? {}).map(([name, b]) => ({
+      identity: p.identity,
+      bundle_name: name,
+      active_revision: b.active_revision || null,
+      last_successful_activation: opaTime(b.last_successful_activation),
+      last_request: opaTime(b.last_request),
+      code: b.code ?? null,
+      message: b.message ?? null,
+      http_code: httpCode(b.http_code),
+      errors: b.errors ?? null,
+      updated_at: p.receivedAt.toISOString(),
+    })),
+  );
   return { agents: pgSafeJson(JSON.stringify(agents)), bundles: pgSafeJson(JSON.stringify(bundles)) };
 }
 

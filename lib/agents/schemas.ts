@@ -6,7 +6,11 @@ export const ZAgentCredentialKind = z.enum(["bearer", "oauth2"]);
 export const ZCreateAgentCredentialRequest = z.object({
   name: z.string().trim().min(1).max(100),
   kind: ZAgentCredentialKind,
-  bundles: z.array(ZBundleName).max(50).refine((b) => new Set(b).size === b.length, "bundles must be unique").default([]),
+  bundles: z
+    .array(ZBundleName)
+    .max(50)
+    .refine((b) => new Set(b).size === b.length, "bundles must be unique")
+    .default([]),
   mayReportStatus: z.boolean().default(true),
   mayUploadLogs: z.boolean().default(false),
   /** Omit (or null) for a credential that does not expire. */
@@ -29,22 +33,33 @@ export type TRotateKeyRequest = z.infer<typeof ZRotateKeyRequest>;
 
 const ZOpaTime = z.string().max(64).optional();
 
-const ZBundleStatus = z.object({
-  name: z.string().max(200).optional(),
-  active_revision: z.string().max(500).optional(),
-  last_successful_activation: ZOpaTime,
-  last_request: ZOpaTime,
-  code: z.string().max(200).optional(),
-  message: z.string().max(4000).optional(),
-  http_code: z.number().int().optional(),
-  errors: z.array(z.unknown()).max(200).optional(),
-}).passthrough();
+const ZBundleStatus = z
+  .object({
+    name: z.string().max(200).optional(),
+    active_revision: z.string().max(500).optional(),
+    last_successful_activation: ZOpaTime,
+    last_request: ZOpaTime,
+    code: z.string().max(200).optional(),
+    message: z.string().max(4000).optional(),
+    http_code: z.number().int().optional(),
+    errors: z.array(z.unknown()).max(200).optional(),
+  })
+  .passthrough();
 
-/** The status document OPA posts (OPA-PROTOCOL.md §4); unknown members are kept, not refused. */
-export const ZStatusReport = z.object({
-  labels: z.record(z.string().max(200), z.string().max(1000)).refine((l) => typeof l.id === "string", "labels.id is required"),
-  bundles: z.record(z.string().max(200), ZBundleStatus).optional(),
-  decision_logs: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
-  plugins: z.record(z.string(), z.object({ state: z.string().max(50), message: z.string().max(4000).optional() }).passthrough()).optional(),
-}).passthrough();
+/** The status document OPA posts (docs/opa-protocol.md §4); unknown members are kept, not refused. */
+export const ZStatusReport = z
+  .object({
+    labels: z
+      .record(z.string().max(200), z.string().max(1000))
+      .refine((l) => typeof l.id === "string", "labels.id is required"),
+    bundles: z.record(z.string().max(200), ZBundleStatus).optional(),
+    decision_logs: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
+    plugins: z
+      .record(
+        z.string(),
+        z.object({ state: z.string().max(50), message: z.string().max(4000).optional() }).passthrough(),
+      )
+      .optional(),
+  })
+  .passthrough();
 export type TStatusReport = z.infer<typeof ZStatusReport>;

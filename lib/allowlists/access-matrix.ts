@@ -17,7 +17,10 @@ type CellRow = { service: string; caller_id: string; active: number; expired: nu
 
 export async function getAccessMatrix(options: { actor: Actor }): Promise<AccessMatrix> {
   requirePermission(options.actor, "allowlist:read");
-  const services = await db.service.findMany({ orderBy: { name: "asc" }, select: { name: true, trustDomain: true, ownerTeam: true } });
+  const services = await db.service.findMany({
+    orderBy: { name: "asc" },
+    select: { name: true, trustDomain: true, ownerTeam: true },
+  });
   const rows = await db.$queryRaw<CellRow[]>`
     SELECT s.name AS service, e.caller_id,
            (count(*) FILTER (WHERE e.expires_at IS NULL OR e.expires_at > now()))::int AS active,

@@ -10,7 +10,11 @@ import { payloadHash, planChangeSet, type ChangeSetPayload } from "@/lib/allowli
  * Applies approved allowlist changes inside the publish transaction. If the allowlists moved on
  * since the change was proposed so that it no longer applies cleanly, nothing is published.
  */
-export async function applyApprovedChangeSets(tx: Tx, items: AllowlistChangeItem[], context: { actor: Actor; approvedById: string; changeRequestNumber: number; requestId?: string }): Promise<void> {
+export async function applyApprovedChangeSets(
+  tx: Tx,
+  items: AllowlistChangeItem[],
+  context: { actor: Actor; approvedById: string; changeRequestNumber: number; requestId?: string },
+): Promise<void> {
   if (items.length === 0) return;
   await lockAllowlists(tx);
   for (const item of items) {
@@ -19,14 +23,32 @@ export async function applyApprovedChangeSets(tx: Tx, items: AllowlistChangeItem
     if (payloadHash(payload) !== set.sha256) throw new Error(`allowlist change set ${set.id} does not match its hash`);
     const plan = await planChangeSet(tx, payload);
     if (plan.errors.length > 0) {
-      throw new AppError("conflict", "The allowlists changed since this change was proposed and it no longer applies cleanly; propose it again", {
-        extra: { rowErrors: plan.errors, diff: plan.diff },
-      });
+      throw new AppError(
+        "conflict",
+        "The allowlists changed since this change was proposed and it no longer applies cleanly; propose it again",
+        {
+          extra: { rowErrors: plan.errors, diff: plan.diff },
+        },
+      );
     }
-    await applyPlan(tx, plan, { createdById: set.createdById, approvedById: context.approvedById }, `allowlist-change-set:${set.id}`);
+    await applyPlan(
+      tx,
+      plan,
+      { createdById: set.createdById, approvedById: context.approvedById },
+      `allowlist-change-set:${set.id}`,
+    );
     await recordAuditEvent(tx, {
-      actor: context.actor, action: "allowlist.change", target: { type: "allowlist_change_set", id: set.id },
-      after: { source: `change_request:#${context.changeRequestNumber}`, summary: plan.diff.summary, added: plan.diff.added, removed: plan.diff.removed, changed: plan.diff.changed, lines: plan.diff.lines },
+      actor: context.actor,
+      action: "allowlist.change",
+      target: { type: "allowlist_change_set", id: set.id },
+      after: {
+        source: `change_request:#${context.changeRequestNumber}`,
+        summary: plan.diff.summary,
+        added: plan.diff.added,
+        removed: plan.diff.removed,
+        changed: plan.diff.changed,
+        lines: plan.diff.lines,
+      },
       requestId: context.requestId,
     });
   }

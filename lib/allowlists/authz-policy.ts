@@ -18,6 +18,10 @@ export function authzPolicySource(): string {
 
 export function authzPolicyModules(options: { withTests?: boolean } = {}): RegoModule[] {
   const modules: RegoModule[] = [{ path: AUTHZ_POLICY_BUNDLE_PATH, source: authzPolicySource() }];
-  if (options.withTests) modules.push({ path: "verdict/authz/policy_test.rego", source: readFileSync(path.join(REGO_DIR, "authz_test.rego"), "utf8") });
+  if (options.withTests)
+    modules.push({
+      path: "verdict/authz/policy_test.rego",
+      source: readFileSync(path.join(REGO_DIR, "authz_test.rego"), "utf8"),
+    });
   return modules;
 }

@@ -13,7 +13,9 @@ export function carriesAllowlists(roots: string[]): boolean {
 }
 
 /** The one bundle whose roots cover the allowlists (roots never overlap, so at most one). */
-export async function allowlistBundle(tx: Pick<Tx, "bundle">): Promise<{ id: string; name: string; roots: string[] } | null> {
+export async function allowlistBundle(
+  tx: Pick<Tx, "bundle">,
+): Promise<{ id: string; name: string; roots: string[] } | null> {
   const bundles = await tx.bundle.findMany({ select: { id: true, name: true, roots: true } });
   return bundles.find((b) => carriesAllowlists(b.roots)) ?? null;
 }
@@ -26,12 +28,20 @@ export async function allowlistDataDocuments(tx: Tx, bundle: { roots: string[] }
 }
 
 /** Records what a revision shipped of the allowlists, so the scheduler knows when it goes stale. */
-export async function recordAllowlistPublication(tx: Tx, revision: { revisionId: string; bundleId: string; data: BundleDataDocument[] }): Promise<void> {
+export async function recordAllowlistPublication(
+  tx: Tx,
+  revision: { revisionId: string; bundleId: string; data: BundleDataDocument[] },
+): Promise<void> {
   const doc = revision.data.find((d) => d.path === ALLOWLISTS_DATA_PATH)?.value as AllowlistsDocument | undefined;
   if (!doc) return;
   const { grants, nextExpiryNs } = summarize(doc);
   await tx.allowlistPublication.create({
-    data: { revisionId: revision.revisionId, bundleId: revision.bundleId, grants, nextExpiryAt: nextExpiryNs === null ? null : new Date(Math.round(nextExpiryNs / 1_000_000)) },
+    data: {
+      revisionId: revision.revisionId,
+      bundleId: revision.bundleId,
+      grants,
+      nextExpiryAt: nextExpiryNs === null ? null : new Date(Math.round(nextExpiryNs / 1_000_000)),
+    },
   });
 }
 
@@ -48,7 +58,8 @@ export function summarize(doc: AllowlistsDocument): { grants: number; nextExpiry
   for (const service of Object.values(doc.services ?? {})) {
     for (const grant of [...Object.values(service.callers).flat(), ...service.wildcards]) {
       grants += 1;
-      if (grant.expires_at_ns !== undefined && (next === null || grant.expires_at_ns < next)) next = grant.expires_at_ns;
+      if (grant.expires_at_ns !== undefined && (next === null || grant.expires_at_ns < next))
+        next = grant.expires_at_ns;
     }
   }
   return { grants, nextExpiryNs: next };

@@ -4,17 +4,35 @@ import { parseCallerPattern } from "@/lib/allowlists/spiffe-id";
 import { EXPIRING_SOON_DAYS, entryStatus, type EntryStatus } from "@/lib/allowlists/list-services";
 
 export type CallerGrant = {
-  entryId: string; service: string; method: string; path: string; via: string; owner: string; reason: string;
-  expiresAt: string | null; status: EntryStatus; crossTrustDomain: boolean;
+  entryId: string;
+  service: string;
+  method: string;
+  path: string;
+  via: string;
+  owner: string;
+  reason: string;
+  expiresAt: string | null;
+  status: EntryStatus;
+  crossTrustDomain: boolean;
 };
 
 type GrantRow = {
-  id: string; service: string; method: string; path: string; caller_id: string; owner: string; reason: string;
-  expires_at: Date | null; cross_trust_domain: boolean;
+  id: string;
+  service: string;
+  method: string;
+  path: string;
+  caller_id: string;
+  owner: string;
+  reason: string;
+  expires_at: Date | null;
+  cross_trust_domain: boolean;
 };
 
 /** "What may spiffe://…/orders call?": its own grants and those of every `/*` pattern above it. */
-export async function getCallerView(options: { actor: Actor; callerId: string }): Promise<{ caller: string; error: string | null; grants: CallerGrant[] }> {
+export async function getCallerView(options: {
+  actor: Actor;
+  callerId: string;
+}): Promise<{ caller: string; error: string | null; grants: CallerGrant[] }> {
   requirePermission(options.actor, "allowlist:read");
   const parsed = parseCallerPattern(options.callerId);
   if (!parsed.ok) return { caller: options.callerId, error: parsed.error, grants: [] };
@@ -31,8 +49,16 @@ export async function getCallerView(options: { actor: Actor; callerId: string })
     caller: parsed.value.id,
     error: null,
     grants: rows.map((r) => ({
-      entryId: r.id, service: r.service, method: r.method, path: r.path, via: r.caller_id, owner: r.owner, reason: r.reason,
-      expiresAt: r.expires_at?.toISOString() ?? null, status: entryStatus(r.expires_at, now), crossTrustDomain: r.cross_trust_domain,
+      entryId: r.id,
+      service: r.service,
+      method: r.method,
+      path: r.path,
+      via: r.caller_id,
+      owner: r.owner,
+      reason: r.reason,
+      expiresAt: r.expires_at?.toISOString() ?? null,
+      status: entryStatus(r.expires_at, now),
+      crossTrustDomain: r.cross_trust_domain,
     })),
   };
 }
@@ -40,7 +66,13 @@ export async function getCallerView(options: { actor: Actor; callerId: string })
 // spiffe://td/a/b/c is covered by spiffe://td/*, spiffe://td/a/* and spiffe://td/a/b/*.
 function wildcardsAbove(trustDomain: string, path: string): string[] {
   const segments = path.split("/").filter(Boolean);
-  return segments.map((_, i) => `spiffe://${trustDomain}${segments.slice(0, i).map((s) => `/${s}`).join("")}/*`);
+  return segments.map(
+    (_, i) =>
+      `spiffe://${trustDomain}${segments
+        .slice(0, i)
+        .map((s) => `/${s}`)
+        .join("")}/*`,
+  );
 }
 
 export type CallerSummary = { caller: string; grants: number; services: number; expired: number };
@@ -48,7 +80,11 @@ export type CallerSummary = { caller: string; grants: number; services: number; 
 type CallerRow = { caller_id: string; grants: bigint; services: bigint; expired: bigint };
 
 /** Distinct callers whose SPIFFE ID (or pattern) starts with the prefix. */
-export async function searchCallers(options: { actor: Actor; prefix: string; limit: number }): Promise<CallerSummary[]> {
+export async function searchCallers(options: {
+  actor: Actor;
+  prefix: string;
+  limit: number;
+}): Promise<CallerSummary[]> {
   requirePermission(options.actor, "allowlist:read");
   const like = `${options.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await db.$queryRaw<CallerRow[]>`
@@ -59,13 +95,21 @@ export async function searchCallers(options: { actor: Actor; prefix: string; lim
      GROUP BY e.caller_id
      ORDER BY e.caller_id
      LIMIT ${options.limit}`;
-  return rows.map((r) => ({ caller: r.caller_id, grants: Number(r.grants), services: Number(r.services), expired: Number(r.expired) }));
+  return rows.map((r) => ({
+    caller: r.caller_id,
+    grants: Number(r.grants),
+    services: Number(r.services),
+    expired: Number(r.expired),
+  }));
 }
 
 export type ExpiringGrant = CallerGrant & { caller: string };
 
 /** Grants that expire within `days`, and those that expired within the last `days`. */
-export async function listExpiringGrants(options: { actor: Actor; days?: number }): Promise<{ days: number; expiringSoon: ExpiringGrant[]; recentlyExpired: ExpiringGrant[] }> {
+export async function listExpiringGrants(options: {
+  actor: Actor;
+  days?: number;
+}): Promise<{ days: number; expiringSoon: ExpiringGrant[]; recentlyExpired: ExpiringGrant[] }> {
   requirePermission(options.actor, "allowlist:read");
   const days = options.days ?? EXPIRING_SOON_DAYS;
   const from = new Date(Date.now() - days * 86_400_000);
@@ -80,8 +124,21 @@ export async function listExpiringGrants(options: { actor: Actor; days?: number 
      LIMIT 2000`;
   const now = new Date();
   const grants = rows.map((r) => ({
-    entryId: r.id, caller: r.caller_id, service: r.service, method: r.method, path: r.path, via: r.caller_id, owner: r.owner, reason: r.reason,
-    expiresAt: r.expires_at!.toISOString(), status: entryStatus(r.expires_at, now), crossTrustDomain: r.cross_trust_domain,
+    entryId: r.id,
+    caller: r.caller_id,
+    service: r.service,
+    method: r.method,
+    path: r.path,
+    via: r.caller_id,
+    owner: r.owner,
+    reason: r.reason,
+    expiresAt: r.expires_at!.toISOString(),
+    status: entryStatus(r.expires_at, now),
+    crossTrustDomain: r.cross_trust_domain,
   }));
-  return { days, expiringSoon: grants.filter((g) => g.status !== "expired"), recentlyExpired: grants.filter((g) => g.status === "expired").reverse() };
+  return {
+    days,
+    expiringSoon: grants.filter((g) => g.status !== "expired"),
+    recentlyExpired: grants.filter((g) => g.status === "expired").reverse(),
+  };
 }

@@ -32,7 +32,11 @@ export type ChangeRequestInput = {
 };
 
 export type ChangeResult = {
-  applied: boolean; dryRun: boolean; errors: RowError[]; diff: AccessDiff; planHash: string;
+  applied: boolean;
+  dryRun: boolean;
+  errors: RowError[];
+  diff: AccessDiff;
+  planHash: string;
   /** Ids of new entries, listed for small changes only (a single grant from the console). */
   createdEntryIds?: string[];
 };
@@ -46,7 +50,11 @@ const LIST_CREATED_IDS_UP_TO = 100;
  * (propose-allowlist-change.ts) and applied when published. This applies directly for the
  * demo seed, tests and the publish step itself.
  */
-export async function changeAllowlists(options: { actor: Actor; input: ChangeRequestInput; requestId?: string }): Promise<ChangeResult> {
+export async function changeAllowlists(options: {
+  actor: Actor;
+  input: ChangeRequestInput;
+  requestId?: string;
+}): Promise<ChangeResult> {
   const { actor, input } = options;
   requirePermission(actor, "allowlist:write");
   if (input.dryRun) {
@@ -64,13 +72,25 @@ export async function changeAllowlists(options: { actor: Actor; input: ChangeReq
         });
       }
       if (input.expectedPlanHash && input.expectedPlanHash !== plan.planHash) {
-        throw new AppError("conflict", "The allowlists changed since the dry run; review the new diff and try again", { extra: { diff: plan.diff, planHash: plan.planHash } });
+        throw new AppError("conflict", "The allowlists changed since the dry run; review the new diff and try again", {
+          extra: { diff: plan.diff, planHash: plan.planHash },
+        });
       }
       const created = await applyPlan(tx, plan, { createdById: actor.userId, approvedById: null });
       if (created.length <= LIST_CREATED_IDS_UP_TO) outcome.createdEntryIds = created;
       await recordAuditEvent(tx, {
-        actor, action: "allowlist.change", target: { type: "allowlist", id: null },
-        after: { source: input.source, mode: input.mode, summary: plan.diff.summary, added: plan.diff.added, removed: plan.diff.removed, changed: plan.diff.changed, lines: plan.diff.lines },
+        actor,
+        action: "allowlist.change",
+        target: { type: "allowlist", id: null },
+        after: {
+          source: input.source,
+          mode: input.mode,
+          summary: plan.diff.summary,
+          added: plan.diff.added,
+          removed: plan.diff.removed,
+          changed: plan.diff.changed,
+          lines: plan.diff.lines,
+        },
         requestId: options.requestId,
       });
       return outcome;
@@ -79,7 +99,9 @@ export async function changeAllowlists(options: { actor: Actor; input: ChangeReq
   );
 }
 
-export async function loadState(tx: Pick<Tx, "$queryRaw" | "service">): Promise<Pick<PlanInput, "catalog" | "existing" | "now">> {
+export async function loadState(
+  tx: Pick<Tx, "$queryRaw" | "service">,
+): Promise<Pick<PlanInput, "catalog" | "existing" | "now">> {
   return { catalog: await loadCatalog(tx), existing: await loadStoredEntries(tx), now: new Date() };
 }
 
@@ -91,11 +113,22 @@ function result(plan: ChangePlan, input: ChangeRequestInput, applied: boolean): 
   const errors = [...(input.parseErrors ?? []), ...plan.errors];
   if (input.createOnly) {
     for (const u of [...plan.updates, ...plan.unchanged]) {
-      errors.push({ row: u.row, field: null, code: "duplicate", message: `${u.entry.caller} may already call ${u.entry.service} ${u.entry.method} ${u.entry.path} (entry ${u.entry.id})` });
+      errors.push({
+        row: u.row,
+        field: null,
+        code: "duplicate",
+        message: `${u.entry.caller} may already call ${u.entry.service} ${u.entry.method} ${u.entry.path} (entry ${u.entry.id})`,
+      });
     }
   }
   errors.sort((a, b) => a.row - b.row);
-  return { applied: applied && errors.length === 0, dryRun: input.dryRun, errors, diff: plan.diff, planHash: plan.planHash };
+  return {
+    applied: applied && errors.length === 0,
+    dryRun: input.dryRun,
+    errors,
+    diff: plan.diff,
+    planHash: plan.planHash,
+  };
 }
 
 function describeErrorRows(errors: RowError[]): string {
@@ -108,22 +141,39 @@ function describeErrorRows(errors: RowError[]): string {
  * applying the same approved change set twice (the publish pipeline plans, then stores) gives the
  * same grant ids, and the bundle built from the plan is the one stored.
  */
-export async function applyPlan(tx: Tx, plan: ChangePlan, people: { createdById: string; approvedById: string | null }, idsFrom?: string): Promise<string[]> {
+export async function applyPlan(
+  tx: Tx,
+  plan: ChangePlan,
+  people: { createdById: string; approvedById: string | null },
+  idsFrom?: string,
+): Promise<string[]> {
   if (plan.removes.length > 0) {
     await tx.allowlistEntry.deleteMany({ where: { id: { in: plan.removes.map((r) => r.entry.id) } } });
   }
   for (const u of plan.updates) {
     await tx.allowlistEntry.update({
       where: { id: u.entry.id },
-      data: { owner: u.spec.owner, reason: u.spec.reason, expiresAt: u.spec.expiresAt, crossTrustDomain: u.spec.crossTrustDomain, approvedById: people.approvedById },
+      data: {
+        owner: u.spec.owner,
+        reason: u.spec.reason,
+        expiresAt: u.spec.expiresAt,
+        crossTrustDomain: u.spec.crossTrustDomain,
+        approvedById: people.approvedById,
+      },
     });
   }
   if (plan.adds.length === 0) return [];
   const created = await tx.allowlistEntry.createManyAndReturn({
     data: plan.adds.map((a, index) => ({
       ...(idsFrom ? { id: uuidFromName(`${idsFrom}:${index}`) } : {}),
-      endpointId: a.endpointId, callerId: a.spec.caller, owner: a.spec.owner, reason: a.spec.reason,
-      expiresAt: a.spec.expiresAt, crossTrustDomain: a.spec.crossTrustDomain, createdById: people.createdById, approvedById: people.approvedById,
+      endpointId: a.endpointId,
+      callerId: a.spec.caller,
+      owner: a.spec.owner,
+      reason: a.spec.reason,
+      expiresAt: a.spec.expiresAt,
+      crossTrustDomain: a.spec.crossTrustDomain,
+      createdById: people.createdById,
+      approvedById: people.approvedById,
     })),
     select: { id: true },
   });

@@ -1,33 +1,61 @@
 import { describe, expect, it } from "vitest";
 import { planChanges, type Catalog, type PlanInput, type StoredEntry } from "@/lib/allowlists/change-plan";
 import { parseImportFile } from "@/lib/allowlists/import-file";
-import { AppError } from "@/lib/core/errors";
+import type { AppError } from "@/lib/core/errors";
 import type { TEntrySpecInput } from "@/lib/allowlists/schemas";
 
 const now = new Date("2026-06-01T00:00:00Z");
 const billing = "spiffe://prod/ns/billing/sa/api";
 
 const catalog: Catalog = new Map([
-  ["payments", {
-    id: "s1", name: "payments", trustDomain: "prod",
-    endpoints: new Map([
-      ["POST /refunds", { id: "p1", method: "POST", path: "/refunds" }],
-      ["GET /refunds/{id}", { id: "p2", method: "GET", path: "/refunds/{id}" }],
-    ]),
-  }],
+  [
+    "payments",
+    {
+      id: "s1",
+      name: "payments",
+      trustDomain: "prod",
+      endpoints: new Map([
+        ["POST /refunds", { id: "p1", method: "POST", path: "/refunds" }],
+        ["GET /refunds/{id}", { id: "p2", method: "GET", path: "/refunds/{id}" }],
+      ]),
+    },
+  ],
 ]);
 
 const stored = (over: Partial<StoredEntry> = {}): StoredEntry => ({
-  id: "e1", endpointId: "p1", service: "payments", method: "POST", path: "/refunds", caller: billing,
-  owner: "billing", reason: "refund flow", expiresAt: null, crossTrustDomain: false, ...over,
+  id: "e1",
+  endpointId: "p1",
+  service: "payments",
+  method: "POST",
+  path: "/refunds",
+  caller: billing,
+  owner: "billing",
+  reason: "refund flow",
+  expiresAt: null,
+  crossTrustDomain: false,
+  ...over,
 });
 
 const row = (over: Partial<TEntrySpecInput> = {}): TEntrySpecInput => ({
-  service: "payments", method: "POST", path: "/refunds", caller: billing, owner: "billing", reason: "refund flow", ...over,
+  service: "payments",
+  method: "POST",
+  path: "/refunds",
+  caller: billing,
+  owner: "billing",
+  reason: "refund flow",
+  ...over,
 });
 
 function plan(upserts: TEntrySpecInput[], options: Partial<PlanInput> = {}) {
-  return planChanges({ catalog, existing: [], upserts: upserts.map((value, i) => ({ row: i + 2, value })), removals: [], mode: "merge", now, ...options });
+  return planChanges({
+    catalog,
+    existing: [],
+    upserts: upserts.map((value, i) => ({ row: i + 2, value })),
+    removals: [],
+    mode: "merge",
+    now,
+    ...options,
+  });
 }
 
 describe("planChanges", () => {
@@ -67,16 +95,30 @@ describe("planChanges", () => {
       { row: 5, field: "path", message: "payments has no endpoint POST /refunds/{id}/x; add it to the service first" },
       { row: 6, field: "expiresAt", message: "is not a real date" },
       { row: 6, field: "crossTrustDomain", message: "must be true or false" },
-      { row: 7, field: "caller", message: "is in trust domain staging but payments is in prod; set crossTrustDomain to grant a caller from another trust domain explicitly" },
+      {
+        row: 7,
+        field: "caller",
+        message:
+          "is in trust domain staging but payments is in prod; set crossTrustDomain to grant a caller from another trust domain explicitly",
+      },
       { row: 8, field: "crossTrustDomain", message: "is set, but the caller is in payments's own trust domain (prod)" },
       { row: 9, field: "owner", message: "is required" },
-      { row: 10, field: "expiresAt", message: "must be an ISO 8601 date-time with a zone, such as 2026-12-31T00:00:00Z, or empty for no expiry" },
+      {
+        row: 10,
+        field: "expiresAt",
+        message: "must be an ISO 8601 date-time with a zone, such as 2026-12-31T00:00:00Z, or empty for no expiry",
+      },
     ]);
     expect(p.adds).toEqual([]);
   });
 
   it("refuses a grant listed twice and an expiry in the past or on a day that does not exist", () => {
-    const p = plan([row(), row({ owner: "other" }), row({ caller: "spiffe://prod/ns/x", expiresAt: "2026-05-01T00:00:00Z" }), row({ caller: "spiffe://prod/ns/y", expiresAt: "2026-02-30" })]);
+    const p = plan([
+      row(),
+      row({ owner: "other" }),
+      row({ caller: "spiffe://prod/ns/x", expiresAt: "2026-05-01T00:00:00Z" }),
+      row({ caller: "spiffe://prod/ns/y", expiresAt: "2026-02-30" }),
+    ]);
     expect(p.errors).toEqual([
       { row: 3, field: null, message: "grants the same caller, service, method and path as row 2" },
       { row: 4, field: "expiresAt", message: "is in the past (2026-05-01T00:00:00.000Z)" },
@@ -92,11 +134,23 @@ describe("planChanges", () => {
   });
 
   it("tells unchanged, changed and removed grants apart", () => {
-    const existing = [stored(), stored({ id: "e2", caller: "spiffe://prod/ns/ops", expiresAt: new Date("2026-07-01T00:00:00Z") }), stored({ id: "e3", caller: "spiffe://prod/ns/old" })];
+    const existing = [
+      stored(),
+      stored({ id: "e2", caller: "spiffe://prod/ns/ops", expiresAt: new Date("2026-07-01T00:00:00Z") }),
+      stored({ id: "e3", caller: "spiffe://prod/ns/old" }),
+    ];
     const p = planChanges({
-      catalog, existing, now, mode: "merge",
-      upserts: [{ row: 1, value: row() }, { row: 2, value: row({ caller: "spiffe://prod/ns/ops", owner: "sre", expiresAt: "2026-08-01T00:00:00Z" }) }],
-      removals: [{ row: 3, value: { service: "payments", method: "POST", path: "/refunds", caller: "spiffe://prod/ns/old" } }],
+      catalog,
+      existing,
+      now,
+      mode: "merge",
+      upserts: [
+        { row: 1, value: row() },
+        { row: 2, value: row({ caller: "spiffe://prod/ns/ops", owner: "sre", expiresAt: "2026-08-01T00:00:00Z" }) },
+      ],
+      removals: [
+        { row: 3, value: { service: "payments", method: "POST", path: "/refunds", caller: "spiffe://prod/ns/old" } },
+      ],
     });
     expect(p.errors).toEqual([]);
     expect(p.unchanged).toHaveLength(1);
@@ -104,7 +158,9 @@ describe("planChanges", () => {
       "− spiffe://prod/ns/old → payments POST /refunds",
       "~ spiffe://prod/ns/ops → payments POST /refunds (until 2026-08-01T00:00Z): expiry 2026-07-01T00:00Z → 2026-08-01T00:00Z; owner billing → sre",
     ]);
-    expect(p.diff.summary).toBe("− spiffe://prod/ns/old → payments POST /refunds; ~ spiffe://prod/ns/ops → payments POST /refunds (until 2026-08-01T00:00Z): expiry 2026-07-01T00:00Z → 2026-08-01T00:00Z; owner billing → sre");
+    expect(p.diff.summary).toBe(
+      "− spiffe://prod/ns/old → payments POST /refunds; ~ spiffe://prod/ns/ops → payments POST /refunds (until 2026-08-01T00:00Z): expiry 2026-07-01T00:00Z → 2026-08-01T00:00Z; owner billing → sre",
+    );
   });
 
   it("re-imports an unchanged expired grant without complaint", () => {
@@ -115,7 +171,11 @@ describe("planChanges", () => {
   });
 
   it("in replace mode removes every grant the file does not list, and counts them in the summary", () => {
-    const existing = [stored(), stored({ id: "e2", caller: "spiffe://prod/ns/a" }), stored({ id: "e3", caller: "spiffe://prod/ns/b" })];
+    const existing = [
+      stored(),
+      stored({ id: "e2", caller: "spiffe://prod/ns/a" }),
+      stored({ id: "e3", caller: "spiffe://prod/ns/b" }),
+    ];
     const p = plan([row(), row({ caller: "spiffe://prod/ns/new" })], { existing, mode: "replace" });
     expect(p.diff.summary).toBe("+ spiffe://prod/ns/new → payments POST /refunds; − 2 grants");
     expect(p.removes.map((r) => r.entry.id).sort()).toEqual(["e2", "e3"]);
@@ -123,9 +183,15 @@ describe("planChanges", () => {
 
   it("refuses to remove a grant that does not exist or that the same change adds", () => {
     const p = planChanges({
-      catalog, existing: [], now, mode: "merge",
+      catalog,
+      existing: [],
+      now,
+      mode: "merge",
       upserts: [{ row: 1, value: row() }],
-      removals: [{ row: 2, value: { service: "payments", method: "POST", path: "/refunds", caller: billing } }, { row: 3, value: { service: "payments", method: "POST", path: "/refunds", caller: "spiffe://prod/ns/none" } }],
+      removals: [
+        { row: 2, value: { service: "payments", method: "POST", path: "/refunds", caller: billing } },
+        { row: 3, value: { service: "payments", method: "POST", path: "/refunds", caller: "spiffe://prod/ns/none" } },
+      ],
     });
     expect(p.errors).toEqual([
       { row: 2, field: null, message: "removes a grant that row 1 adds or changes" },
@@ -158,8 +224,17 @@ describe("parseImportFile", () => {
   });
 
   it("accepts columns in any order and without the optional ones", () => {
-    const { rows } = parseImportFile("csv", `caller,service,method,path,reason,owner\n${billing},payments,POST,/refunds,why,team\n`);
-    expect(rows[0]!.value).toMatchObject({ caller: billing, service: "payments", owner: "team", reason: "why", expiresAt: undefined });
+    const { rows } = parseImportFile(
+      "csv",
+      `caller,service,method,path,reason,owner\n${billing},payments,POST,/refunds,why,team\n`,
+    );
+    expect(rows[0]!.value).toMatchObject({
+      caller: billing,
+      service: "payments",
+      owner: "team",
+      reason: "why",
+      expiresAt: undefined,
+    });
   });
 
   it("refuses a wrong header, broken quoting and rows with extra cells", () => {
@@ -171,18 +246,27 @@ describe("parseImportFile", () => {
         return (e as AppError).message;
       }
     };
-    expect(header("service,method,path,who,owner,reason\n")).toBe('The CSV header is wrong: unknown column "who"; missing column caller. Expected service,method,path,caller,owner,reason,expires_at,cross_trust_domain');
+    expect(header("service,method,path,who,owner,reason\n")).toBe(
+      'The CSV header is wrong: unknown column "who"; missing column caller. Expected service,method,path,caller,owner,reason,expires_at,cross_trust_domain',
+    );
     expect(header("")).toBe("The CSV is empty; the first row must name the columns");
     expect(header('service,method,path,caller,owner,reason\npayments,"POST,/x\n')).toMatch(/^The CSV cannot be read/);
-    const { errors } = parseImportFile("csv", `service,method,path,caller,owner,reason\npayments,POST,/refunds,${billing},a,b,c\n`);
+    const { errors } = parseImportFile(
+      "csv",
+      `service,method,path,caller,owner,reason\npayments,POST,/refunds,${billing},a,b,c\n`,
+    );
     expect(errors).toEqual([{ row: 2, field: null, message: "has 7 cells but the header names 6 columns" }]);
   });
 
   it("reads JSON as exported or as a bare array, numbering entries from 1", () => {
-    expect(parseImportFile("json", JSON.stringify({ entries: [row()] })).rows).toEqual([{ row: 1, value: expect.objectContaining({ caller: billing }) }]);
+    expect(parseImportFile("json", JSON.stringify({ entries: [row()] })).rows).toEqual([
+      { row: 1, value: expect.objectContaining({ caller: billing }) },
+    ]);
     const { rows, errors } = parseImportFile("json", JSON.stringify([row(), 42, row()]));
     expect(rows.map((r) => r.row)).toEqual([1, 3]);
-    expect(errors).toEqual([{ row: 2, field: null, message: "must be an object with service, method, path, caller, owner and reason" }]);
+    expect(errors).toEqual([
+      { row: 2, field: null, message: "must be an object with service, method, path, caller, owner and reason" },
+    ]);
     expect(() => parseImportFile("json", "{")).toThrow("The file is not valid JSON");
     expect(() => parseImportFile("json", '{"rows": []}')).toThrow('The JSON must be {"entries": [...]}');
   });

@@ -13,8 +13,16 @@ export type CatalogService = { id: string; name: string; trustDomain: string; en
 export type Catalog = Map<string, CatalogService>;
 
 export type StoredEntry = {
-  id: string; endpointId: string; service: string; method: string; path: string; caller: string;
-  owner: string; reason: string; expiresAt: Date | null; crossTrustDomain: boolean;
+  id: string;
+  endpointId: string;
+  service: string;
+  method: string;
+  path: string;
+  caller: string;
+  owner: string;
+  reason: string;
+  expiresAt: Date | null;
+  crossTrustDomain: boolean;
 };
 export type EntrySpec = Omit<StoredEntry, "id" | "endpointId">;
 export type RowError = { row: number; field: string | null; message: string; code?: "duplicate" };
@@ -39,7 +47,8 @@ export type PlanInput = {
   now: Date;
 };
 
-export const entryKey = (e: { service: string; method: string; path: string; caller: string }) => `${e.service}\u0000${e.method}\u0000${e.path}\u0000${e.caller}`;
+export const entryKey = (e: { service: string; method: string; path: string; caller: string }) =>
+  `${e.service}\u0000${e.method}\u0000${e.path}\u0000${e.caller}`;
 
 export function planChanges(input: PlanInput): ChangePlan {
   const errors: RowError[] = [];
@@ -52,7 +61,11 @@ export function planChanges(input: PlanInput): ChangePlan {
     if (!checked) continue;
     const key = entryKey(checked.spec);
     if (seen.has(key)) {
-      errors.push({ row, field: null, message: `grants the same caller, service, method and path as row ${seen.get(key)}` });
+      errors.push({
+        row,
+        field: null,
+        message: `grants the same caller, service, method and path as row ${seen.get(key)}`,
+      });
       continue;
     }
     seen.set(key, row);
@@ -64,7 +77,8 @@ export function planChanges(input: PlanInput): ChangePlan {
       continue;
     }
     if (!current) plan.adds.push({ row, spec: checked.spec, endpointId: checked.endpointId });
-    else if (describeEntryChanges(current, checked.spec).length > 0) plan.updates.push({ row, spec: checked.spec, entry: current });
+    else if (describeEntryChanges(current, checked.spec).length > 0)
+      plan.updates.push({ row, spec: checked.spec, entry: current });
     else plan.unchanged.push({ row, entry: current });
   }
 
@@ -99,7 +113,12 @@ function buildDiff(plan: Omit<ChangePlan, "diff" | "planHash">): AccessDiff {
     ...plan.removes.map((r) => `− ${grantLine(r.entry)}`).sort(),
     ...plan.updates.map((u) => `~ ${grantLine(u.spec)}: ${describeEntryChanges(u.entry, u.spec).join("; ")}`).sort(),
   ];
-  const counts = { added: plan.adds.length, removed: plan.removes.length, changed: plan.updates.length, unchanged: plan.unchanged.length };
+  const counts = {
+    added: plan.adds.length,
+    removed: plan.removes.length,
+    changed: plan.updates.length,
+    unchanged: plan.unchanged.length,
+  };
   return { lines, ...counts, summary: formatDiffSummary(counts, lines) };
 }
 
@@ -120,7 +139,10 @@ function checkSpec(value: TEntrySpecInput, row: number, catalog: Catalog, errors
   if (target && cross !== null) {
     const callerTd = target.callerTrustDomain;
     if (callerTd !== target.service.trustDomain && !cross) {
-      err("caller", `is in trust domain ${callerTd} but ${target.service.name} is in ${target.service.trustDomain}; set crossTrustDomain to grant a caller from another trust domain explicitly`);
+      err(
+        "caller",
+        `is in trust domain ${callerTd} but ${target.service.name} is in ${target.service.trustDomain}; set crossTrustDomain to grant a caller from another trust domain explicitly`,
+      );
     } else if (callerTd === target.service.trustDomain && cross) {
       err("crossTrustDomain", `is set, but the caller is in ${target.service.name}'s own trust domain (${callerTd})`);
     }
@@ -128,8 +150,14 @@ function checkSpec(value: TEntrySpecInput, row: number, catalog: Catalog, errors
   if (errors.length > before || !target) return null;
   return {
     spec: {
-      service: target.service.name, method: target.endpoint.method, path: target.endpoint.path, caller: target.caller,
-      owner: owner as string, reason: reason as string, expiresAt: expiresAt as Date | null, crossTrustDomain: cross as boolean,
+      service: target.service.name,
+      method: target.endpoint.method,
+      path: target.endpoint.path,
+      caller: target.caller,
+      owner: owner as string,
+      reason: reason as string,
+      expiresAt: expiresAt as Date | null,
+      crossTrustDomain: cross as boolean,
     },
     endpointId: target.endpoint.id,
   };
@@ -143,11 +171,16 @@ function checkTarget(value: TEntryKeyInput, row: number, catalog: Catalog, error
   const service = catalog.get(serviceName);
   if (!serviceName) err("service", "is required");
   else if (!service) err("service", `unknown service "${serviceName}"`);
-  const method = typeof value.method === "string" ? parseMethod(value.method) : { ok: false as const, error: "is required" };
+  const method =
+    typeof value.method === "string" ? parseMethod(value.method) : { ok: false as const, error: "is required" };
   if (!method.ok) err("method", method.error);
-  const path = typeof value.path === "string" ? parsePathPattern(value.path.trim()) : { ok: false as const, error: "is required" };
+  const path =
+    typeof value.path === "string" ? parsePathPattern(value.path.trim()) : { ok: false as const, error: "is required" };
   if (!path.ok) err("path", path.error);
-  const caller = typeof value.caller === "string" ? parseCallerPattern(value.caller.trim()) : { ok: false as const, error: "is required" };
+  const caller =
+    typeof value.caller === "string"
+      ? parseCallerPattern(value.caller.trim())
+      : { ok: false as const, error: "is required" };
   if (!caller.ok) err("caller", caller.error);
   if (!service || !method.ok || !path.ok || !caller.ok) return null;
   const endpoint = service.endpoints.get(endpointKey(method.value, path.value.path));
@@ -160,7 +193,14 @@ function checkTarget(value: TEntryKeyInput, row: number, catalog: Catalog, error
 
 function checkKey(value: TEntryKeyInput, row: number, catalog: Catalog, errors: RowError[]): string | null {
   const target = checkTarget(value, row, catalog, errors);
-  return target ? entryKey({ service: target.service.name, method: target.endpoint.method, path: target.endpoint.path, caller: target.caller }) : null;
+  return target
+    ? entryKey({
+        service: target.service.name,
+        method: target.endpoint.method,
+        path: target.endpoint.path,
+        caller: target.caller,
+      })
+    : null;
 }
 
 function text(value: unknown, max: number): string | { error: string } {

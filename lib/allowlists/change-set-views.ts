@@ -21,33 +21,58 @@ export type AllowlistChangeItemView = {
   bundle: string | null;
 };
 
-export async function describeAllowlistItems(changeSetIds: string[], options: { published: boolean }): Promise<AllowlistChangeItemView[]> {
+export async function describeAllowlistItems(
+  changeSetIds: string[],
+  options: { published: boolean },
+): Promise<AllowlistChangeItemView[]> {
   if (changeSetIds.length === 0) return [];
-  const sets = await db.allowlistChangeSet.findMany({ where: { id: { in: changeSetIds } }, include: { createdBy: { select: { id: true, email: true, name: true } } } });
+  const sets = await db.allowlistChangeSet.findMany({
+    where: { id: { in: changeSetIds } },
+    include: { createdBy: { select: { id: true, email: true, name: true } } },
+  });
   const carrier = await allowlistBundle(db);
   const views: AllowlistChangeItemView[] = [];
   for (const set of sets) {
     const payload = set.payload as unknown as ChangeSetPayload;
     const live = options.published ? null : await planChangeSet(db, payload);
     views.push({
-      kind: "allowlist_change", changeSetId: set.id, summary: set.summary, author: set.createdBy,
-      diff: live?.diff ?? payload.proposedDiff, problems: live?.errors ?? [], bundle: carrier?.name ?? null,
+      kind: "allowlist_change",
+      changeSetId: set.id,
+      summary: set.summary,
+      author: set.createdBy,
+      diff: live?.diff ?? payload.proposedDiff,
+      problems: live?.errors ?? [],
+      bundle: carrier?.name ?? null,
     });
   }
   return views;
 }
 
-export type AllowlistChangeRequestSummary = { number: number; title: string; status: string; author: string; updatedAt: string };
+export type AllowlistChangeRequestSummary = {
+  number: number;
+  title: string;
+  status: string;
+  author: string;
+  updatedAt: string;
+};
 
 /** Change requests that carry an allowlist change, open ones first, newest first. */
 export async function listAllowlistChangeRequests(options: { actor: Actor }): Promise<AllowlistChangeRequestSummary[]> {
   requirePermission(options.actor, "allowlist:read");
   const rows = await db.changeRequest.findMany({
     where: { items: { some: { kind: "allowlist_change" } } },
-    orderBy: [{ updatedAt: "desc" }], take: 200, include: { author: { select: { email: true } } },
+    orderBy: [{ updatedAt: "desc" }],
+    take: 200,
+    include: { author: { select: { email: true } } },
   });
   const open = (s: string) => s !== "published" && s !== "closed";
   return rows
     .sort((a, b) => Number(open(b.status)) - Number(open(a.status)))
-    .map((r) => ({ number: r.number, title: r.title, status: r.status, author: r.author.email, updatedAt: r.updatedAt.toISOString() }));
+    .map((r) => ({
+      number: r.number,
+      title: r.title,
+      status: r.status,
+      author: r.author.email,
+      updatedAt: r.updatedAt.toISOString(),
+    }));
 }

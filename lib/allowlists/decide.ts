@@ -1,6 +1,6 @@
 // The decision of lib/allowlists/rego/authz.rego for a plain request, computed in TypeScript
 // from the same data document. The console uses it to answer "would this request pass?"
-// without an OPA round trip; allowlists.agreement.test.ts proves both give the same answer.
+// without an OPA round trip; test/integration/allowlists-views.test.ts checks both give the same answer.
 
 import type { AllowlistsDocument, GrantDocument, WildcardGrantDocument } from "@/lib/allowlists/opa-data";
 import { methodMatches, pathMatches, requestPathProblem, stripQuery } from "@/lib/allowlists/path-pattern";
@@ -14,9 +14,15 @@ const VALID_CALLER = /^spiffe:\/\/[a-z0-9._-]{1,255}(\/[A-Za-z0-9._-]+)*$/;
 export function decideAccess(doc: AllowlistsDocument, request: AccessRequest, nowNs: number): AccessDecision {
   const deny = (reason: string): AccessDecision => ({ allow: false, reason: `denied: ${reason}`, entry: null });
   const { caller, service, method } = request;
-  if (!caller) return deny("no caller identity (send input.caller, terminate mTLS in Envoy, or forward one x-forwarded-client-cert element with one URI)");
+  if (!caller)
+    return deny(
+      "no caller identity (send input.caller, terminate mTLS in Envoy, or forward one x-forwarded-client-cert element with one URI)",
+    );
   if (!isValidCaller(caller)) return deny(`caller ${quote(caller)} is not a valid SPIFFE ID`);
-  if (!service) return deny("no target service (set input.service, the verdict_service context extension, or the verdict_service OPA label)");
+  if (!service)
+    return deny(
+      "no target service (set input.service, the verdict_service context extension, or the verdict_service OPA label)",
+    );
   const svc = Object.hasOwn(doc.services, service) ? doc.services[service] : undefined;
   if (!svc) return deny(`service ${quote(service)} has no allowlist`);
   if (!method || !request.path) return deny("no method or path in the request");
@@ -45,13 +51,17 @@ export function decideAccess(doc: AllowlistsDocument, request: AccessRequest, no
     return deny(`entry ${g.id} expired at ${formatNs(g.expires_at_ns!)}`);
   }
   if (routeMatches.length > 0 && callerTrustDomain !== svc.trust_domain) {
-    return deny(`caller's trust domain ${quote(callerTrustDomain)} is not ${service}'s trust domain ${quote(svc.trust_domain)} and no entry grants it explicitly`);
+    return deny(
+      `caller's trust domain ${quote(callerTrustDomain)} is not ${service}'s trust domain ${quote(svc.trust_domain)} and no entry grants it explicitly`,
+    );
   }
   return deny(`no allowlist entry lets ${caller} call ${service} ${method} ${path}`);
 }
 
 function isValidCaller(caller: string): boolean {
-  return caller.length <= 2048 && VALID_CALLER.test(caller) && !/\/\.\.?(\/|$)/.test(caller) && parseSpiffeId(caller).ok;
+  return (
+    caller.length <= 2048 && VALID_CALLER.test(caller) && !/\/\.\.?(\/|$)/.test(caller) && parseSpiffeId(caller).ok
+  );
 }
 
 function firstById<T extends GrantDocument>(grants: T[]): T {

@@ -6,12 +6,21 @@ import { CSV_COLUMNS } from "@/lib/allowlists/import-file";
 import type { StoredEntry } from "@/lib/allowlists/change-plan";
 
 export type ExportedEntry = {
-  service: string; method: string; path: string; caller: string; owner: string; reason: string;
-  expiresAt: string | null; crossTrustDomain: boolean;
+  service: string;
+  method: string;
+  path: string;
+  caller: string;
+  owner: string;
+  reason: string;
+  expiresAt: string | null;
+  crossTrustDomain: boolean;
 };
 
 /** Every grant (expired ones included, so an export → import round trip loses nothing). */
-export async function exportAllowlists(options: { actor: Actor; format: "csv" | "json" }): Promise<{ body: string; contentType: string; fileName: string }> {
+export async function exportAllowlists(options: {
+  actor: Actor;
+  format: "csv" | "json";
+}): Promise<{ body: string; contentType: string; fileName: string }> {
   requirePermission(options.actor, "allowlist:read");
   const entries = (await loadStoredEntries(db)).sort(compareEntries).map(toExported);
   const now = new Date();
@@ -23,20 +32,44 @@ export async function exportAllowlists(options: { actor: Actor; format: "csv" | 
 }
 
 /** The text of an export file; importing it gives back the same grants (see import-file.ts). */
-export function serializeAllowlistExport(entries: ExportedEntry[], format: "csv" | "json", exportedAt = new Date()): string {
+export function serializeAllowlistExport(
+  entries: ExportedEntry[],
+  format: "csv" | "json",
+  exportedAt = new Date(),
+): string {
   if (format === "json") return `${JSON.stringify({ exportedAt: exportedAt.toISOString(), entries }, null, 2)}\n`;
-  const rows = entries.map((e) => [e.service, e.method, e.path, e.caller, guardFormula(e.owner), guardFormula(e.reason), e.expiresAt ?? "", e.crossTrustDomain ? "true" : "false"]);
+  const rows = entries.map((e) => [
+    e.service,
+    e.method,
+    e.path,
+    e.caller,
+    guardFormula(e.owner),
+    guardFormula(e.reason),
+    e.expiresAt ?? "",
+    e.crossTrustDomain ? "true" : "false",
+  ]);
   return stringify([[...CSV_COLUMNS], ...rows]);
 }
 
 function compareEntries(a: StoredEntry, b: StoredEntry): number {
-  return a.service.localeCompare(b.service) || a.path.localeCompare(b.path) || a.method.localeCompare(b.method) || a.caller.localeCompare(b.caller);
+  return (
+    a.service.localeCompare(b.service) ||
+    a.path.localeCompare(b.path) ||
+    a.method.localeCompare(b.method) ||
+    a.caller.localeCompare(b.caller)
+  );
 }
 
 function toExported(e: StoredEntry): ExportedEntry {
   return {
-    service: e.service, method: e.method, path: e.path, caller: e.caller, owner: e.owner, reason: e.reason,
-    expiresAt: e.expiresAt?.toISOString() ?? null, crossTrustDomain: e.crossTrustDomain,
+    service: e.service,
+    method: e.method,
+    path: e.path,
+    caller: e.caller,
+    owner: e.owner,
+    reason: e.reason,
+    expiresAt: e.expiresAt?.toISOString() ?? null,
+    crossTrustDomain: e.crossTrustDomain,
   };
 }
 

@@ -1,15 +1,29 @@
-
-import { AppError, } from "@/lib/core/errors";
+import { AppError } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { proposeAllowlistChange, type ProposalResult } from "@/lib/allowlists/propose-allowlist-change";
 import type { RowError } from "@/lib/allowlists/change-plan";
-import type { TEntrySpecInput, } from "@/lib/allowlists/schemas";
+import type { TEntrySpecInput } from "@/lib/allowlists/schemas";
 
 /** Proposes granting one caller access to one endpoint; 409 when that grant already exists. */
-export async function grantAccess(options: { actor: Actor; input: TEntrySpecInput; requestId?: string }): Promise<ProposalResult> {
+export async function grantAccess(options: {
+  actor: Actor;
+  input: TEntrySpecInput;
+  requestId?: string;
+}): Promise<ProposalResult> {
   requirePermission(options.actor, "allowlist:write");
   return asSingleRequest(() =>
-    proposeAllowlistChange({ actor: options.actor, requestId: options.requestId, input: { upserts: [{ row: 1, value: options.input }], removals: [], mode: "merge", dryRun: false, createOnly: true, source: "api" } }),
+    proposeAllowlistChange({
+      actor: options.actor,
+      requestId: options.requestId,
+      input: {
+        upserts: [{ row: 1, value: options.input }],
+        removals: [],
+        mode: "merge",
+        dryRun: false,
+        createOnly: true,
+        source: "api",
+      },
+    }),
   );
 }
 
@@ -22,9 +36,13 @@ async function asSingleRequest<T>(fn: () => Promise<T>): Promise<T> {
     if (!rowErrors) throw error;
     const duplicate = rowErrors.find((e) => e.code === "duplicate");
     if (duplicate) throw new AppError("conflict", duplicate.message, { cause: error });
-    throw new AppError("validation_failed", rowErrors.map((e) => (e.field ? `${e.field} ${e.message}` : e.message)).join("; "), {
-      cause: error,
-      fieldErrors: rowErrors.map((e) => ({ path: e.field ? `body.${e.field}` : "body", message: e.message })),
-    });
+    throw new AppError(
+      "validation_failed",
+      rowErrors.map((e) => (e.field ? `${e.field} ${e.message}` : e.message)).join("; "),
+      {
+        cause: error,
+        fieldErrors: rowErrors.map((e) => ({ path: e.field ? `body.${e.field}` : "body", message: e.message })),
+      },
+    );
   }
 }

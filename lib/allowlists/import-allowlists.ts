@@ -6,12 +6,20 @@ import { parseImportFile } from "@/lib/allowlists/import-file";
 import { MAX_IMPORT_BYTES, type TImportQuery } from "@/lib/allowlists/schemas";
 
 /** Reads an uploaded CSV or JSON file (bounded): a dry run, or one change request with every row. */
-export async function importAllowlists(options: { actor: Actor; query: TImportQuery; request: Request; requestId?: string }): Promise<ProposalResult> {
+export async function importAllowlists(options: {
+  actor: Actor;
+  query: TImportQuery;
+  request: Request;
+  requestId?: string;
+}): Promise<ProposalResult> {
   const { actor, query, request } = options;
   requirePermission(actor, "allowlist:write");
   const contentType = request.headers.get("content-type");
   if (query.format === "json" ? !isJsonContentType(contentType) : !isCsvContentType(contentType)) {
-    throw new AppError("unsupported_media_type", query.format === "json" ? "Send the file as application/json" : "Send the file as text/csv");
+    throw new AppError(
+      "unsupported_media_type",
+      query.format === "json" ? "Send the file as application/json" : "Send the file as text/csv",
+    );
   }
   const bytes = await readBodyBounded(request, MAX_IMPORT_BYTES);
   let text: string;
@@ -22,8 +30,17 @@ export async function importAllowlists(options: { actor: Actor; query: TImportQu
   }
   const { rows, errors } = parseImportFile(query.format, text);
   return proposeAllowlistChange({
-    actor, requestId: options.requestId,
-    input: { upserts: rows, removals: [], parseErrors: errors, mode: query.mode, dryRun: query.dryRun, expectedPlanHash: query.expectedPlanHash, source: `import:${query.format}` },
+    actor,
+    requestId: options.requestId,
+    input: {
+      upserts: rows,
+      removals: [],
+      parseErrors: errors,
+      mode: query.mode,
+      dryRun: query.dryRun,
+      expectedPlanHash: query.expectedPlanHash,
+      source: `import:${query.format}`,
+    },
   });
 }
 

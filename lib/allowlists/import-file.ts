@@ -8,7 +8,16 @@ import { MAX_IMPORT_ROWS } from "@/lib/allowlists/schemas";
 import type { TEntrySpecInput } from "@/lib/allowlists/schemas";
 import type { RowError } from "@/lib/allowlists/change-plan";
 
-export const CSV_COLUMNS = ["service", "method", "path", "caller", "owner", "reason", "expires_at", "cross_trust_domain"] as const;
+export const CSV_COLUMNS = [
+  "service",
+  "method",
+  "path",
+  "caller",
+  "owner",
+  "reason",
+  "expires_at",
+  "cross_trust_domain",
+] as const;
 const REQUIRED_COLUMNS = ["service", "method", "path", "caller", "owner", "reason"] as const;
 
 export type ImportRow = { row: number; value: TEntrySpecInput };
@@ -20,7 +29,10 @@ export function parseImportFile(format: "csv" | "json", text: string): ParsedImp
 
 function assertRowLimit(count: number): void {
   if (count > MAX_IMPORT_ROWS) {
-    throw new AppError("payload_too_large", `The import has ${count.toLocaleString("en-US")} rows; the limit is ${MAX_IMPORT_ROWS.toLocaleString("en-US")} per import`);
+    throw new AppError(
+      "payload_too_large",
+      `The import has ${count.toLocaleString("en-US")} rows; the limit is ${MAX_IMPORT_ROWS.toLocaleString("en-US")} per import`,
+    );
   }
 }
 
@@ -28,13 +40,26 @@ function parseCsvRows(text: string): ParsedImport {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     // With info: true, csv-parse yields { record, info } objects, which its types do not express.
-    records = parseCsv(text.replace(/^\uFEFF/, ""), { info: true, skip_empty_lines: true, relax_column_count: true, trim: true, max_record_size: 64 * 1024 }) as unknown as typeof records;
+    records = parseCsv(text.replace(/^\uFEFF/, ""), {
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      max_record_size: 64 * 1024,
+    }) as unknown as typeof records;
   } catch (cause) {
     const line = (cause as { lines?: number }).lines;
-    throw new AppError("unprocessable", `The CSV cannot be read${line ? ` (row ${line})` : ""}: check quoting and delimiters`, { cause, extra: { rowErrors: [{ row: line ?? 1, field: null, message: "malformed CSV" }] } });
+    throw new AppError(
+      "unprocessable",
+      `The CSV cannot be read${line ? ` (row ${line})` : ""}: check quoting and delimiters`,
+      { cause, extra: { rowErrors: [{ row: line ?? 1, field: null, message: "malformed CSV" }] } },
+    );
   }
   const [header, ...data] = records;
-  if (!header) throw new AppError("unprocessable", "The CSV is empty; the first row must name the columns", { extra: { rowErrors: [{ row: 1, field: null, message: `expected the header ${CSV_COLUMNS.join(",")}` }] } });
+  if (!header)
+    throw new AppError("unprocessable", "The CSV is empty; the first row must name the columns", {
+      extra: { rowErrors: [{ row: 1, field: null, message: `expected the header ${CSV_COLUMNS.join(",")}` }] },
+    });
   const columns = header.record.map((c) => c.trim().toLowerCase());
   checkHeader(columns);
   assertRowLimit(data.length);
@@ -42,7 +67,11 @@ function parseCsvRows(text: string): ParsedImport {
   const rows: ImportRow[] = [];
   for (const { record, info } of data) {
     if (record.length > columns.length) {
-      errors.push({ row: info.lines, field: null, message: `has ${record.length} cells but the header names ${columns.length} columns` });
+      errors.push({
+        row: info.lines,
+        field: null,
+        message: `has ${record.length} cells but the header names ${columns.length} columns`,
+      });
       continue;
     }
     const get = (name: string) => {
@@ -52,9 +81,14 @@ function parseCsvRows(text: string): ParsedImport {
     rows.push({
       row: info.lines,
       value: {
-        service: get("service"), method: get("method"), path: get("path"), caller: get("caller"),
-        owner: unescapeFormula(get("owner")), reason: unescapeFormula(get("reason")),
-        expiresAt: get("expires_at"), crossTrustDomain: get("cross_trust_domain"),
+        service: get("service"),
+        method: get("method"),
+        path: get("path"),
+        caller: get("caller"),
+        owner: unescapeFormula(get("owner")),
+        reason: unescapeFormula(get("reason")),
+        expiresAt: get("expires_at"),
+        crossTrustDomain: get("cross_trust_domain"),
       },
     });
   }
@@ -64,15 +98,20 @@ function parseCsvRows(text: string): ParsedImport {
 function checkHeader(columns: string[]): void {
   const problems: string[] = [];
   const unknown = columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
-  if (unknown.length) problems.push(`unknown column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")}`);
+  if (unknown.length)
+    problems.push(`unknown column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")}`);
   const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
   if (missing.length) problems.push(`missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
   const duplicated = columns.filter((c, i) => columns.indexOf(c) !== i);
   if (duplicated.length) problems.push(`column ${duplicated[0]} appears twice`);
   if (problems.length) {
-    throw new AppError("unprocessable", `The CSV header is wrong: ${problems.join("; ")}. Expected ${CSV_COLUMNS.join(",")}`, {
-      extra: { rowErrors: [{ row: 1, field: null, message: problems.join("; ") }] },
-    });
+    throw new AppError(
+      "unprocessable",
+      `The CSV header is wrong: ${problems.join("; ")}. Expected ${CSV_COLUMNS.join(",")}`,
+      {
+        extra: { rowErrors: [{ row: 1, field: null, message: problems.join("; ") }] },
+      },
+    );
   }
 }
 
@@ -97,13 +136,26 @@ function parseJsonRows(text: string): ParsedImport {
   const rows: ImportRow[] = [];
   entries.forEach((entry: unknown, i) => {
     if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
-      errors.push({ row: i + 1, field: null, message: "must be an object with service, method, path, caller, owner and reason" });
+      errors.push({
+        row: i + 1,
+        field: null,
+        message: "must be an object with service, method, path, caller, owner and reason",
+      });
       return;
     }
     const e = entry as Record<string, unknown>;
     rows.push({
       row: i + 1,
-      value: { service: e.service, method: e.method, path: e.path, caller: e.caller, owner: e.owner, reason: e.reason, expiresAt: e.expiresAt, crossTrustDomain: e.crossTrustDomain },
+      value: {
+        service: e.service,
+        method: e.method,
+        path: e.path,
+        caller: e.caller,
+        owner: e.owner,
+        reason: e.reason,
+        expiresAt: e.expiresAt,
+        crossTrustDomain: e.crossTrustDomain,
+      },
     });
   });
   return { rows, errors };

@@ -7,21 +7,38 @@ type Reader = Pick<Tx, "$queryRaw" | "service">;
 
 /** Every service with its endpoints, keyed for the change planner. */
 export async function loadCatalog(tx: Reader): Promise<Catalog> {
-  const services = await tx.service.findMany({ include: { endpoints: { select: { id: true, method: true, pathPattern: true } } } });
+  const services = await tx.service.findMany({
+    include: { endpoints: { select: { id: true, method: true, pathPattern: true } } },
+  });
   return new Map(
     services.map((s) => [
       s.name,
       {
-        id: s.id, name: s.name, trustDomain: s.trustDomain,
-        endpoints: new Map(s.endpoints.map((e) => [endpointKey(e.method, e.pathPattern), { id: e.id, method: e.method, path: e.pathPattern }])),
+        id: s.id,
+        name: s.name,
+        trustDomain: s.trustDomain,
+        endpoints: new Map(
+          s.endpoints.map((e) => [
+            endpointKey(e.method, e.pathPattern),
+            { id: e.id, method: e.method, path: e.pathPattern },
+          ]),
+        ),
       },
     ]),
   );
 }
 
 type EntrySqlRow = {
-  id: string; endpoint_id: string; service: string; method: string; path: string; caller: string;
-  owner: string; reason: string; expires_at: Date | null; cross_trust_domain: boolean;
+  id: string;
+  endpoint_id: string;
+  service: string;
+  method: string;
+  path: string;
+  caller: string;
+  owner: string;
+  reason: string;
+  expires_at: Date | null;
+  cross_trust_domain: boolean;
 };
 
 // One query instead of Prisma includes: this reads every grant (up to 100,000s) on publish
@@ -34,19 +51,35 @@ export async function loadStoredEntries(tx: Pick<Tx, "$queryRaw">): Promise<Stor
       JOIN service_endpoints p ON p.id = e.endpoint_id
       JOIN services s ON s.id = p.service_id`;
   return rows.map((r) => ({
-    id: r.id, endpointId: r.endpoint_id, service: r.service, method: r.method, path: r.path, caller: r.caller,
-    owner: r.owner, reason: r.reason, expiresAt: r.expires_at, crossTrustDomain: r.cross_trust_domain,
+    id: r.id,
+    endpointId: r.endpoint_id,
+    service: r.service,
+    method: r.method,
+    path: r.path,
+    caller: r.caller,
+    owner: r.owner,
+    reason: r.reason,
+    expiresAt: r.expires_at,
+    crossTrustDomain: r.cross_trust_domain,
   }));
 }
 
 /** What buildAllowlistsDocument needs: services with endpoints, and the grants. */
 export async function loadPublishRows(tx: Reader): Promise<{ services: ServiceRow[]; entries: EntryRow[] }> {
-  const services = await tx.service.findMany({ select: { name: true, trustDomain: true, endpoints: { select: { method: true, pathPattern: true } } } });
+  const services = await tx.service.findMany({
+    select: { name: true, trustDomain: true, endpoints: { select: { method: true, pathPattern: true } } },
+  });
   const entries = await loadStoredEntries(tx);
   return {
     services,
     entries: entries.map((e) => ({
-      id: e.id, serviceName: e.service, method: e.method, pathPattern: e.path, callerId: e.caller, expiresAt: e.expiresAt, crossTrustDomain: e.crossTrustDomain,
+      id: e.id,
+      serviceName: e.service,
+      method: e.method,
+      pathPattern: e.path,
+      callerId: e.caller,
+      expiresAt: e.expiresAt,
+      crossTrustDomain: e.crossTrustDomain,
     })),
   };
 }

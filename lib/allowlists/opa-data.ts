@@ -21,7 +21,11 @@ export type ServiceDocument = {
 };
 export type AllowlistsDocument = { schema_version: number; services: Record<string, ServiceDocument> };
 
-export type ServiceRow = { name: string; trustDomain: string; endpoints: Array<{ method: string; pathPattern: string }> };
+export type ServiceRow = {
+  name: string;
+  trustDomain: string;
+  endpoints: Array<{ method: string; pathPattern: string }>;
+};
 export type EntryRow = {
   id: string;
   serviceName: string;
@@ -44,7 +48,12 @@ export function buildAllowlistsDocument(services: ServiceRow[], entries: EntryRo
     for (const e of service.endpoints) {
       const pattern = parsePathPattern(e.pathPattern);
       if (!pattern.ok) continue; // stored patterns are validated on write
-      endpoints[endpointKey(e.method, e.pathPattern)] = { method: e.method, path: e.pathPattern, segments: pattern.value.segments, prefix: pattern.value.prefix };
+      endpoints[endpointKey(e.method, e.pathPattern)] = {
+        method: e.method,
+        path: e.pathPattern,
+        segments: pattern.value.segments,
+        prefix: pattern.value.prefix,
+      };
     }
     doc.services[service.name] = { trust_domain: service.trustDomain, endpoints, callers: {}, wildcards: [] };
   }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { methodMatches, parseMethod, parsePathPattern, pathMatches, requestPathProblem, stripQuery, type PathPattern } from "@/lib/allowlists/path-pattern";
+import {
+  methodMatches,
+  parseMethod,
+  parsePathPattern,
+  pathMatches,
+  requestPathProblem,
+  stripQuery,
+  type PathPattern,
+} from "@/lib/allowlists/path-pattern";
 
 function pattern(raw: string): PathPattern {
   const parsed = parsePathPattern(raw);
@@ -16,7 +24,10 @@ describe("parseMethod", () => {
     expect(parseMethod("PROPFIND")).toEqual({ ok: true, value: "PROPFIND" });
   });
   it.each(["", "GET POST", "G*", "1GET", "GET/"])("refuses %j", (raw) => {
-    expect(parseMethod(raw)).toEqual({ ok: false, error: "must be an HTTP method such as GET or POST, or * for any method" });
+    expect(parseMethod(raw)).toEqual({
+      ok: false,
+      error: "must be an HTTP method such as GET or POST, or * for any method",
+    });
   });
 });
 
@@ -27,7 +38,9 @@ describe("parsePathPattern", () => {
     expect(pattern("/*")).toEqual({ path: "/*", segments: [], prefix: true });
     expect(pattern("/")).toEqual({ path: "/", segments: [""], prefix: false });
     expect(pattern("/refunds/")).toEqual({ path: "/refunds/", segments: ["refunds", ""], prefix: false });
-    expect(pattern("/v1/users/{user_id}/keys/{keyId}")).toMatchObject({ segments: ["v1", "users", "{user_id}", "keys", "{keyId}"] });
+    expect(pattern("/v1/users/{user_id}/keys/{keyId}")).toMatchObject({
+      segments: ["v1", "users", "{user_id}", "keys", "{keyId}"],
+    });
     expect(pattern("/a:b/@x/~me/v1.2/x-y_z;v=1")).toMatchObject({ prefix: false });
   });
 
@@ -37,7 +50,10 @@ describe("parsePathPattern", () => {
     ["refunds", "must start with `/`"],
     ["/refunds?id=1", "must not contain a query (`?…`); patterns match the path only"],
     ["/refunds#x", "must not contain a fragment (`#…`)"],
-    ["/refunds%2Fx", "must not contain percent-encoding; write the decoded character, or use `{param}` for a variable segment"],
+    [
+      "/refunds%2Fx",
+      "must not contain percent-encoding; write the decoded character, or use `{param}` for a variable segment",
+    ],
     ["/refunds//x", "must not contain empty segments (`//`)"],
     ["//", "must not contain empty segments (`//`)"],
     ["/a/../b", "must not contain dot segments (`/..`)"],
@@ -134,28 +150,36 @@ describe("pathMatches", () => {
   });
 });
 
-const literal = fc.string({ unit: fc.constantFrom(..."abcXYZ019-._~"), minLength: 1, maxLength: 6 }).filter((s) => s !== "." && s !== "..");
+const literal = fc
+  .string({ unit: fc.constantFrom(..."abcXYZ019-._~"), minLength: 1, maxLength: 6 })
+  .filter((s) => s !== "." && s !== "..");
 
 describe("path pattern properties", () => {
   it("a pattern of literals matches its own path and nothing that differs in one segment", () => {
-    fc.assert(fc.property(fc.array(literal, { minLength: 1, maxLength: 5 }), fc.nat(), literal, (segments, at, other) => {
-      const path = `/${segments.join("/")}`;
-      const p = pattern(path);
-      expect(pathMatches(p, path)).toBe(true);
-      const i = at % segments.length;
-      fc.pre(other !== segments[i]);
-      const changed = segments.map((s, j) => (j === i ? other : s));
-      expect(pathMatches(p, `/${changed.join("/")}`)).toBe(false);
-      expect(pathMatches(p, `${path}/`)).toBe(false);
-    }));
+    fc.assert(
+      fc.property(fc.array(literal, { minLength: 1, maxLength: 5 }), fc.nat(), literal, (segments, at, other) => {
+        const path = `/${segments.join("/")}`;
+        const p = pattern(path);
+        expect(pathMatches(p, path)).toBe(true);
+        const i = at % segments.length;
+        fc.pre(other !== segments[i]);
+        const changed = segments.map((s, j) => (j === i ? other : s));
+        expect(pathMatches(p, `/${changed.join("/")}`)).toBe(false);
+        expect(pathMatches(p, `${path}/`)).toBe(false);
+      }),
+    );
   });
 
   it("`/prefix/*` matches exactly the normal paths that start with `/prefix/`", () => {
-    const requestPath = fc.array(fc.oneof(literal, fc.constant("")), { minLength: 1, maxLength: 5 }).map((s) => `/${s.join("/")}`);
-    fc.assert(fc.property(fc.array(literal, { minLength: 1, maxLength: 3 }), requestPath, (prefix, request) => {
-      const p = pattern(`/${prefix.join("/")}/*`);
-      const normal = requestPathProblem(request) === null;
-      expect(pathMatches(p, request)).toBe(normal && request.startsWith(`/${prefix.join("/")}/`));
-    }));
+    const requestPath = fc
+      .array(fc.oneof(literal, fc.constant("")), { minLength: 1, maxLength: 5 })
+      .map((s) => `/${s.join("/")}`);
+    fc.assert(
+      fc.property(fc.array(literal, { minLength: 1, maxLength: 3 }), requestPath, (prefix, request) => {
+        const p = pattern(`/${prefix.join("/")}/*`);
+        const normal = requestPathProblem(request) === null;
+        expect(pathMatches(p, request)).toBe(normal && request.startsWith(`/${prefix.join("/")}/`));
+      }),
+    );
   });
 });

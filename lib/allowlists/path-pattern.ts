@@ -33,7 +33,8 @@ export type PathPattern = {
 export function parseMethod(raw: string): ParseResult<string> {
   const method = raw.trim().toUpperCase();
   if (method === "*") return { ok: true, value: "*" };
-  if (!METHOD.test(method)) return { ok: false, error: "must be an HTTP method such as GET or POST, or * for any method" };
+  if (!METHOD.test(method))
+    return { ok: false, error: "must be an HTTP method such as GET or POST, or * for any method" };
   return { ok: true, value: method };
 }
 
@@ -45,7 +46,10 @@ export function parsePathPattern(raw: string): ParseResult<PathPattern> {
   if (!raw.startsWith("/")) return fail("must start with `/`");
   if (raw.includes("?")) return fail("must not contain a query (`?…`); patterns match the path only");
   if (raw.includes("#")) return fail("must not contain a fragment (`#…`)");
-  if (raw.includes("%")) return fail("must not contain percent-encoding; write the decoded character, or use `{param}` for a variable segment");
+  if (raw.includes("%"))
+    return fail(
+      "must not contain percent-encoding; write the decoded character, or use `{param}` for a variable segment",
+    );
   const parts = raw.slice(1).split("/");
   const prefix = parts[parts.length - 1] === "*";
   const segments = prefix ? parts.slice(0, -1) : parts;
@@ -95,7 +99,8 @@ export function methodMatches(patternMethod: string, requestMethod: string): boo
 export function pathMatches(pattern: PathPattern, requestPath: string): boolean {
   if (requestPathProblem(requestPath) !== null) return false;
   const request = requestPath.slice(1).split("/");
-  if (pattern.prefix ? request.length <= pattern.segments.length : request.length !== pattern.segments.length) return false;
+  if (pattern.prefix ? request.length <= pattern.segments.length : request.length !== pattern.segments.length)
+    return false;
   return pattern.segments.every((segment, i) => segmentMatches(segment, request[i]!));
 }
 

@@ -36,38 +36,75 @@ export type ProposalResult = {
  * publishing applies it.
  */
 export async function proposeAllowlistChange(options: {
-  actor: Actor; input: Omit<ChangeRequestInput, "createOnly"> & { createOnly?: boolean }; title?: string; description?: string; requestId?: string;
+  actor: Actor;
+  input: Omit<ChangeRequestInput, "createOnly"> & { createOnly?: boolean };
+  title?: string;
+  description?: string;
+  requestId?: string;
 }): Promise<ProposalResult> {
   const { actor, input } = options;
   requirePermission(actor, "allowlist:write");
   if (!input.dryRun) requirePermission(actor, "change:submit");
-  const plan = planChanges({ ...(await loadState(db)), upserts: input.upserts, removals: input.removals, mode: input.mode });
+  const plan = planChanges({
+    ...(await loadState(db)),
+    upserts: input.upserts,
+    removals: input.removals,
+    mode: input.mode,
+  });
   const errors = collectErrors(plan, input);
   const base = { errors, diff: plan.diff, planHash: plan.planHash, changeRequest: null, changeSetId: null };
   if (input.dryRun) return { ...base, proposed: false, dryRun: true };
   if (errors.length > 0) {
     const rows = new Set(errors.map((e) => e.row)).size;
-    throw new AppError("unprocessable", `Nothing was proposed: ${rows === 1 ? "1 row has errors" : `${rows} rows have errors`}`, { extra: { rowErrors: errors, diff: plan.diff } });
+    throw new AppError(
+      "unprocessable",
+      `Nothing was proposed: ${rows === 1 ? "1 row has errors" : `${rows} rows have errors`}`,
+      { extra: { rowErrors: errors, diff: plan.diff } },
+    );
   }
   if (input.expectedPlanHash && input.expectedPlanHash !== plan.planHash) {
-    throw new AppError("conflict", "The allowlists changed since the dry run; review the new diff and try again", { extra: { diff: plan.diff, planHash: plan.planHash } });
+    throw new AppError("conflict", "The allowlists changed since the dry run; review the new diff and try again", {
+      extra: { diff: plan.diff, planHash: plan.planHash },
+    });
   }
-  if (plan.diff.lines.length === 0) throw new AppError("unprocessable", "Nothing to change: the allowlists already say exactly this", { extra: { diff: plan.diff } });
+  if (plan.diff.lines.length === 0)
+    throw new AppError("unprocessable", "Nothing to change: the allowlists already say exactly this", {
+      extra: { diff: plan.diff },
+    });
   const payload = toPayload(plan);
   const changeSet = await db.$transaction(async (tx) => {
     const set = await tx.allowlistChangeSet.create({
-      data: { payload: payload as object, sha256: payloadHash(payload), summary: plan.diff.summary.slice(0, 2000), createdById: actor.userId },
+      data: {
+        payload: payload as object,
+        sha256: payloadHash(payload),
+        summary: plan.diff.summary.slice(0, 2000),
+        createdById: actor.userId,
+      },
     });
     await recordAuditEvent(tx, {
-      actor, action: "allowlist.propose", target: { type: "allowlist_change_set", id: set.id },
-      after: { source: input.source, mode: input.mode, summary: plan.diff.summary, lines: plan.diff.lines, sha256: set.sha256 }, requestId: options.requestId,
+      actor,
+      action: "allowlist.propose",
+      target: { type: "allowlist_change_set", id: set.id },
+      after: {
+        source: input.source,
+        mode: input.mode,
+        summary: plan.diff.summary,
+        lines: plan.diff.lines,
+        sha256: set.sha256,
+      },
+      requestId: options.requestId,
     });
     return set;
   });
   const title = options.title ?? `Allowlist: ${plan.diff.summary}`;
   const cr = await createChangeRequest({
-    actor, requestId: options.requestId,
-    input: { title: title.length > 200 ? `${title.slice(0, 197)}…` : title, description: options.description ?? "", items: [{ kind: "allowlist_change", allowlistChangeSetId: changeSet.id }] },
+    actor,
+    requestId: options.requestId,
+    input: {
+      title: title.length > 200 ? `${title.slice(0, 197)}…` : title,
+      description: options.description ?? "",
+      items: [{ kind: "allowlist_change", allowlistChangeSetId: changeSet.id }],
+    },
   });
   return { ...base, proposed: true, dryRun: false, changeRequest: cr, changeSetId: changeSet.id };
 }
@@ -76,15 +113,28 @@ function collectErrors(plan: ChangePlan, input: { parseErrors?: RowError[]; crea
   const errors = [...(input.parseErrors ?? []), ...plan.errors];
   if (input.createOnly) {
     for (const u of [...plan.updates, ...plan.unchanged]) {
-      errors.push({ row: u.row, field: null, code: "duplicate", message: `${u.entry.caller} may already call ${u.entry.service} ${u.entry.method} ${u.entry.path} (entry ${u.entry.id})` });
+      errors.push({
+        row: u.row,
+        field: null,
+        code: "duplicate",
+        message: `${u.entry.caller} may already call ${u.entry.service} ${u.entry.method} ${u.entry.path} (entry ${u.entry.id})`,
+      });
     }
   }
   return errors.sort((a, b) => a.row - b.row);
 }
 
 function toPayload(plan: ChangePlan): ChangeSetPayload {
-  const upsert = [...plan.adds, ...plan.updates].map(({ spec }) => ({ ...spec, expiresAt: spec.expiresAt?.toISOString() ?? null }));
-  const remove = plan.removes.map(({ entry }) => ({ service: entry.service, method: entry.method, path: entry.path, caller: entry.caller }));
+  const upsert = [...plan.adds, ...plan.updates].map(({ spec }) => ({
+    ...spec,
+    expiresAt: spec.expiresAt?.toISOString() ?? null,
+  }));
+  const remove = plan.removes.map(({ entry }) => ({
+    service: entry.service,
+    method: entry.method,
+    path: entry.path,
+    caller: entry.caller,
+  }));
   const order = (a: { service: string; path: string; method: string; caller: string }, b: typeof a) =>
     `${a.service} ${a.path} ${a.method} ${a.caller}`.localeCompare(`${b.service} ${b.path} ${b.method} ${b.caller}`);
   return { upsert: upsert.sort(order), remove: remove.sort(order), proposedDiff: plan.diff };
@@ -95,7 +145,10 @@ export function payloadHash(payload: ChangeSetPayload): string {
 }
 
 /** The change set re-planned against today's allowlists: what publishing it now would do. */
-export async function planChangeSet(tx: Pick<Tx, "$queryRaw" | "service">, payload: ChangeSetPayload): Promise<ChangePlan> {
+export async function planChangeSet(
+  tx: Pick<Tx, "$queryRaw" | "service">,
+  payload: ChangeSetPayload,
+): Promise<ChangePlan> {
   return planChanges({
     ...(await loadState(tx)),
     upserts: payload.upsert.map((value, i) => ({ row: i + 1, value })),

@@ -5,7 +5,10 @@ import { loadPublishRows } from "@/lib/allowlists/load-allowlists";
 import { decideAccess, type AccessDecision, type AccessRequest } from "@/lib/allowlists/decide";
 
 /** The document a publish ships now: active grants only (expired ones drop out). */
-export async function buildCurrentAllowlistsDocument(tx: Pick<Tx, "$queryRaw" | "service"> = db, now = new Date()): Promise<AllowlistsDocument> {
+export async function buildCurrentAllowlistsDocument(
+  tx: Pick<Tx, "$queryRaw" | "service"> = db,
+  now = new Date(),
+): Promise<AllowlistsDocument> {
   const { services, entries } = await loadPublishRows(tx);
   return buildAllowlistsDocument(services, entries, now);
 }

@@ -11,7 +11,10 @@ export const SERVICE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export const ZServiceName = z
   .string()
   .trim()
-  .regex(SERVICE_NAME_PATTERN, "must be 1–63 characters: lower-case letters, digits, '.', '-' or '_', starting with a letter or digit");
+  .regex(
+    SERVICE_NAME_PATTERN,
+    "must be 1–63 characters: lower-case letters, digits, '.', '-' or '_', starting with a letter or digit",
+  );
 
 export const ZTrustDomain = z
   .string()
@@ -73,7 +76,12 @@ export const ZEntrySpecInput = z.object({
 });
 export type TEntrySpecInput = z.infer<typeof ZEntrySpecInput>;
 
-export const ZEntryKeyInput = z.object({ service: z.unknown().optional(), method: z.unknown().optional(), path: z.unknown().optional(), caller: z.unknown().optional() });
+export const ZEntryKeyInput = z.object({
+  service: z.unknown().optional(),
+  method: z.unknown().optional(),
+  path: z.unknown().optional(),
+  caller: z.unknown().optional(),
+});
 export type TEntryKeyInput = z.infer<typeof ZEntryKeyInput>;
 
 export const ZChangeMode = z.enum(["merge", "replace"]);
@@ -88,7 +96,10 @@ export const ZAllowlistChangeRequest = z.object({
   title: z.string().trim().min(1).max(200).optional(),
   description: z.string().trim().max(10_000).default(""),
   /** From a dry run: apply only if the plan is still exactly this one (else 409). */
-  expectedPlanHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  expectedPlanHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type TAllowlistChangeRequest = z.infer<typeof ZAllowlistChangeRequest>;
 
@@ -98,7 +109,10 @@ export const ZImportQuery = z.object({
   format: z.enum(["csv", "json"]),
   mode: ZChangeMode.default("merge"),
   dryRun: ZBoolString.default(true),
-  expectedPlanHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  expectedPlanHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type TImportQuery = z.infer<typeof ZImportQuery>;
 

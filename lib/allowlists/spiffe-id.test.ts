@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { callerMatches, checkTrustDomainName, parseCallerPattern, parseSpiffeId, trustDomainOf } from "@/lib/allowlists/spiffe-id";
+import {
+  callerMatches,
+  checkTrustDomainName,
+  parseCallerPattern,
+  parseSpiffeId,
+  trustDomainOf,
+} from "@/lib/allowlists/spiffe-id";
 
 const error = (raw: string) => {
   const result = parseSpiffeId(raw);
@@ -23,8 +29,14 @@ describe("parseSpiffeId", () => {
   });
 
   it("splits trust domain and path", () => {
-    expect(parseSpiffeId("spiffe://prod/ns/billing")).toEqual({ ok: true, value: { id: "spiffe://prod/ns/billing", trustDomain: "prod", path: "/ns/billing" } });
-    expect(parseSpiffeId("spiffe://prod")).toEqual({ ok: true, value: { id: "spiffe://prod", trustDomain: "prod", path: "" } });
+    expect(parseSpiffeId("spiffe://prod/ns/billing")).toEqual({
+      ok: true,
+      value: { id: "spiffe://prod/ns/billing", trustDomain: "prod", path: "/ns/billing" },
+    });
+    expect(parseSpiffeId("spiffe://prod")).toEqual({
+      ok: true,
+      value: { id: "spiffe://prod", trustDomain: "prod", path: "" },
+    });
   });
 
   it.each([
@@ -35,7 +47,10 @@ describe("parseSpiffeId", () => {
     ["spiffe:/example.org", 'must start with "spiffe://"'],
     ["spiffe://", "has no trust domain"],
     ["spiffe:///ns/a", "has no trust domain"],
-    ["spiffe://Example.ORG/ns/a", "has upper-case letters in the trust domain; trust domains are lower case (spiffe://example.org/ns/a)"],
+    [
+      "spiffe://Example.ORG/ns/a",
+      "has upper-case letters in the trust domain; trust domains are lower case (spiffe://example.org/ns/a)",
+    ],
     ["spiffe://exa$mple.org/ns/a", 'has "$" in the trust domain; only a-z, 0-9, ".", "-" and "_" are allowed'],
     ["spiffe://example.org:8443/ns/a", "must not have a port in the trust domain"],
     ["spiffe://example.org:/ns/a", "must not have a port in the trust domain"],
@@ -82,14 +97,29 @@ describe("parseCallerPattern", () => {
     expect(parseCallerPattern("spiffe://prod/ns/billing/sa/api")).toMatchObject({ ok: true, value: { kind: "exact" } });
     expect(parseCallerPattern("spiffe://prod/ns/billing/*")).toEqual({
       ok: true,
-      value: { kind: "wildcard", id: "spiffe://prod/ns/billing/*", trustDomain: "prod", path: "/ns/billing", prefix: "spiffe://prod/ns/billing/" },
+      value: {
+        kind: "wildcard",
+        id: "spiffe://prod/ns/billing/*",
+        trustDomain: "prod",
+        path: "/ns/billing",
+        prefix: "spiffe://prod/ns/billing/",
+      },
     });
-    expect(parseCallerPattern("spiffe://prod/*")).toMatchObject({ ok: true, value: { kind: "wildcard", prefix: "spiffe://prod/" } });
+    expect(parseCallerPattern("spiffe://prod/*")).toMatchObject({
+      ok: true,
+      value: { kind: "wildcard", prefix: "spiffe://prod/" },
+    });
   });
 
   it.each([
-    ["spiffe://prod/ns/billing*", "may use `*` only as a whole final segment (`spiffe://example.org/ns/billing/*`), not inside a segment or the trust domain"],
-    ["spiffe://prod/ns/*/sa/api", "may use `*` only as a whole final segment (`spiffe://example.org/ns/billing/*`), not inside a segment or the trust domain"],
+    [
+      "spiffe://prod/ns/billing*",
+      "may use `*` only as a whole final segment (`spiffe://example.org/ns/billing/*`), not inside a segment or the trust domain",
+    ],
+    [
+      "spiffe://prod/ns/*/sa/api",
+      "may use `*` only as a whole final segment (`spiffe://example.org/ns/billing/*`), not inside a segment or the trust domain",
+    ],
     ["spiffe://prod/*/*", "may contain `*` only once, as the final `/*` segment"],
     ["spiffe://*", "must name a trust domain; `*` is allowed only as a final path segment (`/*`)"],
     ["spiffe://*/ns/a", "must name a trust domain; `*` is allowed only as a final path segment (`/*`)"],
@@ -124,34 +154,42 @@ const tdChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789.-_");
 const segChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
 const trustDomain = fc.string({ unit: tdChar, minLength: 1, maxLength: 40 });
 const segment = fc.string({ unit: segChar, minLength: 1, maxLength: 12 }).filter((s) => s !== "." && s !== "..");
-const validId = fc.tuple(trustDomain, fc.array(segment, { maxLength: 6 })).map(([td, segs]) => `spiffe://${td}${segs.map((s) => `/${s}`).join("")}`);
+const validId = fc
+  .tuple(trustDomain, fc.array(segment, { maxLength: 6 }))
+  .map(([td, segs]) => `spiffe://${td}${segs.map((s) => `/${s}`).join("")}`);
 
 describe("SPIFFE ID properties", () => {
   it("every ID built from the spec's grammar is accepted and round-trips", () => {
-    fc.assert(fc.property(validId, (id) => {
-      const parsed = parseSpiffeId(id);
-      expect(parsed.ok).toBe(true);
-      if (parsed.ok) expect(`spiffe://${parsed.value.trustDomain}${parsed.value.path}`).toBe(id);
-    }));
+    fc.assert(
+      fc.property(validId, (id) => {
+        const parsed = parseSpiffeId(id);
+        expect(parsed.ok).toBe(true);
+        if (parsed.ok) expect(`spiffe://${parsed.value.trustDomain}${parsed.value.path}`).toBe(id);
+      }),
+    );
   });
 
   it("inserting any forbidden character anywhere after the scheme makes it invalid", () => {
     const forbidden = fc.constantFrom("?", "#", "%", "@", ":", " ", "\\", "ü", "\u0000", "*", "+", "~");
-    fc.assert(fc.property(validId, forbidden, fc.nat(), (id, bad, at) => {
-      const position = "spiffe://".length + (at % (id.length - "spiffe://".length + 1));
-      expect(parseSpiffeId(id.slice(0, position) + bad + id.slice(position)).ok).toBe(false);
-    }));
+    fc.assert(
+      fc.property(validId, forbidden, fc.nat(), (id, bad, at) => {
+        const position = "spiffe://".length + (at % (id.length - "spiffe://".length + 1));
+        expect(parseSpiffeId(id.slice(0, position) + bad + id.slice(position)).ok).toBe(false);
+      }),
+    );
   });
 
   it("a wildcard matches exactly the valid IDs that extend its prefix by one or more segments", () => {
-    fc.assert(fc.property(validId, validId, fc.array(segment, { minLength: 1, maxLength: 3 }), (base, other, extra) => {
-      const pattern = parseCallerPattern(`${base}/*`);
-      expect(pattern.ok).toBe(true);
-      if (!pattern.ok) return;
-      expect(callerMatches(pattern.value, `${base}/${extra.join("/")}`)).toBe(true);
-      expect(callerMatches(pattern.value, base)).toBe(false);
-      const otherExtends = other.startsWith(`${base}/`);
-      expect(callerMatches(pattern.value, other)).toBe(otherExtends);
-    }));
+    fc.assert(
+      fc.property(validId, validId, fc.array(segment, { minLength: 1, maxLength: 3 }), (base, other, extra) => {
+        const pattern = parseCallerPattern(`${base}/*`);
+        expect(pattern.ok).toBe(true);
+        if (!pattern.ok) return;
+        expect(callerMatches(pattern.value, `${base}/${extra.join("/")}`)).toBe(true);
+        expect(callerMatches(pattern.value, base)).toBe(false);
+        const otherExtends = other.startsWith(`${base}/`);
+        expect(callerMatches(pattern.value, other)).toBe(otherExtends);
+      }),
+    );
   });
 });

@@ -42,7 +42,8 @@ export function parseSpiffeId(raw: string): ParseResult<SpiffeId> {
 export function parseCallerPattern(raw: string): ParseResult<CallerPattern> {
   const scheme = raw.length === 0 ? "is empty" : checkScheme(raw);
   if (scheme) return fail(scheme);
-  if (/^spiffe:\/\/[^/]*\*/i.test(raw)) return fail("must name a trust domain; `*` is allowed only as a final path segment (`/*`)");
+  if (/^spiffe:\/\/[^/]*\*/i.test(raw))
+    return fail("must name a trust domain; `*` is allowed only as a final path segment (`/*`)");
   if (raw.endsWith("/*")) {
     const base = raw.slice(0, -2);
     if (base.includes("*")) return fail("may contain `*` only once, as the final `/*` segment");
@@ -52,7 +53,9 @@ export function parseCallerPattern(raw: string): ParseResult<CallerPattern> {
     return { ok: true, value: { kind: "wildcard", id: raw, trustDomain, path, prefix: `${base}/` } };
   }
   if (raw.includes("*")) {
-    return fail("may use `*` only as a whole final segment (`spiffe://example.org/ns/billing/*`), not inside a segment or the trust domain");
+    return fail(
+      "may use `*` only as a whole final segment (`spiffe://example.org/ns/billing/*`), not inside a segment or the trust domain",
+    );
   }
   const parsed = parseSpiffeId(raw);
   if (!parsed.ok) return parsed;
@@ -79,8 +82,10 @@ export function checkTrustDomainName(name: string): string | null {
 
 function checkScheme(raw: string): string | null {
   if (raw.startsWith(SPIFFE_SCHEME)) return null;
-  if (raw.toLowerCase().startsWith(SPIFFE_SCHEME)) return `must start with "spiffe://" in lower case (got "${raw.slice(0, 9)}")`;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(raw) && !/^spiffe:/i.test(raw)) return `must use the spiffe scheme (got "${raw.slice(0, raw.indexOf(":"))}:")`;
+  if (raw.toLowerCase().startsWith(SPIFFE_SCHEME))
+    return `must start with "spiffe://" in lower case (got "${raw.slice(0, 9)}")`;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(raw) && !/^spiffe:/i.test(raw))
+    return `must use the spiffe scheme (got "${raw.slice(0, raw.indexOf(":"))}:")`;
   return 'must start with "spiffe://"';
 }
 
@@ -89,9 +94,13 @@ function checkTrustDomain(authority: string, raw: string): string | null {
   if (authority.includes("@")) return "must not contain userinfo (`user@`) before the trust domain";
   if (authority.includes("?")) return "must not have a query (`?…`)";
   if (authority.includes("#")) return "must not have a fragment (`#…`)";
-  if (authority.includes(":")) return /:\d*$/.test(authority) ? "must not have a port in the trust domain" : "the trust domain must not contain `:`";
+  if (authority.includes(":"))
+    return /:\d*$/.test(authority)
+      ? "must not have a port in the trust domain"
+      : "the trust domain must not contain `:`";
   if (authority.includes("%")) return "must not contain percent-encoded characters";
-  if (authority.length > MAX_TRUST_DOMAIN_BYTES) return `has a trust domain longer than ${MAX_TRUST_DOMAIN_BYTES} bytes`;
+  if (authority.length > MAX_TRUST_DOMAIN_BYTES)
+    return `has a trust domain longer than ${MAX_TRUST_DOMAIN_BYTES} bytes`;
   if (/[A-Z]/.test(authority) && [...authority.toLowerCase()].every((c) => TRUST_DOMAIN_CHAR.test(c))) {
     const fixed = raw.replace(authority, authority.toLowerCase());
     return `has upper-case letters in the trust domain; trust domains are lower case (${fixed})`;

@@ -13,11 +13,16 @@ export async function verifyAuditChain(): Promise<AuditChainReport> {
   let expectedSeq = 1n;
   let rows = 0;
   for (;;) {
-    const page = await db.auditEvent.findMany({ where: { seq: { gte: expectedSeq } }, orderBy: { seq: "asc" }, take: PAGE });
+    const page = await db.auditEvent.findMany({
+      where: { seq: { gte: expectedSeq } },
+      orderBy: { seq: "asc" },
+      take: PAGE,
+    });
     if (page.length === 0) break;
     for (const row of page) {
       const at = row.seq.toString();
-      if (row.seq !== expectedSeq) return broken(rows, expectedSeq.toString(), `row ${expectedSeq} is missing (next row is ${at})`);
+      if (row.seq !== expectedSeq)
+        return broken(rows, expectedSeq.toString(), `row ${expectedSeq} is missing (next row is ${at})`);
       if (row.prevHash !== prevHash) return broken(rows, at, "its prev_hash does not match the previous row's hash");
       const recomputed = hashAuditRow(prevHash, { ...row, before: row.before ?? null, after: row.after ?? null });
       if (recomputed !== row.hash) return broken(rows, at, "its contents do not match its hash (the row was altered)");

@@ -1,5 +1,5 @@
 import { db } from "@/lib/core/db";
-import { type Actor } from "@/lib/auth/actor";
+import type { Actor } from "@/lib/auth/actor";
 import { hashSecret } from "@/lib/auth/secret-tokens";
 
 export const API_TOKEN_PREFIX = "vdt";

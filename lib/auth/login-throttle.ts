@@ -22,10 +22,7 @@ export async function checkLoginAllowed(email: string, ip: string): Promise<bool
 }
 
 export async function recordLoginResult(email: string, ip: string, succeeded: boolean): Promise<void> {
-  await pool().query(
-    `INSERT INTO login_attempts (email, ip, succeeded) VALUES ($1, $2, $3)`,
-    [email, ip, succeeded],
-  );
+  await pool().query(`INSERT INTO login_attempts (email, ip, succeeded) VALUES ($1, $2, $3)`, [email, ip, succeeded]);
   // Old attempts are of no further use; trimming here keeps the table small without a job.
   if (Math.random() < 0.01) {
     await pool().query(`DELETE FROM login_attempts WHERE attempted_at < now() - interval '1 day'`);

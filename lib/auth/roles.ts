@@ -35,7 +35,16 @@ export const ROLE_PERMISSIONS = {
   author: [...READ, "policy:write", "test:run", "change:submit", "change:impact", "allowlist:write"],
   reviewer: [...READ, "test:run", "change:review", "change:impact", "bundle:publish"],
   auditor: [...READ, "decision:read", "decision:export", "audit:read"],
-  admin: [...READ, "bundle:manage", "bundle:publish", "publish:override", "agent:manage", "key:manage", "user:manage", "audit:read"],
+  admin: [
+    ...READ,
+    "bundle:manage",
+    "bundle:publish",
+    "publish:override",
+    "agent:manage",
+    "key:manage",
+    "user:manage",
+    "audit:read",
+  ],
 } satisfies Record<Role, Permission[]>;
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {

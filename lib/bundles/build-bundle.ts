@@ -40,13 +40,18 @@ export type BuildBundleInput = {
 };
 
 /**
- * A snapshot bundle as OPA loads and verifies it (OPA-PROTOCOL.md §2–3): `.manifest` and
+ * A snapshot bundle as OPA loads and verifies it (docs/opa-protocol.md §2–3): `.manifest` and
  * `data.json` files are written in canonical JSON — the same form OPA re-serialises them in to
  * hash them — so the hashes here are OPA's; `.rego` files are hashed raw. The one JWS in
  * `.signatures.json` lists every other file.
  */
 export async function buildSignedBundle(input: BuildBundleInput): Promise<BuiltBundle> {
-  const manifest: BundleManifest = { revision: input.revision, roots: input.roots, rego_version: 1, metadata: input.metadata };
+  const manifest: BundleManifest = {
+    revision: input.revision,
+    roots: input.roots,
+    rego_version: 1,
+    metadata: input.metadata,
+  };
   const files: TarFile[] = [{ name: MANIFEST_FILE, content: Buffer.from(canonicalJson(manifest), "utf8") }];
   for (const module of [...input.modules].sort((a, b) => a.path.localeCompare(b.path))) {
     if (!module.path.endsWith(".rego")) throw new Error(`not a Rego module path: ${module.path}`);
@@ -54,19 +59,33 @@ export async function buildSignedBundle(input: BuildBundleInput): Promise<BuiltB
   }
   for (const doc of [...input.data].sort((a, b) => a.path.localeCompare(b.path))) {
     assertGoSortableKeys(doc.value, doc.path || "data");
-    files.push({ name: doc.path ? `${doc.path}/data.json` : "data.json", content: Buffer.from(canonicalJson(doc.value), "utf8") });
+    files.push({
+      name: doc.path ? `${doc.path}/data.json` : "data.json",
+      content: Buffer.from(canonicalJson(doc.value), "utf8"),
+    });
   }
   const names = new Set<string>();
   for (const f of files) {
     if (names.has(f.name)) throw new Error(`two bundle files named ${f.name}`);
     names.add(f.name);
   }
-  const entries: BundleFileEntry[] = files.map((f) => ({ name: f.name, sha256: sha256Hex(f.content), size: f.content.length }));
+  const entries: BundleFileEntry[] = files.map((f) => ({
+    name: f.name,
+    sha256: sha256Hex(f.content),
+    size: f.content.length,
+  }));
   const jws = await signFileList(entries, input.signer, input.builtAt);
   const signatures = Buffer.from(JSON.stringify({ signatures: [jws] }), "utf8");
   const bytes = await packTarGz([{ name: SIGNATURES_FILE, content: signatures }, ...files], input.builtAt);
   const sha256 = sha256Hex(bytes);
-  return { bytes, sha256, etag: `"${sha256}"`, manifest, files: entries, signature: { kid: input.signer.kid, algorithm: input.signer.algorithm, jws } };
+  return {
+    bytes,
+    sha256,
+    etag: `"${sha256}"`,
+    manifest,
+    files: entries,
+    signature: { kid: input.signer.kid, algorithm: input.signer.algorithm, jws },
+  };
 }
 
 /** The JWS OPA verifies: header alg+kid (OPA picks the key by kid), payload the file list and scope. */
@@ -86,10 +105,13 @@ export async function signFileList(files: BundleFileEntry[], signer: BundleSigne
 // only for characters outside the Basic Multilingual Plane, so such keys are refused.
 function assertGoSortableKeys(value: unknown, at: string): void {
   if (Array.isArray(value)) {
-    value.forEach((v, i) => assertGoSortableKeys(v, `${at}[${i}]`));
+    value.forEach((v, i) => {
+      assertGoSortableKeys(v, `${at}[${i}]`);
+    });
   } else if (value && typeof value === "object") {
     for (const [key, v] of Object.entries(value)) {
-      if (/[\uD800-\uDFFF]/.test(key)) throw new Error(`data key at ${at} uses a character outside the Basic Multilingual Plane`);
+      if (/[\uD800-\uDFFF]/.test(key))
+        throw new Error(`data key at ${at} uses a character outside the Basic Multilingual Plane`);
       assertGoSortableKeys(v, `${at}.${key}`);
     }
   }

@@ -48,7 +48,11 @@ function entry(name: string): Entry {
 export function startBundleCache(): Promise<void> {
   const s = state();
   s.started ??= (async () => {
-    await subscribe("verdict_bundle_revisions", (payload) => void onNotify(payload), () => void reloadAll().catch(() => {}));
+    await subscribe(
+      "verdict_bundle_revisions",
+      (payload) => void onNotify(payload),
+      () => void reloadAll().catch(() => {}),
+    );
     await reloadAll();
     s.timer = setInterval(() => void reloadChanged(), SAFETY_REFRESH_MS);
     s.timer.unref();
@@ -71,7 +75,12 @@ export async function servedRevision(name: string): Promise<ServedRevision | nul
  * Resolves with the bundle's revision as soon as its ETag differs from `etag`, or with null when
  * `ms` pass (or the client goes away) first.
  */
-export function waitForNewRevision(name: string, etag: string, ms: number, signal?: AbortSignal): Promise<ServedRevision | null> {
+export function waitForNewRevision(
+  name: string,
+  etag: string,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<ServedRevision | null> {
   const e = entry(name);
   if (e.current && e.current.etag !== etag) return Promise.resolve(e.current);
   return new Promise((resolve) => {
@@ -99,8 +108,19 @@ async function onNotify(payload: string): Promise<void> {
   const [bundle, id] = payload.split(":");
   if (!bundle || !id) return;
   try {
-    const row = await db.bundleRevision.findUnique({ where: { id }, select: { id: true, number: true, revision: true, etag: true, bytes: true, bundle: { select: { name: true } } } });
-    if (row) install({ bundle: row.bundle.name, id: row.id, number: row.number, revision: row.revision, etag: row.etag, bytes: row.bytes });
+    const row = await db.bundleRevision.findUnique({
+      where: { id },
+      select: { id: true, number: true, revision: true, etag: true, bytes: true, bundle: { select: { name: true } } },
+    });
+    if (row)
+      install({
+        bundle: row.bundle.name,
+        id: row.id,
+        number: row.number,
+        revision: row.revision,
+        etag: row.etag,
+        bytes: row.bytes,
+      });
   } catch (error) {
     log.warn({ err: error, bundle }, "loading a new revision failed; reloading all bundles");
     await reloadAll();
@@ -115,7 +135,15 @@ async function reloadAll(): Promise<void> {
       orderBy: [{ bundleId: "asc" }, { number: "desc" }],
       select: { id: true, number: true, revision: true, etag: true, bytes: true, bundle: { select: { name: true } } },
     });
-    for (const row of rows) install({ bundle: row.bundle.name, id: row.id, number: row.number, revision: row.revision, etag: row.etag, bytes: row.bytes });
+    for (const row of rows)
+      install({
+        bundle: row.bundle.name,
+        id: row.id,
+        number: row.number,
+        revision: row.revision,
+        etag: row.etag,
+        bytes: row.bytes,
+      });
   } catch (error) {
     log.warn({ err: error }, "reloading bundle revisions failed; serving what is in memory");
     if (!state().entries.size) throw error;
@@ -125,7 +153,11 @@ async function reloadAll(): Promise<void> {
 /** The safety net: compares revision numbers (no bytes) and loads only what changed. */
 async function reloadChanged(): Promise<void> {
   try {
-    const heads = await db.bundleRevision.findMany({ distinct: ["bundleId"], orderBy: [{ bundleId: "asc" }, { number: "desc" }], select: { id: true, number: true, bundle: { select: { name: true } } } });
+    const heads = await db.bundleRevision.findMany({
+      distinct: ["bundleId"],
+      orderBy: [{ bundleId: "asc" }, { number: "desc" }],
+      select: { id: true, number: true, bundle: { select: { name: true } } },
+    });
     for (const head of heads) {
       const current = state().entries.get(head.bundle.name)?.current;
       if (!current || current.number < head.number) await onNotify(`${head.bundle.name}:${head.id}`);

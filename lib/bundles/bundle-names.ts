@@ -6,4 +6,7 @@ export const BUNDLE_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const ZBundleName = z
   .string()
   .trim()
-  .regex(BUNDLE_NAME_PATTERN, "must be 1–63 characters: lower-case letters, digits, - and _, starting with a letter or digit");
+  .regex(
+    BUNDLE_NAME_PATTERN,
+    "must be 1–63 characters: lower-case letters, digits, - and _, starting with a letter or digit",
+  );

@@ -1,12 +1,16 @@
-import { db, } from "@/lib/core/db";
-import { AppError, } from "@/lib/core/errors";
+import { db } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import type { TCreateBundleRequest, } from "@/lib/bundles/schemas";
-import { BundleSummary, summaries } from "@/lib/bundles/bundle-summary";
+import type { TCreateBundleRequest } from "@/lib/bundles/schemas";
+import { type BundleSummary, summaries } from "@/lib/bundles/bundle-summary";
 import { BUNDLE_ROOTS_LOCK, assertRootsFree, assertPoliciesFit } from "@/lib/bundles/bundle-roots-check";
 
-export async function createBundle(options: { actor: Actor; input: TCreateBundleRequest; requestId?: string }): Promise<BundleSummary> {
+export async function createBundle(options: {
+  actor: Actor;
+  input: TCreateBundleRequest;
+  requestId?: string;
+}): Promise<BundleSummary> {
   const { actor, input } = options;
   requirePermission(actor, "bundle:manage");
   const id = await db.$transaction(async (tx) => {
@@ -17,11 +21,20 @@ export async function createBundle(options: { actor: Actor; input: TCreateBundle
     await assertRootsFree(tx, input.roots, null);
     await assertPoliciesFit(tx, input.policyIds, input.roots, null);
     const bundle = await tx.bundle.create({
-      data: { name: input.name, description: input.description, roots: input.roots, createdById: actor.userId, policies: { create: input.policyIds.map((policyId) => ({ policyId })) } },
+      data: {
+        name: input.name,
+        description: input.description,
+        roots: input.roots,
+        createdById: actor.userId,
+        policies: { create: input.policyIds.map((policyId) => ({ policyId })) },
+      },
     });
     await recordAuditEvent(tx, {
-      actor, action: "bundle.create", target: { type: "bundle", id: bundle.id },
-      after: { name: bundle.name, roots: bundle.roots, policyIds: input.policyIds, description: bundle.description }, requestId: options.requestId,
+      actor,
+      action: "bundle.create",
+      target: { type: "bundle", id: bundle.id },
+      after: { name: bundle.name, roots: bundle.roots, policyIds: input.policyIds, description: bundle.description },
+      requestId: options.requestId,
     });
     return bundle.id;
   });

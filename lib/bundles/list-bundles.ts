@@ -1,7 +1,6 @@
-
 import { notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { BundleSummary, summaries } from "@/lib/bundles/bundle-summary";
+import { type BundleSummary, summaries } from "@/lib/bundles/bundle-summary";
 
 export async function listBundles(options: { actor: Actor }): Promise<BundleSummary[]> {
   requirePermission(options.actor, "bundle:read");

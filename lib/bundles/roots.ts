@@ -17,7 +17,8 @@ export function overlappingRoots(roots: string[], others?: string[]): Array<[str
     return found;
   }
   for (let i = 0; i < roots.length; i++) {
-    for (let j = i + 1; j < roots.length; j++) if (rootsOverlap(roots[i]!, roots[j]!)) found.push([roots[i]!, roots[j]!]);
+    for (let j = i + 1; j < roots.length; j++)
+      if (rootsOverlap(roots[i]!, roots[j]!)) found.push([roots[i]!, roots[j]!]);
   }
   return found;
 }

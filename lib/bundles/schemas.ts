@@ -4,9 +4,19 @@ import { ROOT_PATTERN } from "@/lib/bundles/roots";
 
 export { ZBundleName };
 
-const ZRoot = z.string().trim().regex(ROOT_PATTERN, "must be a slash-separated data path such as payments or httpapi/rbac");
-const ZRoots = z.array(ZRoot).min(1, "a bundle needs at least one root").max(20).refine((r) => new Set(r).size === r.length, "roots must be unique");
-const ZPolicyIds = z.array(z.string().uuid()).max(500).refine((p) => new Set(p).size === p.length, "policies must be unique");
+const ZRoot = z
+  .string()
+  .trim()
+  .regex(ROOT_PATTERN, "must be a slash-separated data path such as payments or httpapi/rbac");
+const ZRoots = z
+  .array(ZRoot)
+  .min(1, "a bundle needs at least one root")
+  .max(20)
+  .refine((r) => new Set(r).size === r.length, "roots must be unique");
+const ZPolicyIds = z
+  .array(z.string().uuid())
+  .max(500)
+  .refine((p) => new Set(p).size === p.length, "policies must be unique");
 
 export const ZCreateBundleRequest = z.object({
   name: ZBundleName,
@@ -17,12 +27,19 @@ export const ZCreateBundleRequest = z.object({
 export type TCreateBundleRequest = z.infer<typeof ZCreateBundleRequest>;
 
 export const ZUpdateBundleRequest = z
-  .object({ description: z.string().trim().max(2000).optional(), roots: ZRoots.optional(), policyIds: ZPolicyIds.optional() })
+  .object({
+    description: z.string().trim().max(2000).optional(),
+    roots: ZRoots.optional(),
+    policyIds: ZPolicyIds.optional(),
+  })
   .refine((v) => Object.keys(v).length > 0, "description, roots or policyIds is required");
 export type TUpdateBundleRequest = z.infer<typeof ZUpdateBundleRequest>;
 
 export const ZBundleParams = z.object({ name: ZBundleName });
-export const ZRevisionParams = z.object({ name: ZBundleName, number: z.coerce.number().int().min(1).max(2_147_483_647) });
+export const ZRevisionParams = z.object({
+  name: ZBundleName,
+  number: z.coerce.number().int().min(1).max(2_147_483_647),
+});
 
 export const ZListRevisionsQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
@@ -40,7 +57,11 @@ export const ZSigningAlgorithm = z.enum(["RS256", "ES256"]);
 
 export const ZCreateSigningKeyRequest = z.discriminatedUnion("source", [
   z.object({ source: z.literal("generate"), algorithm: ZSigningAlgorithm, activate: z.boolean().default(false) }),
-  z.object({ source: z.literal("import"), privateKeyPem: z.string().min(100).max(16_384), activate: z.boolean().default(false) }),
+  z.object({
+    source: z.literal("import"),
+    privateKeyPem: z.string().min(100).max(16_384),
+    activate: z.boolean().default(false),
+  }),
 ]);
 export type TCreateSigningKeyRequest = z.infer<typeof ZCreateSigningKeyRequest>;
 

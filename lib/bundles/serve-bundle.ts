@@ -12,7 +12,11 @@ export const MAX_LONG_POLL_SECONDS = 300;
  * long-poll (Prefer: …;wait=N), after holding the request until a new revision is published
  * or N seconds pass. (An immediate 304 to a long poll would send OPA into a hot loop.)
  */
-export async function serveBundle(name: string, headers: Headers, options: { signal?: AbortSignal; reauthorize?: () => Promise<unknown> } = {}): Promise<Response> {
+export async function serveBundle(
+  name: string,
+  headers: Headers,
+  options: { signal?: AbortSignal; reauthorize?: () => Promise<unknown> } = {},
+): Promise<Response> {
   const current = await servedRevision(name);
   if (!current) throw notFound("A published revision of this bundle");
   const ifNoneMatch = headers.get("if-none-match");
@@ -28,7 +32,10 @@ export async function serveBundle(name: string, headers: Headers, options: { sig
 }
 
 function bundleResponse(revision: ServedRevision): Response {
-  return new Response(revision.bytes as Uint8Array<ArrayBuffer>, { status: 200, headers: { "content-type": BUNDLE_CONTENT_TYPE, etag: revision.etag } });
+  return new Response(revision.bytes as Uint8Array<ArrayBuffer>, {
+    status: 200,
+    headers: { "content-type": BUNDLE_CONTENT_TYPE, etag: revision.etag },
+  });
 }
 
 /** If-None-Match may list several tags (`"a", "b"`) or be `*`; a weak prefix compares equal here. */

@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from "node:crypto";
 import { db, type Tx } from "@/lib/core/db";
 import { AppError, notFound } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
@@ -27,14 +34,40 @@ export type SigningKeyView = {
 };
 
 const VIEW_SELECT = {
-  id: true, kid: true, algorithm: true, state: true, imported: true, fingerprint: true, publicKeyPem: true,
-  createdAt: true, activatedAt: true, retiredAt: true, createdBy: { select: { email: true, name: true } },
+  id: true,
+  kid: true,
+  algorithm: true,
+  state: true,
+  imported: true,
+  fingerprint: true,
+  publicKeyPem: true,
+  createdAt: true,
+  activatedAt: true,
+  retiredAt: true,
+  createdBy: { select: { email: true, name: true } },
 } as const;
 
-type ViewRow = { id: string; kid: string; algorithm: SigningAlgorithm; state: SigningKeyState; imported: boolean; fingerprint: string; publicKeyPem: string; createdAt: Date; activatedAt: Date | null; retiredAt: Date | null; createdBy: { email: string; name: string } };
+type ViewRow = {
+  id: string;
+  kid: string;
+  algorithm: SigningAlgorithm;
+  state: SigningKeyState;
+  imported: boolean;
+  fingerprint: string;
+  publicKeyPem: string;
+  createdAt: Date;
+  activatedAt: Date | null;
+  retiredAt: Date | null;
+  createdBy: { email: string; name: string };
+};
 
 function toView(k: ViewRow): SigningKeyView {
-  return { ...k, createdAt: k.createdAt.toISOString(), activatedAt: k.activatedAt?.toISOString() ?? null, retiredAt: k.retiredAt?.toISOString() ?? null };
+  return {
+    ...k,
+    createdAt: k.createdAt.toISOString(),
+    activatedAt: k.activatedAt?.toISOString() ?? null,
+    retiredAt: k.retiredAt?.toISOString() ?? null,
+  };
 }
 
 const sealContext = (kid: string) => `signing-key:${kid}`;
@@ -49,10 +82,15 @@ export async function lockRevisionWriters(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
 }
 
-export async function createSigningKey(options: { actor: Actor; input: TCreateSigningKeyRequest; requestId?: string }): Promise<SigningKeyView> {
+export async function createSigningKey(options: {
+  actor: Actor;
+  input: TCreateSigningKeyRequest;
+  requestId?: string;
+}): Promise<SigningKeyView> {
   const { actor, input } = options;
   requirePermission(actor, "key:manage");
-  const material = input.source === "generate" ? generateMaterial(input.algorithm) : importMaterial(input.privateKeyPem);
+  const material =
+    input.source === "generate" ? generateMaterial(input.algorithm) : importMaterial(input.privateKeyPem);
   const id = await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
     const created = await insertKey(tx, actor, material, input.source === "import", options.requestId);
@@ -63,7 +101,12 @@ export async function createSigningKey(options: { actor: Actor; input: TCreateSi
 }
 
 /** The active key signs every revision from now on; the previous one stays listed (standby). */
-export async function activateSigningKey(options: { actor: Actor; id: string; reason: string; requestId?: string }): Promise<SigningKeyView> {
+export async function activateSigningKey(options: {
+  actor: Actor;
+  id: string;
+  reason: string;
+  requestId?: string;
+}): Promise<SigningKeyView> {
   requirePermission(options.actor, "key:manage");
   await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
@@ -73,16 +116,32 @@ export async function activateSigningKey(options: { actor: Actor; id: string; re
 }
 
 /** A retired key is no longer offered to agents; agents that still list it keep it harmlessly. */
-export async function retireSigningKey(options: { actor: Actor; id: string; reason: string; requestId?: string }): Promise<SigningKeyView> {
+export async function retireSigningKey(options: {
+  actor: Actor;
+  id: string;
+  reason: string;
+  requestId?: string;
+}): Promise<SigningKeyView> {
   requirePermission(options.actor, "key:manage");
   await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
     const key = await tx.signingKey.findUnique({ where: { id: options.id } });
     if (!key) throw notFound("Signing key");
-    if (key.state === "active") throw new AppError("conflict", "The active key signs new revisions: activate another key before retiring this one");
+    if (key.state === "active")
+      throw new AppError(
+        "conflict",
+        "The active key signs new revisions: activate another key before retiring this one",
+      );
     if (key.state === "retired") return;
     await tx.signingKey.update({ where: { id: key.id }, data: { state: "retired", retiredAt: new Date() } });
-    await recordAuditEvent(tx, { actor: options.actor, action: "signing_key.retire", target: { type: "signing_key", id: key.id }, before: { kid: key.kid, state: key.state }, after: { kid: key.kid, state: "retired", reason: options.reason }, requestId: options.requestId });
+    await recordAuditEvent(tx, {
+      actor: options.actor,
+      action: "signing_key.retire",
+      target: { type: "signing_key", id: key.id },
+      before: { kid: key.kid, state: key.state },
+      after: { kid: key.kid, state: "retired", reason: options.reason },
+      requestId: options.requestId,
+    });
   });
   return toView(await db.signingKey.findUniqueOrThrow({ where: { id: options.id }, select: VIEW_SELECT }));
 }
@@ -101,8 +160,14 @@ export async function getSigningKeyOrThrow(options: { actor: Actor; id: string }
 }
 
 /** Public keys agents should trust: every key that is not retired (active first). */
-export async function listedPublicKeys(): Promise<Array<{ kid: string; algorithm: SigningAlgorithm; publicKeyPem: string }>> {
-  const keys = await db.signingKey.findMany({ where: { state: { not: "retired" } }, orderBy: [{ state: "asc" }, { createdAt: "desc" }], select: { kid: true, algorithm: true, publicKeyPem: true } });
+export async function listedPublicKeys(): Promise<
+  Array<{ kid: string; algorithm: SigningAlgorithm; publicKeyPem: string }>
+> {
+  const keys = await db.signingKey.findMany({
+    where: { state: { not: "retired" } },
+    orderBy: [{ state: "asc" }, { createdAt: "desc" }],
+    select: { kid: true, algorithm: true, publicKeyPem: true },
+  });
   return keys;
 }
 
@@ -110,11 +175,15 @@ export async function listedPublicKeys(): Promise<Array<{ kid: string; algorithm
  * The signer for a publish, inside its transaction. On a fresh installation the first publish
  * generates an ES256 key (recorded in the audit trail) rather than failing.
  */
-export async function activeSigner(tx: Tx, publisher: AuditActor): Promise<BundleSigner & { id: string; publicKeyPem: string }> {
+export async function activeSigner(
+  tx: Tx,
+  publisher: AuditActor,
+): Promise<BundleSigner & { id: string; publicKeyPem: string }> {
   await lockRevisionWriters(tx);
   let key = await tx.signingKey.findFirst({ where: { state: "active" } });
   if (!key) {
-    if ((await tx.signingKey.count()) > 0 || publisher.type !== "user") throw new AppError("conflict", "No signing key is active: activate one under Signing keys before publishing");
+    if ((await tx.signingKey.count()) > 0 || publisher.type !== "user")
+      throw new AppError("conflict", "No signing key is active: activate one under Signing keys before publishing");
     const created = await insertKey(tx, publisher, generateMaterial("ES256"), false);
     await activate(tx, publisher, created.id, "generated for the first publish on this installation");
     key = await tx.signingKey.findUniqueOrThrow({ where: { id: created.id } });
@@ -133,14 +202,23 @@ export async function ensureFirstSigningKey(actor: Actor, requestId?: string): P
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
     if ((await tx.signingKey.count()) > 0) return;
     const created = await insertKey(tx, actor, generateMaterial("ES256"), false, requestId);
-    await activate(tx, actor, created.id, "generated for the first agent configuration on this installation", requestId);
+    await activate(
+      tx,
+      actor,
+      created.id,
+      "generated for the first agent configuration on this installation",
+      requestId,
+    );
   });
 }
 
 type KeyMaterial = { algorithm: SigningAlgorithm; privatePem: string; publicPem: string; fingerprint: string };
 
 function generateMaterial(algorithm: SigningAlgorithm): KeyMaterial {
-  const { privateKey } = algorithm === "ES256" ? generateKeyPairSync("ec", { namedCurve: "P-256" }) : generateKeyPairSync("rsa", { modulusLength: 3072 });
+  const { privateKey } =
+    algorithm === "ES256"
+      ? generateKeyPairSync("ec", { namedCurve: "P-256" })
+      : generateKeyPairSync("rsa", { modulusLength: 3072 });
   return materialFrom(privateKey, algorithm);
 }
 
@@ -149,12 +227,19 @@ function importMaterial(pem: string): KeyMaterial {
   try {
     key = createPrivateKey({ key: pem, format: "pem" });
   } catch (cause) {
-    throw new AppError("unprocessable", "Not an unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC)", { cause, fieldErrors: [{ path: "body.privateKeyPem", message: "unreadable private key" }] });
+    throw new AppError("unprocessable", "Not an unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC)", {
+      cause,
+      fieldErrors: [{ path: "body.privateKeyPem", message: "unreadable private key" }],
+    });
   }
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === "rsa" && (details.modulusLength ?? 0) >= 2048) return materialFrom(key, "RS256");
   if (key.asymmetricKeyType === "ec" && details.namedCurve === "prime256v1") return materialFrom(key, "ES256");
-  throw new AppError("unprocessable", "Only RSA keys of 2048 bits or more (RS256) and P-256 EC keys (ES256) can sign bundles", { fieldErrors: [{ path: "body.privateKeyPem", message: "unsupported key type" }] });
+  throw new AppError(
+    "unprocessable",
+    "Only RSA keys of 2048 bits or more (RS256) and P-256 EC keys (ES256) can sign bundles",
+    { fieldErrors: [{ path: "body.privateKeyPem", message: "unsupported key type" }] },
+  );
 }
 
 function materialFrom(privateKey: KeyObject, algorithm: SigningAlgorithm): KeyMaterial {
@@ -175,22 +260,40 @@ async function insertKey(tx: Tx, actor: Actor, material: KeyMaterial, imported: 
   const kid = `${material.algorithm.toLowerCase()}-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(3).toString("hex")}`;
   const created = await tx.signingKey.create({
     data: {
-      kid, algorithm: material.algorithm, publicKeyPem: material.publicPem, fingerprint: material.fingerprint, imported,
+      kid,
+      algorithm: material.algorithm,
+      publicKeyPem: material.publicPem,
+      fingerprint: material.fingerprint,
+      imported,
       privateKeySealed: seal(material.privatePem, sealContext(kid)),
       createdById: actor.userId,
     },
   });
-  await recordAuditEvent(tx, { actor, action: imported ? "signing_key.import" : "signing_key.generate", target: { type: "signing_key", id: created.id }, after: { kid, algorithm: material.algorithm, fingerprint: material.fingerprint }, requestId });
+  await recordAuditEvent(tx, {
+    actor,
+    action: imported ? "signing_key.import" : "signing_key.generate",
+    target: { type: "signing_key", id: created.id },
+    after: { kid, algorithm: material.algorithm, fingerprint: material.fingerprint },
+    requestId,
+  });
   return created;
 }
 
 async function activate(tx: Tx, actor: Actor, id: string, reason: string, requestId?: string): Promise<void> {
   const key = await tx.signingKey.findUnique({ where: { id } });
   if (!key) throw notFound("Signing key");
-  if (key.state === "retired") throw new AppError("conflict", "A retired key cannot sign again; generate or import a new one");
+  if (key.state === "retired")
+    throw new AppError("conflict", "A retired key cannot sign again; generate or import a new one");
   if (key.state === "active") return;
   const previous = await tx.signingKey.findFirst({ where: { state: "active" } });
   if (previous) await tx.signingKey.update({ where: { id: previous.id }, data: { state: "standby" } });
   await tx.signingKey.update({ where: { id }, data: { state: "active", activatedAt: new Date() } });
-  await recordAuditEvent(tx, { actor, action: "signing_key.activate", target: { type: "signing_key", id }, before: { activeKid: previous?.kid ?? null }, after: { activeKid: key.kid, reason }, requestId });
+  await recordAuditEvent(tx, {
+    actor,
+    action: "signing_key.activate",
+    target: { type: "signing_key", id },
+    before: { activeKid: previous?.kid ?? null },
+    after: { activeKid: key.kid, reason },
+    requestId,
+  });
 }

@@ -11,6 +11,8 @@ export const CONTENT_HASH_VERSION = "cr-content-v1";
 
 /** SHA-256 over the canonical JSON of the items in a stable order: any change to what ships changes it. */
 export function changeRequestContentHash(items: ItemContent[]): string {
-  const sorted = [...items].sort((a, b) => (a.kind === b.kind ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.kind < b.kind ? -1 : 1));
+  const sorted = [...items].sort((a, b) =>
+    a.kind === b.kind ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.kind < b.kind ? -1 : 1,
+  );
   return createHash("sha256").update(CONTENT_HASH_VERSION).update("\n").update(canonicalJson(sorted)).digest("hex");
 }

@@ -4,7 +4,7 @@ import { z } from "zod";
 // (allowlist changes) adds a member to this union and a case in change-request-items.ts.
 export const ZChangeRequestItemInput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("policy_version"), policyVersionId: z.string().uuid() }),
-  // A proposed allowlist change (issue 5), made with POST /api/v1/allowlists/changes.
+  // A proposed allowlist change, made with POST /api/v1/allowlists/changes.
   z.object({ kind: z.literal("allowlist_change"), allowlistChangeSetId: z.string().uuid() }),
 ]);
 export type TChangeRequestItemInput = z.infer<typeof ZChangeRequestItemInput>;
@@ -19,7 +19,11 @@ export const ZCreateChangeRequestRequest = z.object({
 export type TCreateChangeRequestRequest = z.infer<typeof ZCreateChangeRequestRequest>;
 
 export const ZUpdateChangeRequestRequest = z
-  .object({ title: z.string().trim().min(1).max(200).optional(), description: z.string().trim().max(10_000).optional(), items: ZItems.optional() })
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    description: z.string().trim().max(10_000).optional(),
+    items: ZItems.optional(),
+  })
   .refine((v) => Object.keys(v).length > 0, "title, description or items is required");
 export type TUpdateChangeRequestRequest = z.infer<typeof ZUpdateChangeRequestRequest>;
 
@@ -27,7 +31,10 @@ export const ZReviewVerdict = z.enum(["comment", "approve", "request_changes"]);
 
 export const ZReviewRequest = z
   .object({ verdict: ZReviewVerdict, body: z.string().trim().max(10_000).default("") })
-  .refine((v) => v.verdict === "approve" || v.body.length > 0, { message: "say what you are commenting on or what should change", path: ["body"] });
+  .refine((v) => v.verdict === "approve" || v.body.length > 0, {
+    message: "say what you are commenting on or what should change",
+    path: ["body"],
+  });
 export type TReviewRequest = z.infer<typeof ZReviewRequest>;
 
 export const ZPublishRequest = z.object({

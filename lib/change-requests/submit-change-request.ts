@@ -8,18 +8,31 @@ import { contentOf, resolveItemInputs, toItemRows } from "@/lib/change-requests/
 import type { TCreateChangeRequestRequest, TUpdateChangeRequestRequest } from "@/lib/change-requests/schemas";
 
 /** An author submits policy versions (and later other kinds of change) for review. */
-export async function createChangeRequest(options: { actor: Actor; input: TCreateChangeRequestRequest; requestId?: string }): Promise<{ id: string; number: number }> {
+export async function createChangeRequest(options: {
+  actor: Actor;
+  input: TCreateChangeRequestRequest;
+  requestId?: string;
+}): Promise<{ id: string; number: number }> {
   const { actor, input } = options;
   requirePermission(actor, "change:submit");
   return db.$transaction(async (tx) => {
     const items = await resolveItemInputs(tx, input.items);
     const contentHash = changeRequestContentHash(items.map(contentOf));
     const created = await tx.changeRequest.create({
-      data: { title: input.title, description: input.description, contentHash, authorId: actor.userId, items: { create: toItemRows(items) } },
+      data: {
+        title: input.title,
+        description: input.description,
+        contentHash,
+        authorId: actor.userId,
+        items: { create: toItemRows(items) },
+      },
     });
     await recordAuditEvent(tx, {
-      actor, action: "change_request.submit", target: { type: "change_request", id: created.id },
-      after: { number: created.number, title: created.title, contentHash, items: items.map(contentOf) }, requestId: options.requestId,
+      actor,
+      action: "change_request.submit",
+      target: { type: "change_request", id: created.id },
+      after: { number: created.number, title: created.title, contentHash, items: items.map(contentOf) },
+      requestId: options.requestId,
     });
     return { id: created.id, number: created.number };
   });
@@ -29,43 +42,80 @@ export async function createChangeRequest(options: { actor: Actor; input: TCreat
  * The author edits title, description or items. New items mean new content: every approval of
  * the old content is voided (and recorded), and the request goes back to review.
  */
-export async function updateChangeRequest(options: { actor: Actor; number: number; input: TUpdateChangeRequestRequest; requestId?: string }): Promise<{ id: string; number: number; approvalsVoided: number }> {
+export async function updateChangeRequest(options: {
+  actor: Actor;
+  number: number;
+  input: TUpdateChangeRequestRequest;
+  requestId?: string;
+}): Promise<{ id: string; number: number; approvalsVoided: number }> {
   const { actor, input } = options;
   requirePermission(actor, "change:submit");
   return db.$transaction(async (tx) => {
     const cr = await lockChangeRequest(tx, options.number);
     if (cr.authorId !== actor.userId) throw new AppError("forbidden", "Only the author can change a change request");
-    if (cr.status === "published" || cr.status === "closed") throw new AppError("conflict", `Change request #${cr.number} is ${cr.status} and can no longer change`);
+    if (cr.status === "published" || cr.status === "closed")
+      throw new AppError("conflict", `Change request #${cr.number} is ${cr.status} and can no longer change`);
     let contentHash = cr.contentHash;
     let voided = 0;
     if (input.items) {
       const items = await resolveItemInputs(tx, input.items);
       contentHash = changeRequestContentHash(items.map(contentOf));
       await tx.changeRequestItem.deleteMany({ where: { changeRequestId: cr.id } });
-      await tx.changeRequestItem.createMany({ data: toItemRows(items).map((row) => ({ ...row, changeRequestId: cr.id })) });
+      await tx.changeRequestItem.createMany({
+        data: toItemRows(items).map((row) => ({ ...row, changeRequestId: cr.id })),
+      });
       if (contentHash !== cr.contentHash) voided = await voidApprovals(tx, actor, cr, contentHash, options.requestId);
     }
     const status = contentHash !== cr.contentHash && cr.status !== "open" ? "open" : cr.status;
     await tx.changeRequest.update({
       where: { id: cr.id },
-      data: { contentHash, status, ...(input.title !== undefined ? { title: input.title } : {}), ...(input.description !== undefined ? { description: input.description } : {}) },
+      data: {
+        contentHash,
+        status,
+        ...(input.title !== undefined ? { title: input.title } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+      },
     });
     await recordAuditEvent(tx, {
-      actor, action: "change_request.update", target: { type: "change_request", id: cr.id },
+      actor,
+      action: "change_request.update",
+      target: { type: "change_request", id: cr.id },
       before: { title: cr.title, contentHash: cr.contentHash, status: cr.status },
-      after: { title: input.title ?? cr.title, contentHash, status, descriptionChanged: input.description !== undefined }, requestId: options.requestId,
+      after: {
+        title: input.title ?? cr.title,
+        contentHash,
+        status,
+        descriptionChanged: input.description !== undefined,
+      },
+      requestId: options.requestId,
     });
     return { id: cr.id, number: cr.number, approvalsVoided: voided };
   });
 }
 
-async function voidApprovals(tx: Tx, actor: Actor, cr: { id: string; contentHash: string }, newHash: string, requestId?: string): Promise<number> {
-  const approvals = await tx.changeRequestReview.findMany({ where: { changeRequestId: cr.id, verdict: "approve", voidedAt: null }, include: { reviewer: { select: { email: true } } } });
+async function voidApprovals(
+  tx: Tx,
+  actor: Actor,
+  cr: { id: string; contentHash: string },
+  newHash: string,
+  requestId?: string,
+): Promise<number> {
+  const approvals = await tx.changeRequestReview.findMany({
+    where: { changeRequestId: cr.id, verdict: "approve", voidedAt: null },
+    include: { reviewer: { select: { email: true } } },
+  });
   if (approvals.length === 0) return 0;
-  await tx.changeRequestReview.updateMany({ where: { id: { in: approvals.map((a) => a.id) } }, data: { voidedAt: new Date() } });
+  await tx.changeRequestReview.updateMany({
+    where: { id: { in: approvals.map((a) => a.id) } },
+    data: { voidedAt: new Date() },
+  });
   await recordAuditEvent(tx, {
-    actor, action: "change_request.approvals_voided", target: { type: "change_request", id: cr.id },
-    before: { contentHash: cr.contentHash, approvedBy: approvals.map((a) => a.reviewer.email) }, after: { contentHash: newHash }, requestId,
+    actor,
+    action: "change_request.approvals_voided",
+    target: { type: "change_request", id: cr.id },
+    before: { contentHash: cr.contentHash, approvedBy: approvals.map((a) => a.reviewer.email) },
+    after: { contentHash: newHash },
+    requestId,
   });
   return approvals.length;
 }

@@ -23,8 +23,17 @@ export async function testGateFor(tx: Tx, versionIds: string[]): Promise<TestGat
   const runs = await latestRunsForVersions(tx, versionIds);
   const results = versionIds.map((policyVersionId): VersionTestStatus => {
     const run = runs.get(policyVersionId);
-    if (!run) return { policyVersionId, status: "missing", runId: null, total: null, passed: null, failed: null, ranAt: null };
-    return { policyVersionId, status: run.status, runId: run.id, total: run.summary.total, passed: run.summary.passed, failed: run.summary.failed, ranAt: run.createdAt };
+    if (!run)
+      return { policyVersionId, status: "missing", runId: null, total: null, passed: null, failed: null, ranAt: null };
+    return {
+      policyVersionId,
+      status: run.status,
+      runId: run.id,
+      total: run.summary.total,
+      passed: run.summary.passed,
+      failed: run.summary.failed,
+      ranAt: run.createdAt,
+    };
   });
   return { available: true, passed: results.length > 0 && results.every((r) => r.status === "passed"), results };
 }

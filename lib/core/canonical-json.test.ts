@@ -3,7 +3,9 @@ import { canonicalJson, toPlainJson } from "@/lib/core/canonical-json";
 
 describe("canonicalJson", () => {
   it("sorts keys recursively and drops undefined members", () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it("escapes U+2028 and U+2029 as Go does", () => {

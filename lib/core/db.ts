@@ -7,7 +7,10 @@ type Handles = { pool: pg.Pool; prisma: PrismaClient };
 
 // One pool and one client per process, kept on globalThis so that Next.js dev reloads and
 // route bundles share them.
-const holder = globalThis as typeof globalThis & { __verdictDb?: Handles; __verdictDbClosers?: Set<() => Promise<void>> };
+const holder = globalThis as typeof globalThis & {
+  __verdictDb?: Handles;
+  __verdictDbClosers?: Set<() => Promise<void>>;
+};
 
 /** Registers work to stop before the pool closes (the LISTEN connection, background timers). */
 export function onCloseDb(closer: () => Promise<void>): void {

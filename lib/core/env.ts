@@ -26,13 +26,28 @@ const ZEnv = z.object({
   OIDC_NAME: z.string().default("Single sign-on"),
   SECURE_COOKIES: ZBool.optional(),
   // OPA status reports identify an agent by this label (`labels.id` changes on every restart).
-  VERDICT_AGENT_IDENTITY_LABEL: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/).default("instance"),
-  // Decision logs (issue 6). OPA's own upload limit defaults to 32 KiB compressed per POST.
+  VERDICT_AGENT_IDENTITY_LABEL: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,63}$/)
+    .default("instance"),
+  // Decision logs. OPA's own upload limit defaults to 32 KiB compressed per POST.
   DECISION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   DECISION_MAINTENANCE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
-  DECISION_LOG_MAX_COMPRESSED_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
-  DECISION_LOG_MAX_DECOMPRESSED_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
-  DECISION_LOG_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  DECISION_LOG_MAX_COMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024),
+  DECISION_LOG_MAX_DECOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
+  DECISION_LOG_MAX_EVENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   DECISION_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   // Impact analysis of a change request: how far back, and how many distinct recorded inputs at most.
   IMPACT_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(7),
@@ -56,6 +71,18 @@ export function env(): TEnv {
 }
 
 /** For values read before the full environment exists (start-up scripts, build). */
-export function rawEnv(name: "DATABASE_URL" | "OPA_BIN" | "VERDICT_DATA_DIR" | "PORT" | "HOSTNAME" | "LOG_LEVEL" | "VERDICT_ADMIN_EMAIL" | "VERDICT_ADMIN_PASSWORD" | "CI" | "PATH"): string | undefined {
+export function rawEnv(
+  name:
+    | "DATABASE_URL"
+    | "OPA_BIN"
+    | "VERDICT_DATA_DIR"
+    | "PORT"
+    | "HOSTNAME"
+    | "LOG_LEVEL"
+    | "VERDICT_ADMIN_EMAIL"
+    | "VERDICT_ADMIN_PASSWORD"
+    | "CI"
+    | "PATH",
+): string | undefined {
   return process.env[name] || undefined;
 }

@@ -3,8 +3,19 @@ import { rawEnv } from "@/lib/core/env";
 
 // Secrets must never reach a log line: known secret-bearing fields are censored wherever they appear.
 const REDACT = [
-  "password", "passwordHash", "token", "secret", "clientSecret", "client_secret", "authorization",
-  "cookie", "privateKey", "private_key", "access_token", "apiToken", "masterKey",
+  "password",
+  "passwordHash",
+  "token",
+  "secret",
+  "clientSecret",
+  "client_secret",
+  "authorization",
+  "cookie",
+  "privateKey",
+  "private_key",
+  "access_token",
+  "apiToken",
+  "masterKey",
 ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export const logger = pino({

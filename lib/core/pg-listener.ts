@@ -39,14 +39,27 @@ const holder = globalThis as typeof globalThis & { __verdictListener?: ListenerS
 
 function state(): ListenerState {
   if (!holder.__verdictListener) {
-    holder.__verdictListener = { client: null, connecting: null, subscribers: new Set(), listening: new Set(), retryMs: RETRY_FIRST_MS, retryTimer: null, failedAttempts: 0, stopped: false };
+    holder.__verdictListener = {
+      client: null,
+      connecting: null,
+      subscribers: new Set(),
+      listening: new Set(),
+      retryMs: RETRY_FIRST_MS,
+      retryTimer: null,
+      failedAttempts: 0,
+      stopped: false,
+    };
     onCloseDb(stopListener);
   }
   return holder.__verdictListener;
 }
 
 /** Subscribes to a channel; resolves once the LISTEN is in place (so no later change is missed). */
-export async function subscribe(channel: Channel, onNotify: (payload: string) => void, resync: () => void): Promise<() => void> {
+export async function subscribe(
+  channel: Channel,
+  onNotify: (payload: string) => void,
+  resync: () => void,
+): Promise<() => void> {
   const s = state();
   s.stopped = false;
   const subscriber: Subscriber = { channel, onNotify, resync };
@@ -85,7 +98,12 @@ async function ensureConnected(): Promise<void> {
 async function connect(): Promise<void> {
   const s = state();
   // A bounded connect: an unreachable host must not leave the reconnect loop waiting on the OS timeout.
-  const client = new pg.Client({ connectionString: env().DATABASE_URL, keepAlive: true, application_name: "verdict-listener", connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new pg.Client({
+    connectionString: env().DATABASE_URL,
+    keepAlive: true,
+    application_name: "verdict-listener",
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   client.on("notification", (message) => {
     for (const sub of s.subscribers) {
       if (sub.channel === message.channel) runSafely(() => sub.onNotify(message.payload ?? ""));
@@ -133,7 +151,10 @@ function scheduleReconnect(): void {
         s.failedAttempts += 1;
         // Retries are frequent; one line when it starts failing and then one a minute is enough.
         if (s.failedAttempts === 1 || s.failedAttempts % LOG_EVERY_ATTEMPTS === 0) {
-          log.warn({ err: error, failedAttempts: s.failedAttempts }, "reconnecting the LISTEN connection failed; retrying");
+          log.warn(
+            { err: error, failedAttempts: s.failedAttempts },
+            "reconnecting the LISTEN connection failed; retrying",
+          );
         }
         s.retryMs = Math.min(s.retryMs * 2, RETRY_MAX_MS);
         scheduleReconnect();

@@ -4,7 +4,11 @@ import { AppError } from "@/lib/core/errors";
  * Reads a request body, refusing it with 413 as soon as it passes maxBytes (never buffering more).
  * `subject` names the body in the error ("The compressed batch is larger than …").
  */
-export async function readBodyBounded(req: Pick<Request, "headers" | "body">, maxBytes: number, subject = "The request body"): Promise<Buffer> {
+export async function readBodyBounded(
+  req: Pick<Request, "headers" | "body">,
+  maxBytes: number,
+  subject = "The request body",
+): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(subject, maxBytes);
   if (!req.body) return Buffer.alloc(0);

@@ -31,7 +31,11 @@ function masterKeyFrom(base64: string): MasterKey {
   if (raw.length !== 32) throw new SecretBoxError("the master key must be 32 bytes");
   // A separate derived key per purpose keeps the raw master key out of the cipher.
   const key = Buffer.from(hkdfSync("sha256", raw, Buffer.alloc(0), "verdict secret-box v1", 32));
-  const fingerprint = createHash("sha256").update("verdict master key fingerprint\n").update(raw).digest("base64url").slice(0, 8);
+  const fingerprint = createHash("sha256")
+    .update("verdict master key fingerprint\n")
+    .update(raw)
+    .digest("base64url")
+    .slice(0, 8);
   return { key, fingerprint };
 }
 
@@ -48,8 +52,17 @@ export function seal(plaintext: string | Buffer, context: string, masterKey?: st
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", master.key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(context, "utf8"));
-  const ciphertext = Buffer.concat([cipher.update(typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext), cipher.final()]);
-  return [VERSION, master.fingerprint, iv.toString("base64url"), ciphertext.toString("base64url"), cipher.getAuthTag().toString("base64url")].join(".");
+  const ciphertext = Buffer.concat([
+    cipher.update(typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext),
+    cipher.final(),
+  ]);
+  return [
+    VERSION,
+    master.fingerprint,
+    iv.toString("base64url"),
+    ciphertext.toString("base64url"),
+    cipher.getAuthTag().toString("base64url"),
+  ].join(".");
 }
 
 export function open(sealed: string, context: string, masterKey?: string): Buffer {

@@ -21,8 +21,20 @@ export async function packTarGz(files: TarFile[], mtime: Date): Promise<Buffer> 
       throw new Error(`refusing a tar entry name OPA would not match: ${file.name}`);
     }
     await new Promise<void>((resolve, reject) => {
-      pack.entry({ name: file.name, size: file.content.length, mode: 0o644, mtime, uid: 0, gid: 0, uname: "", gname: "", type: "file" }, file.content, (error) =>
-        error ? reject(error) : resolve(),
+      pack.entry(
+        {
+          name: file.name,
+          size: file.content.length,
+          mode: 0o644,
+          mtime,
+          uid: 0,
+          gid: 0,
+          uname: "",
+          gname: "",
+          type: "file",
+        },
+        file.content,
+        (error) => (error ? reject(error) : resolve()),
       );
     });
   }

@@ -17,8 +17,14 @@ import { policyFilePath } from "@/lib/rego/policy-module";
 type Outcome = DecisionSummary["outcome"];
 export type FlipKind = "allow_to_deny" | "deny_to_allow" | "other_change";
 export type ImpactExample = {
-  kind: FlipKind; path: string; decisionId: string; timestamp: string; count: number;
-  input: unknown; recorded: { outcome: Outcome; result: unknown }; proposed: { outcome: Outcome; result: unknown; defined: boolean };
+  kind: FlipKind;
+  path: string;
+  decisionId: string;
+  timestamp: string;
+  count: number;
+  input: unknown;
+  recorded: { outcome: Outcome; result: unknown };
+  proposed: { outcome: Outcome; result: unknown; defined: boolean };
 };
 type Tally = { inputs: number; decisions: number };
 
@@ -46,21 +52,39 @@ const EXAMPLES_PER_KIND = 10;
  * context — other published policies and bundle data — with this request's versions swapped in)
  * in one `opa eval`, and compared with what was recorded. Changes nothing.
  */
-export async function analyzeImpact(options: { actor: Actor; number: number; query: TImpactQuery; now?: number }): Promise<ImpactReport> {
+export async function analyzeImpact(options: {
+  actor: Actor;
+  number: number;
+  query: TImpactQuery;
+  now?: number;
+}): Promise<ImpactReport> {
   requirePermission(options.actor, "change:impact");
   const days = options.query.windowDays ?? env().IMPACT_WINDOW_DAYS;
   const cap = options.query.cap ?? env().IMPACT_MAX_INPUTS;
   const from = new Date((options.now ?? Date.now()) - days * 86_400_000);
-  const cr = await db.changeRequest.findUnique({ where: { number: options.number }, select: { id: true, number: true } });
+  const cr = await db.changeRequest.findUnique({
+    where: { number: options.number },
+    select: { id: true, number: true },
+  });
   if (!cr) throw notFound("Change request");
   // Allowlist changes carry no Rego; the policies they feed are re-evaluated with today's data.
   const items = (await db.$transaction((tx) => loadItems(tx, cr.id))).filter(isPolicyItem);
   const packages = items.map((i) => i.packagePath);
   const { modules, context } = await proposedModules(items);
   const recorded = await readOnly((client) => recentDistinctInputs(client, { packages, from, cap }));
-  const base = { changeRequest: cr.number, window: { days, from: from.toISOString() }, cap, truncated: recorded.truncated, packages, paths: recorded.paths, context };
+  const base = {
+    changeRequest: cr.number,
+    window: { days, from: from.toISOString() },
+    cap,
+    truncated: recorded.truncated,
+    packages,
+    paths: recorded.paths,
+    context,
+  };
   if (recorded.inputs.length === 0) return { ...base, ...emptyTallies(), examples: [], errors: [], durationMs: 0 };
-  const harness = buildImpactHarness(recorded.inputs.map((r) => ({ path: r.path, input: r.input, hasInput: r.hasInput })));
+  const harness = buildImpactHarness(
+    recorded.inputs.map((r) => ({ path: r.path, input: r.input, hasInput: r.hasInput })),
+  );
   const run = await evalQuery({
     query: IMPACT_QUERY,
     modules: [...modules, { path: `${IMPACT_PACKAGE}/harness.rego`, source: harness.module }],
@@ -73,9 +97,14 @@ export async function analyzeImpact(options: { actor: Actor; number: number; que
 }
 
 async function proposedModules(items: PolicyVersionItem[]) {
-  const ctx = await assembleEvaluationContext({ policyId: items[0]?.policyId ?? "00000000-0000-0000-0000-000000000000" });
+  const ctx = await assembleEvaluationContext({
+    policyId: items[0]?.policyId ?? "00000000-0000-0000-0000-000000000000",
+  });
   const replaced = new Set(items.map((i) => policyFilePath(i.packagePath)));
-  const versions = await db.policyVersion.findMany({ where: { id: { in: items.map((i) => i.versionId) } }, select: { id: true, source: true } });
+  const versions = await db.policyVersion.findMany({
+    where: { id: { in: items.map((i) => i.versionId) } },
+    select: { id: true, source: true },
+  });
   const sourceOf = new Map(versions.map((v) => [v.id, v.source]));
   const modules: RegoModule[] = [
     ...ctx.modules.filter((m) => !replaced.has(m.path)),
@@ -83,32 +112,60 @@ async function proposedModules(items: PolicyVersionItem[]) {
   ];
   return {
     modules,
-    context: { note: ctx.record.note, bundles: ctx.record.bundles.map((b) => ({ name: b.name, revision: b.revision })), data: ctx.data },
+    context: {
+      note: ctx.record.note,
+      bundles: ctx.record.bundles.map((b) => ({ name: b.name, revision: b.revision })),
+      data: ctx.data,
+    },
   };
 }
 
 function emptyTallies() {
   const zero = () => ({ inputs: 0, decisions: 0 });
-  return { evaluated: zero(), flips: { allow_to_deny: zero(), deny_to_allow: zero(), other_change: zero() }, unchanged: zero() };
+  return {
+    evaluated: zero(),
+    flips: { allow_to_deny: zero(), deny_to_allow: zero(), other_change: zero() },
+    unchanged: zero(),
+  };
 }
 
-function compare(inputs: RecordedInput[], values: Record<string, unknown>): Pick<ImpactReport, "evaluated" | "flips" | "unchanged" | "examples"> {
+function compare(
+  inputs: RecordedInput[],
+  values: Record<string, unknown>,
+): Pick<ImpactReport, "evaluated" | "flips" | "unchanged" | "examples"> {
   const out = { ...emptyTallies(), examples: [] as ImpactExample[] };
-  inputs.forEach((r, i) => {
+  for (const [i, r] of inputs.entries()) {
     const defined = Object.hasOwn(values, String(i));
     const proposed = outcomeOf(defined ? extractAllowed(values[String(i)]) : null);
     const recorded = outcomeOf(r.allowed);
-    const tally = (t: Tally) => { t.inputs += 1; t.decisions += r.count; };
+    const tally = (t: Tally) => {
+      t.inputs += 1;
+      t.decisions += r.count;
+    };
     tally(out.evaluated);
-    if (proposed === recorded) return tally(out.unchanged);
-    const kind: FlipKind = recorded === "allowed" && proposed === "denied" ? "allow_to_deny" : recorded === "denied" && proposed === "allowed" ? "deny_to_allow" : "other_change";
+    if (proposed === recorded) {
+      tally(out.unchanged);
+      continue;
+    }
+    const kind: FlipKind =
+      recorded === "allowed" && proposed === "denied"
+        ? "allow_to_deny"
+        : recorded === "denied" && proposed === "allowed"
+          ? "deny_to_allow"
+          : "other_change";
     tally(out.flips[kind]);
     if (out.examples.filter((e) => e.kind === kind).length < EXAMPLES_PER_KIND) {
       out.examples.push({
-        kind, path: r.path, decisionId: r.decisionId, timestamp: r.timestamp, count: r.count, input: r.input,
-        recorded: { outcome: recorded, result: r.result }, proposed: { outcome: proposed, result: defined ? values[String(i)] : null, defined },
+        kind,
+        path: r.path,
+        decisionId: r.decisionId,
+        timestamp: r.timestamp,
+        count: r.count,
+        input: r.input,
+        recorded: { outcome: recorded, result: r.result },
+        proposed: { outcome: proposed, result: defined ? values[String(i)] : null, defined },
       });
     }
-  });
+  }
   return out;
 }

@@ -8,11 +8,24 @@
 export const DOCUMENT_MEMBERS = ["input", "result", "labels", "metrics", "bundles"] as const;
 export type DocumentMember = (typeof DOCUMENT_MEMBERS)[number];
 
-const SLOT: Record<string, number> = Object.assign(Object.create(null), { input: 0, result: 1, labels: 2, metrics: 3, bundles: 4 });
+const SLOT: Record<string, number> = Object.assign(Object.create(null), {
+  input: 0,
+  result: 1,
+  labels: 2,
+  metrics: 3,
+  bundles: 4,
+});
 const SLOTS = DOCUMENT_MEMBERS.length;
 const ESCAPED = -2;
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c, OPEN_ARRAY = 0x5b, OPEN_OBJECT = 0x7b, CLOSE_ARRAY = 0x5d, CLOSE_OBJECT = 0x7d;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  COLON = 0x3a,
+  COMMA = 0x2c,
+  OPEN_ARRAY = 0x5b,
+  OPEN_OBJECT = 0x7b,
+  CLOSE_ARRAY = 0x5d,
+  CLOSE_OBJECT = 0x7d;
 
 export type BatchMembers = {
   /** The JSON text of an event's member; undefined when the event has no such member. */

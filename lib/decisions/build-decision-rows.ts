@@ -30,7 +30,17 @@ export type BuildOptions = {
 export type BuiltBatch = { rows: DecisionRow[]; days: Set<string>; expired: number };
 
 const MAX_REPORTED_ERRORS = 20;
-const KNOWN_FIELDS = new Set(["decision_id", "timestamp", "labels", "path", "input", "result", "bundles", "revision", "metrics"]);
+const KNOWN_FIELDS = new Set([
+  "decision_id",
+  "timestamp",
+  "labels",
+  "path",
+  "input",
+  "result",
+  "bundles",
+  "revision",
+  "metrics",
+]);
 
 /** The events of a batch, and (when parsed from text) where their documents are in that text. */
 export type ParsedBatch = { events: unknown[]; members?: BatchMembers };
@@ -65,7 +75,8 @@ export function buildDecisionRows(batch: ParsedBatch, options: BuildOptions): Bu
     if (!isCertainlyValidEvent(events[i])) {
       const parsed = ZDecisionEvent.safeParse(events[i]);
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) errors.push({ path: `[${i}].${issue.path.map(String).join(".")}`, message: issue.message });
+        for (const issue of parsed.error.issues)
+          errors.push({ path: `[${i}].${issue.path.map(String).join(".")}`, message: issue.message });
         continue;
       }
     }
@@ -74,7 +85,10 @@ export function buildDecisionRows(batch: ParsedBatch, options: BuildOptions): Bu
     const event = events[i] as TDecisionEvent;
     const ts = parseEventTimestamp(event.timestamp);
     if (!ts) {
-      errors.push({ path: `[${i}].timestamp`, message: "must be an RFC 3339 time such as 2026-05-01T12:00:00.123456789Z" });
+      errors.push({
+        path: `[${i}].timestamp`,
+        message: "must be an RFC 3339 time such as 2026-05-01T12:00:00.123456789Z",
+      });
       continue;
     }
     if (ts.ms > options.now + options.maxFutureMs) {
@@ -85,7 +99,12 @@ export function buildDecisionRows(batch: ParsedBatch, options: BuildOptions): Bu
       expired += 1;
       continue;
     }
-    const row = toRow(event, ts, options, members?.located(i) ? (member) => members.text(i, member) ?? null : undefined);
+    const row = toRow(
+      event,
+      ts,
+      options,
+      members?.located(i) ? (member) => members.text(i, member) ?? null : undefined,
+    );
     if (Buffer.byteLength(row.copyLine) > options.maxEventBytes) {
       throw new AppError("payload_too_large", `Event [${i}] is larger than ${formatBytes(options.maxEventBytes)}`);
     }
@@ -93,13 +112,20 @@ export function buildDecisionRows(batch: ParsedBatch, options: BuildOptions): Bu
     days.add(ts.day);
   }
   if (errors.length > 0) {
-    throw new AppError("validation_failed", "The batch has invalid decision events; nothing was stored", { fieldErrors: errors });
+    throw new AppError("validation_failed", "The batch has invalid decision events; nothing was stored", {
+      fieldErrors: errors,
+    });
   }
   return { rows, days, expired };
 }
 
 /** `uploaded` gives a member's JSON text as uploaded; without it, the parsed value is serialised. */
-function toRow(event: TDecisionEvent, ts: EventTimestamp, options: BuildOptions, uploaded?: (member: DocumentMember) => string | null): DecisionRow {
+function toRow(
+  event: TDecisionEvent,
+  ts: EventTimestamp,
+  options: BuildOptions,
+  uploaded?: (member: DocumentMember) => string | null,
+): DecisionRow {
   const json = uploaded ?? ((member: DocumentMember) => serialised(event[member]));
   const refs: RevisionRef[] = [];
   for (const bundle in event.bundles) {

@@ -4,8 +4,21 @@
 import { pgSafeJson } from "@/lib/core/pg-safe-json";
 
 export const DECISION_COPY_COLUMNS = [
-  "timestamp", "decision_id", "path", "allowed", "caller", "agent", "credential_id", "revisions",
-  "unpublished", "bundles", "input", "result", "labels", "metrics", "extra",
+  "timestamp",
+  "decision_id",
+  "path",
+  "allowed",
+  "caller",
+  "agent",
+  "credential_id",
+  "revisions",
+  "unpublished",
+  "bundles",
+  "input",
+  "result",
+  "labels",
+  "metrics",
+  "extra",
 ] as const;
 
 export const DECISION_COPY_COLUMN_LIST = DECISION_COPY_COLUMNS.map((c) => `"${c}"`).join(", ");
@@ -65,6 +78,8 @@ function textArray(values: string[]): string {
 
 /** One line (with its newline) of `COPY decisions (DECISION_COPY_COLUMN_LIST) FROM STDIN`. */
 export function decisionCopyLine(c: DecisionColumns, d: DecisionDocuments): string {
-  return `${c.timestamp}\t${text(c.decisionId)}\t${text(c.path)}\t${bool(c.allowed)}\t${text(c.caller)}\t${text(c.agent)}\t${d.credentialId ?? NULL}\t`
-    + `${textArray(c.revisions)}\t${bool(c.unpublished)}\t${json(d.bundles)}\t${json(d.input)}\t${json(d.result)}\t${json(d.labels)}\t${json(d.metrics)}\t${json(d.extra)}\n`;
+  return (
+    `${c.timestamp}\t${text(c.decisionId)}\t${text(c.path)}\t${bool(c.allowed)}\t${text(c.caller)}\t${text(c.agent)}\t${d.credentialId ?? NULL}\t` +
+    `${textArray(c.revisions)}\t${bool(c.unpublished)}\t${json(d.bundles)}\t${json(d.input)}\t${json(d.result)}\t${json(d.labels)}\t${json(d.metrics)}\t${json(d.extra)}\n`
+  );
 }

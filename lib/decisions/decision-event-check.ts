@@ -35,16 +35,20 @@ function isBundles(v: unknown): boolean {
 export function isCertainlyValidEvent(value: unknown): boolean {
   if (!isObject(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
   const e = value;
-  return typeof e.decision_id === "string" && e.decision_id.length >= 1 && e.decision_id.length <= 256
-    && isText(e.timestamp, 64)
-    && isStringRecord(e.labels)
-    && absentOr(e.path, (v) => isText(v, 1024))
-    && absentOr(e.bundles, isBundles)
-    && absentOr(e.revision, (v) => isText(v, 256))
-    && absentOr(e.requested_by, (v) => isText(v, 1024))
-    && absentOr(e.req_id, (v) => typeof v === "number" && Number.isFinite(v))
-    && absentOr(e.metrics, isObject)
-    && absentOr(e.erased, isStringArray)
-    && absentOr(e.masked, isStringArray)
-    && absentOr(e.query, (v) => typeof v === "string");
+  return (
+    typeof e.decision_id === "string" &&
+    e.decision_id.length >= 1 &&
+    e.decision_id.length <= 256 &&
+    isText(e.timestamp, 64) &&
+    isStringRecord(e.labels) &&
+    absentOr(e.path, (v) => isText(v, 1024)) &&
+    absentOr(e.bundles, isBundles) &&
+    absentOr(e.revision, (v) => isText(v, 256)) &&
+    absentOr(e.requested_by, (v) => isText(v, 1024)) &&
+    absentOr(e.req_id, (v) => typeof v === "number" && Number.isFinite(v)) &&
+    absentOr(e.metrics, isObject) &&
+    absentOr(e.erased, isStringArray) &&
+    absentOr(e.masked, isStringArray) &&
+    absentOr(e.query, (v) => typeof v === "string")
+  );
 }

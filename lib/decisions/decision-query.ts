@@ -27,7 +27,11 @@ export type FilterSql = { where: string[]; params: SqlParams };
  * the parsed JSON-path match. A revision filter also narrows the time range to the hours in which
  * that revision decided anything (from the rollups), so the scan touches only those partitions.
  */
-export async function buildFilterSql(filter: TDecisionFilter, range: TimeRange, params = new SqlParams()): Promise<FilterSql> {
+export async function buildFilterSql(
+  filter: TDecisionFilter,
+  range: TimeRange,
+  params = new SqlParams(),
+): Promise<FilterSql> {
   const where: string[] = [];
   let { from, to } = range;
   if (filter.revision) {
@@ -74,7 +78,11 @@ export function parseMatch(source: string) {
   }
 }
 
-async function revisionSpan(revision: string, from: Date, to: Date | null): Promise<{ first: Date; last: Date } | null> {
+async function revisionSpan(
+  revision: string,
+  from: Date,
+  to: Date | null,
+): Promise<{ first: Date; last: Date } | null> {
   const { rows } = await pool().query<{ first: Date | null; last: Date | null }>(
     `SELECT min(bucket) AS first, max(bucket) + interval '1 hour' AS last FROM decision_rollups
       WHERE revisions @> ARRAY[$1]::text[] AND bucket >= date_trunc('hour', $2::timestamptz, 'UTC') AND ($3::timestamptz IS NULL OR bucket < $3)`,
@@ -88,7 +96,10 @@ async function revisionSpan(revision: string, from: Date, to: Date | null): Prom
  * Runs auditor queries read-only and bounded in time: a filter that would scan too much answers
  * with a clear 422 instead of holding a connection for minutes.
  */
-export async function readOnly<T>(fn: (client: pg.PoolClient) => Promise<T>, timeoutMs = env().DECISION_QUERY_TIMEOUT_MS): Promise<T> {
+export async function readOnly<T>(
+  fn: (client: pg.PoolClient) => Promise<T>,
+  timeoutMs = env().DECISION_QUERY_TIMEOUT_MS,
+): Promise<T> {
   const client = await pool().connect();
   try {
     await client.query("BEGIN READ ONLY");
@@ -99,7 +110,11 @@ export async function readOnly<T>(fn: (client: pg.PoolClient) => Promise<T>, tim
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     if ((error as { code?: string }).code === QUERY_CANCELED) {
-      throw new AppError("unprocessable", "This search took too long; narrow the time range or add a more selective filter", { cause: error });
+      throw new AppError(
+        "unprocessable",
+        "This search took too long; narrow the time range or add a more selective filter",
+        { cause: error },
+      );
     }
     throw error;
   } finally {

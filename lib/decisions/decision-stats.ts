@@ -20,7 +20,13 @@ export type DecisionStats = {
 const HOUR = 3600_000;
 const ROLLUP_MIN_RANGE = 6 * HOUR;
 const BUCKETS: Array<[number, number]> = [
-  [HOUR, 60], [3 * HOUR, 300], [6 * HOUR, 600], [26 * HOUR, 3600], [4 * 24 * HOUR, 3 * 3600], [15 * 24 * HOUR, 6 * 3600], [Infinity, 24 * 3600],
+  [HOUR, 60],
+  [3 * HOUR, 300],
+  [6 * HOUR, 600],
+  [26 * HOUR, 3600],
+  [4 * 24 * HOUR, 3 * 3600],
+  [15 * 24 * HOUR, 6 * 3600],
+  [Infinity, 24 * 3600],
 ];
 
 function bucketSeconds(rangeMs: number, rollups: boolean): number {
@@ -34,33 +40,58 @@ function bucketSeconds(rangeMs: number, rollups: boolean): number {
  * either end, short ranges and filters the rollups cannot express (caller, JSON match, id) read
  * the rows themselves.
  */
-export async function getDecisionStats(options: { actor: Actor; filter: TDecisionFilter; now?: number }): Promise<DecisionStats> {
+export async function getDecisionStats(options: {
+  actor: Actor;
+  filter: TDecisionFilter;
+  now?: number;
+}): Promise<DecisionStats> {
   requirePermission(options.actor, "decision:read");
   const now = options.now ?? Date.now();
   const { filter } = options;
   const range = resolveRange(filter, now);
   const to = range.to ?? new Date(now);
-  const rollups = to.getTime() - range.from.getTime() >= ROLLUP_MIN_RANGE && !filter.caller && !filter.match && !filter.decisionId;
+  const rollups =
+    to.getTime() - range.from.getTime() >= ROLLUP_MIN_RANGE && !filter.caller && !filter.match && !filter.decisionId;
   const bucket = bucketSeconds(to.getTime() - range.from.getTime(), rollups);
   // Whole hours come from the rollups; with an open end the current hour is whole too (nothing is newer).
   const hourFrom = new Date(Math.ceil(range.from.getTime() / HOUR) * HOUR);
-  const hourTo = range.to ? new Date(Math.floor(to.getTime() / HOUR) * HOUR) : new Date(Math.ceil(now / HOUR) * HOUR + HOUR);
+  const hourTo = range.to
+    ? new Date(Math.floor(to.getTime() / HOUR) * HOUR)
+    : new Date(Math.ceil(now / HOUR) * HOUR + HOUR);
   return readOnly(async (client) => {
     const points = new Map<string, SeriesPoint>();
     const paths = new Map<string, { count: number; denied: number }>();
     if (rollups && hourFrom < hourTo) {
       await addRollups(client, filter, hourFrom, hourTo, bucket, points, paths);
-      if (range.from < hourFrom) await addScan(client, filter, { from: range.from, to: hourFrom }, bucket, points, paths);
-      if (range.to && hourTo < range.to) await addScan(client, filter, { from: hourTo, to: range.to }, bucket, points, paths);
+      if (range.from < hourFrom)
+        await addScan(client, filter, { from: range.from, to: hourFrom }, bucket, points, paths);
+      if (range.to && hourTo < range.to)
+        await addScan(client, filter, { from: hourTo, to: range.to }, bucket, points, paths);
     } else {
       await addScan(client, filter, range, bucket, points, paths);
     }
     const series = fillBuckets(points, range.from, to, bucket);
-    const totals = series.reduce((t, p) => ({ all: t.all + p.allowed + p.denied + p.other, allowed: t.allowed + p.allowed, denied: t.denied + p.denied, other: t.other + p.other }), { all: 0, allowed: 0, denied: 0, other: 0 });
+    const totals = series.reduce(
+      (t, p) => ({
+        all: t.all + p.allowed + p.denied + p.other,
+        allowed: t.allowed + p.allowed,
+        denied: t.denied + p.denied,
+        other: t.other + p.other,
+      }),
+      { all: 0, allowed: 0, denied: 0, other: 0 },
+    );
     return {
-      from: range.from.toISOString(), to: to.toISOString(), bucketSeconds: bucket, totals, series,
-      topDeniedCallers: filter.outcome && filter.outcome !== "denied" ? [] : await topDeniedCallers(client, filter, range),
-      topPaths: [...paths.entries()].map(([path, v]) => ({ path, ...v })).sort((a, b) => b.count - a.count).slice(0, 10),
+      from: range.from.toISOString(),
+      to: to.toISOString(),
+      bucketSeconds: bucket,
+      totals,
+      series,
+      topDeniedCallers:
+        filter.outcome && filter.outcome !== "denied" ? [] : await topDeniedCallers(client, filter, range),
+      topPaths: [...paths.entries()]
+        .map(([path, v]) => ({ path, ...v }))
+        .sort((a, b) => b.count - a.count)
+        .slice(0, 10),
       source: rollups ? "rollups" : "scan",
     };
   });
@@ -83,7 +114,15 @@ function accumulate(rows: CountRow[], points: Points, paths: Paths): void {
   }
 }
 
-async function addRollups(client: pg.PoolClient, filter: TDecisionFilter, from: Date, to: Date, bucket: number, points: Points, paths: Paths): Promise<void> {
+async function addRollups(
+  client: pg.PoolClient,
+  filter: TDecisionFilter,
+  from: Date,
+  to: Date,
+  bucket: number,
+  points: Points,
+  paths: Paths,
+): Promise<void> {
   const params = new SqlParams();
   const where = [`r.bucket >= ${params.add(from)}`, `r.bucket < ${params.add(to)}`];
   if (filter.outcome) where.push(`r.outcome = ${params.add(filter.outcome)}`);
@@ -100,7 +139,14 @@ async function addRollups(client: pg.PoolClient, filter: TDecisionFilter, from: 
   accumulate(rows, points, paths);
 }
 
-async function addScan(client: pg.PoolClient, filter: TDecisionFilter, range: { from: Date; to: Date | null }, bucket: number, points: Points, paths: Paths): Promise<void> {
+async function addScan(
+  client: pg.PoolClient,
+  filter: TDecisionFilter,
+  range: { from: Date; to: Date | null },
+  bucket: number,
+  points: Points,
+  paths: Paths,
+): Promise<void> {
   const { where, params } = await buildFilterSql(filter, range);
   const { rows } = await client.query<CountRow>(
     `SELECT date_bin(${params.add(`${bucket} seconds`)}::interval, d."timestamp", TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t,
@@ -112,7 +158,11 @@ async function addScan(client: pg.PoolClient, filter: TDecisionFilter, range: { 
   accumulate(rows, points, paths);
 }
 
-async function topDeniedCallers(client: pg.PoolClient, filter: TDecisionFilter, range: { from: Date; to: Date | null }): Promise<DecisionStats["topDeniedCallers"]> {
+async function topDeniedCallers(
+  client: pg.PoolClient,
+  filter: TDecisionFilter,
+  range: { from: Date; to: Date | null },
+): Promise<DecisionStats["topDeniedCallers"]> {
   const { where, params } = await buildFilterSql({ ...filter, outcome: "denied" }, range);
   const { rows } = await client.query<{ caller: string; n: string }>(
     `SELECT coalesce(d.caller, '') AS caller, count(*)::text AS n FROM decisions d WHERE ${where.join(" AND ")}

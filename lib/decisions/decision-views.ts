@@ -62,7 +62,9 @@ export function decodeCursor(value: string, field = "cursor"): Cursor {
   const ts = text.slice(0, bar);
   const id = text.slice(bar + 1);
   if (bar < 0 || !id || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(ts)) {
-    throw new AppError("validation_failed", `The ${field} is invalid`, { fieldErrors: [{ path: `query.${field}`, message: "invalid cursor" }] });
+    throw new AppError("validation_failed", `The ${field} is invalid`, {
+      fieldErrors: [{ path: `query.${field}`, message: "invalid cursor" }],
+    });
   }
   return { ts, id };
 }

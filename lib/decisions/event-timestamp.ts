@@ -19,15 +19,25 @@ export function parseEventTimestamp(value: string): EventTimestamp | null {
   const m = RFC3339.exec(value);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac = "", zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
-  const micros = (frac + "000000").slice(0, 6);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+    return null;
+  const micros = `${frac}000000`.slice(0, 6);
   let seconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
   // OPA stamps in UTC: then the canonical form is the text itself. This runs for every decision,
   // and `new Date` is slow on a Next.js server (the framework wraps the constructor).
   if (zone === "Z" || zone === "z") {
     if (year < 1970) return null;
-    return { iso: `${y}-${mo}-${d}T${h}:${mi}:${s}.${micros}Z`, ms: seconds * 1000 + Math.floor(Number(micros) / 1000), day: `${y}-${mo}-${d}` };
+    return {
+      iso: `${y}-${mo}-${d}T${h}:${mi}:${s}.${micros}Z`,
+      ms: seconds * 1000 + Math.floor(Number(micros) / 1000),
+      day: `${y}-${mo}-${d}`,
+    };
   }
   const sign = zone!.startsWith("-") ? -1 : 1;
   const [zh, zm] = zone!.slice(1).split(":").map(Number);

@@ -3,13 +3,38 @@ import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { logger } from "@/lib/core/logger";
 import { buildFilterSql, readOnly, resolveRange } from "@/lib/decisions/decision-query";
-import { SUMMARY_COLUMNS, toSummary, type Cursor, type DecisionSummary, type SummaryRow } from "@/lib/decisions/decision-views";
+import {
+  SUMMARY_COLUMNS,
+  toSummary,
+  type Cursor,
+  type DecisionSummary,
+  type SummaryRow,
+} from "@/lib/decisions/decision-views";
 import type { TExportDecisionsQuery } from "@/lib/decisions/schemas";
 
 const BATCH = 2_000;
-const CSV_HEADER = ["timestamp", "decision_id", "path", "outcome", "caller", "agent", "revisions", "unpublished", "received_at", "input", "result"];
+const CSV_HEADER = [
+  "timestamp",
+  "decision_id",
+  "path",
+  "outcome",
+  "caller",
+  "agent",
+  "revisions",
+  "unpublished",
+  "received_at",
+  "input",
+  "result",
+];
 
-type ExportRow = SummaryRow & { input: unknown; result: unknown; labels: unknown; metrics: unknown; bundles: unknown; extra: unknown };
+type ExportRow = SummaryRow & {
+  input: unknown;
+  result: unknown;
+  labels: unknown;
+  metrics: unknown;
+  bundles: unknown;
+  extra: unknown;
+};
 
 export type DecisionExport = { stream: ReadableStream<Uint8Array>; fileName: string; contentType: string };
 
@@ -20,7 +45,12 @@ export type DecisionExport = { stream: ReadableStream<Uint8Array>; fileName: str
  * The end of the range is fixed when the export starts. The export is recorded in the audit trail
  * before the first byte is sent.
  */
-export async function exportDecisions(options: { actor: Actor; query: TExportDecisionsQuery; requestId?: string; now?: number }): Promise<DecisionExport> {
+export async function exportDecisions(options: {
+  actor: Actor;
+  query: TExportDecisionsQuery;
+  requestId?: string;
+  now?: number;
+}): Promise<DecisionExport> {
   requirePermission(options.actor, "decision:export");
   const { query } = options;
   const now = options.now ?? Date.now();
@@ -29,30 +59,36 @@ export async function exportDecisions(options: { actor: Actor; query: TExportDec
   const filter = { ...query, from: range.from, to };
   await db.$transaction((tx) =>
     recordAuditEvent(tx, {
-      actor: options.actor, action: "decisions.export", target: { type: "decisions" },
-      after: { format: query.format, filter: describeFilter(filter) }, requestId: options.requestId,
+      actor: options.actor,
+      action: "decisions.export",
+      target: { type: "decisions" },
+      after: { format: query.format, filter: describeFilter(filter) },
+      requestId: options.requestId,
     }),
   );
   const encoder = new TextEncoder();
   let cursor: Cursor | null = null;
   let headerSent = false;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const rows = await readBatch(filter, cursor);
-        const head = query.format === "csv" && !headerSent ? `${CSV_HEADER.join(",")}\r\n` : "";
-        headerSent = true;
-        const body = rows.map((r) => (query.format === "csv" ? csvLine(r) : ndjsonLine(r))).join("");
-        if (head || body) controller.enqueue(encoder.encode(head + body));
-        if (rows.length < BATCH) return controller.close();
-        const last = rows[rows.length - 1]!;
-        cursor = { ts: last.ts, id: last.decision_id };
-      } catch (error) {
-        logger.error({ err: error, requestId: options.requestId }, "decision export failed mid-stream");
-        controller.error(error);
-      }
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const rows = await readBatch(filter, cursor);
+          const head = query.format === "csv" && !headerSent ? `${CSV_HEADER.join(",")}\r\n` : "";
+          headerSent = true;
+          const body = rows.map((r) => (query.format === "csv" ? csvLine(r) : ndjsonLine(r))).join("");
+          if (head || body) controller.enqueue(encoder.encode(head + body));
+          if (rows.length < BATCH) return controller.close();
+          const last = rows[rows.length - 1]!;
+          cursor = { ts: last.ts, id: last.decision_id };
+        } catch (error) {
+          logger.error({ err: error, requestId: options.requestId }, "decision export failed mid-stream");
+          controller.error(error);
+        }
+      },
     },
-  }, { highWaterMark: 1 });
+    { highWaterMark: 1 },
+  );
   const stamp = `${filter.from.toISOString().slice(0, 16)}_${to.toISOString().slice(0, 16)}`.replaceAll(":", "");
   return {
     stream,
@@ -61,11 +97,17 @@ export async function exportDecisions(options: { actor: Actor; query: TExportDec
   };
 }
 
-async function readBatch(filter: TExportDecisionsQuery & { from: Date; to: Date }, cursor: Cursor | null): Promise<ExportRow[]> {
+async function readBatch(
+  filter: TExportDecisionsQuery & { from: Date; to: Date },
+  cursor: Cursor | null,
+): Promise<ExportRow[]> {
   const { where, params } = await buildFilterSql(filter, { from: filter.from, to: filter.to });
   if (cursor) {
     const ts = params.add(cursor.ts);
-    where.push(`d."timestamp" <= ${ts}::timestamptz`, `(d."timestamp", d.decision_id) < (${ts}::timestamptz, ${params.add(cursor.id)})`);
+    where.push(
+      `d."timestamp" <= ${ts}::timestamptz`,
+      `(d."timestamp", d.decision_id) < (${ts}::timestamptz, ${params.add(cursor.id)})`,
+    );
   }
   const sql = `SELECT ${SUMMARY_COLUMNS}, d.input, d.result, d.labels, d.metrics, d.bundles, d.extra FROM decisions d
                 WHERE ${where.join(" AND ")} ORDER BY d."timestamp" DESC, d.decision_id DESC LIMIT ${BATCH}`;
@@ -74,7 +116,11 @@ async function readBatch(filter: TExportDecisionsQuery & { from: Date; to: Date 
 
 function describeFilter(filter: TExportDecisionsQuery & { from: Date; to: Date }): Record<string, unknown> {
   const { format: _format, ...rest } = filter;
-  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+  return Object.fromEntries(
+    Object.entries(rest)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+  );
 }
 
 function ndjsonLine(row: ExportRow): string {
@@ -84,8 +130,19 @@ function ndjsonLine(row: ExportRow): string {
 
 function csvLine(row: ExportRow): string {
   const s = toSummary(row);
-  const cells = [s.timestamp, s.decisionId, s.path ?? "", s.outcome, s.caller ?? "", s.agent, s.revisions.join(" "), String(s.unpublished), s.receivedAt,
-    row.input === null ? "" : JSON.stringify(row.input), row.result === null ? "" : JSON.stringify(row.result)];
+  const cells = [
+    s.timestamp,
+    s.decisionId,
+    s.path ?? "",
+    s.outcome,
+    s.caller ?? "",
+    s.agent,
+    s.revisions.join(" "),
+    String(s.unpublished),
+    s.receivedAt,
+    row.input === null ? "" : JSON.stringify(row.input),
+    row.result === null ? "" : JSON.stringify(row.result),
+  ];
   return `${cells.map(csvCell).join(",")}\r\n`;
 }
 

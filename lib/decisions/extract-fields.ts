@@ -66,7 +66,10 @@ function forwardedClientCert(input: Json): string | null {
 }
 
 /** Revision ids of the bundles that decided, ordered by bundle name (plus the deprecated single `revision`). */
-export function extractRevisions(bundles: Record<string, { revision?: string }> | undefined, legacy: string | undefined): string[] {
+export function extractRevisions(
+  bundles: Record<string, { revision?: string }> | undefined,
+  legacy: string | undefined,
+): string[] {
   const revisions = Object.keys(bundles ?? {})
     .sort()
     .map((name) => bundles![name]!.revision)

@@ -19,14 +19,26 @@ export type DecisionDetail = DecisionSummary & {
   provenance: DecisionProvenance;
 };
 
-type DetailRow = SummaryRow & { input: unknown; result: unknown; labels: Record<string, string>; metrics: Record<string, unknown> | null; bundles: DecisionDetail["bundles"]; extra: Record<string, unknown> | null; credential_id: string | null };
+type DetailRow = SummaryRow & {
+  input: unknown;
+  result: unknown;
+  labels: Record<string, string>;
+  metrics: Record<string, unknown> | null;
+  bundles: DecisionDetail["bundles"];
+  extra: Record<string, unknown> | null;
+  credential_id: string | null;
+};
 
 /**
  * One decision with everything stored about it and what decided it. `at` (its timestamp, as list
  * links carry it) goes straight to the right partition; without it the decision-id index of
  * every partition is searched.
  */
-export async function getDecisionOrThrow(options: { actor: Actor; decisionId: string; at?: string }): Promise<DecisionDetail> {
+export async function getDecisionOrThrow(options: {
+  actor: Actor;
+  decisionId: string;
+  at?: string;
+}): Promise<DecisionDetail> {
   requirePermission(options.actor, "decision:read");
   const at = options.at ? parseEventTimestamp(options.at) : null;
   const rows = await readOnly(async (client) => {

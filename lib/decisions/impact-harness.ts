@@ -10,14 +10,31 @@ export type ImpactCase = { path: string; input: unknown; hasInput: boolean };
  * simply leaves its index out. Paths become Rego refs with every segment as a JSON-quoted string,
  * so a recorded path can never inject Rego.
  */
-export function buildImpactHarness(cases: ImpactCase[]): { module: string; data: { cases: Array<{ q: number; input?: unknown }> } } {
+export function buildImpactHarness(cases: ImpactCase[]): {
+  module: string;
+  data: { cases: Array<{ q: number; input?: unknown }> };
+} {
   const paths = [...new Set(cases.map((c) => c.path))];
   const lines = [`package ${IMPACT_PACKAGE}`, ""];
   paths.forEach((path, q) => {
     const ref = quotedRef(path);
     lines.push(
-      "results[i] := v if {", "\tsome i", `\tc := data.${IMPACT_PACKAGE}.cases[i]`, `\tc.q == ${q}`, `\t"input" in object.keys(c)`, `\tv := ${ref} with input as c.input`, "}", "",
-      "results[i] := v if {", "\tsome i", `\tc := data.${IMPACT_PACKAGE}.cases[i]`, `\tc.q == ${q}`, `\tnot "input" in object.keys(c)`, `\tv := ${ref}`, "}", "",
+      "results[i] := v if {",
+      "\tsome i",
+      `\tc := data.${IMPACT_PACKAGE}.cases[i]`,
+      `\tc.q == ${q}`,
+      `\t"input" in object.keys(c)`,
+      `\tv := ${ref} with input as c.input`,
+      "}",
+      "",
+      "results[i] := v if {",
+      "\tsome i",
+      `\tc := data.${IMPACT_PACKAGE}.cases[i]`,
+      `\tc.q == ${q}`,
+      `\tnot "input" in object.keys(c)`,
+      `\tv := ${ref}`,
+      "}",
+      "",
     );
   });
   const index = new Map(paths.map((p, q) => [p, q]));
@@ -29,5 +46,9 @@ export function buildImpactHarness(cases: ImpactCase[]): { module: string; data:
 
 /** data["a"]["b"] for the decision path a/b — every segment quoted, whatever it contains. */
 export function quotedRef(path: string): string {
-  return `data${path.split("/").filter(Boolean).map((s) => `[${JSON.stringify(s)}]`).join("")}`;
+  return `data${path
+    .split("/")
+    .filter(Boolean)
+    .map((s) => `[${JSON.stringify(s)}]`)
+    .join("")}`;
 }

@@ -20,7 +20,10 @@ export type RecordedInput = {
  * the (path, timestamp) index, at most `cap × 5` rows per path, so the cost is bounded whatever
  * the table size.
  */
-export async function recentDistinctInputs(client: pg.ClientBase, options: { packages: string[]; from: Date; cap: number }): Promise<{ inputs: RecordedInput[]; truncated: boolean; paths: string[] }> {
+export async function recentDistinctInputs(
+  client: pg.ClientBase,
+  options: { packages: string[]; from: Date; cap: number },
+): Promise<{ inputs: RecordedInput[]; truncated: boolean; paths: string[] }> {
   const prefixes = options.packages.map((p) => likePrefix(`${p.replaceAll(".", "/")}/`));
   const { rows: pathRows } = await client.query<{ path: string }>(
     "SELECT DISTINCT path FROM decision_rollups WHERE bucket >= date_trunc('hour', $1::timestamptz, 'UTC') AND path LIKE ANY($2::text[]) ORDER BY path",
@@ -28,7 +31,16 @@ export async function recentDistinctInputs(client: pg.ClientBase, options: { pac
   );
   const paths = pathRows.map((r) => r.path);
   if (paths.length === 0) return { inputs: [], truncated: false, paths };
-  const { rows } = await client.query<{ path: string; input: unknown; has_input: boolean; allowed: boolean | null; result: unknown; decision_id: string; ts: string; n: string }>(
+  const { rows } = await client.query<{
+    path: string;
+    input: unknown;
+    has_input: boolean;
+    allowed: boolean | null;
+    result: unknown;
+    decision_id: string;
+    ts: string;
+    n: string;
+  }>(
     `WITH recent AS (
        SELECT p.path, d.input, d.allowed, d.result, d.decision_id, d."timestamp"
          FROM unnest($1::text[]) AS p(path)
@@ -47,7 +59,14 @@ export async function recentDistinctInputs(client: pg.ClientBase, options: { pac
   );
   return {
     inputs: rows.slice(0, options.cap).map((r) => ({
-      path: r.path, input: r.input, hasInput: r.has_input, allowed: r.allowed, result: r.result, decisionId: r.decision_id, timestamp: r.ts, count: Number(r.n),
+      path: r.path,
+      input: r.input,
+      hasInput: r.has_input,
+      allowed: r.allowed,
+      result: r.result,
+      decisionId: r.decision_id,
+      timestamp: r.ts,
+      count: Number(r.n),
     })),
     truncated: rows.length > options.cap,
     paths,

@@ -16,7 +16,11 @@ const MAX_FUTURE_MS = 24 * 3600_000;
  * all-or-nothing write (see write-decisions.ts). Resolves only after the commit, so a 2xx really
  * means "stored"; when the database is down the error maps to 503 and OPA keeps the batch and retries.
  */
-export async function ingestDecisionBatch(options: { agent: UploadingAgent; body: Buffer; now?: number }): Promise<IngestResult> {
+export async function ingestDecisionBatch(options: {
+  agent: UploadingAgent;
+  body: Buffer;
+  now?: number;
+}): Promise<IngestResult> {
   const { rows, days, expired, received } = await buildRows(options);
   if (rows.length === 0) return { received, stored: 0, duplicates: 0, expired };
   const stored = await writeDecisions(rows, days);

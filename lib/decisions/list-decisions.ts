@@ -1,6 +1,13 @@
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { buildFilterSql, readOnly, resolveRange } from "@/lib/decisions/decision-query";
-import { SUMMARY_COLUMNS, decodeCursor, encodeCursor, toSummary, type DecisionSummary, type SummaryRow } from "@/lib/decisions/decision-views";
+import {
+  SUMMARY_COLUMNS,
+  decodeCursor,
+  encodeCursor,
+  toSummary,
+  type DecisionSummary,
+  type SummaryRow,
+} from "@/lib/decisions/decision-views";
 import type { TListDecisionsQuery, TTailDecisionsQuery } from "@/lib/decisions/schemas";
 
 export type DecisionPage = { items: DecisionSummary[]; nextCursor: string | null };
@@ -9,7 +16,11 @@ export type DecisionPage = { items: DecisionSummary[]; nextCursor: string | null
  * Newest first, keyset-paginated on (timestamp, decision_id) — the primary key's order, so a
  * page is an index range scan whatever the table size; never OFFSET.
  */
-export async function listDecisions(options: { actor: Actor; query: TListDecisionsQuery; now?: number }): Promise<DecisionPage> {
+export async function listDecisions(options: {
+  actor: Actor;
+  query: TListDecisionsQuery;
+  now?: number;
+}): Promise<DecisionPage> {
   requirePermission(options.actor, "decision:read");
   const { query } = options;
   const range = resolveRange(query, options.now);
@@ -18,14 +29,20 @@ export async function listDecisions(options: { actor: Actor; query: TListDecisio
     const c = decodeCursor(query.cursor);
     const ts = params.add(c.ts);
     // The plain bound lets the planner prune partitions; the row comparison is the exact keyset.
-    where.push(`d."timestamp" <= ${ts}::timestamptz`, `(d."timestamp", d.decision_id) < (${ts}::timestamptz, ${params.add(c.id)})`);
+    where.push(
+      `d."timestamp" <= ${ts}::timestamptz`,
+      `(d."timestamp", d.decision_id) < (${ts}::timestamptz, ${params.add(c.id)})`,
+    );
   }
   const sql = `SELECT ${SUMMARY_COLUMNS} FROM decisions d WHERE ${where.join(" AND ")}
                 ORDER BY d."timestamp" DESC, d.decision_id DESC LIMIT ${params.add(query.limit + 1)}`;
   const rows = await readOnly(async (client) => (await client.query<SummaryRow>(sql, params.values)).rows);
   const page = rows.slice(0, query.limit).map(toSummary);
   const last = page[page.length - 1];
-  return { items: page, nextCursor: rows.length > query.limit && last ? encodeCursor({ ts: last.timestamp, id: last.decisionId }) : null };
+  return {
+    items: page,
+    nextCursor: rows.length > query.limit && last ? encodeCursor({ ts: last.timestamp, id: last.decisionId }) : null,
+  };
 }
 
 export type TailPage = { items: DecisionSummary[]; watermark: string };
@@ -37,7 +54,11 @@ export type TailPage = { items: DecisionSummary[]; watermark: string };
 const TAIL_OVERLAP_MS = 5_000;
 const TAIL_LOOKBACK_MS = 10 * 60_000;
 
-export async function tailDecisions(options: { actor: Actor; query: TTailDecisionsQuery; now?: number }): Promise<TailPage> {
+export async function tailDecisions(options: {
+  actor: Actor;
+  query: TTailDecisionsQuery;
+  now?: number;
+}): Promise<TailPage> {
   requirePermission(options.actor, "decision:read");
   const now = options.now ?? Date.now();
   const watermark = new Date(now);

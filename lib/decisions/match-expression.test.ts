@@ -3,14 +3,21 @@ import { MatchSyntaxError, SqlParams, matchConditionSql, parseMatchExpression } 
 
 function sql(source: string) {
   const params = new SqlParams();
-  const text = parseMatchExpression(source).map((c) => matchConditionSql(c, params)).join(" AND ");
+  const text = parseMatchExpression(source)
+    .map((c) => matchConditionSql(c, params))
+    .join(" AND ");
   return { text, values: params.values };
 }
 
 describe("parseMatchExpression", () => {
   it("parses a comparison on a nested input field", () => {
-    expect(parseMatchExpression('input.method = "DELETE"')).toEqual([{ root: "input", path: ["method"], op: "=", value: "DELETE" }]);
-    expect(parseMatchExpression('input.attributes.request.http.method == "POST"')[0]).toMatchObject({ path: ["attributes", "request", "http", "method"], op: "=" });
+    expect(parseMatchExpression('input.method = "DELETE"')).toEqual([
+      { root: "input", path: ["method"], op: "=", value: "DELETE" },
+    ]);
+    expect(parseMatchExpression('input.attributes.request.http.method == "POST"')[0]).toMatchObject({
+      path: ["attributes", "request", "http", "method"],
+      op: "=",
+    });
   });
 
   it("supports bracketed keys, array indexes, numbers, booleans, null and word operators", () => {
@@ -18,8 +25,15 @@ describe("parseMatchExpression", () => {
       { root: "input", path: ["headers", "x-tenant"], op: "startswith", value: "acme" },
       { root: "input", path: ["roles", "0"], op: "=", value: "admin" },
     ]);
-    expect(parseMatchExpression("input.amount >= 1000.5 && result.allow = false && input.x != null").map((c) => [c.op, c.value])).toEqual([
-      [">=", 1000.5], ["=", false], ["!=", null],
+    expect(
+      parseMatchExpression("input.amount >= 1000.5 && result.allow = false && input.x != null").map((c) => [
+        c.op,
+        c.value,
+      ]),
+    ).toEqual([
+      [">=", 1000.5],
+      ["=", false],
+      ["!=", null],
     ]);
   });
 
@@ -29,7 +43,7 @@ describe("parseMatchExpression", () => {
 
   it.each([
     ['method = "DELETE"', 'a condition starts with "input" or "result" at column 1'],
-    ['input.method = DELETE', 'expected a JSON value (a "string", a number, true, false or null) at column 16'],
+    ["input.method = DELETE", 'expected a JSON value (a "string", a number, true, false or null) at column 16'],
     ['input.method = "DELETE', "unterminated string at column 16"],
     ['input.method = "a" or input.x = 1', 'expected "and" or the end, found or at column 20'],
     ["input.", "expected a field name after . at column 7"],
@@ -37,7 +51,9 @@ describe("parseMatchExpression", () => {
     ['input.x = "a"; DROP TABLE decisions', 'unexpected ";" at column 14'],
     ["input.n startswith 3", "startswith needs a string at column 20"],
   ])("rejects %s", (source, message) => {
-    expect(() => parseMatchExpression(source)).toThrow(new MatchSyntaxError(message.replace(/ at column \d+$/, ""), Number(/column (\d+)$/.exec(message)![1])));
+    expect(() => parseMatchExpression(source)).toThrow(
+      new MatchSyntaxError(message.replace(/ at column \d+$/, ""), Number(/column (\d+)$/.exec(message)![1])),
+    );
   });
 });
 

@@ -4,10 +4,18 @@
 // condition by toSql(): paths and values always travel as bind parameters, never as SQL text.
 
 export type MatchOperator = "=" | "!=" | "<" | "<=" | ">" | ">=" | "startswith" | "contains" | "exists";
-export type MatchCondition = { root: "input" | "result"; path: string[]; op: MatchOperator; value?: string | number | boolean | null };
+export type MatchCondition = {
+  root: "input" | "result";
+  path: string[];
+  op: MatchOperator;
+  value?: string | number | boolean | null;
+};
 
 export class MatchSyntaxError extends Error {
-  constructor(message: string, readonly column: number) {
+  constructor(
+    message: string,
+    readonly column: number,
+  ) {
     super(`${message} at column ${column}`);
     this.name = "MatchSyntaxError";
   }
@@ -24,7 +32,10 @@ function tokenize(source: string): Token[] {
   let i = 0;
   while (i < source.length) {
     const ch = source[i]!;
-    if (/\s/.test(ch)) { i++; continue; }
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
     const at = i + 1;
     if (ch === '"') {
       let j = i + 1;
@@ -32,7 +43,11 @@ function tokenize(source: string): Token[] {
       if (j >= source.length) throw new MatchSyntaxError("unterminated string", at);
       const text = source.slice(i, j + 1);
       let value: unknown;
-      try { value = JSON.parse(text); } catch { throw new MatchSyntaxError("invalid string escape", at); }
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new MatchSyntaxError("invalid string escape", at);
+      }
       tokens.push({ kind: "string", text, value, at });
       i = j + 1;
     } else if (/[-\d]/.test(ch) && /^-?\d/.test(source.slice(i, i + 2))) {
@@ -69,21 +84,29 @@ export function parseMatchExpression(source: string): MatchCondition[] {
     conditions.push(parseCondition());
     const next = peek();
     if (!next) break;
-    if ((next.kind === "word" && next.text.toLowerCase() === "and") || next.text === "&&") { pos++; continue; }
+    if ((next.kind === "word" && next.text.toLowerCase() === "and") || next.text === "&&") {
+      pos++;
+      continue;
+    }
     throw new MatchSyntaxError(`expected "and" or the end, found ${next.text}`, next.at);
   }
-  if (conditions.length > MAX_CONDITIONS) throw new MatchSyntaxError(`at most ${MAX_CONDITIONS} conditions are allowed`, 1);
+  if (conditions.length > MAX_CONDITIONS)
+    throw new MatchSyntaxError(`at most ${MAX_CONDITIONS} conditions are allowed`, 1);
   return conditions;
 
   function parseCondition(): MatchCondition {
     const first = peek();
-    if (!first || first.kind !== "word" || (first.text !== "input" && first.text !== "result")) {
+    if (first?.kind !== "word" || (first.text !== "input" && first.text !== "result")) {
       throw new MatchSyntaxError('a condition starts with "input" or "result"', first?.at ?? end);
     }
     pos++;
     const path = parsePath();
     const opToken = peek();
-    const isOp = opToken && (opToken.kind === "op" ? opToken.text !== "&&" : opToken.kind === "word" && WORD_OPS.has(opToken.text.toLowerCase()));
+    const isOp =
+      opToken &&
+      (opToken.kind === "op"
+        ? opToken.text !== "&&"
+        : opToken.kind === "word" && WORD_OPS.has(opToken.text.toLowerCase()));
     if (!isOp) return { root: first.text as "input" | "result", path, op: "exists" };
     pos++;
     const op = (opToken.text === "==" ? "=" : opToken.text.toLowerCase()) as MatchOperator;
@@ -92,10 +115,13 @@ export function parseMatchExpression(source: string): MatchCondition[] {
     pos++;
     let value: string | number | boolean | null;
     if (literal.kind === "string" || literal.kind === "number") value = literal.value as string | number;
-    else if (literal.kind === "word" && ["true", "false", "null"].includes(literal.text)) value = JSON.parse(literal.text) as boolean | null;
+    else if (literal.kind === "word" && ["true", "false", "null"].includes(literal.text))
+      value = JSON.parse(literal.text) as boolean | null;
     else throw new MatchSyntaxError('expected a JSON value (a "string", a number, true, false or null)', literal.at);
-    if ((op === "startswith" || op === "contains") && typeof value !== "string") throw new MatchSyntaxError(`${op} needs a string`, literal.at);
-    if (typeof value === "string" && value.length > 500) throw new MatchSyntaxError("the value is too long", literal.at);
+    if ((op === "startswith" || op === "contains") && typeof value !== "string")
+      throw new MatchSyntaxError(`${op} needs a string`, literal.at);
+    if (typeof value === "string" && value.length > 500)
+      throw new MatchSyntaxError("the value is too long", literal.at);
     return { root: first.text as "input" | "result", path, op, value };
   }
 
@@ -104,16 +130,20 @@ export function parseMatchExpression(source: string): MatchCondition[] {
     for (let t = peek(); t && t.kind === "punct"; t = peek()) {
       if (t.text === ".") {
         const name = tokens[pos + 1];
-        if (!name || name.kind !== "word") throw new MatchSyntaxError("expected a field name after .", name?.at ?? end);
+        if (name?.kind !== "word") throw new MatchSyntaxError("expected a field name after .", name?.at ?? end);
         path.push(name.text);
         pos += 2;
       } else if (t.text === "[") {
         const key = tokens[pos + 1];
         const close = tokens[pos + 2];
-        if (!key || (key.kind !== "string" && !(key.kind === "number" && Number.isInteger(key.value) && (key.value as number) >= 0))) {
+        if (
+          !key ||
+          (key.kind !== "string" &&
+            !(key.kind === "number" && Number.isInteger(key.value) && (key.value as number) >= 0))
+        ) {
           throw new MatchSyntaxError('expected a "quoted key" or an array index inside [ ]', key?.at ?? end);
         }
-        if (!close || close.text !== "]") throw new MatchSyntaxError("expected ]", close?.at ?? end);
+        if (close?.text !== "]") throw new MatchSyntaxError("expected ]", close?.at ?? end);
         path.push(String(key.value));
         pos += 3;
       } else {

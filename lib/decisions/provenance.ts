@@ -20,14 +20,18 @@ export function revisionRefsOf(events: unknown[]): RevisionRef[] {
     if (!bundles || typeof bundles !== "object") continue;
     for (const [bundle, value] of Object.entries(bundles)) {
       const revision = (value as { revision?: unknown } | null)?.revision;
-      if (typeof revision === "string" && revision.length <= 256 && bundle.length <= 256) refs.set(keyOf({ bundle, revision }), { bundle, revision });
+      if (typeof revision === "string" && revision.length <= 256 && bundle.length <= 256)
+        refs.set(keyOf({ bundle, revision }), { bundle, revision });
     }
   }
   return [...refs.values()];
 }
 
 /** Answers "did Verdict publish this revision of this bundle?" for a batch, with one query at most. */
-export async function publishedRevisionChecker(refs: RevisionRef[], now = Date.now()): Promise<(ref: RevisionRef) => boolean> {
+export async function publishedRevisionChecker(
+  refs: RevisionRef[],
+  now = Date.now(),
+): Promise<(ref: RevisionRef) => boolean> {
   const unknown = refs.filter((ref) => {
     const hit = known.get(keyOf(ref));
     return !hit || (!hit.published && now - hit.at > NEGATIVE_TTL_MS);

@@ -8,7 +8,10 @@ import { gzipBomb } from "@/test/support/gzip-bomb";
 const LIMITS = { maxCompressedBytes: 64 * 1024, maxDecompressedBytes: 1024 * 1024 };
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -16,13 +19,16 @@ async function failure(promise: Promise<unknown>): Promise<AppError> {
 /** A body that arrives in small chunks, counting how much of it the reader pulled. */
 function chunked(bytes: Buffer, chunkSize = 1024): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
   let offset = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.length) return controller.close();
-      controller.enqueue(bytes.subarray(offset, offset + chunkSize));
-      offset += chunkSize;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (offset >= bytes.length) return controller.close();
+        controller.enqueue(bytes.subarray(offset, offset + chunkSize));
+        offset += chunkSize;
+      },
     },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { stream, pulled: () => Math.min(offset, bytes.length) };
 }
 
@@ -43,7 +49,9 @@ describe("readLogBody", () => {
   });
 
   it("refuses a truncated gzip body", async () => {
-    const full = gzipSync(Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ i, pad: "x".repeat(50) })))));
+    const full = gzipSync(
+      Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ i, pad: "x".repeat(50) })))),
+    );
     const error = await failure(readLogBody(logUploadRequest(full.subarray(0, full.length - 20)), LIMITS));
     expect([error.status, error.message]).toEqual([400, "The gzip body is truncated or corrupt"]);
   });
@@ -55,7 +63,9 @@ describe("readLogBody", () => {
 
   it("refuses a declared Content-Length over the compressed limit before reading", async () => {
     const { stream, pulled } = chunked(Buffer.alloc(10));
-    const error = await failure(readLogBody(logUploadRequest(stream, { "content-length": String(LIMITS.maxCompressedBytes + 1) }), LIMITS));
+    const error = await failure(
+      readLogBody(logUploadRequest(stream, { "content-length": String(LIMITS.maxCompressedBytes + 1) }), LIMITS),
+    );
     expect([error.status, error.message]).toEqual([413, "The compressed batch is larger than 64 KiB"]);
     expect(pulled()).toBe(0);
   });
@@ -76,7 +86,12 @@ describe("readLogBody", () => {
     const write = vi.spyOn(zlib.Gunzip.prototype, "write");
     const before = process.memoryUsage().rss;
     try {
-      const error = await failure(readLogBody(logUploadRequest(stream), { maxCompressedBytes: 8 * 1024 * 1024, maxDecompressedBytes: 1024 * 1024 }));
+      const error = await failure(
+        readLogBody(logUploadRequest(stream), {
+          maxCompressedBytes: 8 * 1024 * 1024,
+          maxDecompressedBytes: 1024 * 1024,
+        }),
+      );
       expect([error.status, error.message]).toEqual([413, "The decompressed batch is larger than 1 MiB"]);
       const inflated = write.mock.calls.reduce((n, [chunk]) => n + (chunk as Uint8Array).byteLength, 0);
       expect(inflated).toBeLessThan(bomb.length / 20);
@@ -97,7 +112,10 @@ describe("readLogBody", () => {
   it("inflates a small body whose output is too large for one call but within the limit", async () => {
     const big = Buffer.from(`[${"0,".repeat(3_000_000)}0]`); // about 6 MiB of output from a small body
     expect(gzipSync(big).length).toBeLessThan(512 * 1024);
-    const body = await readLogBody(logUploadRequest(chunked(gzipSync(big)).stream), { maxCompressedBytes: 1024 * 1024, maxDecompressedBytes: 16 * 1024 * 1024 });
+    const body = await readLogBody(logUploadRequest(chunked(gzipSync(big)).stream), {
+      maxCompressedBytes: 1024 * 1024,
+      maxDecompressedBytes: 16 * 1024 * 1024,
+    });
     expect(body.equals(big)).toBe(true);
   });
 });

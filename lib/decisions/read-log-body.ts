@@ -36,7 +36,8 @@ export async function readLogBody(req: Pick<Request, "headers" | "body">, limits
     if (inflated) return inflated;
   }
   const sink = new Inflater(createGunzip(), body, limits.maxDecompressedBytes);
-  for (let at = 0; at < body.length && !sink.failed; at += STREAM_SLICE) await sink.write(body.subarray(at, at + STREAM_SLICE));
+  for (let at = 0; at < body.length && !sink.failed; at += STREAM_SLICE)
+    await sink.write(body.subarray(at, at + STREAM_SLICE));
   return sink.finish();
 }
 
@@ -50,7 +51,9 @@ function inflateSmall(body: Buffer, max: number): Buffer | null {
       if (max <= SYNC_MAX_DECOMPRESSED) throw tooLarge("decompressed", max);
       return null;
     }
-    throw CORRUPT_ZLIB_CODES.has(code) ? corrupt(body, error) : new AppError("internal", "Decompression failed", { cause: error });
+    throw CORRUPT_ZLIB_CODES.has(code)
+      ? corrupt(body, error)
+      : new AppError("internal", "Decompression failed", { cause: error });
   }
 }
 
@@ -60,10 +63,16 @@ class Inflater {
   private size = 0;
   private failure: AppError | null = null;
 
-  constructor(private readonly gunzip: Gunzip, body: Buffer, private readonly max: number) {
+  constructor(
+    private readonly gunzip: Gunzip,
+    body: Buffer,
+    private readonly max: number,
+  ) {
     gunzip.on("data", (chunk: Buffer) => this.collect(chunk));
     gunzip.on("error", (error: Error & { code?: string }) => {
-      this.failure ??= CORRUPT_ZLIB_CODES.has(error.code ?? "") ? corrupt(body, error) : new AppError("internal", "Decompression failed", { cause: error });
+      this.failure ??= CORRUPT_ZLIB_CODES.has(error.code ?? "")
+        ? corrupt(body, error)
+        : new AppError("internal", "Decompression failed", { cause: error });
     });
   }
 
@@ -99,7 +108,11 @@ class Inflater {
 
 function corrupt(body: Buffer, cause: unknown): AppError {
   const looksGzip = body[0] === 0x1f && body[1] === 0x8b;
-  return new AppError("bad_request", looksGzip ? "The gzip body is truncated or corrupt" : "The body is not gzip-compressed (Content-Encoding: gzip)", { cause });
+  return new AppError(
+    "bad_request",
+    looksGzip ? "The gzip body is truncated or corrupt" : "The body is not gzip-compressed (Content-Encoding: gzip)",
+    { cause },
+  );
 }
 
 /** Resolves on the event, or when the stream errors or is destroyed (the failure is recorded elsewhere). */

@@ -30,7 +30,11 @@ const TARGETS_PER_BUNDLE = 10;
 
 /** `data.a.b` for an OPA decision path "a/b" (bracketed where a segment is not an identifier). */
 export function queryForPath(path: string): string {
-  return `data${path.split("/").filter(Boolean).map((s) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join("")}`;
+  return `data${path
+    .split("/")
+    .filter(Boolean)
+    .map((s) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
+    .join("")}`;
 }
 
 /** What a decision can be replayed against: the head versions, and recent published revisions of its bundles. */
@@ -38,7 +42,8 @@ export async function replayTargets(decision: Pick<DecisionDetail, "bundles">): 
   const names = Object.keys(decision.bundles ?? {});
   const revisions = names.length
     ? await db.bundleRevision.findMany({
-        where: { bundle: { name: { in: names } } }, orderBy: [{ bundleId: "asc" }, { number: "desc" }],
+        where: { bundle: { name: { in: names } } },
+        orderBy: [{ bundleId: "asc" }, { number: "desc" }],
         select: { number: true, revision: true, bundle: { select: { name: true } } },
       })
     : [];
@@ -46,10 +51,12 @@ export async function replayTargets(decision: Pick<DecisionDetail, "bundles">): 
   for (const name of names.sort()) {
     const mine = revisions.filter((r) => r.bundle.name === name).slice(0, TARGETS_PER_BUNDLE);
     const decidedBy = decision.bundles?.[name]?.revision;
-    mine.forEach((r, i) => targets.push({
-      value: `bundle:${name}:${r.number}`,
-      label: `${name} #${r.number} (${r.revision})${i === 0 ? " — newest" : ""}${r.revision === decidedBy ? " — decided this" : ""}`,
-    }));
+    for (const [i, r] of mine.entries()) {
+      targets.push({
+        value: `bundle:${name}:${r.number}`,
+        label: `${name} #${r.number} (${r.revision})${i === 0 ? " — newest" : ""}${r.revision === decidedBy ? " — decided this" : ""}`,
+      });
+    }
   }
   return [...targets, { value: "current", label: "Current policy heads (unpublished drafts included)" }];
 }
@@ -59,10 +66,19 @@ export async function replayTargets(decision: Pick<DecisionDetail, "bundles">): 
  * revision exactly as agents downloaded it, or the head version of every policy — and says
  * whether it would still come out the same. Changes nothing.
  */
-export async function replayDecision(options: { actor: Actor; decisionId: string; at?: string; against: string }): Promise<ReplayResult> {
+export async function replayDecision(options: {
+  actor: Actor;
+  decisionId: string;
+  at?: string;
+  against: string;
+}): Promise<ReplayResult> {
   requirePermission(options.actor, "decision:read");
   const decision = await getDecisionOrThrow(options);
-  if (!decision.path) throw new AppError("unprocessable", "This decision was an ad-hoc query (no decision path), so it cannot be replayed");
+  if (!decision.path)
+    throw new AppError(
+      "unprocessable",
+      "This decision was an ad-hoc query (no decision path), so it cannot be replayed",
+    );
   const target = await loadTarget(options.against);
   const query = queryForPath(decision.path);
   const run = await evalQuery({ query, input: decision.input ?? undefined, timeoutMs: 10_000, ...target.eval });
@@ -71,15 +87,25 @@ export async function replayDecision(options: { actor: Actor; decisionId: string
   if (!run.ok) return { ...base, replayed: null, errors: run.errors, sameOutcome: false, sameResult: false };
   const value = run.results[0]?.expressions[0]?.value;
   const defined = run.results.length > 0;
-  const replayed = { result: defined ? value : null, defined, outcome: outcomeOf(defined ? extractAllowed(value) : null) };
+  const replayed = {
+    result: defined ? value : null,
+    defined,
+    outcome: outcomeOf(defined ? extractAllowed(value) : null),
+  };
   return {
-    ...base, replayed, errors: [],
+    ...base,
+    replayed,
+    errors: [],
     sameOutcome: replayed.outcome === recorded.outcome,
     sameResult: defined === recorded.defined && (!defined || canonicalJson(value) === canonicalJson(recorded.result)),
   };
 }
 
-type LoadedTarget = { target: ReplayTarget; eval: Pick<EvalOptions, "modules" | "bundles">; policies: ReplayResult["policies"] };
+type LoadedTarget = {
+  target: ReplayTarget;
+  eval: Pick<EvalOptions, "modules" | "bundles">;
+  policies: ReplayResult["policies"];
+};
 
 async function loadTarget(against: string): Promise<LoadedTarget> {
   if (against === "current") {
@@ -96,13 +122,29 @@ async function loadTarget(against: string): Promise<LoadedTarget> {
   const revision = m
     ? await db.bundleRevision.findFirst({
         where: { bundle: { name: m[1] }, number: Number(m[2]) },
-        select: { number: true, revision: true, bytes: true, bundle: { select: { name: true } }, policyVersions: { select: { policyVersion: { select: { number: true, sha256: true, policy: { select: { packagePath: true } } } } } } },
+        select: {
+          number: true,
+          revision: true,
+          bytes: true,
+          bundle: { select: { name: true } },
+          policyVersions: {
+            select: {
+              policyVersion: { select: { number: true, sha256: true, policy: { select: { packagePath: true } } } },
+            },
+          },
+        },
       })
     : null;
   if (!revision) throw notFound("The published revision to replay against");
   return {
     target: { value: against, label: `${revision.bundle.name} #${revision.number} (${revision.revision})` },
     eval: { modules: [], bundles: [Buffer.from(revision.bytes)] },
-    policies: revision.policyVersions.map((p) => ({ packagePath: p.policyVersion.policy.packagePath, number: p.policyVersion.number, sha256: p.policyVersion.sha256 })).sort((a, b) => a.packagePath.localeCompare(b.packagePath)),
+    policies: revision.policyVersions
+      .map((p) => ({
+        packagePath: p.policyVersion.policy.packagePath,
+        number: p.policyVersion.number,
+        sha256: p.policyVersion.sha256,
+      }))
+      .sort((a, b) => a.packagePath.localeCompare(b.packagePath)),
   };
 }

@@ -6,7 +6,13 @@ import { db } from "@/lib/core/db";
 // rolled back to), who approved and who published it, and the exact policy versions it shipped.
 // A revision that does not resolve was not published by Verdict and is flagged.
 
-export type ProvenancePolicyVersion = { policyId: string; packagePath: string; name: string; number: number; sha256: string };
+export type ProvenancePolicyVersion = {
+  policyId: string;
+  packagePath: string;
+  name: string;
+  number: number;
+  sha256: string;
+};
 
 export type PublishedRevision = {
   number: number;
@@ -24,12 +30,16 @@ export type BundleProvenance = { bundle: string; revision: string; published: Pu
 
 export type DecisionProvenance = { bundles: BundleProvenance[]; verified: boolean };
 
-export async function resolveProvenance(bundles: Record<string, { revision?: string }> | null): Promise<DecisionProvenance> {
+export async function resolveProvenance(
+  bundles: Record<string, { revision?: string }> | null,
+): Promise<DecisionProvenance> {
   const refs = Object.entries(bundles ?? {})
     .filter(([, b]) => typeof b?.revision === "string")
     .map(([bundle, b]) => ({ bundle, revision: b.revision! }))
     .sort((a, b) => a.bundle.localeCompare(b.bundle));
-  const resolved = await Promise.all(refs.map(async (ref) => ({ ...ref, published: await publishedRevision(ref.bundle, ref.revision) })));
+  const resolved = await Promise.all(
+    refs.map(async (ref) => ({ ...ref, published: await publishedRevision(ref.bundle, ref.revision) })),
+  );
   return { bundles: resolved, verified: resolved.length > 0 && resolved.every((r) => r.published !== null) };
 }
 
@@ -38,13 +48,22 @@ async function publishedRevision(bundle: string, revision: string): Promise<Publ
     where: { revision, bundle: { name: bundle } },
     orderBy: { number: "desc" },
     select: {
-      number: true, publishedAt: true, reason: true,
+      number: true,
+      publishedAt: true,
+      reason: true,
       publishedBy: { select: { email: true } },
       approvedBy: { select: { email: true } },
       changeRequest: { select: { number: true, title: true } },
       rollbackOf: { select: { revision: true } },
       signingKey: { select: { kid: true, algorithm: true } },
-      policyVersions: { select: { policyId: true, policyVersion: { select: { number: true, sha256: true, policy: { select: { packagePath: true, name: true } } } } } },
+      policyVersions: {
+        select: {
+          policyId: true,
+          policyVersion: {
+            select: { number: true, sha256: true, policy: { select: { packagePath: true, name: true } } },
+          },
+        },
+      },
     },
   });
   if (!row) return null;
@@ -58,7 +77,13 @@ async function publishedRevision(bundle: string, revision: string): Promise<Publ
     reason: row.reason,
     signedWith: `${row.signingKey.kid} (${row.signingKey.algorithm})`,
     policyVersions: row.policyVersions
-      .map((p) => ({ policyId: p.policyId, packagePath: p.policyVersion.policy.packagePath, name: p.policyVersion.policy.name, number: p.policyVersion.number, sha256: p.policyVersion.sha256 }))
+      .map((p) => ({
+        policyId: p.policyId,
+        packagePath: p.policyVersion.policy.packagePath,
+        name: p.policyVersion.policy.name,
+        number: p.policyVersion.number,
+        sha256: p.policyVersion.sha256,
+      }))
       .sort((a, b) => a.packagePath.localeCompare(b.packagePath)),
   };
 }

@@ -23,13 +23,17 @@ export type MaintenanceReport = { ran: boolean; created: string[]; dropped: stri
  * retention window (DETACH … CONCURRENTLY, so readers and writers of other days never wait),
  * together with their hourly rollups. Dropping evidence is itself recorded in the audit trail.
  */
-export async function runDecisionMaintenance(options: { now?: number; retentionDays?: number } = {}): Promise<MaintenanceReport> {
+export async function runDecisionMaintenance(
+  options: { now?: number; retentionDays?: number } = {},
+): Promise<MaintenanceReport> {
   const now = options.now ?? Date.now();
   const retentionDays = options.retentionDays ?? env().DECISION_RETENTION_DAYS;
   const report = await withSessionLock(MAINTENANCE_LOCK, async () => {
     const client = await pool().connect();
     try {
-      const ahead = Array.from({ length: PARTITIONS_AHEAD + 1 }, (_, k) => new Date(now + k * DAY_MS).toISOString().slice(0, 10));
+      const ahead = Array.from({ length: PARTITIONS_AHEAD + 1 }, (_, k) =>
+        new Date(now + k * DAY_MS).toISOString().slice(0, 10),
+      );
       const before = new Set((await listPartitions(client)).map((p) => p.day));
       await ensureDecisionPartitions(client, ahead);
       const created = ahead.filter((d) => !before.has(d));
@@ -37,7 +41,8 @@ export async function runDecisionMaintenance(options: { now?: number; retentionD
       const dropped: string[] = [];
       for (const part of await listPartitions(client)) {
         if (part.day >= cutoff) continue;
-        if (!part.detachPending) await client.query(`ALTER TABLE decisions DETACH PARTITION ${quote(part.name)} CONCURRENTLY`);
+        if (!part.detachPending)
+          await client.query(`ALTER TABLE decisions DETACH PARTITION ${quote(part.name)} CONCURRENTLY`);
         else await client.query(`ALTER TABLE decisions DETACH PARTITION ${quote(part.name)} FINALIZE`);
         await client.query(`DROP TABLE ${quote(part.name)}`);
         dropped.push(part.day);
@@ -86,7 +91,10 @@ let timer: NodeJS.Timeout | undefined;
 /** Runs the maintenance shortly after start-up and then on a schedule (DECISION_MAINTENANCE_INTERVAL_MINUTES). */
 export function scheduleDecisionMaintenance(): void {
   if (timer) return;
-  const run = () => void runDecisionMaintenance().catch((err: unknown) => logger.warn({ err }, "decision maintenance failed; will retry"));
+  const run = () =>
+    void runDecisionMaintenance().catch((err: unknown) =>
+      logger.warn({ err }, "decision maintenance failed; will retry"),
+    );
   setTimeout(run, 5_000).unref();
   timer = setInterval(run, env().DECISION_MAINTENANCE_INTERVAL_MINUTES * 60_000);
   timer.unref();

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// ── ingestion: OPA's EventV1 (see shared OPA-PROTOCOL.md §5) ──
+// ── ingestion: OPA's EventV1 (docs/opa-protocol.md §5) ──
 
 const ZJsonObject = z.record(z.string(), z.unknown());
 
@@ -35,7 +35,13 @@ export type TDecisionEvent = z.infer<typeof ZDecisionEvent>;
 export const OUTCOMES = ["allowed", "denied", "other"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-const ZOptionalText = (max: number) => z.string().trim().max(max).optional().transform((v) => (v ? v : undefined));
+const ZOptionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => (v ? v : undefined));
 
 const FILTER_FIELDS = {
   from: z.coerce.date().optional(),
@@ -46,14 +52,19 @@ const FILTER_FIELDS = {
   agent: ZOptionalText(256),
   revision: ZOptionalText(256),
   decisionId: ZOptionalText(256),
-  unpublished: z.enum(["true", "false"]).optional().transform((v) => (v === undefined ? undefined : v === "true")),
+  unpublished: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === "true")),
   /** A JSON path match on the input or result, e.g. input.method = "DELETE" (see match-expression.ts). */
   match: ZOptionalText(1000),
 };
 
 // Query strings come from GET forms too, where an untouched field arrives as "".
 const dropEmpty = (value: unknown) =>
-  value && typeof value === "object" ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== "" && v !== undefined)) : value;
+  value && typeof value === "object"
+    ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== "" && v !== undefined))
+    : value;
 
 const ZFilterObject = z.object(FILTER_FIELDS);
 const rangeInOrder = (f: { from?: Date; to?: Date }) => !f.from || !f.to || f.from < f.to;
@@ -83,7 +94,10 @@ export const ZTailDecisionsQuery = z.preprocess(
 export type TTailDecisionsQuery = z.infer<typeof ZTailDecisionsQuery>;
 
 export const EXPORT_FORMATS = ["csv", "ndjson"] as const;
-export const ZExportDecisionsQuery = z.preprocess(dropEmpty, ZFilterObject.extend({ format: z.enum(EXPORT_FORMATS) }).refine(rangeInOrder, RANGE_MESSAGE));
+export const ZExportDecisionsQuery = z.preprocess(
+  dropEmpty,
+  ZFilterObject.extend({ format: z.enum(EXPORT_FORMATS) }).refine(rangeInOrder, RANGE_MESSAGE),
+);
 export type TExportDecisionsQuery = z.infer<typeof ZExportDecisionsQuery>;
 
 export const ZDecisionParams = z.object({ decisionId: z.string().min(1).max(256) });

@@ -23,7 +23,12 @@ const DEADLOCK = "40P01";
 const NO_PARTITION = "23514";
 const DATA_EXCEPTION_CLASS = "22";
 
-type Upload = { rows: DecisionRow[]; days: Set<string>; resolve: (stored: number) => void; reject: (error: unknown) => void };
+type Upload = {
+  rows: DecisionRow[];
+  days: Set<string>;
+  resolve: (stored: number) => void;
+  reject: (error: unknown) => void;
+};
 
 // Two writers: while one transaction commits, the next group is already being copied, so that
 // neither this process nor PostgreSQL waits for the other.
@@ -64,7 +69,10 @@ async function writeGroup(group: Upload[]): Promise<void> {
   let broken: Error | undefined;
   const outcomes = new Map<Upload, number | AppError>();
   try {
-    await ensureDecisionPartitions(pool(), group.flatMap((u) => [...u.days]));
+    await ensureDecisionPartitions(
+      pool(),
+      group.flatMap((u) => [...u.days]),
+    );
     client = await pool().connect();
     if (await writeAtOnce(client, group)) {
       for (const upload of group) outcomes.set(upload, upload.rows.length);
@@ -104,11 +112,17 @@ async function writeAtOnce(client: pg.PoolClient, group: Upload[]): Promise<bool
 
 function isRowError(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? "";
-  return code === UNIQUE_VIOLATION || code === DEADLOCK || code === NO_PARTITION || code.startsWith(DATA_EXCEPTION_CLASS);
+  return (
+    code === UNIQUE_VIOLATION || code === DEADLOCK || code === NO_PARTITION || code.startsWith(DATA_EXCEPTION_CLASS)
+  );
 }
 
 /** Each upload under its own savepoint, after the whole group was refused on some row. */
-async function writeUploadByUpload(client: pg.PoolClient, group: Upload[], outcomes: Map<Upload, number | AppError>): Promise<void> {
+async function writeUploadByUpload(
+  client: pg.PoolClient,
+  group: Upload[],
+  outcomes: Map<Upload, number | AppError>,
+): Promise<void> {
   await client.query("BEGIN");
   const inserted: DecisionRow[] = [];
   for (const upload of group) {
@@ -139,10 +153,14 @@ async function writeUpload(client: pg.PoolClient, upload: Upload): Promise<Decis
     if (code === NO_PARTITION) {
       // Another instance's retention job dropped a partition this process remembered: OPA retries.
       forgetDecisionPartitions();
-      return new AppError("service_unavailable", "A decision partition was just dropped; retry the upload", { cause: error });
+      return new AppError("service_unavailable", "A decision partition was just dropped; retry the upload", {
+        cause: error,
+      });
     }
     if (code.startsWith(DATA_EXCEPTION_CLASS)) {
-      return new AppError("unprocessable", "The batch holds a value PostgreSQL cannot store; nothing was stored", { cause: error });
+      return new AppError("unprocessable", "The batch holds a value PostgreSQL cannot store; nothing was stored", {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -151,7 +169,10 @@ async function writeUpload(client: pg.PoolClient, upload: Upload): Promise<Decis
 async function copyRows(client: pg.PoolClient, table: string, rows: DecisionRow[]): Promise<void> {
   // One chunk for the whole upload: the stream sends a protocol message (and a socket write) per chunk.
   const data = Buffer.from(rows.map((r) => r.copyLine).join(""));
-  await pipeline(Readable.from([data]), client.query(copyFrom(`COPY ${table} (${DECISION_COPY_COLUMN_LIST}) FROM STDIN`)));
+  await pipeline(
+    Readable.from([data]),
+    client.query(copyFrom(`COPY ${table} (${DECISION_COPY_COLUMN_LIST}) FROM STDIN`)),
+  );
 }
 
 // The slow path: through a temporary table, then INSERT … ON CONFLICT DO NOTHING. RETURNING says
@@ -163,7 +184,9 @@ ON CONFLICT DO NOTHING
 RETURNING to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "timestamp", decision_id`;
 
 async function insertSkippingStored(client: pg.PoolClient, rows: DecisionRow[]): Promise<DecisionRow[]> {
-  await client.query(`CREATE TEMP TABLE IF NOT EXISTS decision_uploads (LIKE decisions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+  await client.query(
+    `CREATE TEMP TABLE IF NOT EXISTS decision_uploads (LIKE decisions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
+  );
   await client.query("TRUNCATE decision_uploads");
   await copyRows(client, "decision_uploads", rows);
   const { rows: stored } = await client.query<{ timestamp: string; decision_id: string }>(INSERT_STAGED_SQL);
@@ -185,7 +208,18 @@ DO UPDATE SET count = decision_rollups.count + excluded.count`;
 /** Adds the rows inserted by this transaction to the hourly counts, in the same transaction. */
 async function addToRollups(client: pg.PoolClient, rows: DecisionRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const counts = new Map<string, { bucket: string; path: string; agent: string; revisions: string[]; outcome: string; unpublished: boolean; count: number }>();
+  const counts = new Map<
+    string,
+    {
+      bucket: string;
+      path: string;
+      agent: string;
+      revisions: string[];
+      outcome: string;
+      unpublished: boolean;
+      count: number;
+    }
+  >();
   for (const row of rows) {
     const bucket = `${row.timestamp.slice(0, 13)}:00:00Z`;
     const outcome = row.allowed === true ? "allowed" : row.allowed === false ? "denied" : "other";
@@ -193,7 +227,16 @@ async function addToRollups(client: pg.PoolClient, rows: DecisionRow[]): Promise
     const key = JSON.stringify([bucket, path, row.agent, row.revisions, outcome, row.unpublished]);
     const entry = counts.get(key);
     if (entry) entry.count += 1;
-    else counts.set(key, { bucket, path, agent: row.agent, revisions: row.revisions, outcome, unpublished: row.unpublished, count: 1 });
+    else
+      counts.set(key, {
+        bucket,
+        path,
+        agent: row.agent,
+        revisions: row.revisions,
+        outcome,
+        unpublished: row.unpublished,
+        count: 1,
+      });
   }
   await client.query(UPSERT_ROLLUPS_SQL, [JSON.stringify([...counts.values()])]);
 }

@@ -15,10 +15,18 @@ export type ProblemDocument = {
 };
 
 const TITLES: Record<number, string> = {
-  400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found",
-  405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
-  415: "Unsupported media type", 422: "Unprocessable content", 429: "Too many requests",
-  500: "Internal server error", 503: "Service unavailable",
+  400: "Bad request",
+  401: "Unauthenticated",
+  403: "Forbidden",
+  404: "Not found",
+  405: "Method not allowed",
+  409: "Conflict",
+  413: "Payload too large",
+  415: "Unsupported media type",
+  422: "Unprocessable content",
+  429: "Too many requests",
+  500: "Internal server error",
+  503: "Service unavailable",
 };
 
 // Postgres SQLSTATE classes that mean "the database is not reachable right now".
@@ -29,7 +37,8 @@ const UNAVAILABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    if (error.code === "P2002") return new AppError("conflict", "A record with these values already exists", { cause: error });
+    if (error.code === "P2002")
+      return new AppError("conflict", "A record with these values already exists", { cause: error });
     if (error.code === "P2025") return new AppError("not_found", "The record was not found", { cause: error });
     if (error.code === "P1001" || error.code === "P1017") return unavailable(error);
   }
@@ -43,7 +52,8 @@ export function toAppError(error: unknown): AppError {
 
 /** True when `error` means PostgreSQL cannot be reached (not when a query itself failed). */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof AppError) return error.code === "service_unavailable" && error.cause !== undefined && isDatabaseUnavailable(error.cause);
+  if (error instanceof AppError)
+    return error.code === "service_unavailable" && error.cause !== undefined && isDatabaseUnavailable(error.cause);
   return toAppError(error).code === "service_unavailable";
 }
 

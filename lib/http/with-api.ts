@@ -49,7 +49,10 @@ export function withApi<P = Record<string, never>, Q = Record<string, never>, B 
     try {
       const caller = await resolveCaller(req.headers);
       if (!caller.actor) {
-        throw new AppError("unauthenticated", caller.presentedToken ? "The API token is invalid, expired or revoked" : "Sign in or send an API token");
+        throw new AppError(
+          "unauthenticated",
+          caller.presentedToken ? "The API token is invalid, expired or revoked" : "Sign in or send an API token",
+        );
       }
       requirePermission(caller.actor, options.permission);
       if (caller.via === "session" && isUnsafe(req.method)) assertSameOrigin(req);
@@ -80,7 +83,8 @@ async function readJsonBody<B>(req: NextRequest, schema: z.ZodType<B>, maxBytes 
     throw new AppError("unsupported_media_type", "Send the body as application/json");
   }
   const raw = await readBodyBounded(req, maxBytes);
-  if (jsonNestingExceeds(raw)) throw new AppError("bad_request", `The body nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+  if (jsonNestingExceeds(raw))
+    throw new AppError("bad_request", `The body nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(raw.toString("utf8"));
@@ -99,7 +103,9 @@ export function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where
     message: issue.message,
   }));
   const code = where === "path" ? "not_found" : "validation_failed";
-  throw new AppError(code, where === "path" ? "No such resource" : `The ${where} is invalid`, { fieldErrors: where === "path" ? undefined : fieldErrors });
+  throw new AppError(code, where === "path" ? "No such resource" : `The ${where} is invalid`, {
+    fieldErrors: where === "path" ? undefined : fieldErrors,
+  });
 }
 
 function isUnsafe(method: string): boolean {

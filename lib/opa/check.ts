@@ -7,14 +7,20 @@ export type CheckResult = { errors: RegoError[]; warnings: RegoError[] };
  * `opa check` over a set of modules. Errors stop a module from compiling; warnings are what
  * `--strict` adds on top (unused variables and imports, deprecated built-ins, shadowing).
  */
-export async function checkModules(modules: RegoModule[], options: { strict?: boolean; timeoutMs?: number } = {}): Promise<CheckResult> {
-  return withWorkspace(modules.map((m) => ({ path: m.path, content: m.source })), async (dir) => {
-    const paths = modules.map((m) => m.path);
-    const plain = await checkIn(dir, paths, false, options.timeoutMs);
-    if (!options.strict || plain.length > 0) return { errors: plain, warnings: [] };
-    const strict = await checkIn(dir, paths, true, options.timeoutMs);
-    return { errors: [], warnings: strict };
-  });
+export async function checkModules(
+  modules: RegoModule[],
+  options: { strict?: boolean; timeoutMs?: number } = {},
+): Promise<CheckResult> {
+  return withWorkspace(
+    modules.map((m) => ({ path: m.path, content: m.source })),
+    async (dir) => {
+      const paths = modules.map((m) => m.path);
+      const plain = await checkIn(dir, paths, false, options.timeoutMs);
+      if (!options.strict || plain.length > 0) return { errors: plain, warnings: [] };
+      const strict = await checkIn(dir, paths, true, options.timeoutMs);
+      return { errors: [], warnings: strict };
+    },
+  );
 }
 
 /** `opa check` over paths inside an existing workspace; structured errors with file, row and column. */
@@ -24,5 +30,10 @@ export async function checkIn(dir: string, paths: string[], strict: boolean, tim
   if (result.exitCode === 0) return [];
   const errors = toRegoErrors(parseJsonOutput(result.stderr) ?? parseJsonOutput(result.stdout));
   if (errors.length > 0) return errors;
-  return [{ code: "opa_error", message: (result.stderr || result.stdout).trim() || `opa check exited with ${result.exitCode}` }];
+  return [
+    {
+      code: "opa_error",
+      message: (result.stderr || result.stdout).trim() || `opa check exited with ${result.exitCode}`,
+    },
+  ];
 }

@@ -16,7 +16,13 @@ export type EvalOptions = {
 };
 
 export type EvalResult =
-  | { ok: true; results: Array<{ expressions: Array<{ value: unknown; text: string }>; bindings?: Record<string, unknown> }>; explanation?: unknown; metrics?: Record<string, number>; durationMs: number }
+  | {
+      ok: true;
+      results: Array<{ expressions: Array<{ value: unknown; text: string }>; bindings?: Record<string, unknown> }>;
+      explanation?: unknown;
+      metrics?: Record<string, number>;
+      durationMs: number;
+    }
   | { ok: false; errors: RegoError[]; durationMs: number };
 
 /** `opa eval -f json` over modules and data in a temp workspace. Undefined results come back as an empty list. */
@@ -30,7 +36,7 @@ export async function evalQuery(options: EvalOptions): Promise<EvalResult> {
   return withWorkspace(files, async (dir) => {
     const args = ["eval", "-f", "json"];
     if (options.modules.length > 0) args.push("-d", "policies");
-    (options.bundles ?? []).forEach((_, i) => args.push("-b", `bundles/${i}.tar.gz`));
+    for (let i = 0; i < (options.bundles ?? []).length; i++) args.push("-b", `bundles/${i}.tar.gz`);
     if (options.data !== undefined) args.push("-d", "data");
     if (options.input !== undefined) args.push("--stdin-input");
     if (options.explain) args.push("--explain", options.explain);
@@ -42,12 +48,25 @@ export async function evalQuery(options: EvalOptions): Promise<EvalResult> {
       stdin: options.input !== undefined ? JSON.stringify(options.input) : undefined,
       timeoutMs: (options.timeoutMs ?? 30_000) + 5_000,
     });
-    const parsed = parseJsonOutput(result.stdout) as { result?: unknown[]; explanation?: unknown; metrics?: Record<string, number>; errors?: unknown } | null;
+    const parsed = parseJsonOutput(result.stdout) as {
+      result?: unknown[];
+      explanation?: unknown;
+      metrics?: Record<string, number>;
+      errors?: unknown;
+    } | null;
     if (result.exitCode !== 0 || !parsed || parsed.errors) {
       const errors = toRegoErrors(parsed);
       return {
         ok: false,
-        errors: errors.length > 0 ? errors : [{ code: "opa_error", message: (result.stderr || result.stdout).trim() || `opa eval exited with ${result.exitCode}` }],
+        errors:
+          errors.length > 0
+            ? errors
+            : [
+                {
+                  code: "opa_error",
+                  message: (result.stderr || result.stdout).trim() || `opa eval exited with ${result.exitCode}`,
+                },
+              ],
         durationMs: result.durationMs,
       };
     }

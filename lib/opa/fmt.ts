@@ -5,10 +5,18 @@ import type { RegoError } from "@/lib/opa/types";
 export type FormatResult = { ok: true; formatted: string; changed: boolean } | { ok: false; errors: RegoError[] };
 
 /** `opa fmt` on one module. A module that does not parse comes back with structured errors. */
-export async function formatRego(source: string, options: { fileName?: string; timeoutMs?: number } = {}): Promise<FormatResult> {
+export async function formatRego(
+  source: string,
+  options: { fileName?: string; timeoutMs?: number } = {},
+): Promise<FormatResult> {
   const result = await runOpa(["fmt"], { stdin: source, timeoutMs: options.timeoutMs });
   if (result.exitCode === 0) return { ok: true, formatted: result.stdout, changed: result.stdout !== source };
   // `opa fmt` reports parse errors only as text; `opa check` gives the same errors as JSON.
-  const { errors } = await checkModules([{ path: options.fileName ?? "policy.rego", source }], { timeoutMs: options.timeoutMs });
-  return { ok: false, errors: errors.length > 0 ? errors : [{ code: "rego_parse_error", message: result.stderr.trim() }] };
+  const { errors } = await checkModules([{ path: options.fileName ?? "policy.rego", source }], {
+    timeoutMs: options.timeoutMs,
+  });
+  return {
+    ok: false,
+    errors: errors.length > 0 ? errors : [{ code: "rego_parse_error", message: result.stderr.trim() }],
+  };
 }

@@ -12,7 +12,8 @@ export async function inspectBundle(tarball: Buffer, options: { timeoutMs?: numb
   return withWorkspace([{ path: "bundle.tar.gz", content: tarball }], async (dir) => {
     const result = await runOpa(["inspect", "-f", "json", "bundle.tar.gz"], { cwd: dir, timeoutMs: options.timeoutMs });
     const parsed = parseJsonOutput(result.stdout);
-    if (result.exitCode !== 0 || !parsed) throw new Error(`opa inspect failed: ${(result.stderr || result.stdout).trim()}`);
+    if (result.exitCode !== 0 || !parsed)
+      throw new Error(`opa inspect failed: ${(result.stderr || result.stdout).trim()}`);
     return parsed as BundleInspection;
   });
 }

@@ -26,7 +26,9 @@ describe("OPA_BIN", () => {
     process.env.OPA_BIN = relative;
     const [candidate] = findOpaCandidates();
     expect(candidate).toBe(path.resolve(relative));
-    expect(execFileSync(candidate!, ["version"], { cwd: os.tmpdir(), encoding: "utf8" })).toContain(`Version: ${OPA_VERSION}`);
+    expect(execFileSync(candidate!, ["version"], { cwd: os.tmpdir(), encoding: "utf8" })).toContain(
+      `Version: ${OPA_VERSION}`,
+    );
     // The first lookup in this process: what opa commands (run in temporary workspaces) will use.
     expect(opaBinary()).toBe(path.resolve(relative));
     const { errors } = await checkModules([{ path: "p.rego", source: "package p\n\nallow if input.x == 1\n" }]);

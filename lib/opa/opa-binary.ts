@@ -16,7 +16,9 @@ export function opaBinary(): string {
   if (resolved) return resolved;
   const found = findOpaCandidates().find((candidate) => opaVersionOf(candidate) === OPA_VERSION);
   if (!found) {
-    throw new Error(`OPA ${OPA_VERSION} was not found (set OPA_BIN, or run \`npm start\` once to install it into .tools/bin)`);
+    throw new Error(
+      `OPA ${OPA_VERSION} was not found (set OPA_BIN, or run \`npm start\` once to install it into .tools/bin)`,
+    );
   }
   resolved = found;
   return found;

@@ -18,7 +18,9 @@ describe("the pinned opa binary", () => {
 
 describe("checkModules", () => {
   it("reports a parse error with file, row and column", async () => {
-    const { errors } = await checkModules([{ path: "a/policy.rego", source: "package a\n\nallow if {\n  input.x ==\n}\n" }]);
+    const { errors } = await checkModules([
+      { path: "a/policy.rego", source: "package a\n\nallow if {\n  input.x ==\n}\n" },
+    ]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: "rego_parse_error", file: "a/policy.rego", row: 5, col: 1 });
   });
@@ -29,14 +31,19 @@ describe("checkModules", () => {
   });
 
   it("returns strict-mode findings as warnings for a module that compiles", async () => {
-    const result = await checkModules([{ path: "p.rego", source: "package p\n\nimport data.unused\n\nallow if input.x == 1\n" }], { strict: true });
+    const result = await checkModules(
+      [{ path: "p.rego", source: "package p\n\nimport data.unused\n\nallow if input.x == 1\n" }],
+      { strict: true },
+    );
     expect(result.errors).toEqual([]);
     expect(result.warnings.map((w) => w.message).join("\n")).toMatch(/import data.unused is redundant|unused/);
   });
 
   it("accepts a clean module and leaves no temp dir behind", async () => {
     const before = workspaces();
-    const result = await checkModules([{ path: "p.rego", source: "package p\n\nallow if input.x == 1\n" }], { strict: true });
+    const result = await checkModules([{ path: "p.rego", source: "package p\n\nallow if input.x == 1\n" }], {
+      strict: true,
+    });
     expect(result).toEqual({ errors: [], warnings: [] });
     expect(workspaces()).toBe(before);
   });
@@ -56,10 +63,21 @@ describe("formatRego", () => {
 });
 
 describe("evalQuery", () => {
-  const modules = [{ path: "p.rego", source: 'package p\n\ndefault allow := false\n\nallow if input.user == "alice"\n\nobj := {"allow": allow, "n": count(data.items)}\n' }];
+  const modules = [
+    {
+      path: "p.rego",
+      source:
+        'package p\n\ndefault allow := false\n\nallow if input.user == "alice"\n\nobj := {"allow": allow, "n": count(data.items)}\n',
+    },
+  ];
 
   it("evaluates with input and data", async () => {
-    const result = await evalQuery({ query: "data.p.obj", modules, input: { user: "alice" }, data: { items: [1, 2, 3] } });
+    const result = await evalQuery({
+      query: "data.p.obj",
+      modules,
+      input: { user: "alice" },
+      data: { items: [1, 2, 3] },
+    });
     expect(result.ok && result.results[0]?.expressions[0]?.value).toEqual({ allow: true, n: 3 });
   });
 
@@ -79,7 +97,11 @@ describe("runRegoTests", () => {
     const run = await runRegoTests({
       modules: [
         { path: "p.rego", source: "package p\n\nallow if input.x == 1\n" },
-        { path: "p_test.rego", source: "package p_test\n\nimport data.p\n\ntest_allows if p.allow with input as {\"x\": 1}\n\ntest_wrong if p.allow with input as {\"x\": 2}\n" },
+        {
+          path: "p_test.rego",
+          source:
+            'package p_test\n\nimport data.p\n\ntest_allows if p.allow with input as {"x": 1}\n\ntest_wrong if p.allow with input as {"x": 2}\n',
+        },
       ],
     });
     expect(run.ok).toBe(true);
@@ -93,10 +115,14 @@ describe("runRegoTests", () => {
 describe("runOpa limits", () => {
   it("kills a run that passes its time limit", async () => {
     // `opa run -s` serves until it is stopped.
-    await expect(runOpa(["run", "--addr", "127.0.0.1:0", "-s"], { timeoutMs: 300 })).rejects.toBeInstanceOf(OpaTimeoutError);
+    await expect(runOpa(["run", "--addr", "127.0.0.1:0", "-s"], { timeoutMs: 300 })).rejects.toBeInstanceOf(
+      OpaTimeoutError,
+    );
   });
 
   it("stops a run whose output passes the cap", async () => {
-    await expect(runOpa(["eval", "-f", "json", "numbers.range(1, 200000)"], { maxOutputBytes: 10_000 })).rejects.toBeInstanceOf(OpaOutputLimitError);
+    await expect(
+      runOpa(["eval", "-f", "json", "numbers.range(1, 200000)"], { maxOutputBytes: 10_000 }),
+    ).rejects.toBeInstanceOf(OpaOutputLimitError);
   });
 });

@@ -2,7 +2,14 @@ import { runOpa, withWorkspace, type WorkspaceFile } from "@/lib/opa/run-opa";
 import { parseJsonOutput, type RegoModule } from "@/lib/opa/types";
 
 /** One step of `--explain fails` for a failing test: where evaluation failed, and the bindings there. */
-export type TraceStep = { op: string; file: string; row: number; col?: number; values?: Array<{ name: string | null; value: unknown }>; message?: string };
+export type TraceStep = {
+  op: string;
+  file: string;
+  row: number;
+  col?: number;
+  values?: Array<{ name: string | null; value: unknown }>;
+  message?: string;
+};
 
 export type RegoTestResult = {
   package: string;
@@ -33,8 +40,16 @@ export type OpaTestOptions = {
 };
 
 export type CoverageRange = { start: { row: number }; end: { row: number } };
-export type CoverageFile = { covered?: CoverageRange[]; not_covered?: CoverageRange[]; covered_lines?: number; not_covered_lines?: number; coverage?: number };
-export type CoverageRun = { ok: true; files: Record<string, CoverageFile>; coverage?: number; durationMs: number } | { ok: false; error: string; durationMs: number };
+export type CoverageFile = {
+  covered?: CoverageRange[];
+  not_covered?: CoverageRange[];
+  covered_lines?: number;
+  not_covered_lines?: number;
+  coverage?: number;
+};
+export type CoverageRun =
+  | { ok: true; files: Record<string, CoverageFile>; coverage?: number; durationMs: number }
+  | { ok: false; error: string; durationMs: number };
 
 type RawTest = {
   location?: { file?: string; row?: number };
@@ -69,7 +84,11 @@ export async function opaTestInDir(dir: string, options: OpaTestOptions = {}): P
   const parsed = parseJsonOutput(result.stdout);
   if (!Array.isArray(parsed)) {
     // Exit 1 means the files did not load or compile; opa says why as text on stderr.
-    return { ok: false, error: (result.stderr || result.stdout).trim() || `opa test exited with ${result.exitCode}`, durationMs: result.durationMs };
+    return {
+      ok: false,
+      error: (result.stderr || result.stdout).trim() || `opa test exited with ${result.exitCode}`,
+      durationMs: result.durationMs,
+    };
   }
   return { ok: true, results: (parsed as RawTest[]).map(toResult), durationMs: result.durationMs };
 }
@@ -78,22 +97,45 @@ export async function opaTestInDir(dir: string, options: OpaTestOptions = {}): P
  * `opa test --coverage` in a prepared workspace. OPA ignores `-f` here and prints text instead of
  * the JSON report as soon as one test fails, so callers pass `run` to select tests known to pass.
  */
-export async function opaCoverageInDir(dir: string, options: { run?: string; timeoutMs?: number; processTimeoutMs?: number } = {}): Promise<CoverageRun> {
+export async function opaCoverageInDir(
+  dir: string,
+  options: { run?: string; timeoutMs?: number; processTimeoutMs?: number } = {},
+): Promise<CoverageRun> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   // -z: a todo_ (skipped) test must not turn the report into a failure. --coverage-runs= turns
   // off the supplementary passes that only annotate why a range was missed (not shown), which
   // otherwise nearly double the time of this pass.
-  const args = ["test", "--coverage", "-z", "--coverage-runs=", "--timeout", `${timeoutMs}ms`, ...(options.run ? ["--run", options.run] : []), "."];
+  const args = [
+    "test",
+    "--coverage",
+    "-z",
+    "--coverage-runs=",
+    "--timeout",
+    `${timeoutMs}ms`,
+    ...(options.run ? ["--run", options.run] : []),
+    ".",
+  ];
   const result = await runOpa(args, { cwd: dir, timeoutMs: options.processTimeoutMs ?? timeoutMs + 5_000 });
   const parsed = parseJsonOutput(result.stdout) as { files?: Record<string, CoverageFile>; coverage?: number } | null;
   if (result.exitCode !== 0 || !parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-    return { ok: false, error: (result.stderr || result.stdout).trim().slice(0, 2000) || `opa test --coverage exited with ${result.exitCode}`, durationMs: result.durationMs };
+    return {
+      ok: false,
+      error:
+        (result.stderr || result.stdout).trim().slice(0, 2000) || `opa test --coverage exited with ${result.exitCode}`,
+      durationMs: result.durationMs,
+    };
   }
   return { ok: true, files: parsed.files ?? {}, coverage: parsed.coverage, durationMs: result.durationMs };
 }
 
 /** `opa test -f json` over modules (policies and their _test.rego files) and optional data. */
-export async function runRegoTests(options: { modules: RegoModule[]; data?: unknown; run?: string; timeoutMs?: number; extraFiles?: WorkspaceFile[] }): Promise<RegoTestRun> {
+export async function runRegoTests(options: {
+  modules: RegoModule[];
+  data?: unknown;
+  run?: string;
+  timeoutMs?: number;
+  extraFiles?: WorkspaceFile[];
+}): Promise<RegoTestRun> {
   const files: WorkspaceFile[] = [
     ...options.modules.map((m) => ({ path: m.path, content: m.source })),
     ...(options.data !== undefined ? [{ path: "data.json", content: JSON.stringify(options.data) }] : []),
@@ -104,8 +146,8 @@ export async function runRegoTests(options: { modules: RegoModule[]; data?: unkn
 
 /** Escapes a test's full name ("data.pkg.test_x") for `--run`, anchored so that it selects only that test. */
 export function exactTestPattern(fullNames: string[]): string {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return `^(${fullNames.map(escape).join("|")})$`;
+  const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return `^(${fullNames.map(escapeRegex).join("|")})$`;
 }
 
 function toResult(raw: RawTest): RegoTestResult {
@@ -131,7 +173,10 @@ function toTraceStep(e: RawTraceEvent): TraceStep {
     .filter((l) => l.name && l.name !== "_" && !l.name.startsWith("$"))
     .map((l) => {
       const declared = e.LocalMetadata?.[l.name!]?.name ?? l.name!;
-      return { name: /^__local\d+__$/.test(declared) ? null : declared, value: termToJson({ type: l.type, value: l.value }) };
+      return {
+        name: /^__local\d+__$/.test(declared) ? null : declared,
+        value: termToJson({ type: l.type, value: l.value }),
+      };
     });
   return {
     op: e.Op ?? "",
@@ -148,14 +193,25 @@ export function termToJson(term: RawTerm | undefined): unknown {
   if (!term) return null;
   const v = term.value;
   switch (term.type) {
-    case "null": return null;
-    case "boolean": case "number": case "string": return v;
-    case "array": case "set": return Array.isArray(v) ? v.map((t) => termToJson(t as RawTerm)) : [];
+    case "null":
+      return null;
+    case "boolean":
+    case "number":
+    case "string":
+      return v;
+    case "array":
+    case "set":
+      return Array.isArray(v) ? v.map((t) => termToJson(t as RawTerm)) : [];
     case "object":
-      return Array.isArray(v) ? Object.fromEntries(v.map((pair) => {
-        const [k, val] = pair as [RawTerm, RawTerm];
-        return [typeof k?.value === "string" ? k.value : JSON.stringify(termToJson(k)), termToJson(val)];
-      })) : {};
-    default: return `<${term.type ?? "term"}>`;
+      return Array.isArray(v)
+        ? Object.fromEntries(
+            v.map((pair) => {
+              const [k, val] = pair as [RawTerm, RawTerm];
+              return [typeof k?.value === "string" ? k.value : JSON.stringify(termToJson(k)), termToJson(val)];
+            }),
+          )
+        : {};
+    default:
+      return `<${term.type ?? "term"}>`;
   }
 }

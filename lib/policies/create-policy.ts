@@ -8,35 +8,68 @@ import type { TCreatePolicyRequest } from "@/lib/policies/schemas";
 import { testsSha256, withCaseIds } from "@/lib/policy-tests/test-suite";
 import { sha256Hex } from "@/lib/core/sha256";
 
-export async function createPolicy(options: { actor: Actor; input: TCreatePolicyRequest; requestId?: string }): Promise<PolicyView> {
+export async function createPolicy(options: {
+  actor: Actor;
+  input: TCreatePolicyRequest;
+  requestId?: string;
+}): Promise<PolicyView> {
   const { actor, input } = options;
   requirePermission(actor, "policy:write");
   await validatePolicySource(input.packagePath, input.source);
   return db.$transaction(async (tx) => {
     const clash = await tx.policy.findUnique({ where: { packagePath: input.packagePath }, select: { id: true } });
-    if (clash) throw new AppError("conflict", `A policy for package ${input.packagePath} already exists`, { extra: { policyId: clash.id } });
+    if (clash)
+      throw new AppError("conflict", `A policy for package ${input.packagePath} already exists`, {
+        extra: { policyId: clash.id },
+      });
     const policy = await tx.policy.create({
       data: {
-        name: input.name, packagePath: input.packagePath, description: input.description, owner: input.owner,
-        headNumber: 1, createdById: actor.userId,
+        name: input.name,
+        packagePath: input.packagePath,
+        description: input.description,
+        owner: input.owner,
+        headNumber: 1,
+        createdById: actor.userId,
       },
     });
     const suite = { testSource: input.testSource ?? "", cases: withCaseIds(input.testCases ?? []) };
     const version = await tx.policyVersion.create({
       data: {
-        policyId: policy.id, number: 1, source: input.source, sha256: sha256Hex(input.source), message: input.message || "Created", authorId: actor.userId,
-        testSource: suite.testSource, testCases: suite.cases, testsSha256: testsSha256(suite),
+        policyId: policy.id,
+        number: 1,
+        source: input.source,
+        sha256: sha256Hex(input.source),
+        message: input.message || "Created",
+        authorId: actor.userId,
+        testSource: suite.testSource,
+        testCases: suite.cases,
+        testsSha256: testsSha256(suite),
       },
       include: { author: AUTHOR_SELECT },
     });
     await recordAuditEvent(tx, {
-      actor, action: "policy.create", target: { type: "policy", id: policy.id },
-      after: { name: policy.name, packagePath: policy.packagePath, owner: policy.owner, version: 1, sha256: version.sha256 },
+      actor,
+      action: "policy.create",
+      target: { type: "policy", id: policy.id },
+      after: {
+        name: policy.name,
+        packagePath: policy.packagePath,
+        owner: policy.owner,
+        version: 1,
+        sha256: version.sha256,
+      },
       requestId: options.requestId,
     });
     return {
-      id: policy.id, name: policy.name, packagePath: policy.packagePath, description: policy.description, owner: policy.owner,
-      headNumber: 1, createdAt: policy.createdAt.toISOString(), updatedAt: policy.updatedAt.toISOString(), head: toVersionView(version),
+      id: policy.id,
+      name: policy.name,
+      packagePath: policy.packagePath,
+      description: policy.description,
+      owner: policy.owner,
+      headNumber: 1,
+      createdAt: policy.createdAt.toISOString(),
+      updatedAt: policy.updatedAt.toISOString(),
+      head: toVersionView(version),
     };
   });
 }

@@ -1,7 +1,14 @@
 import { db } from "@/lib/core/db";
 import { notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { AUTHOR_SELECT, toVersionSummary, toVersionView, type PolicyVersionSummary, type PolicyVersionView, type PolicyView } from "@/lib/policies/policy-views";
+import {
+  AUTHOR_SELECT,
+  toVersionSummary,
+  toVersionView,
+  type PolicyVersionSummary,
+  type PolicyVersionView,
+  type PolicyView,
+} from "@/lib/policies/policy-views";
 
 export async function getPolicyOrThrow(options: { actor: Actor; id: string }): Promise<PolicyView> {
   requirePermission(options.actor, "policy:read");
@@ -12,8 +19,14 @@ export async function getPolicyOrThrow(options: { actor: Actor; id: string }): P
     include: { author: AUTHOR_SELECT },
   });
   return {
-    id: policy.id, name: policy.name, packagePath: policy.packagePath, description: policy.description, owner: policy.owner,
-    headNumber: policy.headNumber, createdAt: policy.createdAt.toISOString(), updatedAt: policy.updatedAt.toISOString(),
+    id: policy.id,
+    name: policy.name,
+    packagePath: policy.packagePath,
+    description: policy.description,
+    owner: policy.owner,
+    headNumber: policy.headNumber,
+    createdAt: policy.createdAt.toISOString(),
+    updatedAt: policy.updatedAt.toISOString(),
     head: toVersionView(head),
   };
 }
@@ -30,7 +43,11 @@ export async function listPolicyVersions(options: { actor: Actor; policyId: stri
   return versions.map(toVersionSummary);
 }
 
-export async function getPolicyVersionOrThrow(options: { actor: Actor; policyId: string; number: number }): Promise<PolicyVersionView> {
+export async function getPolicyVersionOrThrow(options: {
+  actor: Actor;
+  policyId: string;
+  number: number;
+}): Promise<PolicyVersionView> {
   requirePermission(options.actor, "policy:read");
   const version = await db.policyVersion.findUnique({
     where: { policyId_number: { policyId: options.policyId, number: options.number } },

@@ -13,37 +13,78 @@ import { readStoredCases } from "@/lib/policy-tests/test-suite";
 export type PolicyExport = { name: string; packagePath: string; version: number; files: Record<string, string> };
 
 /** A version (default: head) as plain files: policy.rego, policy_test.rego, cases.json. */
-export async function exportPolicyFiles(options: { actor: Actor; policyId: string; version?: number }): Promise<PolicyExport> {
+export async function exportPolicyFiles(options: {
+  actor: Actor;
+  policyId: string;
+  version?: number;
+}): Promise<PolicyExport> {
   requirePermission(options.actor, "policy:read");
-  const policy = await db.policy.findUnique({ where: { id: options.policyId }, select: { name: true, packagePath: true, headNumber: true } });
+  const policy = await db.policy.findUnique({
+    where: { id: options.policyId },
+    select: { name: true, packagePath: true, headNumber: true },
+  });
   if (!policy) throw notFound("Policy");
   const number = options.version ?? policy.headNumber;
-  const version = await db.policyVersion.findUnique({ where: { policyId_number: { policyId: options.policyId, number } } });
+  const version = await db.policyVersion.findUnique({
+    where: { policyId_number: { policyId: options.policyId, number } },
+  });
   if (!version) throw notFound("Policy version");
-  return { name: policy.name, packagePath: policy.packagePath, version: number, files: toPolicyFiles(version.source, version.testSource, readStoredCases(version.testCases)) };
+  return {
+    name: policy.name,
+    packagePath: policy.packagePath,
+    version: number,
+    files: toPolicyFiles(version.source, version.testSource, readStoredCases(version.testCases)),
+  };
 }
 
 /** The files replace the policy's source, test module and cases as its next version. */
-export async function importPolicyFiles(options: { actor: Actor; policyId: string; input: TImportPolicyFilesRequest; requestId?: string }): Promise<SaveResult> {
+export async function importPolicyFiles(options: {
+  actor: Actor;
+  policyId: string;
+  input: TImportPolicyFilesRequest;
+  requestId?: string;
+}): Promise<SaveResult> {
   requirePermission(options.actor, "policy:write");
   const files = fromPolicyFiles(options.input.files);
   return savePolicyVersion({
-    actor: options.actor, policyId: options.policyId, requestId: options.requestId,
-    input: { source: files.source, testSource: files.testSource, testCases: validCases(files.cases), message: options.input.message, expectedVersion: options.input.expectedVersion },
+    actor: options.actor,
+    policyId: options.policyId,
+    requestId: options.requestId,
+    input: {
+      source: files.source,
+      testSource: files.testSource,
+      testCases: validCases(files.cases),
+      message: options.input.message,
+      expectedVersion: options.input.expectedVersion,
+    },
   });
 }
 
 /** A new policy from files; its package is the one policy.rego declares. */
-export async function importNewPolicy(options: { actor: Actor; input: TImportNewPolicyRequest; requestId?: string }): Promise<PolicyView> {
+export async function importNewPolicy(options: {
+  actor: Actor;
+  input: TImportNewPolicyRequest;
+  requestId?: string;
+}): Promise<PolicyView> {
   requirePermission(options.actor, "policy:write");
   const files = fromPolicyFiles(options.input.files);
   const packagePath = ZPackagePath.safeParse(declaredPackage(files.source) ?? "");
   if (!packagePath.success) {
-    throw new AppError("validation_failed", "policy.rego must declare a package such as payments.authz", { fieldErrors: [{ path: "body.files.policy.rego", message: "no usable package line" }] });
+    throw new AppError("validation_failed", "policy.rego must declare a package such as payments.authz", {
+      fieldErrors: [{ path: "body.files.policy.rego", message: "no usable package line" }],
+    });
   }
   return createPolicy({
-    actor: options.actor, requestId: options.requestId,
-    input: { ...options.input, packagePath: packagePath.data, source: files.source, message: "Imported from files", testSource: files.testSource, testCases: validCases(files.cases) },
+    actor: options.actor,
+    requestId: options.requestId,
+    input: {
+      ...options.input,
+      packagePath: packagePath.data,
+      source: files.source,
+      message: "Imported from files",
+      testSource: files.testSource,
+      testCases: validCases(files.cases),
+    },
   });
 }
 
@@ -51,6 +92,9 @@ function validCases(cases: unknown) {
   const parsed = ZTestCases.safeParse(cases);
   if (parsed.success) return parsed.data;
   throw new AppError("validation_failed", "The cases file has invalid cases", {
-    fieldErrors: parsed.error.issues.map((i) => ({ path: ["body.files.cases", ...i.path.map(String)].join("."), message: i.message })),
+    fieldErrors: parsed.error.issues.map((i) => ({
+      path: ["body.files.cases", ...i.path.map(String)].join("."),
+      message: i.message,
+    })),
   });
 }

@@ -20,28 +20,51 @@ export type PolicyListItem = {
 };
 
 /** Most recently changed first; keyset-paginated on (updatedAt, id). */
-export async function listPolicies(options: { actor: Actor; query: TListPoliciesQuery }): Promise<{ items: PolicyListItem[]; nextCursor: string | null }> {
+export async function listPolicies(options: {
+  actor: Actor;
+  query: TListPoliciesQuery;
+}): Promise<{ items: PolicyListItem[]; nextCursor: string | null }> {
   requirePermission(options.actor, "policy:read");
   const { q, limit } = options.query;
   const cursor = options.query.cursor ? decodeCursor(options.query.cursor) : null;
   const where: Prisma.PolicyWhereInput = {
     AND: [
-      q ? { OR: [{ name: { contains: q, mode: "insensitive" } }, { packagePath: { contains: q, mode: "insensitive" } }, { owner: { contains: q, mode: "insensitive" } }] } : {},
-      cursor ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] } : {},
+      q
+        ? {
+            OR: [
+              { name: { contains: q, mode: "insensitive" } },
+              { packagePath: { contains: q, mode: "insensitive" } },
+              { owner: { contains: q, mode: "insensitive" } },
+            ],
+          }
+        : {},
+      cursor
+        ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
+        : {},
     ],
   };
   const rows = await db.policy.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit + 1 });
   const page = rows.slice(0, limit);
   const heads = await db.policyVersion.findMany({
     where: { OR: page.map((p) => ({ policyId: p.id, number: p.headNumber })) },
-    select: { policyId: true, message: true, sha256: true, testsSha256: true, author: { select: { email: true, name: true } } },
+    select: {
+      policyId: true,
+      message: true,
+      sha256: true,
+      testsSha256: true,
+      author: { select: { email: true, name: true } },
+    },
   });
   const headByPolicy = new Map(heads.map((h) => [h.policyId, h]));
   const runs = await latestRunsForHeads(heads);
   const last = page[page.length - 1];
   return {
     items: page.map((p) => ({
-      id: p.id, name: p.name, packagePath: p.packagePath, owner: p.owner, headNumber: p.headNumber,
+      id: p.id,
+      name: p.name,
+      packagePath: p.packagePath,
+      owner: p.owner,
+      headNumber: p.headNumber,
       updatedAt: p.updatedAt.toISOString(),
       lastAuthor: headByPolicy.get(p.id)?.author ?? null,
       lastMessage: headByPolicy.get(p.id)?.message ?? "",
@@ -52,7 +75,9 @@ export async function listPolicies(options: { actor: Actor; query: TListPolicies
 }
 
 function pickRun(run: TestRunSummaryView | undefined): PolicyListItem["latestTestRun"] {
-  return run ? { id: run.id, status: run.status, passed: run.passed, summary: run.summary, createdAt: run.createdAt } : null;
+  return run
+    ? { id: run.id, status: run.status, passed: run.passed, summary: run.summary, createdAt: run.createdAt }
+    : null;
 }
 
 function encodeCursor(updatedAt: Date, id: string): string {
@@ -62,6 +87,9 @@ function encodeCursor(updatedAt: Date, id: string): string {
 function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const updatedAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(updatedAt.getTime())) throw new AppError("validation_failed", "The cursor is invalid", { fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }] });
+  if (!id || Number.isNaN(updatedAt.getTime()))
+    throw new AppError("validation_failed", "The cursor is invalid", {
+      fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }],
+    });
   return { updatedAt, id };
 }

@@ -32,19 +32,42 @@ export type PolicyView = {
 };
 
 type VersionRow = {
-  id: string; policyId: string; number: number; sha256: string; message: string; source: string;
-  parentId: string | null; createdAt: Date; author: { id: string; email: string; name: string };
-  testSource: string; testCases: unknown; testsSha256: string;
+  id: string;
+  policyId: string;
+  number: number;
+  sha256: string;
+  message: string;
+  source: string;
+  parentId: string | null;
+  createdAt: Date;
+  author: { id: string; email: string; name: string };
+  testSource: string;
+  testCases: unknown;
+  testsSha256: string;
 };
 
-export function toVersionSummary(v: Pick<VersionRow, "id" | "number" | "sha256" | "message" | "createdAt" | "author">): PolicyVersionSummary {
-  return { id: v.id, number: v.number, sha256: v.sha256, message: v.message, author: v.author, createdAt: v.createdAt.toISOString() };
+export function toVersionSummary(
+  v: Pick<VersionRow, "id" | "number" | "sha256" | "message" | "createdAt" | "author">,
+): PolicyVersionSummary {
+  return {
+    id: v.id,
+    number: v.number,
+    sha256: v.sha256,
+    message: v.message,
+    author: v.author,
+    createdAt: v.createdAt.toISOString(),
+  };
 }
 
 export function toVersionView(v: VersionRow): PolicyVersionView {
   return {
-    ...toVersionSummary(v), policyId: v.policyId, source: v.source, parentId: v.parentId,
-    testSource: v.testSource, testCases: readStoredCases(v.testCases), testsSha256: v.testsSha256,
+    ...toVersionSummary(v),
+    policyId: v.policyId,
+    source: v.source,
+    parentId: v.parentId,
+    testSource: v.testSource,
+    testCases: readStoredCases(v.testCases),
+    testsSha256: v.testsSha256,
   };
 }
 

@@ -15,40 +15,82 @@ export type SaveResult = { version: PolicyVersionView; created: boolean };
  * version it started from; if someone saved in between, nothing is written and the 409 carries
  * both texts. Tests left out of the request are carried over from the head version.
  */
-export async function savePolicyVersion(options: { actor: Actor; policyId: string; input: TSavePolicyVersionRequest; requestId?: string }): Promise<SaveResult> {
+export async function savePolicyVersion(options: {
+  actor: Actor;
+  policyId: string;
+  input: TSavePolicyVersionRequest;
+  requestId?: string;
+}): Promise<SaveResult> {
   const { actor, policyId, input } = options;
   requirePermission(actor, "policy:write");
   const policy = await db.policy.findUnique({ where: { id: policyId } });
   if (!policy) throw notFound("Policy");
   await validatePolicySource(policy.packagePath, input.source);
-  const tests = input.testSource === undefined && input.testCases === undefined ? null : { testSource: input.testSource, cases: input.testCases };
-  return appendVersion({ actor, policyId, expectedVersion: input.expectedVersion, source: input.source, tests, message: input.message, action: "policy.version.create", requestId: options.requestId });
+  const tests =
+    input.testSource === undefined && input.testCases === undefined
+      ? null
+      : { testSource: input.testSource, cases: input.testCases };
+  return appendVersion({
+    actor,
+    policyId,
+    expectedVersion: input.expectedVersion,
+    source: input.source,
+    tests,
+    message: input.message,
+    action: "policy.version.create",
+    requestId: options.requestId,
+  });
 }
 
 /** Restores an old version by saving its source as a new version (history is never rewritten). */
-export async function restorePolicyVersion(options: { actor: Actor; policyId: string; number: number; input: TRestorePolicyVersionRequest; requestId?: string }): Promise<SaveResult> {
+export async function restorePolicyVersion(options: {
+  actor: Actor;
+  policyId: string;
+  number: number;
+  input: TRestorePolicyVersionRequest;
+  requestId?: string;
+}): Promise<SaveResult> {
   const { actor, policyId, number, input } = options;
   requirePermission(actor, "policy:write");
   const old = await db.policyVersion.findUnique({ where: { policyId_number: { policyId, number } } });
   if (!old) throw notFound("Policy version");
   return appendVersion({
-    actor, policyId, expectedVersion: input.expectedVersion, source: old.source,
+    actor,
+    policyId,
+    expectedVersion: input.expectedVersion,
+    source: old.source,
     tests: { testSource: old.testSource, cases: readStoredCases(old.testCases) },
-    message: input.message || `Restored version ${number}`, action: "policy.version.restore", requestId: options.requestId, restoredFrom: number,
+    message: input.message || `Restored version ${number}`,
+    action: "policy.version.restore",
+    requestId: options.requestId,
+    restoredFrom: number,
   });
 }
 
-type SuiteChange = { testSource?: string; cases?: TestSuite["cases"] | Array<Omit<TestSuite["cases"][number], "id"> & { id?: string }> } | null;
+type SuiteChange = {
+  testSource?: string;
+  cases?: TestSuite["cases"] | Array<Omit<TestSuite["cases"][number], "id"> & { id?: string }>;
+} | null;
 
 async function appendVersion(args: {
-  actor: Actor; policyId: string; expectedVersion: number; source: string; tests: SuiteChange; message: string;
-  action: string; requestId?: string; restoredFrom?: number;
+  actor: Actor;
+  policyId: string;
+  expectedVersion: number;
+  source: string;
+  tests: SuiteChange;
+  message: string;
+  action: string;
+  requestId?: string;
+  restoredFrom?: number;
 }): Promise<SaveResult> {
   return db.$transaction(async (tx) => {
     const head = await currentHead(tx, args.policyId);
     if (head.number !== args.expectedVersion) throw conflict(head, args.source, args.expectedVersion);
     const sha256 = sha256Hex(args.source);
-    const suite: TestSuite = { testSource: args.tests?.testSource ?? head.testSource, cases: args.tests?.cases ? withCaseIds(args.tests.cases) : head.testCases };
+    const suite: TestSuite = {
+      testSource: args.tests?.testSource ?? head.testSource,
+      cases: args.tests?.cases ? withCaseIds(args.tests.cases) : head.testCases,
+    };
     const suiteSha256 = testsSha256(suite);
     if (head.sha256 === sha256 && head.testsSha256 === suiteSha256) return { version: head, created: false };
     // The guarded update is the lock: of two concurrent saves from the same head, one matches no row.
@@ -59,16 +101,31 @@ async function appendVersion(args: {
     if (bumped.count !== 1) throw conflict(await currentHead(tx, args.policyId), args.source, args.expectedVersion);
     const created = await tx.policyVersion.create({
       data: {
-        policyId: args.policyId, number: args.expectedVersion + 1, source: args.source, sha256,
-        message: args.message, authorId: args.actor.userId, parentId: head.id,
-        testSource: suite.testSource, testCases: suite.cases, testsSha256: suiteSha256,
+        policyId: args.policyId,
+        number: args.expectedVersion + 1,
+        source: args.source,
+        sha256,
+        message: args.message,
+        authorId: args.actor.userId,
+        parentId: head.id,
+        testSource: suite.testSource,
+        testCases: suite.cases,
+        testsSha256: suiteSha256,
       },
       include: { author: AUTHOR_SELECT },
     });
     await recordAuditEvent(tx, {
-      actor: args.actor, action: args.action, target: { type: "policy", id: args.policyId },
+      actor: args.actor,
+      action: args.action,
+      target: { type: "policy", id: args.policyId },
       before: { version: head.number, sha256: head.sha256, testsSha256: head.testsSha256 },
-      after: { version: created.number, sha256, testsSha256: suiteSha256, cases: suite.cases.length, ...(args.restoredFrom ? { restoredFrom: args.restoredFrom } : {}) },
+      after: {
+        version: created.number,
+        sha256,
+        testsSha256: suiteSha256,
+        cases: suite.cases.length,
+        ...(args.restoredFrom ? { restoredFrom: args.restoredFrom } : {}),
+      },
       requestId: args.requestId,
     });
     return { version: toVersionView(created), created: true };
@@ -86,7 +143,11 @@ async function currentHead(tx: Tx, policyId: string): Promise<PolicyVersionView>
 }
 
 function conflict(head: PolicyVersionView, yours: string, expectedVersion: number): AppError {
-  return new AppError("conflict", `Version ${head.number} was saved by ${head.author.email} after you started editing version ${expectedVersion}`, {
-    extra: { current: head, yours: { basedOn: expectedVersion, source: yours } },
-  });
+  return new AppError(
+    "conflict",
+    `Version ${head.number} was saved by ${head.author.email} after you started editing version ${expectedVersion}`,
+    {
+      extra: { current: head, yours: { basedOn: expectedVersion, source: yours } },
+    },
+  );
 }

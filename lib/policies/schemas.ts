@@ -64,7 +64,10 @@ export const ZListPoliciesQuery = z.object({
 export type TListPoliciesQuery = z.infer<typeof ZListPoliciesQuery>;
 
 export const ZPolicyParams = z.object({ id: z.string().uuid() });
-export const ZPolicyVersionParams = z.object({ id: z.string().uuid(), number: z.coerce.number().int().min(1).max(2_147_483_647) });
+export const ZPolicyVersionParams = z.object({
+  id: z.string().uuid(),
+  number: z.coerce.number().int().min(1).max(2_147_483_647),
+});
 
 export const ZRegoSourceRequest = z.object({ source: ZSource, fileName: z.string().max(200).optional() });
 export type TRegoSourceRequest = z.infer<typeof ZRegoSourceRequest>;

@@ -32,13 +32,20 @@ async function latestRevisions(): Promise<PublishedRevision[]> {
     SELECT DISTINCT ON (r.bundle_id) r.id::text AS id, b.name, r.number, r.revision
     FROM bundle_revisions r JOIN bundles b ON b.id = r.bundle_id
     ORDER BY r.bundle_id, r.number DESC`;
-  return rows.map((r) => ({ id: r.id, bundleName: r.name, number: r.number, revision: r.revision })).sort((a, b) => a.bundleName.localeCompare(b.bundleName));
+  return rows
+    .map((r) => ({ id: r.id, bundleName: r.name, number: r.number, revision: r.revision }))
+    .sort((a, b) => a.bundleName.localeCompare(b.bundleName));
 }
 
 async function publishedContext(policyId: string, revisions: PublishedRevision[]): Promise<EvaluationContext> {
   const shipped = await db.bundleRevisionPolicy.findMany({
     where: { revisionId: { in: revisions.map((r) => r.id) }, policyId: { not: policyId } },
-    select: { policyId: true, policyVersion: { select: { number: true, sha256: true, source: true, policy: { select: { packagePath: true } } } } },
+    select: {
+      policyId: true,
+      policyVersion: {
+        select: { number: true, sha256: true, source: true, policy: { select: { packagePath: true } } },
+      },
+    },
   });
   shipped.sort((a, b) => a.policyVersion.policy.packagePath.localeCompare(b.policyVersion.policy.packagePath));
   const data: Record<string, unknown> = {};
@@ -51,14 +58,26 @@ async function publishedContext(policyId: string, revisions: PublishedRevision[]
   }
   const names = revisions.map((r) => `${r.bundleName} ${r.revision}`).join(", ");
   return {
-    modules: shipped.map((s) => ({ path: policyFilePath(s.policyVersion.policy.packagePath), source: s.policyVersion.source })),
+    modules: shipped.map((s) => ({
+      path: policyFilePath(s.policyVersion.policy.packagePath),
+      source: s.policyVersion.source,
+    })),
     data: bytes ? data : null,
     record: {
       assembledFrom: "published",
       note: `The other policies and the data as published in the latest revision of every bundle (${names}); unpublished drafts of other policies are not included.`,
       bundles: revisions.map((r) => ({ name: r.bundleName, number: r.number, revision: r.revision })),
-      policies: shipped.map((s) => ({ policyId: s.policyId, packagePath: s.policyVersion.policy.packagePath, version: s.policyVersion.number, sha256: s.policyVersion.sha256 })),
-      data: { included: bytes > 0, description: bytes ? `bundle data from ${names}` : "no bundle data (the published revisions carry none)", bytes },
+      policies: shipped.map((s) => ({
+        policyId: s.policyId,
+        packagePath: s.policyVersion.policy.packagePath,
+        version: s.policyVersion.number,
+        sha256: s.policyVersion.sha256,
+      })),
+      data: {
+        included: bytes > 0,
+        description: bytes ? `bundle data from ${names}` : "no bundle data (the published revisions carry none)",
+        bytes,
+      },
     },
   };
 }
@@ -70,7 +89,10 @@ async function headContext(policyId: string): Promise<EvaluationContext> {
     orderBy: { packagePath: "asc" },
   });
   const heads = others.length
-    ? await db.policyVersion.findMany({ where: { OR: others.map((p) => ({ policyId: p.id, number: p.headNumber })) }, select: { policyId: true, number: true, sha256: true, source: true } })
+    ? await db.policyVersion.findMany({
+        where: { OR: others.map((p) => ({ policyId: p.id, number: p.headNumber })) },
+        select: { policyId: true, number: true, sha256: true, source: true },
+      })
     : [];
   const headByPolicy = new Map(heads.map((h) => [h.policyId, h]));
   const included = others.flatMap((p) => {
@@ -84,7 +106,12 @@ async function headContext(policyId: string): Promise<EvaluationContext> {
       assembledFrom: "head-versions",
       note: "No bundle has been published yet, so the other policies are included at their current head versions and no bundle data is loaded.",
       bundles: [],
-      policies: included.map(({ policy, head }) => ({ policyId: policy.id, packagePath: policy.packagePath, version: head.number, sha256: head.sha256 })),
+      policies: included.map(({ policy, head }) => ({
+        policyId: policy.id,
+        packagePath: policy.packagePath,
+        version: head.number,
+        sha256: head.sha256,
+      })),
       data: { included: false, description: "no bundle data (nothing published yet)", bytes: 0 },
     },
   };

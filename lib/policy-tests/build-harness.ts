@@ -16,7 +16,14 @@ export type PreparedCase = {
   overrides: Array<{ path: string[]; value: unknown }>;
 };
 
-export type RejectedCase = { index: number; id: string; name: string; query: string; message: string; expected: Outcome | null };
+export type RejectedCase = {
+  index: number;
+  id: string;
+  name: string;
+  query: string;
+  message: string;
+  expected: Outcome | null;
+};
 
 export type Harness = {
   module: string;
@@ -50,9 +57,19 @@ export function prepareCase(c: TTestCase, index: number, packagePath: string): P
   }
   const overrides = data.present ? overrideLeaves(data.value as Record<string, unknown>, []) : [];
   if (overrides.some((o) => o.path[0]?.startsWith(HARNESS_PACKAGE))) {
-    return { ...base, expected: expected.outcome, message: `Data overrides may not touch data.${HARNESS_PACKAGE}*, which the test harness uses` };
+    return {
+      ...base,
+      expected: expected.outcome,
+      message: `Data overrides may not touch data.${HARNESS_PACKAGE}*, which the test harness uses`,
+    };
   }
-  return { ...base, expected: expected.outcome, input: input.present ? input.value : undefined, hasInput: input.present, overrides };
+  return {
+    ...base,
+    expected: expected.outcome,
+    input: input.present ? input.value : undefined,
+    hasInput: input.present,
+    overrides,
+  };
 }
 
 /**
@@ -66,7 +83,8 @@ export function prepareCase(c: TTestCase, index: number, packagePath: string): P
 export function buildHarness(cases: PreparedCase[], total: number, detail: ReadonlySet<number> = new Set()): Harness {
   const lines = [`package ${HARNESS_PACKAGE}`, ""];
   const rowsByCase = new Map<number, Array<[number, number]>>();
-  const addRows = (index: number, start: number, end: number) => rowsByCase.set(index, [...(rowsByCase.get(index) ?? []), [start, end]]);
+  const addRows = (index: number, start: number, end: number) =>
+    rowsByCase.set(index, [...(rowsByCase.get(index) ?? []), [start, end]]);
   const groups = new Map<string, { fn: string; members: number[]; rows: [number, number] }>();
   const data: Harness["data"] = { cases: Array.from({ length: total }, () => null) };
 
@@ -93,7 +111,10 @@ export function buildHarness(cases: PreparedCase[], total: number, detail: Reado
     const call = `${groups.get(groupKey(c))!.fn}(${c.index})`;
     lines.push(`${caseTestName(c.index)} if ${call} == data.${HARNESS_DATA_ROOT}.cases[${c.index}].want`);
     addRows(c.index, lines.length, lines.length);
-    if (detail.has(c.index)) lines.push(`${detailTestName(c.index)} if print(concat("", [${JSON.stringify(RESULT_MARKER)}, json.marshal(${call})]))`);
+    if (detail.has(c.index))
+      lines.push(
+        `${detailTestName(c.index)} if print(concat("", [${JSON.stringify(RESULT_MARKER)}, json.marshal(${call})]))`,
+      );
   }
   return { module: `${lines.join("\n")}\n`, data, rowsByCase };
 }
@@ -106,7 +127,9 @@ function functionFor(fn: string, c: PreparedCase): string[] {
   const caseRef = `data.${HARNESS_DATA_ROOT}.cases[i]`;
   const withs = [
     ...(c.hasInput ? [`with input as ${caseRef}.input`] : []),
-    ...c.overrides.map((o) => `with ${dataRef(o.path)} as ${caseRef}.data${o.path.map((s) => `[${JSON.stringify(s)}]`).join("")}`),
+    ...c.overrides.map(
+      (o) => `with ${dataRef(o.path)} as ${caseRef}.data${o.path.map((s) => `[${JSON.stringify(s)}]`).join("")}`,
+    ),
   ];
   return [
     `${fn}(i) := {"value": v} if {`,
@@ -120,7 +143,10 @@ function dataRef(path: string[]): string {
 }
 
 /** Deep merge as `with` does it: every leaf (scalar, array or non-empty object's leaves) replaces only its own path. */
-export function overrideLeaves(value: Record<string, unknown>, prefix: string[]): Array<{ path: string[]; value: unknown }> {
+export function overrideLeaves(
+  value: Record<string, unknown>,
+  prefix: string[],
+): Array<{ path: string[]; value: unknown }> {
   const out: Array<{ path: string[]; value: unknown }> = [];
   for (const [key, v] of Object.entries(value)) {
     const path = [...prefix, key];
@@ -183,6 +209,9 @@ export function readCaseOutput(output: string | undefined): { actual: Outcome | 
   const markerIndex = lines.findLastIndex((l) => l.startsWith(RESULT_MARKER));
   if (markerIndex < 0) return { actual: null, printed: lines.join("\n").trim() };
   const raw = JSON.parse(lines[markerIndex]!.slice(RESULT_MARKER.length)) as { value?: unknown };
-  const printed = lines.filter((_, i) => i !== markerIndex).join("\n").trim();
+  const printed = lines
+    .filter((_, i) => i !== markerIndex)
+    .join("\n")
+    .trim();
   return { actual: "value" in raw ? { defined: true, value: raw.value } : { defined: false }, printed };
 }

@@ -3,30 +3,61 @@ import { AppError, notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TListTestRunsQuery } from "@/lib/policy-tests/schemas";
-import { CREATED_BY_SELECT, toTestRunSummary, toTestRunView, type TestRunSummaryView, type TestRunView } from "@/lib/policy-tests/test-run-views";
+import {
+  CREATED_BY_SELECT,
+  toTestRunSummary,
+  toTestRunView,
+  type TestRunSummaryView,
+  type TestRunView,
+} from "@/lib/policy-tests/test-run-views";
 
 const SUMMARY_SELECT = {
-  id: true, policyId: true, policyVersionId: true, versionNumber: true, basedOnVersion: true, inline: true, sourceSha256: true, testsSha256: true,
-  status: true, total: true, passed: true, failed: true, errored: true, skipped: true, durationMs: true, createdAt: true, createdBy: CREATED_BY_SELECT,
+  id: true,
+  policyId: true,
+  policyVersionId: true,
+  versionNumber: true,
+  basedOnVersion: true,
+  inline: true,
+  sourceSha256: true,
+  testsSha256: true,
+  status: true,
+  total: true,
+  passed: true,
+  failed: true,
+  errored: true,
+  skipped: true,
+  durationMs: true,
+  createdAt: true,
+  createdBy: CREATED_BY_SELECT,
 } as const;
 
 /** A policy's runs, newest first, keyset-paginated; `version` keeps the runs of that version's exact content. */
-export async function listTestRuns(options: { actor: Actor; policyId: string; query: TListTestRunsQuery }): Promise<{ items: TestRunSummaryView[]; nextCursor: string | null }> {
+export async function listTestRuns(options: {
+  actor: Actor;
+  policyId: string;
+  query: TListTestRunsQuery;
+}): Promise<{ items: TestRunSummaryView[]; nextCursor: string | null }> {
   requirePermission(options.actor, "policy:read");
   const { limit, version } = options.query;
   const policy = await db.policy.findUnique({ where: { id: options.policyId }, select: { id: true } });
   if (!policy) throw notFound("Policy");
   let content: Prisma.TestRunWhereInput = {};
   if (version !== undefined) {
-    const v = await db.policyVersion.findUnique({ where: { policyId_number: { policyId: policy.id, number: version } }, select: { sha256: true, testsSha256: true } });
+    const v = await db.policyVersion.findUnique({
+      where: { policyId_number: { policyId: policy.id, number: version } },
+      select: { sha256: true, testsSha256: true },
+    });
     if (!v) throw notFound("Policy version");
     content = { sourceSha256: v.sha256, testsSha256: v.testsSha256 };
   }
   const cursor = options.query.cursor ? decodeCursor(options.query.cursor) : null;
   const rows = await db.testRun.findMany({
     where: {
-      policyId: policy.id, ...content,
-      ...(cursor ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] } : {}),
+      policyId: policy.id,
+      ...content,
+      ...(cursor
+        ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }
+        : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
@@ -34,12 +65,22 @@ export async function listTestRuns(options: { actor: Actor; policyId: string; qu
   });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { items: page.map(toTestRunSummary), nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  return {
+    items: page.map(toTestRunSummary),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
 }
 
-export async function getTestRunOrThrow(options: { actor: Actor; policyId: string; runId: string }): Promise<TestRunView> {
+export async function getTestRunOrThrow(options: {
+  actor: Actor;
+  policyId: string;
+  runId: string;
+}): Promise<TestRunView> {
   requirePermission(options.actor, "policy:read");
-  const row = await db.testRun.findFirst({ where: { id: options.runId, policyId: options.policyId }, include: { createdBy: CREATED_BY_SELECT } });
+  const row = await db.testRun.findFirst({
+    where: { id: options.runId, policyId: options.policyId },
+    include: { createdBy: CREATED_BY_SELECT },
+  });
   if (!row) throw notFound("Test run");
   return toTestRunView(row);
 }
@@ -50,7 +91,10 @@ export async function getTestRunOrThrow(options: { actor: Actor; policyId: strin
  * For the review and publish flow: callers have already checked that the actor may read the policy.
  */
 export async function getLatestTestRunForVersion(policyVersionId: string): Promise<TestRunView | null> {
-  const version = await db.policyVersion.findUnique({ where: { id: policyVersionId }, select: { policyId: true, sha256: true, testsSha256: true } });
+  const version = await db.policyVersion.findUnique({
+    where: { id: policyVersionId },
+    select: { policyId: true, sha256: true, testsSha256: true },
+  });
   if (!version) return null;
   const row = await db.testRun.findFirst({
     where: { policyId: version.policyId, sourceSha256: version.sha256, testsSha256: version.testsSha256 },
@@ -63,7 +107,10 @@ export async function getLatestTestRunForVersion(policyVersionId: string): Promi
 /** For the publish gate, inside its transaction: the newest run of each version's exact content, keyed by version id. */
 export async function latestRunsForVersions(tx: Tx, versionIds: string[]): Promise<Map<string, TestRunSummaryView>> {
   if (versionIds.length === 0) return new Map();
-  const versions = await tx.policyVersion.findMany({ where: { id: { in: versionIds } }, select: { id: true, policyId: true, sha256: true, testsSha256: true } });
+  const versions = await tx.policyVersion.findMany({
+    where: { id: { in: versionIds } },
+    select: { id: true, policyId: true, sha256: true, testsSha256: true },
+  });
   const out = new Map<string, TestRunSummaryView>();
   for (const v of versions) {
     const row = await tx.testRun.findFirst({
@@ -77,7 +124,9 @@ export async function latestRunsForVersions(tx: Tx, versionIds: string[]): Promi
 }
 
 /** For the policy list: the newest run of each policy's head content, in one query. */
-export async function latestRunsForHeads(heads: Array<{ policyId: string; sha256: string; testsSha256: string }>): Promise<Map<string, TestRunSummaryView>> {
+export async function latestRunsForHeads(
+  heads: Array<{ policyId: string; sha256: string; testsSha256: string }>,
+): Promise<Map<string, TestRunSummaryView>> {
   if (heads.length === 0) return new Map();
   const ids = await db.$queryRaw<Array<{ id: string }>>`
     SELECT DISTINCT ON (r.policy_id) r.id::text AS id
@@ -98,7 +147,9 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(iso ?? "");
   if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw new AppError("validation_failed", "The cursor is invalid", { fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }] });
+    throw new AppError("validation_failed", "The cursor is invalid", {
+      fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }],
+    });
   }
   return { createdAt, id };
 }

@@ -26,7 +26,10 @@ const ZCaseFileEntry = z
     undefined: z.literal(true).optional(),
   })
   .strict()
-  .refine((c) => (c.expected !== undefined) !== (c.undefined === true), "give either expected (a JSON value) or \"undefined\": true");
+  .refine(
+    (c) => (c.expected !== undefined) !== (c.undefined === true),
+    'give either expected (a JSON value) or "undefined": true',
+  );
 
 const ZCasesFile = z.object({ cases: z.array(ZCaseFileEntry).max(1000) }).strict();
 
@@ -52,7 +55,10 @@ export function toPolicyFiles(source: string, testSource: string, cases: TTestCa
       ...(c.expected.trim() === "undefined" ? { undefined: true } : { expected: value(c.expected, "expected") }),
     };
   });
-  if (problems.length) throw new AppError("unprocessable", "Some cases are not valid JSON yet; fix them before exporting", { fieldErrors: problems });
+  if (problems.length)
+    throw new AppError("unprocessable", "Some cases are not valid JSON yet; fix them before exporting", {
+      fieldErrors: problems,
+    });
   return {
     [POLICY_FILE]: source,
     ...(testSource.trim() ? { [TEST_FILE]: testSource } : {}),
@@ -63,7 +69,9 @@ export function toPolicyFiles(source: string, testSource: string, cases: TTestCa
 export function zipFiles(files: Record<string, string>): Uint8Array {
   // A fixed timestamp keeps the archive byte-identical for identical content.
   const mtime = new Date("2000-01-01T00:00:00Z");
-  return zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, [strToU8(text), { mtime }]])), { level: 6 });
+  return zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, [strToU8(text), { mtime }]])), {
+    level: 6,
+  });
 }
 
 /** Reads uploaded files (by name) back into a policy source, a test module and cases. */
@@ -75,14 +83,28 @@ export function fromPolicyFiles(files: Record<string, string>): PolicyFiles {
   const casesFiles = names.filter((n) => /^cases\.(json|ya?ml)$/.test(n));
   const unexpected = names.filter((n) => !n.endsWith(".rego") && !casesFiles.includes(n));
   const errors: FieldError[] = [
-    ...(policies.length !== 1 ? [{ path: "body.files", message: `need exactly one policy module (${POLICY_FILE}); got ${policies.length}` }] : []),
-    ...(tests.length > 1 ? [{ path: "body.files", message: `at most one _test.rego module; got ${tests.join(", ")}` }] : []),
-    ...(casesFiles.length > 1 ? [{ path: "body.files", message: `at most one cases file; got ${casesFiles.join(", ")}` }] : []),
-    ...unexpected.map((n) => ({ path: `body.files.${n}`, message: "unexpected file (expected policy.rego, policy_test.rego, cases.json or cases.yaml)" })),
+    ...(policies.length !== 1
+      ? [{ path: "body.files", message: `need exactly one policy module (${POLICY_FILE}); got ${policies.length}` }]
+      : []),
+    ...(tests.length > 1
+      ? [{ path: "body.files", message: `at most one _test.rego module; got ${tests.join(", ")}` }]
+      : []),
+    ...(casesFiles.length > 1
+      ? [{ path: "body.files", message: `at most one cases file; got ${casesFiles.join(", ")}` }]
+      : []),
+    ...unexpected.map((n) => ({
+      path: `body.files.${n}`,
+      message: "unexpected file (expected policy.rego, policy_test.rego, cases.json or cases.yaml)",
+    })),
   ];
-  if (errors.length) throw new AppError("validation_failed", "The files are not a policy with its tests", { fieldErrors: errors });
+  if (errors.length)
+    throw new AppError("validation_failed", "The files are not a policy with its tests", { fieldErrors: errors });
   const casesName = casesFiles[0];
-  return { source: files[policies[0]!]!, testSource: tests[0] ? files[tests[0]]! : "", cases: casesName ? parseCasesFile(casesName, files[casesName]!) : [] };
+  return {
+    source: files[policies[0]!]!,
+    testSource: tests[0] ? files[tests[0]]! : "",
+    cases: casesName ? parseCasesFile(casesName, files[casesName]!) : [],
+  };
 }
 
 export function parseCasesFile(name: string, text: string): TTestCaseInput[] {
@@ -90,11 +112,17 @@ export function parseCasesFile(name: string, text: string): TTestCaseInput[] {
   try {
     raw = name.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   } catch (cause) {
-    throw new AppError("validation_failed", `${name} does not parse`, { cause, fieldErrors: [{ path: `body.files.${name}`, message: cause instanceof Error ? cause.message : "does not parse" }] });
+    throw new AppError("validation_failed", `${name} does not parse`, {
+      cause,
+      fieldErrors: [{ path: `body.files.${name}`, message: cause instanceof Error ? cause.message : "does not parse" }],
+    });
   }
   const parsed = ZCasesFile.safeParse(raw);
   if (!parsed.success) {
-    const fieldErrors = parsed.error.issues.map((i) => ({ path: [`body.files.${name}`, ...i.path.map(String)].join("."), message: i.message }));
+    const fieldErrors = parsed.error.issues.map((i) => ({
+      path: [`body.files.${name}`, ...i.path.map(String)].join("."),
+      message: i.message,
+    }));
     throw new AppError("validation_failed", `${name} is not a valid cases file`, { fieldErrors });
   }
   return parsed.data.cases.map((c) => ({

@@ -65,7 +65,10 @@ export const ZCreateTestRunRequest = z
     /** Re-run only these cases (no Rego tests); such a partial run is returned but not stored. */
     caseIds: z.array(z.string().uuid()).min(1).max(MAX_CASES).optional(),
   })
-  .refine((r) => (r.version === undefined) !== (r.inline === undefined), { message: "give exactly one of version or inline", path: ["version"] });
+  .refine((r) => (r.version === undefined) !== (r.inline === undefined), {
+    message: "give exactly one of version or inline",
+    path: ["version"],
+  });
 export type TCreateTestRunRequest = z.infer<typeof ZCreateTestRunRequest>;
 
 export const ZListTestRunsQuery = z.object({
@@ -78,7 +81,10 @@ export type TListTestRunsQuery = z.infer<typeof ZListTestRunsQuery>;
 export const ZTestRunParams = z.object({ id: z.string().uuid(), runId: z.string().uuid() });
 
 const ZFiles = z
-  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a plain file name"), z.string().max(2 * 1024 * 1024, "must be at most 2 MiB"))
+  .record(
+    z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a plain file name"),
+    z.string().max(2 * 1024 * 1024, "must be at most 2 MiB"),
+  )
   .refine((f) => Object.keys(f).length > 0 && Object.keys(f).length <= 10, "give 1 to 10 files");
 
 /** Import into an existing policy: the files become its next version (409 on a stale expectedVersion). */

@@ -1,5 +1,13 @@
 import type { TestRun } from "@/lib/generated/prisma/client";
-import type { CaseResult, CoverageReport, EvaluationContextRecord, RegoTestOutcome, RunError, RunStatus, RunSummary } from "@/lib/policy-tests/types";
+import type {
+  CaseResult,
+  CoverageReport,
+  EvaluationContextRecord,
+  RegoTestOutcome,
+  RunError,
+  RunStatus,
+  RunSummary,
+} from "@/lib/policy-tests/types";
 
 /** A run in a list: who ran what, when, and how it came out. */
 export type TestRunSummaryView = {
@@ -38,16 +46,44 @@ export type StoredResults = { cases: CaseResult[]; regoTests: RegoTestOutcome[];
 
 export const CREATED_BY_SELECT = { select: { id: true, email: true, name: true } } as const;
 
-type SummaryRow = Pick<TestRun, "id" | "policyId" | "policyVersionId" | "versionNumber" | "basedOnVersion" | "inline" | "sourceSha256" | "testsSha256" | "status" | "total" | "passed" | "failed" | "errored" | "skipped" | "durationMs" | "createdAt"> & {
+type SummaryRow = Pick<
+  TestRun,
+  | "id"
+  | "policyId"
+  | "policyVersionId"
+  | "versionNumber"
+  | "basedOnVersion"
+  | "inline"
+  | "sourceSha256"
+  | "testsSha256"
+  | "status"
+  | "total"
+  | "passed"
+  | "failed"
+  | "errored"
+  | "skipped"
+  | "durationMs"
+  | "createdAt"
+> & {
   createdBy: { id: string; email: string; name: string };
 };
 
 export function toTestRunSummary(row: SummaryRow): TestRunSummaryView {
   return {
-    id: row.id, policyId: row.policyId, policyVersionId: row.policyVersionId, version: row.versionNumber, basedOnVersion: row.basedOnVersion,
-    inline: row.inline, sourceSha256: row.sourceSha256, testsSha256: row.testsSha256, status: row.status, passed: row.status === "passed",
+    id: row.id,
+    policyId: row.policyId,
+    policyVersionId: row.policyVersionId,
+    version: row.versionNumber,
+    basedOnVersion: row.basedOnVersion,
+    inline: row.inline,
+    sourceSha256: row.sourceSha256,
+    testsSha256: row.testsSha256,
+    status: row.status,
+    passed: row.status === "passed",
     summary: { total: row.total, passed: row.passed, failed: row.failed, errors: row.errored, skipped: row.skipped },
-    durationMs: row.durationMs, createdAt: row.createdAt.toISOString(), createdBy: row.createdBy,
+    durationMs: row.durationMs,
+    createdAt: row.createdAt.toISOString(),
+    createdBy: row.createdBy,
   };
 }
 

@@ -22,15 +22,25 @@ export function withCaseIds(cases: Array<Omit<TTestCase, "id"> & { id?: string }
  * suites with the same cases in the same order hash the same however they were made.
  */
 export function testsSha256(suite: TestSuite): string {
-  const cases = suite.cases.map((c) => ({ name: c.name, query: c.query, input: c.input, data: c.data, expected: c.expected }));
-  return createHash("sha256").update(canonicalJson({ cases, testSource: suite.testSource })).digest("hex");
+  const cases = suite.cases.map((c) => ({
+    name: c.name,
+    query: c.query,
+    input: c.input,
+    data: c.data,
+    expected: c.expected,
+  }));
+  return createHash("sha256")
+    .update(canonicalJson({ cases, testSource: suite.testSource }))
+    .digest("hex");
 }
 
 /** Cases as stored in a version's JSONB column (validated on the way in; re-checked on the way out). */
 export function readStoredCases(value: unknown): TTestCase[] {
   if (!Array.isArray(value)) return [];
-  return withCaseIds(value.flatMap((raw) => {
-    const parsed = ZTestCase.safeParse(raw);
-    return parsed.success ? [parsed.data] : [];
-  }));
+  return withCaseIds(
+    value.flatMap((raw) => {
+      const parsed = ZTestCase.safeParse(raw);
+      return parsed.success ? [parsed.data] : [];
+    }),
+  );
 }

@@ -6,7 +6,13 @@ import type { RegoError } from "@/lib/opa/types";
 export type Outcome = { defined: true; value: unknown } | { defined: false };
 
 /** One line of `--explain fails` output: where evaluation failed, the source there, and the operand values. */
-export type ExplanationStep = { file: string; row: number; op: string; source: string; values?: Array<{ name: string | null; value: unknown }> };
+export type ExplanationStep = {
+  file: string;
+  row: number;
+  op: string;
+  source: string;
+  values?: Array<{ name: string | null; value: unknown }>;
+};
 
 export type CaseStatus = "passed" | "failed" | "error" | "timeout";
 

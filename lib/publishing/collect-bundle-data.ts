@@ -18,12 +18,19 @@ export async function collectBundleData(tx: Tx, bundle: BundleRef): Promise<Bund
 }
 
 /** Replayed data (a rollback) with every provider's documents replaced by today's: revoked grants stay revoked. */
-export async function withCurrentData(tx: Tx, bundle: BundleRef, replayed: BundleDataDocument[]): Promise<BundleDataDocument[]> {
+export async function withCurrentData(
+  tx: Tx,
+  bundle: BundleRef,
+  replayed: BundleDataDocument[],
+): Promise<BundleDataDocument[]> {
   const kept = replayed.filter((doc) => !PROVIDERS.some((p) => p.owns(doc.path)));
   return [...kept, ...(await collectBundleData(tx, bundle))];
 }
 
 /** Tells every provider, in the storing transaction, what a revision ships. */
-export async function announceStoredData(tx: Tx, revision: { revisionId: string; bundleId: string; data: BundleDataDocument[] }): Promise<void> {
+export async function announceStoredData(
+  tx: Tx,
+  revision: { revisionId: string; bundleId: string; data: BundleDataDocument[] },
+): Promise<void> {
   for (const provider of PROVIDERS) await provider.stored?.(tx, revision);
 }

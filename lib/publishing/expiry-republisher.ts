@@ -34,18 +34,38 @@ export async function republishIfExpired(now = new Date()): Promise<StoredRevisi
         if (!previous) return nothing;
         const publication = await tx.allowlistPublication.findUnique({ where: { revisionId: previous.id } });
         if (!publication?.nextExpiryAt || publication.nextExpiryAt.getTime() > now.getTime()) return nothing;
-        const versions = await tx.policyVersion.findMany({ where: { id: { in: previous.policyVersions.map((p) => p.policyVersionId) } }, include: { policy: { select: { packagePath: true } } } });
+        const versions = await tx.policyVersion.findMany({
+          where: { id: { in: previous.policyVersions.map((p) => p.policyVersionId) } },
+          include: { policy: { select: { packagePath: true } } },
+        });
         const modules = versions
-          .map((v) => ({ policyId: v.policyId, versionId: v.id, versionNumber: v.number, packagePath: v.policy.packagePath, sha256: v.sha256, source: v.source }))
+          .map((v) => ({
+            policyId: v.policyId,
+            versionId: v.id,
+            versionNumber: v.number,
+            packagePath: v.policy.packagePath,
+            sha256: v.sha256,
+            source: v.source,
+          }))
           .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
         const reason = `scheduled republish: allowlist grants expired at ${publication.nextExpiryAt.toISOString()}`;
         return {
-          plans: [{
-            bundle: carrier, number: previous.number + 1, modules, data: await collectBundleData(tx, carrier),
-            provenance: { republishOf: previous.revision, reason, policies: provenanceOf(modules) },
-            changeRequestId: null, rollbackOfId: null, reason, testOverride: null, approvedById: null, auditAction: "bundle.republish",
-            publishedById: previous.publishedById,
-          }],
+          plans: [
+            {
+              bundle: carrier,
+              number: previous.number + 1,
+              modules,
+              data: await collectBundleData(tx, carrier),
+              provenance: { republishOf: previous.revision, reason, policies: provenanceOf(modules) },
+              changeRequestId: null,
+              rollbackOfId: null,
+              reason,
+              testOverride: null,
+              approvedById: null,
+              auditAction: "bundle.republish",
+              publishedById: previous.publishedById,
+            },
+          ],
           finish: async () => null,
         };
       },
@@ -58,7 +78,11 @@ export async function republishIfExpired(now = new Date()): Promise<StoredRevisi
 export async function nextExpiry(): Promise<Date | null> {
   const carrier = await allowlistBundle(db);
   if (!carrier) return null;
-  const latest = await db.bundleRevision.findFirst({ where: { bundleId: carrier.id }, orderBy: { number: "desc" }, select: { allowlistPublication: { select: { nextExpiryAt: true } } } });
+  const latest = await db.bundleRevision.findFirst({
+    where: { bundleId: carrier.id },
+    orderBy: { number: "desc" },
+    select: { allowlistPublication: { select: { nextExpiryAt: true } } },
+  });
   return latest?.allowlistPublication?.nextExpiryAt ?? null;
 }
 
@@ -71,7 +95,11 @@ export function startExpiryRepublisher(): void {
     let sleep = MAX_SLEEP_MS;
     try {
       const republished = await republishIfExpired();
-      if (republished) logger.info({ bundle: republished.bundle, revision: republished.revision }, "republished: allowlist grants expired");
+      if (republished)
+        logger.info(
+          { bundle: republished.bundle, revision: republished.revision },
+          "republished: allowlist grants expired",
+        );
       const next = await nextExpiry();
       if (next) sleep = Math.min(MAX_SLEEP_MS, Math.max(MIN_SLEEP_MS, next.getTime() - Date.now() + 50));
     } catch (error) {

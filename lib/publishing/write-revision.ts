@@ -5,13 +5,25 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { AuditActor } from "@/lib/auth/actor";
 import { notifyInTransaction } from "@/lib/core/pg-listener";
 import { isUnderRoots } from "@/lib/bundles/roots";
-import { buildSignedBundle, type BuiltBundle, type BundleDataDocument, type BundleSigner } from "@/lib/bundles/build-bundle";
+import {
+  buildSignedBundle,
+  type BuiltBundle,
+  type BundleDataDocument,
+  type BundleSigner,
+} from "@/lib/bundles/build-bundle";
 import { announceStoredData } from "@/lib/publishing/collect-bundle-data";
 import { checkBundleWithOpa } from "@/lib/publishing/check-bundle-with-opa";
 import { policyFilePath } from "@/lib/rego/policy-module";
 import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
 
-export type PlannedModule = { policyId: string; versionId: string; versionNumber: number; packagePath: string; sha256: string; source: string };
+export type PlannedModule = {
+  policyId: string;
+  versionId: string;
+  versionNumber: number;
+  packagePath: string;
+  sha256: string;
+  source: string;
+};
 
 export type RevisionPlan = {
   bundle: { id: string; name: string; roots: string[] };
@@ -30,7 +42,15 @@ export type RevisionPlan = {
   publishedById?: string;
 };
 
-export type StoredRevision = { id: string; bundle: string; number: number; revision: string; sha256: string; etag: string; size: number };
+export type StoredRevision = {
+  id: string;
+  bundle: string;
+  number: number;
+  revision: string;
+  sha256: string;
+  etag: string;
+  size: number;
+};
 
 /** Serialises revisions of one bundle, so numbers are dense and each builds on the latest. */
 export async function lockBundle(tx: Tx, bundleId: string): Promise<void> {
@@ -38,7 +58,11 @@ export async function lockBundle(tx: Tx, bundleId: string): Promise<void> {
 }
 
 export async function latestRevision(tx: Tx, bundleId: string) {
-  return tx.bundleRevision.findFirst({ where: { bundleId }, orderBy: { number: "desc" }, select: { id: true, number: true, revision: true, publishedById: true, policyVersions: true } });
+  return tx.bundleRevision.findFirst({
+    where: { bundleId },
+    orderBy: { number: "desc" },
+    select: { id: true, number: true, revision: true, publishedById: true, policyVersions: true },
+  });
 }
 
 export type Signer = BundleSigner & { id: string; publicKeyPem: string };
@@ -53,44 +77,107 @@ export type BuiltRevision = { plan: RevisionPlan; built: BuiltBundle; builtAt: D
 export async function buildRevision(actor: AuditActor, plan: RevisionPlan, signer: Signer): Promise<BuiltRevision> {
   const revision = `r${plan.number}`;
   for (const doc of plan.data) {
-    if (!isUnderRoots(doc.path, plan.bundle.roots)) throw new AppError("unprocessable", `Data at ${doc.path || "(root)"} is outside bundle ${plan.bundle.name}'s roots`);
+    if (!isUnderRoots(doc.path, plan.bundle.roots))
+      throw new AppError(
+        "unprocessable",
+        `Data at ${doc.path || "(root)"} is outside bundle ${plan.bundle.name}'s roots`,
+      );
   }
   const modules = plan.modules.map((m) => ({ path: policyFilePath(m.packagePath), source: m.source }));
   const builtAt = new Date();
   const publishedBy = actor.type === "user" ? actor.email : `system:${actor.label}`;
-  const metadata = { verdict: { bundle: plan.bundle.name, revision, publishedAt: builtAt.toISOString(), publishedBy, ...plan.provenance } };
-  const built = await buildSignedBundle({ revision, roots: plan.bundle.roots, metadata, modules, data: plan.data, signer, builtAt });
-  const problems = await checkBundleWithOpa({ bytes: built.bytes, kid: signer.kid, algorithm: signer.algorithm, publicKeyPem: signer.publicKeyPem, modules });
+  const metadata = {
+    verdict: {
+      bundle: plan.bundle.name,
+      revision,
+      publishedAt: builtAt.toISOString(),
+      publishedBy,
+      ...plan.provenance,
+    },
+  };
+  const built = await buildSignedBundle({
+    revision,
+    roots: plan.bundle.roots,
+    metadata,
+    modules,
+    data: plan.data,
+    signer,
+    builtAt,
+  });
+  const problems = await checkBundleWithOpa({
+    bytes: built.bytes,
+    kid: signer.kid,
+    algorithm: signer.algorithm,
+    publicKeyPem: signer.publicKeyPem,
+    modules,
+  });
   if (problems.length > 0) {
-    throw new AppError("unprocessable", `Bundle ${plan.bundle.name} failed the opa check; nothing was published`, { extra: { bundle: plan.bundle.name, regoErrors: problems } });
+    throw new AppError("unprocessable", `Bundle ${plan.bundle.name} failed the opa check; nothing was published`, {
+      extra: { bundle: plan.bundle.name, regoErrors: problems },
+    });
   }
   return { plan, built, builtAt, signerId: signer.id };
 }
 
 /** Stores a built revision and announces it (NOTIFY at commit), inside the caller's transaction. */
-export async function storeRevision(tx: Tx, actor: AuditActor, revision: BuiltRevision, requestId?: string): Promise<StoredRevision> {
+export async function storeRevision(
+  tx: Tx,
+  actor: AuditActor,
+  revision: BuiltRevision,
+  requestId?: string,
+): Promise<StoredRevision> {
   const { plan, built, builtAt } = revision;
   const publishedById = plan.publishedById ?? (actor.type === "user" ? actor.userId : null);
   if (!publishedById) throw new Error("a revision published by the system must name whose publish it renews");
   const stored = await tx.bundleRevision.create({
     data: {
-      bundleId: plan.bundle.id, number: plan.number, revision: built.manifest.revision, sha256: built.sha256, etag: built.etag, size: built.bytes.length,
-      bytes: new Uint8Array(built.bytes), manifest: toPlainJson(built.manifest) as object, files: built.files, signingKeyId: revision.signerId, signatureJws: built.signature.jws,
-      changeRequestId: plan.changeRequestId, rollbackOfId: plan.rollbackOfId, reason: plan.reason, testOverride: plan.testOverride,
-      approvedById: plan.approvedById, publishedById, publishedAt: builtAt,
+      bundleId: plan.bundle.id,
+      number: plan.number,
+      revision: built.manifest.revision,
+      sha256: built.sha256,
+      etag: built.etag,
+      size: built.bytes.length,
+      bytes: new Uint8Array(built.bytes),
+      manifest: toPlainJson(built.manifest) as object,
+      files: built.files,
+      signingKeyId: revision.signerId,
+      signatureJws: built.signature.jws,
+      changeRequestId: plan.changeRequestId,
+      rollbackOfId: plan.rollbackOfId,
+      reason: plan.reason,
+      testOverride: plan.testOverride,
+      approvedById: plan.approvedById,
+      publishedById,
+      publishedAt: builtAt,
       policyVersions: { create: plan.modules.map((m) => ({ policyId: m.policyId, policyVersionId: m.versionId })) },
     },
   });
   await recordAuditEvent(tx, {
-    actor, action: plan.auditAction, target: { type: "bundle", id: plan.bundle.id },
+    actor,
+    action: plan.auditAction,
+    target: { type: "bundle", id: plan.bundle.id },
     after: {
-      bundle: plan.bundle.name, revision: stored.revision, sha256: built.sha256, signingKid: built.signature.kid, changeRequestId: plan.changeRequestId,
-      rollbackOf: plan.provenance.rollbackOf ?? null, reason: plan.reason, testOverride: plan.testOverride,
+      bundle: plan.bundle.name,
+      revision: stored.revision,
+      sha256: built.sha256,
+      signingKid: built.signature.kid,
+      changeRequestId: plan.changeRequestId,
+      rollbackOf: plan.provenance.rollbackOf ?? null,
+      reason: plan.reason,
+      testOverride: plan.testOverride,
       policies: plan.modules.map((m) => ({ package: m.packagePath, version: m.versionNumber, sha256: m.sha256 })),
     },
     requestId,
   });
   await announceStoredData(tx, { revisionId: stored.id, bundleId: plan.bundle.id, data: plan.data });
   await notifyInTransaction(tx, "verdict_bundle_revisions", `${plan.bundle.name}:${stored.id}`);
-  return { id: stored.id, bundle: plan.bundle.name, number: stored.number, revision: stored.revision, sha256: built.sha256, etag: built.etag, size: stored.size };
+  return {
+    id: stored.id,
+    bundle: plan.bundle.name,
+    number: stored.number,
+    revision: stored.revision,
+    sha256: built.sha256,
+    etag: built.etag,
+    size: stored.size,
+  };
 }

@@ -22,7 +22,15 @@ export type PolicyVersionItemView = {
   bundle: string | null;
 };
 
-export type ReviewView = { id: string; reviewer: Person; verdict: ReviewVerdict; body: string; createdAt: string; voided: boolean; matchesContent: boolean };
+export type ReviewView = {
+  id: string;
+  reviewer: Person;
+  verdict: ReviewVerdict;
+  body: string;
+  createdAt: string;
+  voided: boolean;
+  matchesContent: boolean;
+};
 
 export type ChangeRequestView = {
   id: string;
@@ -51,32 +59,70 @@ export async function getChangeRequestOrThrow(options: { actor: Actor; number: n
   requirePermission(actor, "policy:read");
   const cr = await db.changeRequest.findUnique({
     where: { number: options.number },
-    include: { author: PERSON, reviews: { include: { reviewer: PERSON }, orderBy: { createdAt: "asc" } }, revisions: { select: { bundleId: true, number: true, revision: true, bundle: { select: { name: true } } }, orderBy: { publishedAt: "asc" } } },
+    include: {
+      author: PERSON,
+      reviews: { include: { reviewer: PERSON }, orderBy: { createdAt: "asc" } },
+      revisions: {
+        select: { bundleId: true, number: true, revision: true, bundle: { select: { name: true } } },
+        orderBy: { publishedAt: "asc" },
+      },
+    },
   });
   if (!cr) throw notFound("Change request");
   const { items, tests } = await db.$transaction(async (tx) => {
     const loaded = await loadItems(tx, cr.id);
     return { items: loaded, tests: await testGateForItems(tx, loaded) };
   });
-  const policyViews = await describeItems(items.filter(isPolicyItem).map((i) => i.versionId), cr.revisions.map((r) => ({ bundleId: r.bundleId, number: r.number })));
-  const allowlistViews = await describeAllowlistItems(items.flatMap((i) => (isPolicyItem(i) ? [] : [i.changeSetId])), { published: cr.status === "published" });
-  const itemViews = items.map((i) => (isPolicyItem(i) ? policyViews.find((v) => v.version.id === i.versionId)! : allowlistViews.find((v) => v.changeSetId === i.changeSetId)!));
+  const policyViews = await describeItems(
+    items.filter(isPolicyItem).map((i) => i.versionId),
+    cr.revisions.map((r) => ({ bundleId: r.bundleId, number: r.number })),
+  );
+  const allowlistViews = await describeAllowlistItems(
+    items.flatMap((i) => (isPolicyItem(i) ? [] : [i.changeSetId])),
+    { published: cr.status === "published" },
+  );
+  const itemViews = items.map((i) =>
+    isPolicyItem(i)
+      ? policyViews.find((v) => v.version.id === i.versionId)!
+      : allowlistViews.find((v) => v.changeSetId === i.changeSetId)!,
+  );
   const reviews = cr.reviews.map((r) => ({
-    id: r.id, reviewer: r.reviewer, verdict: r.verdict, body: r.body, createdAt: r.createdAt.toISOString(), voided: r.voidedAt !== null, matchesContent: r.contentHash === cr.contentHash,
+    id: r.id,
+    reviewer: r.reviewer,
+    verdict: r.verdict,
+    body: r.body,
+    createdAt: r.createdAt.toISOString(),
+    voided: r.voidedAt !== null,
+    matchesContent: r.contentHash === cr.contentHash,
   }));
   const approval = [...reviews].reverse().find((r) => r.verdict === "approve" && !r.voided && r.matchesContent) ?? null;
   const open = cr.status !== "published" && cr.status !== "closed";
   const wroteSome = items.some((i) => i.authorId === actor.userId);
   return {
-    id: cr.id, number: cr.number, title: cr.title, description: cr.description, status: cr.status, contentHash: cr.contentHash, author: cr.author,
-    createdAt: cr.createdAt.toISOString(), updatedAt: cr.updatedAt.toISOString(), publishedAt: cr.publishedAt?.toISOString() ?? null,
-    items: itemViews, reviews, approval: approval && (cr.status === "approved" || cr.status === "published") ? { reviewer: approval.reviewer, at: approval.createdAt } : null, tests,
+    id: cr.id,
+    number: cr.number,
+    title: cr.title,
+    description: cr.description,
+    status: cr.status,
+    contentHash: cr.contentHash,
+    author: cr.author,
+    createdAt: cr.createdAt.toISOString(),
+    updatedAt: cr.updatedAt.toISOString(),
+    publishedAt: cr.publishedAt?.toISOString() ?? null,
+    items: itemViews,
+    reviews,
+    approval:
+      approval && (cr.status === "approved" || cr.status === "published")
+        ? { reviewer: approval.reviewer, at: approval.createdAt }
+        : null,
+    tests,
     revisions: cr.revisions.map((r) => ({ bundle: r.bundle.name, number: r.number, revision: r.revision })),
     can: {
       edit: open && cr.authorId === actor.userId && can(actor, "change:submit"),
       review: open && can(actor, "change:review") && cr.authorId !== actor.userId && !wroteSome,
       comment: open && (can(actor, "change:review") || can(actor, "change:submit")),
-      publish: cr.status === "approved" && can(actor, "bundle:publish") && (tests.passed || can(actor, "publish:override")),
+      publish:
+        cr.status === "approved" && can(actor, "bundle:publish") && (tests.passed || can(actor, "publish:override")),
       override: cr.status === "approved" && !tests.passed && can(actor, "publish:override"),
       close: open && cr.authorId === actor.userId,
     },
@@ -87,20 +133,43 @@ export async function getChangeRequestOrThrow(options: { actor: Actor; number: n
  * Each item with its diff base: the version agents run today, or — once this change request is
  * published — the version the revision before its own shipped.
  */
-async function describeItems(versionIds: string[], publishedAs: Array<{ bundleId: string; number: number }>): Promise<PolicyVersionItemView[]> {
+async function describeItems(
+  versionIds: string[],
+  publishedAs: Array<{ bundleId: string; number: number }>,
+): Promise<PolicyVersionItemView[]> {
   const versions = await db.policyVersion.findMany({
     where: { id: { in: versionIds } },
-    include: { author: PERSON, policy: { select: { id: true, name: true, packagePath: true, bundleMembership: { select: { bundleId: true, bundle: { select: { name: true } } } } } } },
-  });
-  const bundleIds = [...new Set(versions.flatMap((v) => (v.policy.bundleMembership ? [v.policy.bundleMembership.bundleId] : [])))];
-  const heads = bundleIds.length === 0 ? [] : await db.bundleRevision.findMany({
-    where: {
-      bundleId: { in: bundleIds },
-      AND: publishedAs.map((p) => ({ NOT: { bundleId: p.bundleId, number: { gte: p.number } } })),
+    include: {
+      author: PERSON,
+      policy: {
+        select: {
+          id: true,
+          name: true,
+          packagePath: true,
+          bundleMembership: { select: { bundleId: true, bundle: { select: { name: true } } } },
+        },
+      },
     },
-    distinct: ["bundleId"], orderBy: [{ bundleId: "asc" }, { number: "desc" }],
-    select: { bundleId: true, revision: true, policyVersions: { select: { policyId: true, policyVersion: { select: { number: true } } } } },
   });
+  const bundleIds = [
+    ...new Set(versions.flatMap((v) => (v.policy.bundleMembership ? [v.policy.bundleMembership.bundleId] : []))),
+  ];
+  const heads =
+    bundleIds.length === 0
+      ? []
+      : await db.bundleRevision.findMany({
+          where: {
+            bundleId: { in: bundleIds },
+            AND: publishedAs.map((p) => ({ NOT: { bundleId: p.bundleId, number: { gte: p.number } } })),
+          },
+          distinct: ["bundleId"],
+          orderBy: [{ bundleId: "asc" }, { number: "desc" }],
+          select: {
+            bundleId: true,
+            revision: true,
+            policyVersions: { select: { policyId: true, policyVersion: { select: { number: true } } } },
+          },
+        });
   const byId = new Map(versions.map((v) => [v.id, v]));
   return versionIds.map((id) => {
     const v = byId.get(id)!;
@@ -116,31 +185,67 @@ async function describeItems(versionIds: string[], publishedAs: Array<{ bundleId
   });
 }
 
-export type ChangeRequestListItem = { number: number; title: string; status: ChangeRequestStatus; author: Person; itemCount: number; updatedAt: string; createdAt: string };
+export type ChangeRequestListItem = {
+  number: number;
+  title: string;
+  status: ChangeRequestStatus;
+  author: Person;
+  itemCount: number;
+  updatedAt: string;
+  createdAt: string;
+};
 
 /** Most recently updated first, keyset-paginated on (updatedAt, id). "active" = not published or closed. */
-export async function listChangeRequests(options: { actor: Actor; query: TListChangeRequestsQuery }): Promise<{ items: ChangeRequestListItem[]; nextCursor: string | null }> {
+export async function listChangeRequests(options: {
+  actor: Actor;
+  query: TListChangeRequestsQuery;
+}): Promise<{ items: ChangeRequestListItem[]; nextCursor: string | null }> {
   requirePermission(options.actor, "policy:read");
   const { status, limit } = options.query;
   const cursor = options.query.cursor ? decodeCursor(options.query.cursor) : null;
   const where: Prisma.ChangeRequestWhereInput = {
     AND: [
-      status === "all" ? {} : status === "active" ? { status: { in: ["open", "changes_requested", "approved"] } } : { status },
-      cursor ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] } : {},
+      status === "all"
+        ? {}
+        : status === "active"
+          ? { status: { in: ["open", "changes_requested", "approved"] } }
+          : { status },
+      cursor
+        ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
+        : {},
     ],
   };
-  const rows = await db.changeRequest.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit + 1, include: { author: PERSON, _count: { select: { items: true } } } });
+  const rows = await db.changeRequest.findMany({
+    where,
+    orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    include: { author: PERSON, _count: { select: { items: true } } },
+  });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => ({ number: r.number, title: r.title, status: r.status, author: r.author, itemCount: r._count.items, updatedAt: r.updatedAt.toISOString(), createdAt: r.createdAt.toISOString() })),
-    nextCursor: rows.length > limit && last ? Buffer.from(`${last.updatedAt.toISOString()}|${last.id}`).toString("base64url") : null,
+    items: page.map((r) => ({
+      number: r.number,
+      title: r.title,
+      status: r.status,
+      author: r.author,
+      itemCount: r._count.items,
+      updatedAt: r.updatedAt.toISOString(),
+      createdAt: r.createdAt.toISOString(),
+    })),
+    nextCursor:
+      rows.length > limit && last
+        ? Buffer.from(`${last.updatedAt.toISOString()}|${last.id}`).toString("base64url")
+        : null,
   };
 }
 
 function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const updatedAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(updatedAt.getTime())) throw new AppError("validation_failed", "The cursor is invalid", { fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }] });
+  if (!id || Number.isNaN(updatedAt.getTime()))
+    throw new AppError("validation_failed", "The cursor is invalid", {
+      fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }],
+    });
   return { updatedAt, id };
 }

@@ -12,7 +12,12 @@ import { lockChangeRequest } from "@/lib/change-requests/lock-change-request";
  * none of it: not the change request's author, and not the author of any version it ships.
  * The approval records the content hash it saw; publish accepts it only for that exact content.
  */
-export async function reviewChangeRequest(options: { actor: Actor; number: number; input: TReviewRequest; requestId?: string }) {
+export async function reviewChangeRequest(options: {
+  actor: Actor;
+  number: number;
+  input: TReviewRequest;
+  requestId?: string;
+}) {
   const { actor, input } = options;
   requirePermission(actor, "policy:read");
   if (input.verdict === "comment" && !can(actor, "change:review") && !can(actor, "change:submit")) {
@@ -21,19 +26,28 @@ export async function reviewChangeRequest(options: { actor: Actor; number: numbe
   if (input.verdict !== "comment") requirePermission(actor, "change:review");
   return db.$transaction(async (tx) => {
     const cr = await lockChangeRequest(tx, options.number);
-    if (cr.status === "published" || cr.status === "closed") throw new AppError("conflict", `Change request #${cr.number} is ${cr.status}`);
+    if (cr.status === "published" || cr.status === "closed")
+      throw new AppError("conflict", `Change request #${cr.number} is ${cr.status}`);
     const items = await loadItems(tx, cr.id);
     // The stored hash is recomputed from the items themselves, so an approval can never attach to
     // a hash that does not describe what is actually in the change request.
     const contentHash = changeRequestContentHash(items.map(contentOf));
-    if (contentHash !== cr.contentHash) throw new Error(`change request #${cr.number} content hash does not match its items`);
+    if (contentHash !== cr.contentHash)
+      throw new Error(`change request #${cr.number} content hash does not match its items`);
     if (input.verdict !== "comment") assertIndependentReviewer(actor, cr.authorId, items);
-    const review = await tx.changeRequestReview.create({ data: { changeRequestId: cr.id, reviewerId: actor.userId, verdict: input.verdict, body: input.body, contentHash } });
-    const status = input.verdict === "approve" ? "approved" : input.verdict === "request_changes" ? "changes_requested" : cr.status;
+    const review = await tx.changeRequestReview.create({
+      data: { changeRequestId: cr.id, reviewerId: actor.userId, verdict: input.verdict, body: input.body, contentHash },
+    });
+    const status =
+      input.verdict === "approve" ? "approved" : input.verdict === "request_changes" ? "changes_requested" : cr.status;
     if (status !== cr.status) await tx.changeRequest.update({ where: { id: cr.id }, data: { status } });
     await recordAuditEvent(tx, {
-      actor, action: `change_request.${input.verdict}`, target: { type: "change_request", id: cr.id },
-      before: { status: cr.status }, after: { status, contentHash, reviewId: review.id, body: input.body }, requestId: options.requestId,
+      actor,
+      action: `change_request.${input.verdict}`,
+      target: { type: "change_request", id: cr.id },
+      before: { status: cr.status },
+      after: { status, contentHash, reviewId: review.id, body: input.body },
+      requestId: options.requestId,
     });
     return { reviewId: review.id, status };
   });
@@ -41,10 +55,16 @@ export async function reviewChangeRequest(options: { actor: Actor; number: numbe
 
 function assertIndependentReviewer(actor: Actor, authorId: string, items: ResolvedItem[]): void {
   if (actor.userId === authorId) throw new AppError("forbidden", "You cannot review your own change request");
-  if (items.some((i) => i.authorId === actor.userId)) throw new AppError("forbidden", "You wrote a version in this change request, so someone else must review it");
+  if (items.some((i) => i.authorId === actor.userId))
+    throw new AppError("forbidden", "You wrote a version in this change request, so someone else must review it");
 }
 
-export async function closeChangeRequest(options: { actor: Actor; number: number; reason: string; requestId?: string }) {
+export async function closeChangeRequest(options: {
+  actor: Actor;
+  number: number;
+  reason: string;
+  requestId?: string;
+}) {
   const { actor } = options;
   requirePermission(actor, "change:submit");
   return db.$transaction(async (tx) => {
@@ -53,7 +73,14 @@ export async function closeChangeRequest(options: { actor: Actor; number: number
     if (cr.status === "published") throw new AppError("conflict", `Change request #${cr.number} is already published`);
     if (cr.status === "closed") return { status: "closed" as const };
     await tx.changeRequest.update({ where: { id: cr.id }, data: { status: "closed", closedAt: new Date() } });
-    await recordAuditEvent(tx, { actor, action: "change_request.close", target: { type: "change_request", id: cr.id }, before: { status: cr.status }, after: { status: "closed", reason: options.reason }, requestId: options.requestId });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "change_request.close",
+      target: { type: "change_request", id: cr.id },
+      before: { status: cr.status },
+      after: { status: "closed", reason: options.reason },
+      requestId: options.requestId,
+    });
     return { status: "closed" as const };
   });
 }

@@ -54,7 +54,8 @@ async function downloadRelease(log: (line: string) => void): Promise<void> {
   const sums = await fetch(`${url}.sha256`);
   const expected = sums.ok ? (await sums.text()).trim().split(/\s+/)[0] : undefined;
   const actual = createHash("sha256").update(binary).digest("hex");
-  if (!expected || expected !== actual) throw new Error("the downloaded OPA binary does not match its published sha256");
+  if (!expected || expected !== actual)
+    throw new Error("the downloaded OPA binary does not match its published sha256");
   writeFileSync(PROJECT_OPA_PATH, binary);
   chmodSync(PROJECT_OPA_PATH, 0o755);
   if (!existsSync(PROJECT_OPA_PATH)) throw new Error("OPA download did not produce a binary");

@@ -9,10 +9,22 @@ describe("package-lock.json", () => {
   });
 
   it("derives platform and cpu from the package name", () => {
-    const lock = { packages: { "node_modules/next": { optionalDependencies: { "@next/swc-win32-x64-msvc": "1.0.0", "@next/swc-linux-arm64-gnu": "1.0.0" } } } };
+    const lock = {
+      packages: {
+        "node_modules/next": {
+          optionalDependencies: { "@next/swc-win32-x64-msvc": "1.0.0", "@next/swc-linux-arm64-gnu": "1.0.0" },
+        },
+      },
+    };
     expect(findMissingOptionalEntries(lock)).toEqual([
-      { path: "node_modules/@next/swc-win32-x64-msvc", value: { version: "1.0.0", cpu: ["x64"], os: ["win32"], optional: true } },
-      { path: "node_modules/@next/swc-linux-arm64-gnu", value: { version: "1.0.0", cpu: ["arm64"], os: ["linux"], optional: true } },
+      {
+        path: "node_modules/@next/swc-win32-x64-msvc",
+        value: { version: "1.0.0", cpu: ["x64"], os: ["win32"], optional: true },
+      },
+      {
+        path: "node_modules/@next/swc-linux-arm64-gnu",
+        value: { version: "1.0.0", cpu: ["arm64"], os: ["linux"], optional: true },
+      },
     ]);
   });
 });

@@ -1,4 +1,10 @@
-type LockPackage = { version?: string; optionalDependencies?: Record<string, string>; os?: string[]; cpu?: string[]; optional?: boolean };
+type LockPackage = {
+  version?: string;
+  optionalDependencies?: Record<string, string>;
+  os?: string[];
+  cpu?: string[];
+  optional?: boolean;
+};
 type Lock = { packages: Record<string, LockPackage> };
 
 const OS = ["darwin", "win32", "linux", "freebsd", "android"];

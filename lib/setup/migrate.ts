@@ -15,7 +15,10 @@ export type MigrationReport = { applied: string[]; alreadyApplied: number };
  * file), so `prisma migrate status/deploy` agree with it. Needs no Prisma engine. An advisory lock
  * keeps two instances starting together from racing.
  */
-export async function applyMigrations(databaseUrl: string, log: (line: string) => void = () => {}): Promise<MigrationReport> {
+export async function applyMigrations(
+  databaseUrl: string,
+  log: (line: string) => void = () => {},
+): Promise<MigrationReport> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -39,7 +42,9 @@ export async function applyMigrations(databaseUrl: string, log: (line: string) =
       const previous = done.get(migration.name);
       if (previous) {
         if (previous !== migration.checksum) {
-          throw new Error(`Migration ${migration.name} was changed after it was applied (checksum differs); add a new migration instead`);
+          throw new Error(
+            `Migration ${migration.name} was changed after it was applied (checksum differs); add a new migration instead`,
+          );
         }
         report.alreadyApplied += 1;
         continue;
@@ -59,7 +64,10 @@ type Migration = { name: string; sql: string; checksum: string };
 
 export async function listMigrations(): Promise<Migration[]> {
   const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const bytes = await readFile(path.join(MIGRATIONS_DIR, name, "migration.sql"));
@@ -77,7 +85,9 @@ async function applyOne(client: pg.Client, migration: Migration): Promise<void> 
       [id, migration.checksum, migration.name],
     );
     await client.query(migration.sql);
-    await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+    await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [
+      id,
+    ]);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

@@ -18,19 +18,26 @@ export function generatePrismaClient(log: (line: string) => void, force = false)
   if (!force && existsSync(OUTPUT_STAMP) && readFileSync(OUTPUT_STAMP, "utf8") === schemaHash) return;
   if (!existsSync(ENGINE_STUB)) {
     mkdirSync(path.dirname(ENGINE_STUB), { recursive: true });
-    writeFileSync(ENGINE_STUB, '#!/bin/sh\necho "Verdict applies migrations with scripts/migrate.ts; the schema engine is not installed" >&2\nexit 1\n');
+    writeFileSync(
+      ENGINE_STUB,
+      '#!/bin/sh\necho "Verdict applies migrations with scripts/migrate.ts; the schema engine is not installed" >&2\nexit 1\n',
+    );
     chmodSync(ENGINE_STUB, 0o755);
   }
   log("generating the Prisma client…");
-  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "prisma", "build", "index.js"), "generate"], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: {
-      ...process.env,
-      PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? ENGINE_STUB,
-      PRISMA_HIDE_UPDATE_MESSAGE: "1",
-      CHECKPOINT_DISABLE: "1",
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules", "prisma", "build", "index.js"), "generate"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: {
+        ...process.env,
+        PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? ENGINE_STUB,
+        PRISMA_HIDE_UPDATE_MESSAGE: "1",
+        CHECKPOINT_DISABLE: "1",
+      },
     },
-  });
+  );
   if (result.status !== 0) throw new Error(`prisma generate failed (exit ${result.status})`);
   writeFileSync(OUTPUT_STAMP, schemaHash);
 }

@@ -1,8 +1,8 @@
 import { db } from "@/lib/core/db";
-import { AppError, } from "@/lib/core/errors";
+import { AppError } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { generateSecret, } from "@/lib/auth/secret-tokens";
+import { generateSecret } from "@/lib/auth/secret-tokens";
 import type { TCreateApiTokenRequest } from "@/lib/auth/schemas";
 import { API_TOKEN_PREFIX } from "@/lib/auth/authenticate-api-token";
 import { toApiTokenView } from "@/lib/users/api-token-view";
@@ -23,7 +23,9 @@ export async function createApiToken(options: { actor: Actor; input: TCreateApiT
       data: { name: input.name, tokenHash: hash, prefix: display, userId: actor.userId, roles: input.roles, expiresAt },
     });
     await recordAuditEvent(tx, {
-      actor, action: "api_token.create", target: { type: "api_token", id: created.id },
+      actor,
+      action: "api_token.create",
+      target: { type: "api_token", id: created.id },
       after: { name: created.name, roles: created.roles, expiresAt: created.expiresAt, userId: created.userId },
       requestId: options.requestId,
     });

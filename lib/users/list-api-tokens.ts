@@ -1,6 +1,6 @@
 import { db } from "@/lib/core/db";
 import { requirePermission, can, type Actor } from "@/lib/auth/actor";
-import { ApiTokenView, toApiTokenView } from "@/lib/users/api-token-view";
+import { type ApiTokenView, toApiTokenView } from "@/lib/users/api-token-view";
 
 export async function listApiTokens(options: { actor: Actor }): Promise<ApiTokenView[]> {
   const { actor } = options;

@@ -1,6 +1,6 @@
-import { db, } from "@/lib/core/db";
+import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { UserView, toUserView } from "@/lib/users/user-view";
+import { type UserView, toUserView } from "@/lib/users/user-view";
 
 export async function listUsers(options: { actor: Actor }): Promise<UserView[]> {
   requirePermission(options.actor, "user:manage");

@@ -15,8 +15,12 @@ export async function revokeApiToken(options: { actor: Actor; id: string; reques
     if (token.revokedAt) return toApiTokenView(token);
     const revoked = await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
     await recordAuditEvent(tx, {
-      actor, action: "api_token.revoke", target: { type: "api_token", id },
-      before: { revokedAt: null }, after: { revokedAt: revoked.revokedAt }, requestId: options.requestId,
+      actor,
+      action: "api_token.revoke",
+      target: { type: "api_token", id },
+      before: { revokedAt: null },
+      after: { revokedAt: revoked.revokedAt },
+      requestId: options.requestId,
     });
     return toApiTokenView(revoked);
   });

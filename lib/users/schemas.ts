@@ -3,7 +3,10 @@ import { ZRole } from "@/lib/auth/schemas";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/passwords";
 
 const ZPassword = z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(1024);
-const ZRoles = z.array(ZRole).max(5).refine((r) => new Set(r).size === r.length, "roles must be unique");
+const ZRoles = z
+  .array(ZRole)
+  .max(5)
+  .refine((r) => new Set(r).size === r.length, "roles must be unique");
 
 export const ZCreateUserRequest = z.object({
   email: z.string().trim().toLowerCase().email().max(254),

@@ -1,5 +1,5 @@
-import { type Tx } from "@/lib/core/db";
-import { AppError, } from "@/lib/core/errors";
+import type { Tx } from "@/lib/core/db";
+import { AppError } from "@/lib/core/errors";
 import type { Role } from "@/lib/auth/roles";
 
 export type UserView = {
@@ -13,12 +13,27 @@ export type UserView = {
   createdAt: string;
 };
 
-type UserRow = { id: string; email: string; name: string; roles: Role[]; disabledAt: Date | null; passwordHash: string | null; lastLoginAt: Date | null; createdAt: Date };
+type UserRow = {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  disabledAt: Date | null;
+  passwordHash: string | null;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+};
 
 export function toUserView(u: UserRow): UserView {
   return {
-    id: u.id, email: u.email, name: u.name, roles: u.roles, disabled: Boolean(u.disabledAt),
-    hasPassword: Boolean(u.passwordHash), lastLoginAt: u.lastLoginAt?.toISOString() ?? null, createdAt: u.createdAt.toISOString(),
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    roles: u.roles,
+    disabled: Boolean(u.disabledAt),
+    hasPassword: Boolean(u.passwordHash),
+    lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
   };
 }
 

@@ -20,7 +20,11 @@ beforeAll(async () => {
   userId = session.user.userId;
   page.on("dialog", (dialog) => void dialog.accept());
   reviewer = await createTestUser(["reviewer"]);
-  await ensureAllowlistBundle({ admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer });
+  await ensureAllowlistBundle({
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer,
+  });
 });
 
 /** The change request page the console opened: its number, after checking the diff it shows. */
@@ -89,12 +93,16 @@ describe("allowlists in the browser", () => {
     const header = "service,method,path,caller,owner,reason,expires_at,cross_trust_domain";
     const good = `${name},POST,/refunds,spiffe://prod.example/ns/ops/*,sre,dashboards,,`;
     await page.goto("/allowlists/import");
-    await page.getByLabel("…or paste it").fill([header, good, `${name},POST,/refunds,spiffe://Prod.example/x,sre,x,,`].join("\n"));
+    await page
+      .getByLabel("…or paste it")
+      .fill([header, good, `${name},POST,/refunds,spiffe://Prod.example/x,sre,x,,`].join("\n"));
     await page.getByRole("button", { name: "Preview changes" }).click();
     const preview = page.getByRole("region", { name: "Import preview" });
     await preview.getByText("1 row(s) need fixing").waitFor();
     expect(await preview.getByRole("table", { name: "Row errors" }).textContent()).toContain("3caller");
-    expect(await preview.getByRole("list", { name: "Access diff" }).textContent()).toBe(`+ spiffe://prod.example/ns/ops/* → ${name} POST /refunds`);
+    expect(await preview.getByRole("list", { name: "Access diff" }).textContent()).toBe(
+      `+ spiffe://prod.example/ns/ops/* → ${name} POST /refunds`,
+    );
     expect(await page.getByRole("button", { name: /^Propose/ }).isDisabled()).toBe(true);
 
     await page.getByLabel("…or paste it").fill([header, good].join("\n"));
@@ -104,18 +112,30 @@ describe("allowlists in the browser", () => {
     const number = await changeRequestShown(`+ spiffe://prod.example/ns/ops/* → ${name} POST /refunds`);
     await approveAndPublish({ reviewer }, number);
     await page.reload();
-    await page.getByText(/applied/).first().waitFor();
+    await page
+      .getByText(/applied/)
+      .first()
+      .waitFor();
     await page.goto(`/allowlists/services/${name}`);
     await page.getByRole("link", { name: "spiffe://prod.example/ns/ops/*" }).waitFor();
   });
 
   it("keeps the access matrix usable with 500 services × 2,000 callers: virtualized and filterable", async () => {
-    const { entries } = await seedBulkAllowlists(pool(), { prefix: "mx", services: 500, callers: 2000, grantsPerCaller: 5, expireEvery: 97, createdById: userId });
+    const { entries } = await seedBulkAllowlists(pool(), {
+      prefix: "mx",
+      services: 500,
+      callers: 2000,
+      grantsPerCaller: 5,
+      expireEvery: 97,
+      createdById: userId,
+    });
     expect(entries).toBe(10_000);
     await page.goto("/allowlists/matrix");
     const counts = page.getByTestId("matrix-counts");
     await counts.waitFor({ timeout: 30_000 });
-    const [, shownCallers, , shownServices] = /^([\d,]+) of ([\d,]+) callers × (\d+) of (\d+) services$/.exec((await counts.textContent())!)!.slice(1);
+    const [, shownCallers, , shownServices] = /^([\d,]+) of ([\d,]+) callers × (\d+) of (\d+) services$/
+      .exec((await counts.textContent())!)!
+      .slice(1);
     expect(Number(shownCallers!.replace(/,/g, ""))).toBeGreaterThanOrEqual(2000);
     expect(Number(shownServices)).toBeGreaterThanOrEqual(500);
     // Only what is in view exists in the DOM, not 1,000,000 cells or 2,000 row labels.
@@ -133,7 +153,9 @@ describe("allowlists in the browser", () => {
     await page.getByLabel("Services containing").fill("mx-");
     await expect.poll(() => counts.textContent()).toMatch(/× 500 of \d+ services$/);
     await page.locator(".matrix-body").evaluate((el) => el.scrollTo(el.scrollWidth, el.scrollHeight));
-    await expect.poll(async () => (await page.locator(".matrix-col-label").allTextContents()).includes("mx-0500")).toBe(true);
+    await expect
+      .poll(async () => (await page.locator(".matrix-col-label").allTextContents()).includes("mx-0500"))
+      .toBe(true);
     expect(await page.locator(".matrix-row-label").count()).toBeLessThan(80);
 
     const cell = page.locator(".matrix-cell").first();

@@ -14,12 +14,22 @@ import type { Actor } from "@/lib/auth/actor";
 import { freePort } from "@/lib/setup/embedded-postgres";
 import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential, eventually } from "@/test/factories/agents";
-import { approveAndPublish, createServiceWithEndpoints, ensureAllowlistBundle, entry, serviceName } from "@/test/factories/allowlists";
+import {
+  approveAndPublish,
+  createServiceWithEndpoints,
+  ensureAllowlistBundle,
+  entry,
+  serviceName,
+} from "@/test/factories/allowlists";
 import { grantAccess } from "@/lib/allowlists/grant-access";
 import { revokeEntry } from "@/lib/allowlists/revoke-entry";
 
 type Decision = { allow: boolean; reason: string; entry: string | null };
-type Agent = { decide: (input: unknown) => Promise<Decision>; revision: () => Promise<string | null>; stop: () => Promise<void> };
+type Agent = {
+  decide: (input: unknown) => Promise<Decision>;
+  revision: () => Promise<string | null>;
+  stop: () => Promise<void>;
+};
 
 /** A real `opa run -s` with the config Verdict generated, long-polling, stopped by its own handle. */
 async function startAgent(configYaml: string): Promise<Agent> {
@@ -32,18 +42,41 @@ async function startAgent(configYaml: string): Promise<Agent> {
   writeFileSync(path.join(dir, "opa.yaml"), stringify(config, { lineWidth: 0 }));
   mkdirSync(path.join(process.cwd(), "test-results", "agent-logs"), { recursive: true });
   const log = createWriteStream(path.join(process.cwd(), "test-results", "agent-logs", `allowlist-agent-${port}.log`));
-  const child = spawn(process.env.OPA_BIN!, ["run", "-s", "--addr", `127.0.0.1:${port}`, "-c", path.join(dir, "opa.yaml"), "--skip-version-check", "--set", "labels.instance=allowlist-agent"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.env.OPA_BIN!,
+    [
+      "run",
+      "-s",
+      "--addr",
+      `127.0.0.1:${port}`,
+      "-c",
+      path.join(dir, "opa.yaml"),
+      "--skip-version-check",
+      "--set",
+      "labels.instance=allowlist-agent",
+    ],
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+  );
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => expect((await fetch(`${url}/health`)).status).toBe(200), { timeoutMs: 20_000, intervalMs: 50 });
+  await eventually(async () => expect((await fetch(`${url}/health`)).status).toBe(200), {
+    timeoutMs: 20_000,
+    intervalMs: 50,
+  });
   return {
     decide: async (input) => {
-      const res = await fetch(`${url}/v1/data/verdict/authz/decision`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input }) });
+      const res = await fetch(`${url}/v1/data/verdict/authz/decision`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input }),
+      });
       return ((await res.json()) as { result: Decision }).result;
     },
-    revision: async () => ((await (await fetch(`${url}/v1/data/system/bundles/authz/manifest/revision`)).json()) as { result?: string }).result ?? null,
+    revision: async () =>
+      ((await (await fetch(`${url}/v1/data/system/bundles/authz/manifest/revision`)).json()) as { result?: string })
+        .result ?? null,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;
@@ -67,19 +100,39 @@ async function propose(input: ReturnType<typeof entry>) {
 }
 
 beforeAll(async () => {
-  actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
+  actors = {
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer: await createTestUser(["reviewer"]),
+  };
   const bundle = await ensureAllowlistBundle(actors);
-  await createServiceWithEndpoints(actors.author, { name: svc, trustDomain: "prod.example", endpoints: [["POST", "/refunds"], ["GET", "/refunds/{id}"], ["*", "/health"]] });
+  await createServiceWithEndpoints(actors.author, {
+    name: svc,
+    trustDomain: "prod.example",
+    endpoints: [
+      ["POST", "/refunds"],
+      ["GET", "/refunds/{id}"],
+      ["*", "/health"],
+    ],
+  });
   await propose(entry(svc, "POST", "/refunds", ORDERS));
   await propose(entry(svc, "GET", "/refunds/{id}", PARTNER, { crossTrustDomain: true }));
   await propose(entry(svc, "*", "/health", "spiffe://prod.example/ns/monitoring/*"));
   batchExpiresAt = Date.now() + 4000;
   await propose(entry(svc, "POST", "/refunds", BATCH, { expiresAt: new Date(batchExpiresAt).toISOString() }));
-  ordersEntryId = (await db.allowlistEntry.findFirstOrThrow({ where: { callerId: ORDERS, endpoint: { service: { name: svc } } } })).id;
+  ordersEntryId = (
+    await db.allowlistEntry.findFirstOrThrow({ where: { callerId: ORDERS, endpoint: { service: { name: svc } } } })
+  ).id;
   const credential = await createTestAgentCredential(actors.admin, { bundles: ["authz"] });
   agent = await startAgent(credential.opaConfig);
-  const latest = await db.bundleRevision.findFirstOrThrow({ where: { bundleId: bundle.id }, orderBy: { number: "desc" } });
-  await eventually(async () => expect(await agent.revision()).toBe(latest.revision), { timeoutMs: 15_000, intervalMs: 50 });
+  const latest = await db.bundleRevision.findFirstOrThrow({
+    where: { bundleId: bundle.id },
+    orderBy: { number: "desc" },
+  });
+  await eventually(async () => expect(await agent.revision()).toBe(latest.revision), {
+    timeoutMs: 15_000,
+    intervalMs: 50,
+  });
 });
 
 afterAll(async () => {
@@ -94,13 +147,39 @@ describe("a real OPA agent enforcing the published allowlists", () => {
       ["match", plain(ORDERS, "POST", "/refunds"), true, /^allowed by entry /],
       ["wrong method", plain(ORDERS, "GET", "/refunds"), false, /no allowlist entry lets/],
       ["wrong path", plain(ORDERS, "POST", "/refunds/1"), false, /no allowlist entry lets/],
-      ["other trust domain", plain("spiffe://staging.example/ns/shop/sa/orders", "POST", "/refunds"), false, /no allowlist entry lets|trust domain/],
+      [
+        "other trust domain",
+        plain("spiffe://staging.example/ns/shop/sa/orders", "POST", "/refunds"),
+        false,
+        /no allowlist entry lets|trust domain/,
+      ],
       ["explicit cross-trust-domain grant", plain(PARTNER, "GET", "/refunds/r-1"), true, /^allowed by entry /],
-      ["caller wildcard", plain("spiffe://prod.example/ns/monitoring/sa/prober", "HEAD", "/health"), true, new RegExp(`monitoring/\\* may call ${svc} \\* /health$`)],
-      ["wildcard does not cover its own prefix", plain("spiffe://prod.example/ns/monitoring", "GET", "/health"), false, /no allowlist entry/],
+      [
+        "caller wildcard",
+        plain("spiffe://prod.example/ns/monitoring/sa/prober", "HEAD", "/health"),
+        true,
+        new RegExp(`monitoring/\\* may call ${svc} \\* /health$`),
+      ],
+      [
+        "wildcard does not cover its own prefix",
+        plain("spiffe://prod.example/ns/monitoring", "GET", "/health"),
+        false,
+        /no allowlist entry/,
+      ],
       ["encoded slash", plain(PARTNER, "GET", "/refunds/a%2Fb"), false, /encoded slash/],
       ["unknown service", { ...plain(ORDERS, "POST", "/refunds"), service: "nope" }, false, /has no allowlist/],
-      ["Envoy ext_authz input with the mTLS peer", { attributes: { source: { principal: ORDERS }, request: { http: { method: "POST", path: "/refunds?dry_run=1", headers: {} } }, contextExtensions: { verdict_service: svc } } }, true, /^allowed/],
+      [
+        "Envoy ext_authz input with the mTLS peer",
+        {
+          attributes: {
+            source: { principal: ORDERS },
+            request: { http: { method: "POST", path: "/refunds?dry_run=1", headers: {} } },
+            contextExtensions: { verdict_service: svc },
+          },
+        },
+        true,
+        /^allowed/,
+      ],
     ];
     for (const [name, input, allow, reason] of table) {
       const decision = await agent.decide(input);
@@ -123,7 +202,10 @@ describe("a real OPA agent enforcing the published allowlists", () => {
     await new Promise((r) => setTimeout(r, 300));
     await approveAndPublish(actors, revoked.changeRequest!.number);
     const published = performance.now();
-    await eventually(async () => expect((await agent.decide(plain(ORDERS, "POST", "/refunds"))).allow).toBe(false), { timeoutMs: 1_000, intervalMs: 10 });
+    await eventually(async () => expect((await agent.decide(plain(ORDERS, "POST", "/refunds"))).allow).toBe(false), {
+      timeoutMs: 1_000,
+      intervalMs: 10,
+    });
     console.log(`[allowlists] revoke published → agent denies in ${Math.round(performance.now() - published)} ms`);
   });
 });

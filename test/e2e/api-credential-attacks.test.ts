@@ -62,7 +62,10 @@ describe("API tokens (/api/v1)", () => {
   it("refuses an expired token", async () => {
     const { token } = await tokenFor(["author"]);
     expect((await callApi("/api/v1/me", { token })).status).toBe(200);
-    await db.apiToken.update({ where: { tokenHash: hashSecret(token) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await db.apiToken.update({
+      where: { tokenHash: hashSecret(token) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     await expectUnauthenticated(await callApi("/api/v1/me", { token }));
   });
 });
@@ -75,7 +78,12 @@ describe("session cookies", () => {
   const withSession = (value: string) => ({ cookie: `${SESSION_COOKIE}=${value}` });
   const page = (value: string) => fetch(`${appUrl()}/policies`, { redirect: "manual", headers: withSession(value) });
   /** A session JWT in next-auth's own format (JWE, key derived from the secret), naming the user. */
-  const forgedSession = (secret: string) => encode({ token: { email: user.email, name: user.name, uid: user.userId, sub: user.userId }, secret, maxAge: SESSION_MAX_AGE_SECONDS });
+  const forgedSession = (secret: string) =>
+    encode({
+      token: { email: user.email, name: user.name, uid: user.userId, sub: user.userId },
+      secret,
+      maxAge: SESSION_MAX_AGE_SECONDS,
+    });
 
   async function expectSignedOut(value: string): Promise<void> {
     await expectUnauthenticated(await callApi("/api/v1/me", { headers: withSession(value) }));
@@ -88,14 +96,22 @@ describe("session cookies", () => {
     user = await createTestUser(["author"], { password });
     const signedIn = await signInWithPassword(user.email, password);
     expect(signedIn.ok).toBe(true);
-    sessionToken = signedIn.setCookies.find((c) => c.startsWith(`${SESSION_COOKIE}=`))!.split(";")[0]!.slice(SESSION_COOKIE.length + 1);
+    sessionToken = signedIn.setCookies
+      .find((c) => c.startsWith(`${SESSION_COOKIE}=`))!
+      .split(";")[0]!
+      .slice(SESSION_COOKIE.length + 1);
   });
 
   it("control: the genuine cookie, and one sealed with the app's secret, are signed in", async () => {
-    expect((await callApi("/api/v1/me", { headers: withSession(sessionToken) })).body).toMatchObject({ id: user.userId, via: "session" });
+    expect((await callApi("/api/v1/me", { headers: withSession(sessionToken) })).body).toMatchObject({
+      id: user.userId,
+      via: "session",
+    });
     expect((await page(sessionToken)).status).toBe(200);
     const sealedWithAppSecret = await forgedSession(inject("testEnv").NEXTAUTH_SECRET);
-    expect((await callApi("/api/v1/me", { headers: withSession(sealedWithAppSecret) })).body).toMatchObject({ id: user.userId });
+    expect((await callApi("/api/v1/me", { headers: withSession(sealedWithAppSecret) })).body).toMatchObject({
+      id: user.userId,
+    });
   });
 
   it("treats a tampered cookie as signed out (401 on the API, sign-in redirect on pages)", async () => {
@@ -113,6 +129,8 @@ describe("session cookies", () => {
     await expectSignedOut(await forgedSession(randomBytes(32).toString("base64url")));
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
     const now = Math.floor(Date.now() / 1000);
-    await expectSignedOut(`${b64({ alg: "none", typ: "JWT" })}.${b64({ uid: user.userId, sub: user.userId, email: user.email, iat: now, exp: now + 3600 })}.`);
+    await expectSignedOut(
+      `${b64({ alg: "none", typ: "JWT" })}.${b64({ uid: user.userId, sub: user.userId, email: user.email, iat: now, exp: now + 3600 })}.`,
+    );
   });
 });

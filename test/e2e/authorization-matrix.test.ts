@@ -23,15 +23,60 @@ const routes = (): Row[] => [
   { method: "POST", route: "/api/v1/policies", permission: "policy:write" },
   { method: "GET", route: "/api/v1/policies/[id]", path: `/api/v1/policies/${policyId}`, permission: "policy:read" },
   { method: "PATCH", route: "/api/v1/policies/[id]", path: `/api/v1/policies/${policyId}`, permission: "policy:write" },
-  { method: "GET", route: "/api/v1/policies/[id]/versions", path: `/api/v1/policies/${policyId}/versions`, permission: "policy:read" },
-  { method: "POST", route: "/api/v1/policies/[id]/versions", path: `/api/v1/policies/${policyId}/versions`, permission: "policy:write" },
-  { method: "GET", route: "/api/v1/policies/[id]/versions/[number]", path: `/api/v1/policies/${policyId}/versions/1`, permission: "policy:read" },
-  { method: "POST", route: "/api/v1/policies/[id]/versions/[number]/restore", path: `/api/v1/policies/${policyId}/versions/1/restore`, permission: "policy:write" },
-  { method: "GET", route: "/api/v1/policies/[id]/test-runs", path: `/api/v1/policies/${policyId}/test-runs`, permission: "policy:read" },
-  { method: "POST", route: "/api/v1/policies/[id]/test-runs", path: `/api/v1/policies/${policyId}/test-runs`, permission: "test:run" },
-  { method: "GET", route: "/api/v1/policies/[id]/test-runs/[runId]", path: `/api/v1/policies/${policyId}/test-runs/${ID}`, permission: "policy:read" },
-  { method: "GET", route: "/api/v1/policies/[id]/export", path: `/api/v1/policies/${policyId}/export`, permission: "policy:read" },
-  { method: "POST", route: "/api/v1/policies/[id]/import", path: `/api/v1/policies/${policyId}/import`, permission: "policy:write" },
+  {
+    method: "GET",
+    route: "/api/v1/policies/[id]/versions",
+    path: `/api/v1/policies/${policyId}/versions`,
+    permission: "policy:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/policies/[id]/versions",
+    path: `/api/v1/policies/${policyId}/versions`,
+    permission: "policy:write",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/policies/[id]/versions/[number]",
+    path: `/api/v1/policies/${policyId}/versions/1`,
+    permission: "policy:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/policies/[id]/versions/[number]/restore",
+    path: `/api/v1/policies/${policyId}/versions/1/restore`,
+    permission: "policy:write",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/policies/[id]/test-runs",
+    path: `/api/v1/policies/${policyId}/test-runs`,
+    permission: "policy:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/policies/[id]/test-runs",
+    path: `/api/v1/policies/${policyId}/test-runs`,
+    permission: "test:run",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/policies/[id]/test-runs/[runId]",
+    path: `/api/v1/policies/${policyId}/test-runs/${ID}`,
+    permission: "policy:read",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/policies/[id]/export",
+    path: `/api/v1/policies/${policyId}/export`,
+    permission: "policy:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/policies/[id]/import",
+    path: `/api/v1/policies/${policyId}/import`,
+    permission: "policy:write",
+  },
   { method: "POST", route: "/api/v1/policies/import", permission: "policy:write" },
   { method: "POST", route: "/api/v1/rego/lint", permission: "policy:read" },
   { method: "POST", route: "/api/v1/rego/format", permission: "policy:read" },
@@ -45,48 +90,153 @@ const routes = (): Row[] => [
   { method: "GET", route: "/api/v1/bundles", permission: "bundle:read" },
   { method: "POST", route: "/api/v1/bundles", permission: "bundle:manage" },
   { method: "GET", route: "/api/v1/bundles/[name]", path: "/api/v1/bundles/no-such-bundle", permission: "bundle:read" },
-  { method: "PATCH", route: "/api/v1/bundles/[name]", path: "/api/v1/bundles/no-such-bundle", permission: "bundle:manage" },
-  { method: "GET", route: "/api/v1/bundles/[name]/opa-config", path: "/api/v1/bundles/no-such-bundle/opa-config", permission: "bundle:read" },
-  { method: "GET", route: "/api/v1/bundles/[name]/revisions", path: "/api/v1/bundles/no-such-bundle/revisions", permission: "bundle:read" },
-  { method: "GET", route: "/api/v1/bundles/[name]/revisions/[number]", path: "/api/v1/bundles/no-such-bundle/revisions/999999", permission: "bundle:read" },
-  { method: "GET", route: "/api/v1/bundles/[name]/revisions/[number]/download", path: "/api/v1/bundles/no-such-bundle/revisions/999999/download", permission: "bundle:read" },
-  { method: "POST", route: "/api/v1/bundles/[name]/rollback", path: "/api/v1/bundles/no-such-bundle/rollback", permission: "bundle:publish" },
+  {
+    method: "PATCH",
+    route: "/api/v1/bundles/[name]",
+    path: "/api/v1/bundles/no-such-bundle",
+    permission: "bundle:manage",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/bundles/[name]/opa-config",
+    path: "/api/v1/bundles/no-such-bundle/opa-config",
+    permission: "bundle:read",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/bundles/[name]/revisions",
+    path: "/api/v1/bundles/no-such-bundle/revisions",
+    permission: "bundle:read",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/bundles/[name]/revisions/[number]",
+    path: "/api/v1/bundles/no-such-bundle/revisions/999999",
+    permission: "bundle:read",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/bundles/[name]/revisions/[number]/download",
+    path: "/api/v1/bundles/no-such-bundle/revisions/999999/download",
+    permission: "bundle:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/bundles/[name]/rollback",
+    path: "/api/v1/bundles/no-such-bundle/rollback",
+    permission: "bundle:publish",
+  },
   { method: "GET", route: "/api/v1/change-requests", permission: "policy:read" },
   { method: "POST", route: "/api/v1/change-requests", permission: "change:submit" },
-  { method: "GET", route: "/api/v1/change-requests/[number]", path: "/api/v1/change-requests/999999", permission: "policy:read" },
-  { method: "PATCH", route: "/api/v1/change-requests/[number]", path: "/api/v1/change-requests/999999", permission: "change:submit" },
-  { method: "POST", route: "/api/v1/change-requests/[number]/reviews", path: "/api/v1/change-requests/999999/reviews", permission: "policy:read" },
-  { method: "POST", route: "/api/v1/change-requests/[number]/publish", path: "/api/v1/change-requests/999999/publish", permission: "bundle:publish" },
-  { method: "POST", route: "/api/v1/change-requests/[number]/close", path: "/api/v1/change-requests/999999/close", permission: "change:submit" },
+  {
+    method: "GET",
+    route: "/api/v1/change-requests/[number]",
+    path: "/api/v1/change-requests/999999",
+    permission: "policy:read",
+  },
+  {
+    method: "PATCH",
+    route: "/api/v1/change-requests/[number]",
+    path: "/api/v1/change-requests/999999",
+    permission: "change:submit",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/change-requests/[number]/reviews",
+    path: "/api/v1/change-requests/999999/reviews",
+    permission: "policy:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/change-requests/[number]/publish",
+    path: "/api/v1/change-requests/999999/publish",
+    permission: "bundle:publish",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/change-requests/[number]/close",
+    path: "/api/v1/change-requests/999999/close",
+    permission: "change:submit",
+  },
   { method: "GET", route: "/api/v1/decisions", permission: "decision:read" },
   { method: "GET", route: "/api/v1/decisions/stats", permission: "decision:read" },
   { method: "GET", route: "/api/v1/decisions/tail", permission: "decision:read" },
   { method: "GET", route: "/api/v1/decisions/export", permission: "decision:export" },
-  { method: "GET", route: "/api/v1/decisions/[decisionId]", path: "/api/v1/decisions/no-such-decision", permission: "decision:read" },
-  { method: "POST", route: "/api/v1/decisions/[decisionId]/replay", path: "/api/v1/decisions/no-such-decision/replay", permission: "decision:read" },
-  { method: "GET", route: "/api/v1/change-requests/[number]/impact", path: "/api/v1/change-requests/999999/impact", permission: "change:impact" },
+  {
+    method: "GET",
+    route: "/api/v1/decisions/[decisionId]",
+    path: "/api/v1/decisions/no-such-decision",
+    permission: "decision:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/decisions/[decisionId]/replay",
+    path: "/api/v1/decisions/no-such-decision/replay",
+    permission: "decision:read",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/change-requests/[number]/impact",
+    path: "/api/v1/change-requests/999999/impact",
+    permission: "change:impact",
+  },
   { method: "GET", route: "/api/v1/fleet", permission: "agent:read" },
   { method: "GET", route: "/api/v1/signing-keys", permission: "bundle:read" },
   { method: "POST", route: "/api/v1/signing-keys", permission: "key:manage" },
-  { method: "GET", route: "/api/v1/signing-keys/[id]/public-key", path: `/api/v1/signing-keys/${ID}/public-key`, permission: "bundle:read" },
-  { method: "POST", route: "/api/v1/signing-keys/[id]/activate", path: `/api/v1/signing-keys/${ID}/activate`, permission: "key:manage" },
-  { method: "POST", route: "/api/v1/signing-keys/[id]/retire", path: `/api/v1/signing-keys/${ID}/retire`, permission: "key:manage" },
+  {
+    method: "GET",
+    route: "/api/v1/signing-keys/[id]/public-key",
+    path: `/api/v1/signing-keys/${ID}/public-key`,
+    permission: "bundle:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/signing-keys/[id]/activate",
+    path: `/api/v1/signing-keys/${ID}/activate`,
+    permission: "key:manage",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/signing-keys/[id]/retire",
+    path: `/api/v1/signing-keys/${ID}/retire`,
+    permission: "key:manage",
+  },
   { method: "GET", route: "/api/v1/agent-credentials", permission: "agent:manage" },
   { method: "POST", route: "/api/v1/agent-credentials", permission: "agent:manage" },
-  { method: "DELETE", route: "/api/v1/agent-credentials/[id]", path: `/api/v1/agent-credentials/${ID}`, permission: "agent:manage" },
+  {
+    method: "DELETE",
+    route: "/api/v1/agent-credentials/[id]",
+    path: `/api/v1/agent-credentials/${ID}`,
+    permission: "agent:manage",
+  },
   { method: "GET", route: "/api/v1/agent-token-keys", permission: "key:manage" },
   { method: "GET", route: "/api/v1/decisions", permission: "decision:read" },
   { method: "GET", route: "/api/v1/decisions/stats", permission: "decision:read" },
   { method: "GET", route: "/api/v1/decisions/tail", permission: "decision:read" },
   { method: "GET", route: "/api/v1/decisions/export", permission: "decision:export" },
-  { method: "GET", route: "/api/v1/decisions/[decisionId]", path: "/api/v1/decisions/no-such-decision", permission: "decision:read" },
-  { method: "POST", route: "/api/v1/decisions/[decisionId]/replay", path: "/api/v1/decisions/no-such-decision/replay", permission: "decision:read" },
-  { method: "GET", route: "/api/v1/change-requests/[number]/impact", path: "/api/v1/change-requests/999999/impact", permission: "change:impact" },
+  {
+    method: "GET",
+    route: "/api/v1/decisions/[decisionId]",
+    path: "/api/v1/decisions/no-such-decision",
+    permission: "decision:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/decisions/[decisionId]/replay",
+    path: "/api/v1/decisions/no-such-decision/replay",
+    permission: "decision:read",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/change-requests/[number]/impact",
+    path: "/api/v1/change-requests/999999/impact",
+    permission: "change:impact",
+  },
   { method: "POST", route: "/api/v1/agent-token-keys", permission: "key:manage" },
   ...allowlistRoutes(),
 ];
 
-// Allowlists (issue 5): a service that does not exist, so allowed callers stop at 404/422.
+// Allowlists: a service that does not exist, so allowed callers stop at 404/422.
 const NO_SERVICE = "/api/v1/allowlists/services/no-such-service";
 const allowlistRoutes = (): Row[] => [
   { method: "GET", route: "/api/v1/allowlists/services", permission: "allowlist:read" },
@@ -94,11 +244,31 @@ const allowlistRoutes = (): Row[] => [
   { method: "GET", route: "/api/v1/allowlists/services/[name]", path: NO_SERVICE, permission: "allowlist:read" },
   { method: "PATCH", route: "/api/v1/allowlists/services/[name]", path: NO_SERVICE, permission: "allowlist:write" },
   { method: "DELETE", route: "/api/v1/allowlists/services/[name]", path: NO_SERVICE, permission: "allowlist:write" },
-  { method: "POST", route: "/api/v1/allowlists/services/[name]/endpoints", path: `${NO_SERVICE}/endpoints`, permission: "allowlist:write" },
-  { method: "DELETE", route: "/api/v1/allowlists/services/[name]/endpoints/[endpointId]", path: `${NO_SERVICE}/endpoints/${ID}`, permission: "allowlist:write" },
+  {
+    method: "POST",
+    route: "/api/v1/allowlists/services/[name]/endpoints",
+    path: `${NO_SERVICE}/endpoints`,
+    permission: "allowlist:write",
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/allowlists/services/[name]/endpoints/[endpointId]",
+    path: `${NO_SERVICE}/endpoints/${ID}`,
+    permission: "allowlist:write",
+  },
   { method: "POST", route: "/api/v1/allowlists/entries", permission: "allowlist:write" },
-  { method: "PATCH", route: "/api/v1/allowlists/entries/[id]", path: `/api/v1/allowlists/entries/${ID}`, permission: "allowlist:write" },
-  { method: "DELETE", route: "/api/v1/allowlists/entries/[id]", path: `/api/v1/allowlists/entries/${ID}`, permission: "allowlist:write" },
+  {
+    method: "PATCH",
+    route: "/api/v1/allowlists/entries/[id]",
+    path: `/api/v1/allowlists/entries/${ID}`,
+    permission: "allowlist:write",
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/allowlists/entries/[id]",
+    path: `/api/v1/allowlists/entries/${ID}`,
+    permission: "allowlist:write",
+  },
   { method: "POST", route: "/api/v1/allowlists/changes", permission: "allowlist:write" },
   { method: "POST", route: "/api/v1/allowlists/import", permission: "allowlist:write" },
   { method: "GET", route: "/api/v1/allowlists/export", permission: "allowlist:read" },
@@ -118,7 +288,10 @@ let revokedToken = "";
 beforeAll(async () => {
   for (const role of ROLES) tokens[role] = (await tokenFor([role])).token;
   const expired = await tokenFor(["admin", "author", "reviewer", "auditor", "viewer"]);
-  await db.apiToken.updateMany({ where: { userId: expired.user.userId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  await db.apiToken.updateMany({
+    where: { userId: expired.user.userId },
+    data: { expiresAt: new Date(Date.now() - 1000) },
+  });
   expiredToken = expired.token;
   const revoked = await tokenFor(["admin", "author", "reviewer", "auditor", "viewer"]);
   await db.apiToken.updateMany({ where: { userId: revoked.user.userId }, data: { revokedAt: new Date() } });
@@ -137,8 +310,11 @@ describe("authorization matrix", () => {
     for (const row of routes()) {
       for (const token of [undefined, expiredToken, revokedToken, "vdt_not-a-real-token"]) {
         const res = await send(row, token);
-        expect({ route: `${row.method} ${row.route}`, status: res.status, type: res.headers.get("content-type") })
-          .toEqual({ route: `${row.method} ${row.route}`, status: 401, type: "application/problem+json" });
+        expect({
+          route: `${row.method} ${row.route}`,
+          status: res.status,
+          type: res.headers.get("content-type"),
+        }).toEqual({ route: `${row.method} ${row.route}`, status: 401, type: "application/problem+json" });
       }
     }
   });
@@ -148,7 +324,10 @@ describe("authorization matrix", () => {
       const res = await send(row, tokens[role]);
       const allowed = hasPermission([role], row.permission);
       const outcome = res.status === 403 ? "forbidden" : res.status === 401 ? "unauthenticated" : "allowed";
-      expect({ route: `${row.method} ${row.route}`, outcome }).toEqual({ route: `${row.method} ${row.route}`, outcome: allowed ? "allowed" : "forbidden" });
+      expect({ route: `${row.method} ${row.route}`, outcome }).toEqual({
+        route: `${row.method} ${row.route}`,
+        outcome: allowed ? "allowed" : "forbidden",
+      });
     }
   });
 
@@ -168,7 +347,8 @@ function routeHandlers(): string[] {
       if (statSync(full).isDirectory()) walk(full);
       else if (name === "route.ts") {
         const url = `/api/v1/${path.relative(root, dir)}`.replace(/\/$/, "");
-        for (const m of readFileSync(full, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) found.push(`${m[1]} ${url}`);
+        for (const m of readFileSync(full, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g))
+          found.push(`${m[1]} ${url}`);
       }
     }
   };

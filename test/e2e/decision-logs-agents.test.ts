@@ -38,25 +38,43 @@ let credential: Awaited<ReturnType<typeof createTestAgentCredential>>;
 let scenario: Awaited<ReturnType<typeof approvedScenario>>;
 const AGENT = "dl-agent";
 
-const startApp = () => startAppInstance({
-  DATABASE_URL: pg.url("verdict_dl"), OPA_BIN: testEnv.opaBin, NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET, VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
-}, { name: "app-decision-logs", port: appPort });
+const startApp = () =>
+  startAppInstance(
+    {
+      DATABASE_URL: pg.url("verdict_dl"),
+      OPA_BIN: testEnv.opaBin,
+      NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET,
+      VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
+    },
+    { name: "app-decision-logs", port: appPort },
+  );
 
 beforeAll(async () => {
-  const actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
+  const actors = {
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer: await createTestUser(["reviewer"]),
+  };
   await createSigningKey({ actor: actors.admin, input: { source: "generate", algorithm: "ES256", activate: true } });
   scenario = await approvedScenario(actors, { users: ["alice"] });
-  await publishChangeRequest({ actor: actors.admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } });
+  await publishChangeRequest({
+    actor: actors.admin,
+    number: scenario.cr.number,
+    input: { overrideReason: TEST_OVERRIDE },
+  });
   credential = await createTestAgentCredential(actors.admin, { bundles: [scenario.bundle.name], mayUploadLogs: true });
   app = await startApp();
   agent = await startOpaAgent({
-    name: AGENT, config: credential.opaConfig,
+    name: AGENT,
+    config: credential.opaConfig,
     tweak: (config) => {
       fastPolling()(config);
       config.decision_logs.reporting = { min_delay_seconds: 1, max_delay_seconds: 2 };
     },
   });
-  await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe("r1"), { timeoutMs: 20_000 });
+  await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe("r1"), {
+    timeoutMs: 20_000,
+  });
 });
 
 afterAll(async () => {
@@ -75,7 +93,8 @@ const callerOf = (i: number) => `spiffe://prod.example.com/ns/shop/sa/api-${i % 
 async function decide(i: number): Promise<{ id: string; allowed: boolean }> {
   const user = i % 3 === 0 ? "bob" : "alice";
   const res = await fetch(`${agent.url}/v1/data/${allowPath()}`, {
-    method: "POST", headers: { "content-type": "application/json" },
+    method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ input: { user, caller: callerOf(i), method: i % 2 ? "GET" : "POST", n: i } }),
   });
   const body = (await res.json()) as { result: boolean; decision_id: string };
@@ -94,10 +113,16 @@ async function decideMany(from: number, count: number, paceMs = 0) {
 
 /** Waits until every id is stored, then checks each is stored exactly once. */
 async function expectStoredExactlyOnce(ids: string[], timeoutMs = 30_000) {
-  await eventually(async () => {
-    const { rows } = await pool().query("SELECT count(DISTINCT decision_id)::int AS n FROM decisions WHERE decision_id = ANY($1)", [ids]);
-    expect(rows[0].n).toBe(ids.length);
-  }, { timeoutMs, intervalMs: 250 });
+  await eventually(
+    async () => {
+      const { rows } = await pool().query(
+        "SELECT count(DISTINCT decision_id)::int AS n FROM decisions WHERE decision_id = ANY($1)",
+        [ids],
+      );
+      expect(rows[0].n).toBe(ids.length);
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
   const { rows } = await pool().query("SELECT count(*)::int AS n FROM decisions WHERE decision_id = ANY($1)", [ids]);
   expect(rows[0].n).toBe(ids.length);
 }
@@ -113,8 +138,15 @@ describe("decision logs from real OPA agents", () => {
     const byId = new Map(rows.map((r) => [r.decision_id, r]));
     for (const s of sent) {
       expect(byId.get(s.id)).toEqual({
-        decision_id: s.id, path: allowPath(), allowed: s.allowed, caller: callerOf(s.i), agent: AGENT, revisions: ["r1"],
-        unpublished: false, credential_id: credential.credential.id, user: s.i % 3 === 0 ? "bob" : "alice",
+        decision_id: s.id,
+        path: allowPath(),
+        allowed: s.allowed,
+        caller: callerOf(s.i),
+        agent: AGENT,
+        revisions: ["r1"],
+        unpublished: false,
+        credential_id: credential.credential.id,
+        user: s.i % 3 === 0 ? "bob" : "alice",
       });
     }
     expect(sent.filter((s) => !s.allowed).length).toBe(40);
@@ -127,7 +159,10 @@ describe("decision logs from real OPA agents", () => {
     await new Promise((r) => setTimeout(r, 1_500));
     app = await startApp();
     const sent = await sending;
-    await expectStoredExactlyOnce(sent.map((s) => s.id), 45_000);
+    await expectStoredExactlyOnce(
+      sent.map((s) => s.id),
+      45_000,
+    );
   });
 
   it("still has exactly N after PostgreSQL was unavailable for a while (OPA retries, the endpoint answers 503)", async () => {
@@ -135,16 +170,29 @@ describe("decision logs from real OPA agents", () => {
     const sent = await decideMany(2000, 90);
     // While the database is down, the endpoint answers 503 and the agent keeps the batches.
     const res = await fetch(`${appUrl}/api/opa/logs`, {
-      method: "POST", headers: { authorization: `Bearer ${credential.secret}`, "content-encoding": "gzip", "content-type": "application/json" },
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${credential.secret}`,
+        "content-encoding": "gzip",
+        "content-type": "application/json",
+      },
       body: new Uint8Array(gzipJson([decisionEvent({ labels: { id: "probe", instance: "probe" } })])),
     });
     expect(res.status).toBe(503);
-    await eventually(async () => {
-      const status = (await (await fetch(`${agent.url}/v1/status`)).json()) as { result?: { decision_logs?: { http_code?: number } } };
-      expect(status.result?.decision_logs?.http_code).toBe(503);
-    }, { timeoutMs: 15_000, intervalMs: 250 });
+    await eventually(
+      async () => {
+        const status = (await (await fetch(`${agent.url}/v1/status`)).json()) as {
+          result?: { decision_logs?: { http_code?: number } };
+        };
+        expect(status.result?.decision_logs?.http_code).toBe(503);
+      },
+      { timeoutMs: 15_000, intervalMs: 250 },
+    );
     pg = await startEmbeddedPostgres({ dataDir: pgDir, password: pgPassword, port: pg.port, fast: true });
-    await expectStoredExactlyOnce(sent.map((s) => s.id), 45_000);
+    await expectStoredExactlyOnce(
+      sent.map((s) => s.id),
+      45_000,
+    );
     expect((await fetch(`${appUrl}/api/health`)).status).toBe(200);
   });
 });

@@ -20,13 +20,20 @@ const marker = `bad-input-${randomUUID().slice(0, 8)}`;
 function upload(body: Buffer | string, headers: Record<string, string> = {}, token: string | null = uploader.secret) {
   return fetch(`${appUrl()}/api/opa/logs`, {
     method: "POST",
-    headers: { "content-type": "application/json", "content-encoding": "gzip", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: typeof body === "string" ? body : new Uint8Array(body),
   });
 }
 
-const events = (n: number, instance: string) => Array.from({ length: n }, () => decisionEvent({ labels: { id: randomUUID(), instance } }));
-const storedFor = async (instance: string) => Number((await pool().query("SELECT count(*) FROM decisions WHERE agent = $1", [instance])).rows[0].count);
+const events = (n: number, instance: string) =>
+  Array.from({ length: n }, () => decisionEvent({ labels: { id: randomUUID(), instance } }));
+const storedFor = async (instance: string) =>
+  Number((await pool().query("SELECT count(*) FROM decisions WHERE agent = $1", [instance])).rows[0].count);
 
 beforeAll(async () => {
   admin = await createTestUser(["admin"]);
@@ -52,35 +59,86 @@ describe("POST /api/opa/logs", () => {
     const retried = await upload(batch);
     expect(await retried.json()).toEqual({ received: 25, stored: 0, duplicates: 25, expired: 0 });
     expect(await storedFor(instance)).toBe(25);
-    const row = (await pool().query("SELECT credential_id FROM decisions WHERE agent = $1 LIMIT 1", [instance])).rows[0];
+    const row = (await pool().query("SELECT credential_id FROM decisions WHERE agent = $1 LIMIT 1", [instance]))
+      .rows[0];
     expect(row.credential_id).toBe(uploader.credential.id);
   });
 
   it("accepts OAuth2 access tokens from POST /api/opa/token", async () => {
     const oauth = await createTestAgentCredential(admin, { kind: "oauth2", mayUploadLogs: true });
-    const token = await eventually(async () => {
-      const res = await fetch(`${appUrl()}/api/opa/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: basicAuth(oauth.credential.clientId!, oauth.secret) }, body: "grant_type=client_credentials" });
-      expect(res.status).toBe(200);
-      return ((await res.json()) as { access_token: string }).access_token;
-    }, { timeoutMs: 5_000 });
+    const token = await eventually(
+      async () => {
+        const res = await fetch(`${appUrl()}/api/opa/token`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            authorization: basicAuth(oauth.credential.clientId!, oauth.secret),
+          },
+          body: "grant_type=client_credentials",
+        });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { access_token: string }).access_token;
+      },
+      { timeoutMs: 5_000 },
+    );
     const instance = `oauth-${randomUUID().slice(0, 8)}`;
     expect((await upload(gzipJson(events(3, instance)), {}, token)).status).toBe(200);
     expect(await storedFor(instance)).toBe(3);
   });
 
-  it.each<[string, () => Promise<{ body: Buffer | string; headers?: Record<string, string>; token?: string | null }>, number]>([
+  it.each<
+    [string, () => Promise<{ body: Buffer | string; headers?: Record<string, string>; token?: string | null }>, number]
+  >([
     ["a body that is not gzip", async () => ({ body: JSON.stringify(events(2, marker)) }), 400],
-    ["truncated gzip", async () => { const z = gzipJson(events(40, marker)); return { body: z.subarray(0, z.length - 30) }; }, 400],
+    [
+      "truncated gzip",
+      async () => {
+        const z = gzipJson(events(40, marker));
+        return { body: z.subarray(0, z.length - 30) };
+      },
+      400,
+    ],
     ["a gzip bomb (4 GiB when inflated)", async () => ({ body: await gzipBomb(4096) }), 413],
     ["a body over the compressed limit", async () => ({ body: randomBytes(9 * 1024 * 1024) }), 413],
-    ["JSON that is not an array", async () => ({ body: gzipJson({ ...decisionEvent({ labels: { id: "x", instance: marker } }) }) }), 400],
-    ["events missing required fields", async () => ({ body: gzipJson([...events(2, marker), { labels: { instance: marker }, path: "a/b" }]) }), 422],
-    ["one huge event", async () => ({ body: gzipSync(JSON.stringify([...events(1, marker), decisionEvent({ labels: { id: "x", instance: marker }, input: { blob: "x".repeat(2 * 1024 * 1024) } })])) }), 413],
-    ["an unknown Content-Encoding", async () => ({ body: gzipJson(events(1, marker)), headers: { "content-encoding": "br" } }), 415],
+    [
+      "JSON that is not an array",
+      async () => ({ body: gzipJson({ ...decisionEvent({ labels: { id: "x", instance: marker } }) }) }),
+      400,
+    ],
+    [
+      "events missing required fields",
+      async () => ({ body: gzipJson([...events(2, marker), { labels: { instance: marker }, path: "a/b" }]) }),
+      422,
+    ],
+    [
+      "one huge event",
+      async () => ({
+        body: gzipSync(
+          JSON.stringify([
+            ...events(1, marker),
+            decisionEvent({ labels: { id: "x", instance: marker }, input: { blob: "x".repeat(2 * 1024 * 1024) } }),
+          ]),
+        ),
+      }),
+      413,
+    ],
+    [
+      "an unknown Content-Encoding",
+      async () => ({ body: gzipJson(events(1, marker)), headers: { "content-encoding": "br" } }),
+      415,
+    ],
     ["no credentials", async () => ({ body: gzipJson(events(1, marker)), token: null }), 401],
-    ["an unknown token", async () => ({ body: gzipJson(events(1, marker)), token: `vda_${randomBytes(32).toString("base64url")}` }), 401],
+    [
+      "an unknown token",
+      async () => ({ body: gzipJson(events(1, marker)), token: `vda_${randomBytes(32).toString("base64url")}` }),
+      401,
+    ],
     ["a revoked credential", async () => ({ body: gzipJson(events(1, marker)), token: revoked.secret }), 401],
-    ["a credential that may not upload logs", async () => ({ body: gzipJson(events(1, marker)), token: statusOnly.secret }), 403],
+    [
+      "a credential that may not upload logs",
+      async () => ({ body: gzipJson(events(1, marker)), token: statusOnly.secret }),
+      403,
+    ],
   ])("refuses %s with the right status, stores nothing and stays healthy", async (_name, make, status) => {
     const req = await make();
     const res = await upload(req.body, req.headers, req.token === undefined ? uploader.secret : req.token);
@@ -106,15 +164,21 @@ describe("decisions over the REST API", () => {
     expect(page.body.nextCursor).toEqual(expect.any(String));
     const stats = await callApi(`/api/v1/decisions/stats?agent=${instance}`, { token: auditor.token });
     expect(stats.body.totals.all).toBe(12);
-    const res = await fetch(`${appUrl()}/api/v1/decisions/export?format=csv&agent=${instance}`, { headers: { authorization: `Bearer ${auditor.token}` } });
+    const res = await fetch(`${appUrl()}/api/v1/decisions/export?format=csv&agent=${instance}`, {
+      headers: { authorization: `Bearer ${auditor.token}` },
+    });
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="decisions_.*\.csv"$/);
     expect((await res.text()).trimEnd().split("\r\n")).toHaveLength(13);
-    const audit = await db.auditEvent.findFirst({ where: { action: "decisions.export", actorId: auditor.user.userId } });
+    const audit = await db.auditEvent.findFirst({
+      where: { action: "decisions.export", actorId: auditor.user.userId },
+    });
     expect(audit?.after).toMatchObject({ format: "csv", filter: { agent: instance } });
     const viewer = await tokenFor(["viewer"]);
     expect((await callApi(`/api/v1/decisions?agent=${instance}`, { token: viewer.token })).status).toBe(403);
-    const bad = await callApi(`/api/v1/decisions?match=${encodeURIComponent("input.method = DELETE")}`, { token: auditor.token });
+    const bad = await callApi(`/api/v1/decisions?match=${encodeURIComponent("input.method = DELETE")}`, {
+      token: auditor.token,
+    });
     expect([bad.status, bad.body.errors?.[0]?.path]).toEqual([422, "query.match"]);
   });
 });

@@ -27,16 +27,27 @@ const prefix = `spiffe://prod.example.com/ns/browser-${run}/`;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
+  actors = {
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer: await createTestUser(["reviewer"]),
+  };
   await createSigningKey({ actor: actors.admin, input: { source: "generate", algorithm: "ES256", activate: true } });
   scenario = await approvedScenario(actors, { users: ["alice"] });
-  await publishChangeRequest({ actor: actors.admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } });
+  await publishChangeRequest({
+    actor: actors.admin,
+    number: scenario.cr.number,
+    input: { overrideReason: TEST_OVERRIDE },
+  });
   const path = `${scenario.packagePath.replaceAll(".", "/")}/allow`;
   const events = Array.from({ length: 30 }, (_, i) => {
     const user = i % 10 === 0 ? "mallory" : "alice";
     return decisionEvent({
-      path, input: { user, caller: `${prefix}sa/${user}`, method: "GET" }, result: user === "alice",
-      bundles: { [scenario.bundle.name]: { revision: "r1" } }, labels: { id: "x", instance: `browser-agent-${run}` },
+      path,
+      input: { user, caller: `${prefix}sa/${user}`, method: "GET" },
+      result: user === "alice",
+      bundles: { [scenario.bundle.name]: { revision: "r1" } },
+      labels: { id: "x", instance: `browser-agent-${run}` },
     });
   });
   await ingestDecisionBatch({ agent: { credentialId: null }, body: Buffer.from(JSON.stringify(events)) });
@@ -53,17 +64,24 @@ describe("decisions in the browser", () => {
     await page.getByLabel("Caller prefix").fill(prefix);
     await page.getByLabel("Outcome").selectOption("denied");
     await page.getByRole("button", { name: "Apply" }).click();
-    await page.waitForURL((url) => url.searchParams.get("caller") === prefix && url.searchParams.get("outcome") === "denied");
+    await page.waitForURL(
+      (url) => url.searchParams.get("caller") === prefix && url.searchParams.get("outcome") === "denied",
+    );
     const rows = page.locator(".decision-table tbody tr");
     await expect.poll(() => rows.count()).toBe(3);
-    const deniedCard = page.getByRole("region", { name: "Decision statistics" }).locator(".stat").filter({ hasText: "Denied" });
+    const deniedCard = page
+      .getByRole("region", { name: "Decision statistics" })
+      .locator(".stat")
+      .filter({ hasText: "Denied" });
     await expect.poll(() => deniedCard.locator(".stat-value").textContent()).toBe("3");
     expect(await rows.first().textContent()).toContain(`${prefix}sa/mallory`);
 
     await rows.first().getByRole("link").click();
     await page.waitForURL(/\/decisions\/[^/?]+\?at=/);
     await page.getByText("published by Verdict").waitFor();
-    expect(await page.getByRole("link", { name: `#${scenario.cr.number} Ship ${scenario.packagePath}` }).count()).toBe(1);
+    expect(await page.getByRole("link", { name: `#${scenario.cr.number} Ship ${scenario.packagePath}` }).count()).toBe(
+      1,
+    );
     await page.getByRole("button", { name: "Replay" }).click();
     await expect.poll(() => page.getByTestId("replay-verdict").textContent()).toContain("Same decision: still denied");
 
@@ -74,17 +92,39 @@ describe("decisions in the browser", () => {
     await page.goBack();
     await page.goBack();
     await page.waitForURL((url) => url.pathname === "/decisions");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
-    const csv = readFileSync((await download.path())!, "utf8").trimEnd().split("\r\n");
-    expect(csv[0]).toBe("timestamp,decision_id,path,outcome,caller,agent,revisions,unpublished,received_at,input,result");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "CSV" }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, "utf8")
+      .trimEnd()
+      .split("\r\n");
+    expect(csv[0]).toBe(
+      "timestamp,decision_id,path,outcome,caller,agent,revisions,unpublished,received_at,input,result",
+    );
     expect(csv.slice(1).map((l) => l.split(",")[3])).toEqual(["denied", "denied", "denied"]);
     const audit = await db.auditEvent.findFirst({ where: { action: "decisions.export", actorId: user.userId } });
     expect(audit?.after).toMatchObject({ format: "csv", filter: { caller: prefix, outcome: "denied" } });
   });
 
   it("shows a reviewer which recorded decisions a change request would flip, next to the diff", async () => {
-    const v2 = await savePolicyVersion({ actor: actors.author, policyId: scenario.policy.id, input: { source: allowPolicy(scenario.packagePath, ["mallory"]), message: "mallory instead of alice", expectedVersion: 1 } });
-    const cr = await createChangeRequest({ actor: actors.author, input: { title: "Swap alice for mallory", description: "", items: [{ kind: "policy_version", policyVersionId: v2.version.id }] } });
+    const v2 = await savePolicyVersion({
+      actor: actors.author,
+      policyId: scenario.policy.id,
+      input: {
+        source: allowPolicy(scenario.packagePath, ["mallory"]),
+        message: "mallory instead of alice",
+        expectedVersion: 1,
+      },
+    });
+    const cr = await createChangeRequest({
+      actor: actors.author,
+      input: {
+        title: "Swap alice for mallory",
+        description: "",
+        items: [{ kind: "policy_version", policyVersionId: v2.version.id }],
+      },
+    });
     const { page } = await signedInPage(browser, ["reviewer"]);
     await page.goto(`/reviews/${cr.number}`);
     const panel = page.getByRole("region", { name: "Impact on recent decisions" });

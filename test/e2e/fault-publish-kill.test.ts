@@ -44,10 +44,21 @@ const agentProblems: string[] = [];
 const VERIFICATION_FAILURE = /verif|signature|digest|hash|scope|manifest/i;
 let sampler: NodeJS.Timeout | undefined;
 
-const makeActors = async () => ({ admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) });
-const startApp = () => startAppInstance({
-  DATABASE_URL: database.url, OPA_BIN: testEnv.opaBin, NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET, VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
-}, { name: "app-publish-kill", port: appPort });
+const makeActors = async () => ({
+  admin: await createTestUser(["admin"]),
+  author: await createTestUser(["author"]),
+  reviewer: await createTestUser(["reviewer"]),
+});
+const startApp = () =>
+  startAppInstance(
+    {
+      DATABASE_URL: database.url,
+      OPA_BIN: testEnv.opaBin,
+      NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET,
+      VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
+    },
+    { name: "app-publish-kill", port: appPort },
+  );
 
 beforeAll(async () => {
   actors = await makeActors();
@@ -55,7 +66,9 @@ beforeAll(async () => {
   await shipAllowlistBundle(actors, BUNDLE);
   const seeded = await seedBulkAllowlists(pool(), { prefix: "kill", ...GRANTS, createdById: actors.author.userId });
   console.log(`[publish-kill] seeded ${seeded.entries} grants`);
-  adminToken = (await createApiToken({ actor: actors.admin, input: { name: "publisher", roles: ["admin"], expiresInDays: 1 } })).secret;
+  adminToken = (
+    await createApiToken({ actor: actors.admin, input: { name: "publisher", roles: ["admin"], expiresInDays: 1 } })
+  ).secret;
   const credential = await createTestAgentCredential(actors.admin, { bundles: [BUNDLE] });
   credentialSecret = credential.secret;
   app = await startApp();
@@ -87,15 +100,24 @@ async function sampleAgent() {
 async function approvedGrant(run: string) {
   const service = await createServiceWithEndpoints(actors.author, { endpoints: [["GET", "/orders/{id}"]] });
   const caller = `spiffe://prod.example/ns/kill/sa/${run}`;
-  const proposed = await grantAccess({ actor: actors.author, input: entry(service.name, "GET", "/orders/{id}", caller) });
+  const proposed = await grantAccess({
+    actor: actors.author,
+    input: entry(service.name, "GET", "/orders/{id}", caller),
+  });
   const number = proposed.changeRequest!.number;
   await reviewChangeRequest({ actor: actors.reviewer, number, input: { verdict: "approve", body: "" } });
-  return { number, id: proposed.changeRequest!.id, input: { caller, service: service.name, method: "GET", path: "/orders/7" } };
+  return {
+    number,
+    id: proposed.changeRequest!.id,
+    input: { caller, service: service.name, method: "GET", path: "/orders/7" },
+  };
 }
 
 function publishThroughApi(number: number): Promise<Response> {
   return fetch(`${appUrl}/api/v1/change-requests/${number}/publish`, {
-    method: "POST", headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: "{}",
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: "{}",
   });
 }
 
@@ -104,7 +126,9 @@ async function decideAsAgent(input: unknown): Promise<boolean> {
 }
 
 async function servedBundle(): Promise<{ bytes: Buffer; etag: string }> {
-  const res = await fetch(`${appUrl}/api/opa/bundles/${BUNDLE}`, { headers: { authorization: `Bearer ${credentialSecret}` } });
+  const res = await fetch(`${appUrl}/api/opa/bundles/${BUNDLE}`, {
+    headers: { authorization: `Bearer ${credentialSecret}` },
+  });
   expect(res.status).toBe(200);
   return { bytes: Buffer.from(await res.arrayBuffer()), etag: res.headers.get("etag")! };
 }
@@ -132,7 +156,10 @@ async function expectConsistent(cr: { id: string }, before: number) {
 }
 
 async function expectAgentOn(revision: string, grantInput: unknown, granted: boolean) {
-  await eventually(async () => expect(await agent.activeRevision(BUNDLE)).toBe(revision), { timeoutMs: 20_000, intervalMs: 100 });
+  await eventually(async () => expect(await agent.activeRevision(BUNDLE)).toBe(revision), {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
   expect(await decideAsAgent(grantInput)).toBe(granted);
 }
 
@@ -157,11 +184,15 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60
 }
 
 const appStatement = (like: string) => async () =>
-  Boolean((await pool().query(
-    `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+  Boolean(
+    (
+      await pool().query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
         AND state IN ('active', 'idle in transaction') AND query LIKE $1`,
-    [like],
-  )).rowCount);
+        [like],
+      )
+    ).rowCount,
+  );
 
 /** True while a descendant of the app process runs `opa build` (the publish's signature and compile check). */
 function opaCheckRunning(): Promise<boolean> {
@@ -193,16 +224,23 @@ async function killDuringPublish(run: string, killPoint: (cr: { id: string }) =>
   const before = (await checkStoredRevisions(pool(), BUNDLE)).length;
   const cr = await approvedGrant(run);
   const started = performance.now();
-  const response = publishThroughApi(cr.number).then((r) => String(r.status), () => "connection lost");
+  const response = publishThroughApi(cr.number).then(
+    (r) => String(r.status),
+    () => "connection lost",
+  );
   const when = await killPoint(cr);
   const activity = await appActivity();
   await app.stop("SIGKILL");
-  console.log(`[publish-kill] ${run}: killed ${Math.round(performance.now() - started)} ms into the publish (${when}; app was at ${activity}); client saw ${await response}`);
+  console.log(
+    `[publish-kill] ${run}: killed ${Math.round(performance.now() - started)} ms into the publish (${when}; app was at ${activity}); client saw ${await response}`,
+  );
   const restarted = performance.now();
   app = await startApp();
   const after = await expectConsistent(cr, before);
   await expectAgentOn(after.latest, cr.input, after.published);
-  console.log(`[publish-kill] ${run}: ${after.published ? `published as ${after.latest}` : `still approved, r${before} live`}; app healthy and agent on ${after.latest} ${Math.round(performance.now() - restarted)} ms after the restart began`);
+  console.log(
+    `[publish-kill] ${run}: ${after.published ? `published as ${after.latest}` : `still approved, r${before} live`}; app healthy and agent on ${after.latest} ${Math.round(performance.now() - restarted)} ms after the restart began`,
+  );
   if (!after.published) {
     // Nothing of the killed publish survived: publishing again works and ships the grant.
     const res = await publishThroughApi(cr.number);
@@ -213,7 +251,11 @@ async function killDuringPublish(run: string, killPoint: (cr: { id: string }) =>
   }
   await sampleAgent();
   expect(agentProblems.filter((p) => VERIFICATION_FAILURE.test(p))).toEqual([]);
-  expect(readFileSync(agent.logFile, "utf8").split("\n").filter((line) => /"level":"(error|warning)"/.test(line) && VERIFICATION_FAILURE.test(line))).toEqual([]);
+  expect(
+    readFileSync(agent.logFile, "utf8")
+      .split("\n")
+      .filter((line) => /"level":"(error|warning)"/.test(line) && VERIFICATION_FAILURE.test(line)),
+  ).toEqual([]);
   return after;
 }
 
@@ -234,23 +276,35 @@ describe("SIGKILL of the app during a publish", () => {
   // Kill points by what the publish is doing, observed from outside (its SQL in
   // pg_stat_activity, its opa child process), so they land there however loaded the machine is.
   it("leaves the old revision whole when killed while the publish loads the allowlists", async () => {
-    const after = await killDuringPublish("loading", () => until("reading the grants", appStatement("%SELECT e.id, e.endpoint_id%")));
+    const after = await killDuringPublish("loading", () =>
+      until("reading the grants", appStatement("%SELECT e.id, e.endpoint_id%")),
+    );
     expect(after.published).toBe(false);
   });
 
   it("leaves the old revision whole when killed while opa checks the signed bundle", async () => {
-    const after = await killDuringPublish("opa-check", () => until("opa build --verification-key running", opaCheckRunning));
+    const after = await killDuringPublish("opa-check", () =>
+      until("opa build --verification-key running", opaCheckRunning),
+    );
     expect(after.published).toBe(false);
   });
 
   it("leaves the old revision whole when killed after the revision row is written but before the commit", async () => {
-    const after = await killDuringPublish("after-insert", () => until("revision row written, not committed", appStatement('INSERT INTO "public"."bundle_revisions"%')));
+    const after = await killDuringPublish("after-insert", () =>
+      until("revision row written, not committed", appStatement('INSERT INTO "public"."bundle_revisions"%')),
+    );
     expect(after.published).toBe(false);
   });
 
   it("serves the new revision whole when killed right after the commit, before the publish answered", async () => {
-    const after = await killDuringPublish("after-commit", (cr) => until("change request committed as published", async () =>
-      (await pool().query("SELECT 1 FROM change_requests WHERE status = 'published' AND id = $1", [cr.id])).rowCount === 1));
+    const after = await killDuringPublish("after-commit", (cr) =>
+      until(
+        "change request committed as published",
+        async () =>
+          (await pool().query("SELECT 1 FROM change_requests WHERE status = 'published' AND id = $1", [cr.id]))
+            .rowCount === 1,
+      ),
+    );
     expect(after.published).toBe(true);
   });
 });

@@ -12,7 +12,11 @@ import { startAppInstance, type AppInstance } from "@/test/support/app-process";
 // stops both.
 const testEnv = inject("testEnv");
 let app: AppInstance;
-let actors: { admin: Awaited<ReturnType<typeof createTestUser>>; author: Awaited<ReturnType<typeof createTestUser>>; reviewer: Awaited<ReturnType<typeof createTestUser>> };
+let actors: {
+  admin: Awaited<ReturnType<typeof createTestUser>>;
+  author: Awaited<ReturnType<typeof createTestUser>>;
+  reviewer: Awaited<ReturnType<typeof createTestUser>>;
+};
 let scenario: Awaited<ReturnType<typeof approvedScenario>>;
 let token: string;
 
@@ -37,25 +41,47 @@ const alive = (pid: number) => {
  * a process at the moment it dies is lost with it.
  */
 async function etagsOverFreshConnections(count: number): Promise<Set<string>> {
-  const get = () => new Promise<string>((resolve, reject) => {
-    const req = http.get(`${app.url}/api/opa/bundles/${scenario.bundle.name}`, { agent: false, timeout: 2_000, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      res.on("end", () => (res.statusCode === 200 ? resolve(String(res.headers.etag)) : reject(new Error(`status ${res.statusCode}`))));
+  const get = () =>
+    new Promise<string>((resolve, reject) => {
+      const req = http.get(
+        `${app.url}/api/opa/bundles/${scenario.bundle.name}`,
+        { agent: false, timeout: 2_000, headers: { authorization: `Bearer ${token}` } },
+        (res) => {
+          res.resume();
+          res.on("end", () =>
+            res.statusCode === 200 ? resolve(String(res.headers.etag)) : reject(new Error(`status ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("no answer in 2 s")));
+      req.on("error", reject);
     });
-    req.on("timeout", () => req.destroy(new Error("no answer in 2 s")));
-    req.on("error", reject);
-  });
   return new Set(await Promise.all(Array.from({ length: count }, () => get().catch(get))));
 }
 
 beforeAll(async () => {
-  actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
+  actors = {
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer: await createTestUser(["reviewer"]),
+  };
   scenario = await approvedScenario(actors, { users: ["alice"] });
-  await publishChangeRequest({ actor: actors.admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } });
+  await publishChangeRequest({
+    actor: actors.admin,
+    number: scenario.cr.number,
+    input: { overrideReason: TEST_OVERRIDE },
+  });
   token = (await createTestAgentCredential(actors.admin, { bundles: [scenario.bundle.name] })).secret;
-  app = await startAppInstance({
-    DATABASE_URL: testEnv.appDatabaseUrl!, OPA_BIN: testEnv.opaBin, NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET, VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY, VERDICT_WORKERS: "2",
-  }, { name: "app-two-processes" });
+  app = await startAppInstance(
+    {
+      DATABASE_URL: testEnv.appDatabaseUrl!,
+      OPA_BIN: testEnv.opaBin,
+      NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET,
+      VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
+      VERDICT_WORKERS: "2",
+    },
+    { name: "app-two-processes" },
+  );
   await eventually(async () => expect(serverProcesses()).toHaveLength(2), { timeoutMs: 60_000 });
 });
 
@@ -70,7 +96,10 @@ describe("an instance with VERDICT_WORKERS=2", () => {
     const before = [...(await etagsOverFreshConnections(12))][0]!;
     const { revisions } = await shipNewVersion(actors, scenario, ["alice", "bob"], 1);
     const published = Date.now();
-    await eventually(async () => expect(await etagsOverFreshConnections(12)).toEqual(new Set([revisions[0]!.etag])), { timeoutMs: 1_000, intervalMs: 50 });
+    await eventually(async () => expect(await etagsOverFreshConnections(12)).toEqual(new Set([revisions[0]!.etag])), {
+      timeoutMs: 1_000,
+      intervalMs: 50,
+    });
     expect(revisions[0]!.etag).not.toBe(before);
     expect(Date.now() - published).toBeLessThan(1_000);
   });
@@ -79,12 +108,15 @@ describe("an instance with VERDICT_WORKERS=2", () => {
     const [victim, survivor] = serverProcesses();
     process.kill(victim!, "SIGKILL");
     expect((await etagsOverFreshConnections(6)).size).toBe(1);
-    await eventually(async () => {
-      const now = serverProcesses();
-      expect(now).toHaveLength(2);
-      expect(now).toContain(survivor);
-      expect(now).not.toContain(victim);
-    }, { timeoutMs: 60_000 });
+    await eventually(
+      async () => {
+        const now = serverProcesses();
+        expect(now).toHaveLength(2);
+        expect(now).toContain(survivor);
+        expect(now).not.toContain(victim);
+      },
+      { timeoutMs: 60_000 },
+    );
     await eventually(async () => expect((await etagsOverFreshConnections(12)).size).toBe(1), { timeoutMs: 30_000 });
   });
 

@@ -19,22 +19,40 @@ beforeAll(async () => {
   const [idpPort, appPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${idpPort}`;
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: "verdict", client_secret: CLIENT_SECRET, redirect_uris: [`http://127.0.0.1:${appPort}/api/auth/callback/oidc`],
-      grant_types: ["authorization_code"], response_types: ["code"], token_endpoint_auth_method: "client_secret_basic",
-    }],
+    clients: [
+      {
+        client_id: "verdict",
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [`http://127.0.0.1:${appPort}/api/auth/callback/oidc`],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "client_secret_basic",
+      },
+    ],
     // The development login accepts any login name; it becomes the subject and the email claim.
-    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: sub, name: "SSO person" }) }),
+    findAccount: async (_ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({ sub, email: sub, name: "SSO person" }),
+    }),
     claims: { openid: ["sub"], email: ["email"], profile: ["name"] },
     features: { devInteractions: { enabled: true } },
     // Put the email claim in the ID token, as identity providers commonly do for scope=email.
     conformIdTokenClaims: false,
   });
   idp = provider.listen(idpPort);
-  app = await startAppInstance({
-    DATABASE_URL: testEnv.appDatabaseUrl!, OPA_BIN: testEnv.opaBin, NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET, VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
-    OIDC_ISSUER: issuer, OIDC_CLIENT_ID: "verdict", OIDC_CLIENT_SECRET: CLIENT_SECRET, OIDC_NAME: "Test IdP",
-  }, { name: "app-oidc", port: appPort });
+  app = await startAppInstance(
+    {
+      DATABASE_URL: testEnv.appDatabaseUrl!,
+      OPA_BIN: testEnv.opaBin,
+      NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET,
+      VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
+      OIDC_ISSUER: issuer,
+      OIDC_CLIENT_ID: "verdict",
+      OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      OIDC_NAME: "Test IdP",
+    },
+    { name: "app-oidc", port: appPort },
+  );
   browser = await launchChromium();
 });
 

@@ -32,11 +32,19 @@ const allowPath = () => `${scenario.packagePath.replaceAll(".", "/")}/allow`;
 const bundleUrl = () => `${appUrl()}/api/opa/bundles/${scenario.bundle.name}`;
 
 beforeAll(async () => {
-  actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
+  actors = {
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer: await createTestUser(["reviewer"]),
+  };
   viewerToken = (await tokenFor(["viewer"])).token;
   await createSigningKey({ actor: actors.admin, input: { source: "generate", algorithm: "ES256", activate: true } });
   scenario = await approvedScenario(actors, { users: ["alice"] });
-  await publishChangeRequest({ actor: actors.admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } });
+  await publishChangeRequest({
+    actor: actors.admin,
+    number: scenario.cr.number,
+    input: { overrideReason: TEST_OVERRIDE },
+  });
   credential = await createTestAgentCredential(actors.admin, { bundles: [scenario.bundle.name] });
   agent = await startOpaAgent({ name: "agent-a", config: credential.opaConfig, tweak: fastPolling() });
   cleanup.push(agent.stop);
@@ -48,10 +56,14 @@ afterAll(async () => {
 
 describe("OPA agents against Verdict", () => {
   it("pull the signed bundle, verify it and answer decisions from the published policy", async () => {
-    await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe("r1"), { timeoutMs: 15_000 });
+    await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe("r1"), {
+      timeoutMs: 15_000,
+    });
     expect(await agent.decide(allowPath(), { user: "alice" })).toBe(true);
     expect(await agent.decide(allowPath(), { user: "bob" })).toBe(false);
-    await eventually(async () => expect(await agent.bundleStatus(scenario.bundle.name)).toMatchObject({ active_revision: "r1" }));
+    await eventually(async () =>
+      expect(await agent.bundleStatus(scenario.bundle.name)).toMatchObject({ active_revision: "r1" }),
+    );
     expect(await agent.bundleStatus(scenario.bundle.name)).not.toHaveProperty("code");
   });
 
@@ -60,8 +72,13 @@ describe("OPA agents against Verdict", () => {
     await new Promise((r) => setTimeout(r, 500));
     await shipNewVersion(actors, scenario, ["alice", "bob"], 1);
     const published = performance.now();
-    await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe("r2"), { timeoutMs: 1_000, intervalMs: 10 });
-    console.log(`[opa-agents] publish → long-polling agent active on r2 in ${Math.round(performance.now() - published)} ms`);
+    await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe("r2"), {
+      timeoutMs: 1_000,
+      intervalMs: 10,
+    });
+    console.log(
+      `[opa-agents] publish → long-polling agent active on r2 in ${Math.round(performance.now() - published)} ms`,
+    );
     expect(await agent.decide(allowPath(), { user: "bob" })).toBe(true);
   });
 
@@ -75,22 +92,38 @@ describe("OPA agents against Verdict", () => {
     const unchanged = await fetch(bundleUrl(), { headers: { ...auth, "if-none-match": etag } });
     expect(unchanged.status).toBe(304);
     expect(unchanged.headers.get("etag")).toBe(etag);
-    const longPoll = await fetch(bundleUrl(), { headers: { ...auth, "if-none-match": etag, prefer: "modes=snapshot,delta;wait=1" } });
+    const longPoll = await fetch(bundleUrl(), {
+      headers: { ...auth, "if-none-match": etag, prefer: "modes=snapshot,delta;wait=1" },
+    });
     expect(longPoll.status).toBe(304);
     const anonymous = await fetch(bundleUrl());
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("www-authenticate")).toBe('Bearer realm="verdict"');
     const other = await approvedScenario(actors);
-    await publishChangeRequest({ actor: actors.admin, number: other.cr.number, input: { overrideReason: TEST_OVERRIDE } });
+    await publishChangeRequest({
+      actor: actors.admin,
+      number: other.cr.number,
+      input: { overrideReason: TEST_OVERRIDE },
+    });
     expect((await fetch(`${appUrl()}/api/opa/bundles/${other.bundle.name}`, { headers: auth })).status).toBe(403);
   });
 
   it("show up in the fleet view with the revision they run", async () => {
-    await eventually(async () => {
-      const fleet = await callApi(`/api/v1/fleet?bundle=${scenario.bundle.name}`, { token: viewerToken });
-      expect(fleet.body.agents).toEqual([expect.objectContaining({ identity: "agent-a", bundles: [expect.objectContaining({ name: scenario.bundle.name, activeRevision: "r2" })] })]);
-      expect(fleet.body.rollout.find((r: { bundle: string }) => r.bundle === scenario.bundle.name).summary).toBe("1 of 1 agent on r2");
-    }, { timeoutMs: 10_000, intervalMs: 200 });
+    await eventually(
+      async () => {
+        const fleet = await callApi(`/api/v1/fleet?bundle=${scenario.bundle.name}`, { token: viewerToken });
+        expect(fleet.body.agents).toEqual([
+          expect.objectContaining({
+            identity: "agent-a",
+            bundles: [expect.objectContaining({ name: scenario.bundle.name, activeRevision: "r2" })],
+          }),
+        ]);
+        expect(fleet.body.rollout.find((r: { bundle: string }) => r.bundle === scenario.bundle.name).summary).toBe(
+          "1 of 1 agent on r2",
+        );
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
   });
 });
 
@@ -102,24 +135,41 @@ describe("agents refuse what Verdict did not sign", () => {
   beforeAll(async () => {
     server = await startStaticBundleServer();
     cleanup.push(server.stop);
-    genuine = Buffer.from(await (await fetch(bundleUrl(), { headers: { authorization: `Bearer ${credential.secret}` } })).arrayBuffer());
+    genuine = Buffer.from(
+      await (await fetch(bundleUrl(), { headers: { authorization: `Bearer ${credential.secret}` } })).arrayBuffer(),
+    );
     server.serve(genuine, '"genuine"');
-    const config = buildAgentConfig({ publicUrl: server.url, credential: { kind: "bearer", token: "unused" }, bundles: [scenario.bundle.name], keys: await listedPublicKeys(), identityLabel: "instance", status: true, decisionLogs: false });
+    const config = buildAgentConfig({
+      publicUrl: server.url,
+      credential: { kind: "bearer", token: "unused" },
+      bundles: [scenario.bundle.name],
+      keys: await listedPublicKeys(),
+      identityLabel: "instance",
+      status: true,
+      decisionLogs: false,
+    });
     tamperAgent = await startOpaAgent({ name: "agent-tamper", config, tweak: fastPolling() });
     cleanup.push(tamperAgent.stop);
-    await eventually(async () => expect(await tamperAgent.activeRevision(scenario.bundle.name)).toBe("r2"), { timeoutMs: 15_000 });
+    await eventually(async () => expect(await tamperAgent.activeRevision(scenario.bundle.name)).toBe("r2"), {
+      timeoutMs: 15_000,
+    });
   });
 
   async function expectRefused(bytes: Buffer, etag: string, reason: RegExp) {
     server.serve(bytes, etag);
-    await eventually(async () => expect(JSON.stringify(await tamperAgent.bundleStatus(scenario.bundle.name))).toMatch(reason), { timeoutMs: 15_000, intervalMs: 100 });
+    await eventually(
+      async () => expect(JSON.stringify(await tamperAgent.bundleStatus(scenario.bundle.name))).toMatch(reason),
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
     expect(await tamperAgent.activeRevision(scenario.bundle.name)).toBe("r2");
     expect(await tamperAgent.decide(allowPath(), { user: "mallory" })).toBe(false);
   }
 
   it("refuse a bundle with one byte of a policy changed, keeping the previous revision", async () => {
     const files = await unpackTarGz(genuine);
-    const tampered = files.map((f) => (f.name.endsWith(".rego") ? { ...f, content: Buffer.from(f.content.toString().replace('"bob"', '"mal"')) } : f));
+    const tampered = files.map((f) =>
+      f.name.endsWith(".rego") ? { ...f, content: Buffer.from(f.content.toString().replace('"bob"', '"mal"')) } : f,
+    );
     await expectRefused(await packTarGz(tampered, new Date()), '"tampered"', /digest mismatch/);
   });
 
@@ -129,9 +179,18 @@ describe("agents refuse what Verdict did not sign", () => {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const kid = (await listedPublicKeys())[0]!.kid;
     const forged = await buildSignedBundle({
-      revision: "r99", roots: manifest.roots, metadata: {}, data: [],
-      modules: [{ path: files.find((f) => f.name.endsWith(".rego"))!.name, source: `package ${scenario.packagePath}\n\nallow := true\n` }],
-      signer: { kid, algorithm: "ES256", privateKey }, builtAt: new Date(),
+      revision: "r99",
+      roots: manifest.roots,
+      metadata: {},
+      data: [],
+      modules: [
+        {
+          path: files.find((f) => f.name.endsWith(".rego"))!.name,
+          source: `package ${scenario.packagePath}\n\nallow := true\n`,
+        },
+      ],
+      signer: { kid, algorithm: "ES256", privateKey },
+      builtAt: new Date(),
     });
     await expectRefused(forged.bytes, '"forged"', /verif|signature/i);
   });
@@ -144,28 +203,48 @@ describe("agents refuse what Verdict did not sign", () => {
 
 describe("key rotation", () => {
   it("keeps agents that list both keys working when a new key starts signing", async () => {
-    const next = await createSigningKey({ actor: actors.admin, input: { source: "generate", algorithm: "RS256", activate: false } });
-    const old = (await db.signingKey.findFirstOrThrow({ where: { state: "active" } }));
+    const next = await createSigningKey({
+      actor: actors.admin,
+      input: { source: "generate", algorithm: "RS256", activate: false },
+    });
+    const old = await db.signingKey.findFirstOrThrow({ where: { state: "active" } });
     const rotating = await createTestAgentCredential(actors.admin, { bundles: [scenario.bundle.name] });
     expect(rotating.opaConfig).toContain(next.kid);
     expect(rotating.opaConfig).toContain(old.kid);
     const both = await startOpaAgent({ name: "agent-both-keys", config: rotating.opaConfig, tweak: fastPolling() });
     cleanup.push(both.stop);
-    const onlyOld = await startOpaAgent({ name: "agent-old-key-only", config: rotating.opaConfig, tweak: (c) => { fastPolling()(c); delete c.keys[next.kid]; } });
+    const onlyOld = await startOpaAgent({
+      name: "agent-old-key-only",
+      config: rotating.opaConfig,
+      tweak: (c) => {
+        fastPolling()(c);
+        delete c.keys[next.kid];
+      },
+    });
     cleanup.push(onlyOld.stop);
-    for (const a of [both, onlyOld]) await eventually(async () => expect(await a.activeRevision(scenario.bundle.name)).toBe("r2"), { timeoutMs: 15_000 });
+    for (const a of [both, onlyOld])
+      await eventually(async () => expect(await a.activeRevision(scenario.bundle.name)).toBe("r2"), {
+        timeoutMs: 15_000,
+      });
 
     await activateSigningKey({ actor: actors.admin, id: next.id, reason: "scheduled rotation" });
     await shipNewVersion(actors, scenario, ["alice", "bob", "carol"], 2);
-    await eventually(async () => expect(await both.activeRevision(scenario.bundle.name)).toBe("r3"), { timeoutMs: 10_000 });
+    await eventually(async () => expect(await both.activeRevision(scenario.bundle.name)).toBe("r3"), {
+      timeoutMs: 10_000,
+    });
     expect(await both.decide(allowPath(), { user: "carol" })).toBe(true);
     // Without the new key an agent refuses r3 and keeps r2: listing both keys is what makes rotation safe.
-    await eventually(async () => expect(JSON.stringify(await onlyOld.bundleStatus(scenario.bundle.name))).toMatch(/key|verif/i), { timeoutMs: 10_000 });
+    await eventually(
+      async () => expect(JSON.stringify(await onlyOld.bundleStatus(scenario.bundle.name))).toMatch(/key|verif/i),
+      { timeoutMs: 10_000 },
+    );
     expect(await onlyOld.activeRevision(scenario.bundle.name)).toBe("r2");
 
     await retireSigningKey({ actor: actors.admin, id: old.id, reason: "rotated out" });
     await shipNewVersion(actors, scenario, ["alice", "bob", "carol", "dave"], 3);
-    await eventually(async () => expect(await both.activeRevision(scenario.bundle.name)).toBe("r4"), { timeoutMs: 10_000 });
+    await eventually(async () => expect(await both.activeRevision(scenario.bundle.name)).toBe("r4"), {
+      timeoutMs: 10_000,
+    });
   });
 });
 
@@ -180,7 +259,8 @@ describe("OAuth2 client credentials", () => {
   it("let an agent fetch a short-lived token over https and pull, verify and report with it", async () => {
     const oauth = await createTestAgentCredential(actors.admin, { kind: "oauth2", bundles: [scenario.bundle.name] });
     const oauthAgent = await startOpaAgent({
-      name: "agent-oauth", config: oauth.opaConfig,
+      name: "agent-oauth",
+      config: oauth.opaConfig,
       tweak: (c) => {
         fastPolling()(c);
         c.services.verdict.url = `${proxy.url}/api/opa`;
@@ -189,29 +269,63 @@ describe("OAuth2 client credentials", () => {
       },
     });
     cleanup.push(oauthAgent.stop);
-    await eventually(async () => expect(await oauthAgent.activeRevision(scenario.bundle.name)).toBe("r4"), { timeoutMs: 15_000 });
+    await eventually(async () => expect(await oauthAgent.activeRevision(scenario.bundle.name)).toBe("r4"), {
+      timeoutMs: 15_000,
+    });
     expect(await oauthAgent.decide(allowPath(), { user: "dave" })).toBe(true);
-    await eventually(async () => {
-      const fleet = await callApi(`/api/v1/fleet?bundle=${scenario.bundle.name}`, { token: viewerToken });
-      expect(fleet.body.agents).toEqual(expect.arrayContaining([expect.objectContaining({ identity: "agent-oauth", credential: expect.objectContaining({ id: oauth.credential.id }) })]));
-    }, { timeoutMs: 10_000, intervalMs: 200 });
+    await eventually(
+      async () => {
+        const fleet = await callApi(`/api/v1/fleet?bundle=${scenario.bundle.name}`, { token: viewerToken });
+        expect(fleet.body.agents).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              identity: "agent-oauth",
+              credential: expect.objectContaining({ id: oauth.credential.id }),
+            }),
+          ]),
+        );
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
   });
 });
 
 describe("a second app instance", () => {
   it("serves the current revision from its first request and learns of new ones through NOTIFY", async () => {
     const testEnv = inject("testEnv");
-    const second = await startAppInstance({ DATABASE_URL: testEnv.appDatabaseUrl!, OPA_BIN: testEnv.opaBin, NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET, VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY }, { name: "app-second" });
+    const second = await startAppInstance(
+      {
+        DATABASE_URL: testEnv.appDatabaseUrl!,
+        OPA_BIN: testEnv.opaBin,
+        NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET,
+        VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
+      },
+      { name: "app-second" },
+    );
     cleanup.push(() => second.stop());
     const fresh = await createTestAgentCredential(actors.admin, { bundles: [scenario.bundle.name] });
-    const onSecond = await startOpaAgent({ name: "agent-second-instance", config: fresh.opaConfig, tweak: (c) => { fastPolling()(c); c.services.verdict.url = `${second.url}/api/opa`; } });
+    const onSecond = await startOpaAgent({
+      name: "agent-second-instance",
+      config: fresh.opaConfig,
+      tweak: (c) => {
+        fastPolling()(c);
+        c.services.verdict.url = `${second.url}/api/opa`;
+      },
+    });
     cleanup.push(onSecond.stop);
-    const current = (await db.bundleRevision.findFirstOrThrow({ where: { bundleId: scenario.bundle.id }, orderBy: { number: "desc" } })).revision;
-    await eventually(async () => expect(await onSecond.activeRevision(scenario.bundle.name)).toBe(current), { timeoutMs: 15_000 });
+    const current = (
+      await db.bundleRevision.findFirstOrThrow({ where: { bundleId: scenario.bundle.id }, orderBy: { number: "desc" } })
+    ).revision;
+    await eventually(async () => expect(await onSecond.activeRevision(scenario.bundle.name)).toBe(current), {
+      timeoutMs: 15_000,
+    });
     await new Promise((r) => setTimeout(r, 500));
     const head = (await db.policy.findUniqueOrThrow({ where: { id: scenario.policy.id } })).headNumber;
     const { revisions } = await shipNewVersion(actors, scenario, ["alice", "bob", "carol", "dave", "frank"], head);
-    await eventually(async () => expect(await onSecond.activeRevision(scenario.bundle.name)).toBe(revisions[0]!.revision), { timeoutMs: 2_000, intervalMs: 10 });
+    await eventually(
+      async () => expect(await onSecond.activeRevision(scenario.bundle.name)).toBe(revisions[0]!.revision),
+      { timeoutMs: 2_000, intervalMs: 10 },
+    );
     expect(await onSecond.decide(allowPath(), { user: "frank" })).toBe(true);
   });
 });
@@ -223,7 +337,10 @@ describe("revoked credentials", () => {
     // The agent's long poll is already waiting: a new revision must not be handed to a revoked credential.
     const head = (await db.policy.findUniqueOrThrow({ where: { id: scenario.policy.id } })).headNumber;
     await shipNewVersion(actors, scenario, ["alice", "bob", "carol", "dave", "eve"], head);
-    await eventually(async () => expect(await agent.bundleStatus(scenario.bundle.name)).toMatchObject({ http_code: 401 }), { timeoutMs: 10_000 });
+    await eventually(
+      async () => expect(await agent.bundleStatus(scenario.bundle.name)).toMatchObject({ http_code: 401 }),
+      { timeoutMs: 10_000 },
+    );
     expect(await agent.activeRevision(scenario.bundle.name)).toBe(before);
     expect(await agent.decide(allowPath(), { user: "eve" })).toBe(false);
     expect((await fetch(bundleUrl(), { headers: { authorization: `Bearer ${credential.secret}` } })).status).toBe(401);

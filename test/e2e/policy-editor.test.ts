@@ -12,7 +12,8 @@ beforeAll(async () => {
   ({ page } = await signedInPage(browser, ["author"]));
   // Monaco must run under the nonce-based CSP with its worker from our own bundle.
   page.on("console", (m) => {
-    if (/Refused to|Content Security Policy|Could not create web worker|main thread/i.test(m.text())) consoleProblems.push(m.text());
+    if (/Refused to|Content Security Policy|Could not create web worker|main thread/i.test(m.text()))
+      consoleProblems.push(m.text());
   });
 });
 

@@ -42,7 +42,11 @@ const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `policy-
 /** Waits for a case's status in the results; on timeout keeps a screenshot of what the page showed. */
 async function waitForStatus(caseName: string, status: string) {
   try {
-    await page.getByTestId(`case-${caseName}`).getByTestId("case-status").filter({ hasText: status }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId(`case-${caseName}`)
+      .getByTestId("case-status")
+      .filter({ hasText: status })
+      .waitFor({ timeout: 30_000 });
   } catch (error) {
     await shot(`timeout-${status}`);
     throw error;
@@ -78,7 +82,10 @@ describe("testing a policy from the editor", () => {
     // Fix the policy and run again with the keyboard.
     await page.getByRole("tab", { name: "policy.rego" }).click();
     const editor = page.getByRole("tabpanel", { name: "policy.rego" });
-    await setEditorText(editor, `package ${pkg}\n\ndefault allow := false\n\nallow if {\n\tinput.user.role in {"owner", "admin"}\n}\n\nallow if {\n\tinput.method == "GET"\n\tinput.user.role == "viewer"\n}\n`);
+    await setEditorText(
+      editor,
+      `package ${pkg}\n\ndefault allow := false\n\nallow if {\n\tinput.user.role in {"owner", "admin"}\n}\n\nallow if {\n\tinput.method == "GET"\n\tinput.user.role == "viewer"\n}\n`,
+    );
     await page.keyboard.press("Control+Enter");
     await waitForStatus("admins may delete", "passed");
     expect(await page.getByTestId("run-status").textContent()).toBe("Passed");
@@ -97,10 +104,18 @@ describe("testing a policy from the editor", () => {
     await page.getByTestId("run-status").filter({ hasText: "Passed" }).waitFor();
 
     // The policy list shows the head version's latest result.
-    await expect.poll(async () => {
-      await page.goto(`/policies?q=${pkg}`);
-      return page.getByRole("row", { name: /Admin API/ }).getByText("1/1 passed").count();
-    }, { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`/policies?q=${pkg}`);
+          return page
+            .getByRole("row", { name: /Admin API/ })
+            .getByText("1/1 passed")
+            .count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
     await shot("policy-list");
     await page.goto(`/policies/${policyId}`);
   });
@@ -108,10 +123,15 @@ describe("testing a policy from the editor", () => {
   it("turns a failing case's actual result into its expected value after confirmation", async () => {
     // The page was just reloaded: a click before hydration does nothing, so click until the tab is selected.
     const casesTab = page.getByRole("tab", { name: /Cases/ });
-    await expect.poll(async () => {
-      await casesTab.click();
-      return casesTab.getAttribute("aria-selected");
-    }, { timeout: 20_000 }).toBe("true");
+    await expect
+      .poll(
+        async () => {
+          await casesTab.click();
+          return casesTab.getAttribute("aria-selected");
+        },
+        { timeout: 20_000 },
+      )
+      .toBe("true");
     await page.getByRole("button", { name: "Add case" }).first().click();
     await page.getByLabel("Case name").fill("viewers may not post");
     await setEditorText(page.getByTestId("case-input"), '{"method": "POST", "user": {"role": "viewer"}}');

@@ -30,7 +30,10 @@ describe("review and publish in the browser", () => {
     const { page: authorPage, user: author } = await signedInPage(browser, ["author"]);
     const root = uniqueRoot();
     const packagePath = `${root}.authz`;
-    const policy = await createPolicy({ actor: author, input: policyInput({ name: "Browser policy", packagePath, source: allowPolicy(packagePath, ["alice"]) }) });
+    const policy = await createPolicy({
+      actor: author,
+      input: policyInput({ name: "Browser policy", packagePath, source: allowPolicy(packagePath, ["alice"]) }),
+    });
     const admin = await createTestUser(["admin"]);
     const bundle = await createTestBundle(admin, { name: root, roots: [root], policyIds: [policy.id] });
     // The agent is running before anything is published: it gets 404s until the first revision.
@@ -69,12 +72,24 @@ describe("review and publish in the browser", () => {
     // The agent picks the revision up and reports it; the fleet view shows it.
     await adminPage.goto(`/fleet?bundle=${bundle.name}`);
     const row = adminPage.locator('tr[data-agent="browser-agent"]');
-    for (let attempt = 0; attempt < 40 && !(await row.getByTestId("agent-revision").textContent().catch(() => ""))?.includes("r1"); attempt++) {
+    for (
+      let attempt = 0;
+      attempt < 40 &&
+      !(
+        await row
+          .getByTestId("agent-revision")
+          .textContent()
+          .catch(() => "")
+      )?.includes("r1");
+      attempt++
+    ) {
       await adminPage.waitForTimeout(500);
       await adminPage.reload();
     }
     expect(await row.getByTestId("agent-revision").textContent()).toBe("r1");
-    expect(await adminPage.locator('.rollout-card[aria-current="page"]').getByTestId("rollout-summary").textContent()).toBe("1 of 1 agent on r1");
+    expect(
+      await adminPage.locator('.rollout-card[aria-current="page"]').getByTestId("rollout-summary").textContent(),
+    ).toBe("1 of 1 agent on r1");
     expect(await agent.decide(`${packagePath.replaceAll(".", "/")}/allow`, { user: "alice" })).toBe(true);
   });
 });

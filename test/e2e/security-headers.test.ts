@@ -41,10 +41,17 @@ describe("session cookies behind TLS", () => {
     const testEnv = inject("testEnv");
     const port = await freePort();
     proxy = await startTlsProxy(`http://127.0.0.1:${port}`);
-    app = await startAppInstance({
-      DATABASE_URL: testEnv.appDatabaseUrl!, OPA_BIN: testEnv.opaBin, NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET, VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
-      NEXTAUTH_URL: proxy.url, VERDICT_PUBLIC_URL: proxy.url,
-    }, { name: "app-tls", port });
+    app = await startAppInstance(
+      {
+        DATABASE_URL: testEnv.appDatabaseUrl!,
+        OPA_BIN: testEnv.opaBin,
+        NEXTAUTH_SECRET: testEnv.NEXTAUTH_SECRET,
+        VERDICT_MASTER_KEY: testEnv.VERDICT_MASTER_KEY,
+        NEXTAUTH_URL: proxy.url,
+        VERDICT_PUBLIC_URL: proxy.url,
+      },
+      { name: "app-tls", port },
+    );
   });
 
   afterAll(async () => {
@@ -58,7 +65,10 @@ describe("session cookies behind TLS", () => {
   it("signs in over https with Secure, HttpOnly, SameSite=Lax cookies under the __Secure-/__Host- prefixes", async () => {
     const password = "a long enough password";
     const user = await createTestUser(["viewer"], { password });
-    const request = (path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) => httpsRequest(`${proxy.url}${path}`, { caFile: proxy.caFile, ...options });
+    const request = (
+      path: string,
+      options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+    ) => httpsRequest(`${proxy.url}${path}`, { caFile: proxy.caFile, ...options });
 
     const csrf = await request("/api/auth/csrf");
     const csrfCookies = csrf.headers["set-cookie"] ?? [];
@@ -67,13 +77,21 @@ describe("session cookies behind TLS", () => {
     const signIn = await request("/api/auth/callback/credentials", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", cookie: pairs(csrfCookies) },
-      body: new URLSearchParams({ csrfToken: (JSON.parse(csrf.body) as { csrfToken: string }).csrfToken, email: user.email, password, json: "true" }).toString(),
+      body: new URLSearchParams({
+        csrfToken: (JSON.parse(csrf.body) as { csrfToken: string }).csrfToken,
+        email: user.email,
+        password,
+        json: "true",
+      }).toString(),
     });
     const sessionCookies = signIn.headers["set-cookie"] ?? [];
     const session = cookieNamed(sessionCookies, "__Secure-next-auth.session-token");
     expect(session).toBeDefined();
     for (const cookie of [session!, csrfCookie!]) {
-      const attributes = cookie.split(";").slice(1).map((a) => a.trim().toLowerCase());
+      const attributes = cookie
+        .split(";")
+        .slice(1)
+        .map((a) => a.trim().toLowerCase());
       expect(attributes).toEqual(expect.arrayContaining(["secure", "httponly", "samesite=lax", "path=/"]));
       expect(attributes.some((a) => a.startsWith("domain="))).toBe(false);
     }

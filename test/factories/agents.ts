@@ -10,7 +10,12 @@ export async function createTestAgentCredential(admin: Actor, overrides: Partial
   return createAgentCredential({
     actor: admin,
     input: {
-      name: `agent-${counter}-${process.pid}`, kind: "bearer", bundles: [], mayReportStatus: true, mayUploadLogs: false, expiresInDays: null,
+      name: `agent-${counter}-${process.pid}`,
+      kind: "bearer",
+      bundles: [],
+      mayReportStatus: true,
+      mayUploadLogs: false,
+      expiresInDays: null,
       ...overrides,
     },
   });
@@ -21,7 +26,10 @@ export function basicAuth(id: string, secret: string): string {
 }
 
 /** Retries an assertion until it passes or the deadline passes (for effects that travel through NOTIFY). */
-export async function eventually<T>(fn: () => Promise<T>, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 2_000);
   for (;;) {
     try {

@@ -22,25 +22,49 @@ export function serviceName(base = "svc"): string {
 
 export async function createServiceWithEndpoints(
   actor: Actor,
-  options: { name?: string; trustDomain?: string; ownerTeam?: string; endpoints: Array<[method: string, path: string]> },
+  options: {
+    name?: string;
+    trustDomain?: string;
+    ownerTeam?: string;
+    endpoints: Array<[method: string, path: string]>;
+  },
 ) {
   const service = await createService({
     actor,
-    input: { name: options.name ?? serviceName(), trustDomain: options.trustDomain ?? "prod.example", ownerTeam: options.ownerTeam ?? "team-payments", description: "" },
+    input: {
+      name: options.name ?? serviceName(),
+      trustDomain: options.trustDomain ?? "prod.example",
+      ownerTeam: options.ownerTeam ?? "team-payments",
+      description: "",
+    },
   });
-  for (const [method, path] of options.endpoints) await addEndpoint({ actor, serviceName: service.name, input: { method, path, description: "" } });
+  for (const [method, path] of options.endpoints)
+    await addEndpoint({ actor, serviceName: service.name, input: { method, path, description: "" } });
   return service;
 }
 
 /** Applies grants directly (as an import would), failing loudly on any row error. */
 export async function grant(actor: Actor, entries: TEntrySpecInput[]) {
   const result = await changeAllowlists({
-    actor, input: { upserts: entries.map((value, i) => ({ row: i + 1, value })), removals: [], mode: "merge", dryRun: false, source: "test" },
+    actor,
+    input: {
+      upserts: entries.map((value, i) => ({ row: i + 1, value })),
+      removals: [],
+      mode: "merge",
+      dryRun: false,
+      source: "test",
+    },
   });
   return result;
 }
 
-export function entry(service: string, method: string, path: string, caller: string, extra: Partial<TEntrySpecInput> = {}): TEntrySpecInput {
+export function entry(
+  service: string,
+  method: string,
+  path: string,
+  caller: string,
+  extra: Partial<TEntrySpecInput> = {},
+): TEntrySpecInput {
   return { service, method, path, caller, owner: "team-billing", reason: "needed for the refund flow", ...extra };
 }
 
@@ -50,10 +74,24 @@ export function entry(service: string, method: string, path: string, caller: str
  */
 export async function shipAllowlistBundle(actors: { admin: Actor; author: Actor; reviewer: Actor }, name = "authz") {
   const policy = await installAuthzPolicy({ actor: actors.author });
-  const bundle = await createBundle({ actor: actors.admin, input: { name, description: "caller allowlists", roots: ["verdict"], policyIds: [policy.id] } });
-  const cr = await createChangeRequest({ actor: actors.author, input: { title: "Ship verdict.authz", description: "", items: [{ kind: "policy_version", policyVersionId: policy.versionId }] } });
+  const bundle = await createBundle({
+    actor: actors.admin,
+    input: { name, description: "caller allowlists", roots: ["verdict"], policyIds: [policy.id] },
+  });
+  const cr = await createChangeRequest({
+    actor: actors.author,
+    input: {
+      title: "Ship verdict.authz",
+      description: "",
+      items: [{ kind: "policy_version", policyVersionId: policy.versionId }],
+    },
+  });
   await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
-  const published = await publishChangeRequest({ actor: actors.admin, number: cr.number, input: { overrideReason: TEST_OVERRIDE } });
+  const published = await publishChangeRequest({
+    actor: actors.admin,
+    number: cr.number,
+    input: { overrideReason: TEST_OVERRIDE },
+  });
   return { bundle, policy, revision: published.revisions[0]! };
 }
 

@@ -12,7 +12,12 @@ export type BulkShape = {
   createdById: string;
 };
 
-const ENDPOINTS: Array<[string, string]> = [["GET", "/items/{id}"], ["POST", "/items"], ["GET", "/reports/*"], ["*", "/health"]];
+const ENDPOINTS: Array<[string, string]> = [
+  ["GET", "/items/{id}"],
+  ["POST", "/items"],
+  ["GET", "/reports/*"],
+  ["*", "/health"],
+];
 
 /**
  * Generates services × endpoints × grants inside Postgres (generate_series), so 100,000 grants

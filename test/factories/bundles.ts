@@ -15,9 +15,20 @@ export function uniqueRoot(): string {
   return `t${Date.now().toString(36)}${process.pid}x${counter}`;
 }
 
-export async function createTestBundle(admin: Actor, overrides: { name?: string; roots?: string[]; policyIds?: string[] } = {}) {
+export async function createTestBundle(
+  admin: Actor,
+  overrides: { name?: string; roots?: string[]; policyIds?: string[] } = {},
+) {
   const root = uniqueRoot();
-  return createBundle({ actor: admin, input: { name: overrides.name ?? root.replaceAll("_", "-"), description: "", roots: overrides.roots ?? [root], policyIds: overrides.policyIds ?? [] } });
+  return createBundle({
+    actor: admin,
+    input: {
+      name: overrides.name ?? root.replaceAll("_", "-"),
+      description: "",
+      roots: overrides.roots ?? [root],
+      policyIds: overrides.policyIds ?? [],
+    },
+  });
 }
 
 /** An allow-list policy under `root`: allow when input.user is one of `users`. */
@@ -26,20 +37,53 @@ export function allowPolicy(packagePath: string, users: string[]): string {
 }
 
 /** A policy under a fresh root, a bundle shipping it, and an approved change request for version 1. */
-export async function approvedScenario(actors: { admin: Actor; author: Actor; reviewer: Actor }, options: { users?: string[] } = {}) {
+export async function approvedScenario(
+  actors: { admin: Actor; author: Actor; reviewer: Actor },
+  options: { users?: string[] } = {},
+) {
   const root = uniqueRoot();
   const packagePath = `${root}.authz`;
-  const policy = await createPolicy({ actor: actors.author, input: policyInput({ packagePath, source: allowPolicy(packagePath, options.users ?? ["alice"]) }) });
-  const bundle = await createTestBundle(actors.admin, { name: root.replaceAll("_", "-"), roots: [root], policyIds: [policy.id] });
-  const cr = await createChangeRequest({ actor: actors.author, input: { title: `Ship ${packagePath}`, description: "", items: [{ kind: "policy_version", policyVersionId: policy.head.id }] } });
+  const policy = await createPolicy({
+    actor: actors.author,
+    input: policyInput({ packagePath, source: allowPolicy(packagePath, options.users ?? ["alice"]) }),
+  });
+  const bundle = await createTestBundle(actors.admin, {
+    name: root.replaceAll("_", "-"),
+    roots: [root],
+    policyIds: [policy.id],
+  });
+  const cr = await createChangeRequest({
+    actor: actors.author,
+    input: {
+      title: `Ship ${packagePath}`,
+      description: "",
+      items: [{ kind: "policy_version", policyVersionId: policy.head.id }],
+    },
+  });
   await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
   return { root, packagePath, policy, bundle, cr };
 }
 
 /** Saves a new version allowing `users`, submits, approves and publishes it; returns the new revisions. */
-export async function shipNewVersion(actors: { admin: Actor; author: Actor; reviewer: Actor }, scenario: { packagePath: string; policy: { id: string } }, users: string[], expectedVersion: number) {
-  const saved = await savePolicyVersion({ actor: actors.author, policyId: scenario.policy.id, input: { source: allowPolicy(scenario.packagePath, users), message: `allow ${users.join(", ")}`, expectedVersion } });
-  const cr = await createChangeRequest({ actor: actors.author, input: { title: `Allow ${users.join(", ")}`, description: "", items: [{ kind: "policy_version", policyVersionId: saved.version.id }] } });
+export async function shipNewVersion(
+  actors: { admin: Actor; author: Actor; reviewer: Actor },
+  scenario: { packagePath: string; policy: { id: string } },
+  users: string[],
+  expectedVersion: number,
+) {
+  const saved = await savePolicyVersion({
+    actor: actors.author,
+    policyId: scenario.policy.id,
+    input: { source: allowPolicy(scenario.packagePath, users), message: `allow ${users.join(", ")}`, expectedVersion },
+  });
+  const cr = await createChangeRequest({
+    actor: actors.author,
+    input: {
+      title: `Allow ${users.join(", ")}`,
+      description: "",
+      items: [{ kind: "policy_version", policyVersionId: saved.version.id }],
+    },
+  });
   await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
   return publishChangeRequest({ actor: actors.admin, number: cr.number, input: { overrideReason: TEST_OVERRIDE } });
 }

@@ -3,7 +3,7 @@ import { gzipSync } from "node:zlib";
 
 let counter = 0;
 
-/** An OPA EventV1 as an agent uploads it (see OPA-PROTOCOL.md §5), for Verdict's authz policy by default. */
+/** An OPA EventV1 as an agent uploads it (docs/opa-protocol.md §5), for Verdict's authz policy by default. */
 export function decisionEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   counter += 1;
   const caller = `spiffe://prod.example.com/ns/orders/sa/api-${counter % 7}`;
@@ -28,7 +28,10 @@ export function gzipJson(value: unknown): Buffer {
 }
 
 /** A Request like OPA's decision-log upload: gzip JSON array, Content-Encoding: gzip. */
-export function logUploadRequest(body: Buffer | ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Request {
+export function logUploadRequest(
+  body: Buffer | ReadableStream<Uint8Array>,
+  headers: Record<string, string> = {},
+): Request {
   return new Request("http://verdict.test/api/opa/logs", {
     method: "POST",
     body,

@@ -53,7 +53,8 @@ test_night_refund_denied if {
 `;
 }
 
-const refund = (amount: number, time = "2026-01-05T10:00:00Z") => JSON.stringify({ action: "refund", subject: { team: "payments" }, amount, time }, null, 2);
+const refund = (amount: number, time = "2026-01-05T10:00:00Z") =>
+  JSON.stringify({ action: "refund", subject: { team: "payments" }, amount, time }, null, 2);
 
 /** Cases whose query may name the package as PKG (replaced when the policy is made). */
 export function refundCases(): TTestCaseInput[] {
@@ -61,13 +62,30 @@ export function refundCases(): TTestCaseInput[] {
     { name: "payments team refunds in business hours", input: refund(100), expected: "true" },
     { name: "large refund is refused", input: refund(5000), expected: "false" },
     { name: "unknown rule is undefined", query: "data.PKG.no_such_rule", input: refund(100), expected: "undefined" },
-    { name: "decision object", query: "data.PKG.decision", input: refund(100), expected: '{"allow": true, "reasons": []}' },
-    { name: "a lower limit from data denies", input: refund(100), data: '{"limits": {"max_refund": 10}}', expected: "false" },
+    {
+      name: "decision object",
+      query: "data.PKG.decision",
+      input: refund(100),
+      expected: '{"allow": true, "reasons": []}',
+    },
+    {
+      name: "a lower limit from data denies",
+      input: refund(100),
+      data: '{"limits": {"max_refund": 10}}',
+      expected: "false",
+    },
     { name: "wrong expectation", input: refund(5000), expected: "true" },
   ];
 }
 
 /** Fills the defaults and the package into cases written with PKG. */
 export function completeCases(cases: TTestCaseInput[], pkg: string) {
-  return cases.map((c) => ({ query: "", input: "", data: "", expected: "true", ...c, ...(c.query ? { query: c.query.replace("PKG", pkg) } : {}) }));
+  return cases.map((c) => ({
+    query: "",
+    input: "",
+    data: "",
+    expected: "true",
+    ...c,
+    ...(c.query ? { query: c.query.replace("PKG", pkg) } : {}),
+  }));
 }

@@ -84,26 +84,66 @@ test_viewer_may_not_write if not rbac.allow with input as {"user": {"name": "vic
 test_reason_explains_a_grant if rbac.reason == "ed may write" with input as {"user": {"name": "ed", "roles": ["editor"]}, "method": "PUT"}
 `;
 
-const rbacCase = (name: string, input: unknown, expected: string, query = "") => ({ name, query, input: JSON.stringify(input, null, 2), data: "", expected });
+const rbacCase = (name: string, input: unknown, expected: string, query = "") => ({
+  name,
+  query,
+  input: JSON.stringify(input, null, 2),
+  data: "",
+  expected,
+});
 
 export const RBAC_CASES = [
   rbacCase("editors may patch", { user: { name: "ed", roles: ["editor"] }, method: "PATCH" }, "true"),
   rbacCase("viewers may read", { user: { name: "vic", roles: ["viewer"] }, method: "GET" }, "true"),
   rbacCase("no roles, no access", { user: { name: "nobody", roles: [] }, method: "GET" }, "false"),
   rbacCase("unknown method is denied", { user: { name: "ada", roles: ["admin"] }, method: "TRACE" }, "false"),
-  rbacCase("reason for a denial", { user: { name: "vic", roles: ["viewer"] }, method: "DELETE" }, JSON.stringify("no role grants this action"), "data.httpapi.rbac.reason"),
+  rbacCase(
+    "reason for a denial",
+    { user: { name: "vic", roles: ["viewer"] }, method: "DELETE" },
+    JSON.stringify("no role grants this action"),
+    "data.httpapi.rbac.reason",
+  ),
 ];
 
 export const SAMPLE_POLICIES = [
-  { name: "HTTP API RBAC", packagePath: "httpapi.rbac", owner: "platform-security", description: "Role-based access for internal HTTP APIs.", source: RBAC_POLICY, testSource: RBAC_TESTS, testCases: RBAC_CASES },
-  { name: "Kubernetes admission", packagePath: "kubernetes.admission", owner: "platform-team", description: "Rejects privileged pods and untrusted images.", source: ADMISSION_POLICY },
-  { name: "Payments refunds", packagePath: "payments.authz", owner: "payments-team", description: "Who may issue refunds, and when.", source: PAYMENTS_POLICY },
+  {
+    name: "HTTP API RBAC",
+    packagePath: "httpapi.rbac",
+    owner: "platform-security",
+    description: "Role-based access for internal HTTP APIs.",
+    source: RBAC_POLICY,
+    testSource: RBAC_TESTS,
+    testCases: RBAC_CASES,
+  },
+  {
+    name: "Kubernetes admission",
+    packagePath: "kubernetes.admission",
+    owner: "platform-team",
+    description: "Rejects privileged pods and untrusted images.",
+    source: ADMISSION_POLICY,
+  },
+  {
+    name: "Payments refunds",
+    packagePath: "payments.authz",
+    owner: "payments-team",
+    description: "Who may issue refunds, and when.",
+    source: PAYMENTS_POLICY,
+  },
 ];
 
 let counter = 0;
 
 /** A unique, valid policy create request. */
-export function policyInput(overrides: Partial<{ name: string; packagePath: string; owner: string; description: string; source: string; message: string }> = {}) {
+export function policyInput(
+  overrides: Partial<{
+    name: string;
+    packagePath: string;
+    owner: string;
+    description: string;
+    source: string;
+    message: string;
+  }> = {},
+) {
   counter += 1;
   const packagePath = overrides.packagePath ?? `test.p${Date.now().toString(36)}${process.pid}${counter}`;
   return {

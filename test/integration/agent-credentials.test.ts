@@ -17,7 +17,10 @@ import { listAgentCredentials } from "@/lib/agents/list-agent-credentials";
 import { revokeAgentCredential } from "@/lib/agents/revoke-agent-credential";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -76,10 +79,16 @@ describe("agent credentials", () => {
 
 describe("authenticateAgent", () => {
   it("accepts a static token within its scope and refuses it outside with 403", async () => {
-    const { secret, credential } = await createTestAgentCredential(admin, { bundles: [bundleA], mayReportStatus: true, mayUploadLogs: false });
+    const { secret, credential } = await createTestAgentCredential(admin, {
+      bundles: [bundleA],
+      mayReportStatus: true,
+      mayUploadLogs: false,
+    });
     const principal = await authenticateAgent(bearer(secret), { bundle: bundleA });
     expect(principal).toMatchObject({ credentialId: credential.id, via: "token", kind: "bearer" });
-    await expect(authenticateAgent(bearer(secret), { action: "status" })).resolves.toMatchObject({ credentialId: credential.id });
+    await expect(authenticateAgent(bearer(secret), { action: "status" })).resolves.toMatchObject({
+      credentialId: credential.id,
+    });
     expect((await appError(authenticateAgent(bearer(secret), { bundle: bundleB }))).status).toBe(403);
     expect((await appError(authenticateAgent(bearer(secret), { action: "logs" }))).status).toBe(403);
   });
@@ -95,14 +104,20 @@ describe("authenticateAgent", () => {
     const { secret, credential } = await createTestAgentCredential(admin, { bundles: [bundleA] });
     await authenticateAgent(bearer(secret), { bundle: bundleA });
     await fromAnotherInstance("UPDATE agent_credentials SET revoked_at = now() WHERE id = $1", [credential.id]);
-    await eventually(async () => expect((await appError(authenticateAgent(bearer(secret)))).status).toBe(401), { timeoutMs: 1_000 });
+    await eventually(async () => expect((await appError(authenticateAgent(bearer(secret)))).status).toBe(401), {
+      timeoutMs: 1_000,
+    });
   });
 
   it("refuses an expired credential", async () => {
     const { secret, credential } = await createTestAgentCredential(admin, { bundles: [bundleA], expiresInDays: 30 });
     await authenticateAgent(bearer(secret));
-    await fromAnotherInstance("UPDATE agent_credentials SET expires_at = now() - interval '1 second' WHERE id = $1", [credential.id]);
-    await eventually(async () => expect((await appError(authenticateAgent(bearer(secret)))).status).toBe(401), { timeoutMs: 1_000 });
+    await fromAnotherInstance("UPDATE agent_credentials SET expires_at = now() - interval '1 second' WHERE id = $1", [
+      credential.id,
+    ]);
+    await eventually(async () => expect((await appError(authenticateAgent(bearer(secret)))).status).toBe(401), {
+      timeoutMs: 1_000,
+    });
   });
 
   it("serves from memory: no database connection is used per request", async () => {
@@ -133,7 +148,10 @@ describe("OAuth2 client credentials", () => {
     const { secret, credential } = await createTestAgentCredential(admin, { kind: "oauth2", bundles: [bundleA] });
     expect(credential.clientId).toMatch(/^vdc_/);
     expect(secret).toMatch(/^vdcs_/);
-    const token = await issueAgentAccessToken({ authorization: basicAuth(credential.clientId!, secret), form: form({ grant_type: "client_credentials", scope: "bundles" }) });
+    const token = await issueAgentAccessToken({
+      authorization: basicAuth(credential.clientId!, secret),
+      form: form({ grant_type: "client_credentials", scope: "bundles" }),
+    });
     expect(token).toMatchObject({ token_type: "bearer", expires_in: 300 });
     const principal = await authenticateAgent(bearer(token.access_token), { bundle: bundleA });
     expect(principal).toMatchObject({ credentialId: credential.id, via: "jwt", kind: "oauth2" });
@@ -144,34 +162,85 @@ describe("OAuth2 client credentials", () => {
 
   it("refuses a wrong secret, an unknown client and other grant types", async () => {
     const { secret, credential } = await createTestAgentCredential(admin, { kind: "oauth2", bundles: [bundleA] });
-    const wrong = await appError(issueAgentAccessToken({ authorization: basicAuth(credential.clientId!, `${secret}x`), form: form({ grant_type: "client_credentials" }) }));
+    const wrong = await appError(
+      issueAgentAccessToken({
+        authorization: basicAuth(credential.clientId!, `${secret}x`),
+        form: form({ grant_type: "client_credentials" }),
+      }),
+    );
     expect(wrong).toMatchObject({ status: 401, extra: { error: "invalid_client" } });
-    expect((await appError(issueAgentAccessToken({ authorization: basicAuth("vdc_nobody", secret), form: form({ grant_type: "client_credentials" }) }))).status).toBe(401);
-    const grant = await appError(issueAgentAccessToken({ authorization: basicAuth(credential.clientId!, secret), form: form({ grant_type: "password" }) }));
+    expect(
+      (
+        await appError(
+          issueAgentAccessToken({
+            authorization: basicAuth("vdc_nobody", secret),
+            form: form({ grant_type: "client_credentials" }),
+          }),
+        )
+      ).status,
+    ).toBe(401);
+    const grant = await appError(
+      issueAgentAccessToken({
+        authorization: basicAuth(credential.clientId!, secret),
+        form: form({ grant_type: "password" }),
+      }),
+    );
     expect(grant).toMatchObject({ status: 400, extra: { error: "unsupported_grant_type" } });
-    const both = await appError(issueAgentAccessToken({ authorization: basicAuth(credential.clientId!, secret), form: form({ grant_type: "client_credentials", client_id: credential.clientId!, client_secret: secret }) }));
+    const both = await appError(
+      issueAgentAccessToken({
+        authorization: basicAuth(credential.clientId!, secret),
+        form: form({ grant_type: "client_credentials", client_id: credential.clientId!, client_secret: secret }),
+      }),
+    );
     expect(both).toMatchObject({ status: 400, extra: { error: "invalid_request" } });
   });
 
   it("does not issue tokens to a bearer credential", async () => {
     const { secret, credential } = await createTestAgentCredential(admin, { kind: "bearer" });
-    expect((await appError(issueAgentAccessToken({ authorization: basicAuth(credential.id, secret), form: form({ grant_type: "client_credentials" }) }))).status).toBe(401);
+    expect(
+      (
+        await appError(
+          issueAgentAccessToken({
+            authorization: basicAuth(credential.id, secret),
+            form: form({ grant_type: "client_credentials" }),
+          }),
+        )
+      ).status,
+    ).toBe(401);
   });
 
   it("invalidates issued tokens when the credential is revoked", async () => {
     const { secret, credential } = await createTestAgentCredential(admin, { kind: "oauth2", bundles: [bundleA] });
-    const token = await issueAgentAccessToken({ authorization: basicAuth(credential.clientId!, secret), form: form({ grant_type: "client_credentials" }) });
+    const token = await issueAgentAccessToken({
+      authorization: basicAuth(credential.clientId!, secret),
+      form: form({ grant_type: "client_credentials" }),
+    });
     await authenticateAgent(bearer(token.access_token), { bundle: bundleA });
     await revokeAgentCredential({ actor: admin, id: credential.id });
     expect((await appError(authenticateAgent(bearer(token.access_token), { bundle: bundleA }))).status).toBe(401);
-    expect((await appError(issueAgentAccessToken({ authorization: basicAuth(credential.clientId!, secret), form: form({ grant_type: "client_credentials" }) }))).status).toBe(401);
-    const actions = (await db.auditEvent.findMany({ where: { targetId: credential.id }, orderBy: { seq: "asc" } })).map((e) => e.action);
+    expect(
+      (
+        await appError(
+          issueAgentAccessToken({
+            authorization: basicAuth(credential.clientId!, secret),
+            form: form({ grant_type: "client_credentials" }),
+          }),
+        )
+      ).status,
+    ).toBe(401);
+    const actions = (await db.auditEvent.findMany({ where: { targetId: credential.id }, orderBy: { seq: "asc" } })).map(
+      (e) => e.action,
+    );
     expect(actions).toEqual(["agent_credential.create", "agent_credential.revoke"]);
   });
 
   it("generates the issuer key once, keeps it sealed, and rotates without breaking issued tokens", async () => {
     const { secret, credential } = await createTestAgentCredential(admin, { kind: "oauth2", bundles: [bundleA] });
-    const issue = () => issueAgentAccessToken({ authorization: basicAuth(credential.clientId!, secret), form: form({ grant_type: "client_credentials" }) });
+    const issue = () =>
+      issueAgentAccessToken({
+        authorization: basicAuth(credential.clientId!, secret),
+        form: form({ grant_type: "client_credentials" }),
+      });
     const before = await issue();
     const keys = await db.agentTokenKey.findMany();
     expect(keys).toHaveLength(1);
@@ -183,7 +252,9 @@ describe("OAuth2 client credentials", () => {
     const kidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[0]!, "base64url").toString()).kid;
     expect(kidOf(after.access_token)).toBe(rotated.kid);
     expect(kidOf(before.access_token)).not.toBe(rotated.kid);
-    await expect(authenticateAgent(bearer(before.access_token))).resolves.toMatchObject({ credentialId: credential.id });
+    await expect(authenticateAgent(bearer(before.access_token))).resolves.toMatchObject({
+      credentialId: credential.id,
+    });
     await expect(authenticateAgent(bearer(after.access_token))).resolves.toMatchObject({ credentialId: credential.id });
     expect((await appError(rotateAgentTokenKey({ actor: author, reason: "x" }))).status).toBe(403);
   });

@@ -15,9 +15,17 @@ let bundle: string;
 let token: string;
 
 beforeAll(async () => {
-  const actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
+  const actors = {
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer: await createTestUser(["reviewer"]),
+  };
   const scenario = await approvedScenario(actors);
-  await publishChangeRequest({ actor: actors.admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } });
+  await publishChangeRequest({
+    actor: actors.admin,
+    number: scenario.cr.number,
+    input: { overrideReason: TEST_OVERRIDE },
+  });
   bundle = scenario.bundle.name;
   token = (await createTestAgentCredential(actors.admin, { bundles: [bundle] })).secret;
   server = http.createServer((req, res) => {
@@ -36,12 +44,24 @@ afterAll(async () => {
 const auth = () => ({ authorization: `Bearer ${token}` });
 
 /** A request on a given connection pool (to see whether the connection is reused). */
-function rawRequest(method: string, path: string, headers: Record<string, string>, body?: Buffer, agent?: http.Agent): Promise<{ status: number; body: string; socketReused: boolean }> {
+function rawRequest(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+  agent?: http.Agent,
+): Promise<{ status: number; body: string; socketReused: boolean }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}${path}`, { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString("utf8"), socketReused: req.reusedSocket }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode!,
+          body: Buffer.concat(chunks).toString("utf8"),
+          socketReused: req.reusedSocket,
+        }),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -67,12 +87,21 @@ describe("the agent plane", () => {
     expect(head.headers.get("content-length")).toBe(String(bytes.length));
     expect((await head.arrayBuffer()).byteLength).toBe(0);
 
-    const unchanged = await fetch(`${base}/api/opa/bundles/${bundle}?ignored=1`, { headers: { ...auth(), "if-none-match": etag } });
+    const unchanged = await fetch(`${base}/api/opa/bundles/${bundle}?ignored=1`, {
+      headers: { ...auth(), "if-none-match": etag },
+    });
     expect(unchanged.status).toBe(304);
   });
 
   it("leaves every other path to the Next.js router", async () => {
-    for (const path of ["/api/v1/policies", "/api/opa/logs/", "/api/opa/other", "/api/opab", "/api/opa/bundles/a/b", "/"]) {
+    for (const path of [
+      "/api/v1/policies",
+      "/api/opa/logs/",
+      "/api/opa/other",
+      "/api/opab",
+      "/api/opa/bundles/a/b",
+      "/",
+    ]) {
       const res = await fetch(`${base}${path}`, { method: "POST", body: "{}" });
       expect(res.status, path).toBe(418);
     }
@@ -90,16 +119,32 @@ describe("the agent plane", () => {
 
   it("routes partitioned status and log paths, and authenticates before reading a body", async () => {
     for (const path of ["/api/opa/status/eu/west-1?x=1", "/api/opa/logs/shard-7"]) {
-      const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: "[]" });
+      const res = await fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "[]",
+      });
       expect(res.status, path).toBe(401);
       expect(res.headers.get("www-authenticate")).toBe('Bearer realm="verdict"');
     }
     // Bodies the handler never reads, or stops reading: the agent still gets the answer, and the
     // connection serves its next request.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const refused = await rawRequest("POST", "/api/opa/logs", { authorization: "Bearer nope", "content-encoding": "gzip" }, Buffer.alloc(2 * 1024 * 1024, 1), agent);
+    const refused = await rawRequest(
+      "POST",
+      "/api/opa/logs",
+      { authorization: "Bearer nope", "content-encoding": "gzip" },
+      Buffer.alloc(2 * 1024 * 1024, 1),
+      agent,
+    );
     expect(refused.status).toBe(401);
-    const tooLarge = await rawRequest("POST", "/api/opa/status", { ...auth(), "content-type": "application/json", "transfer-encoding": "chunked" }, Buffer.alloc(3 * 1024 * 1024, 0x20), agent);
+    const tooLarge = await rawRequest(
+      "POST",
+      "/api/opa/status",
+      { ...auth(), "content-type": "application/json", "transfer-encoding": "chunked" },
+      Buffer.alloc(3 * 1024 * 1024, 0x20),
+      agent,
+    );
     expect(tooLarge.status).toBe(413);
     expect(JSON.parse(tooLarge.body)).toMatchObject({ status: 413 });
     const next = await rawRequest("GET", `/api/opa/bundles/${bundle}`, { ...auth() }, undefined, agent);

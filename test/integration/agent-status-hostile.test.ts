@@ -13,8 +13,14 @@ describe("storing status reports with hostile values", () => {
     const hostile: Array<Record<string, unknown>> = [
       { bundles: { b: { name: "b", http_code: 3_000_000_000 } } },
       { bundles: { b: { name: "b", http_code: -2_147_483_649 } } },
-      { bundles: { b: { name: "b", last_request: "0000-01-01T00:00:00Z", last_successful_activation: "+275760-09-13T00:00:00Z" } } },
-      { bundles: { b: { name: "b", last_request: "Tue, 01 Jan 2026 00:00:00 GMT", message: "nul \u0000 and \ud800" } } },
+      {
+        bundles: {
+          b: { name: "b", last_request: "0000-01-01T00:00:00Z", last_successful_activation: "+275760-09-13T00:00:00Z" },
+        },
+      },
+      {
+        bundles: { b: { name: "b", last_request: "Tue, 01 Jan 2026 00:00:00 GMT", message: "nul \u0000 and \ud800" } },
+      },
       { labels_extra: "\u0000", plugins: { bundle: { state: "OK\u0000" } } },
     ];
     const honest = `${prefix}-honest`;
@@ -23,10 +29,22 @@ describe("storing status reports with hostile values", () => {
       const report = ZStatusReport.parse({ labels: { id: randomUUID(), instance: `${prefix}-${i}` }, ...extra });
       enqueueAgentStatus(report, credential);
     });
-    enqueueAgentStatus(ZStatusReport.parse({ labels: { id: randomUUID(), instance: honest, version: "1.22.2" }, bundles: { b: { name: "b", active_revision: "r1", last_request: "2026-05-01T12:00:00.123456789Z" } } }), credential);
+    enqueueAgentStatus(
+      ZStatusReport.parse({
+        labels: { id: randomUUID(), instance: honest, version: "1.22.2" },
+        bundles: { b: { name: "b", active_revision: "r1", last_request: "2026-05-01T12:00:00.123456789Z" } },
+      }),
+      credential,
+    );
     await flushAgentStatus();
-    const { rows } = await pool().query("SELECT a.identity, s.active_revision, s.http_code, s.last_request FROM agents a LEFT JOIN agent_bundle_statuses s ON s.agent_id = a.id WHERE a.identity LIKE $1 ORDER BY a.identity", [`${prefix}-%`]);
-    expect(rows.find((r) => r.identity === honest)).toMatchObject({ active_revision: "r1", last_request: new Date("2026-05-01T12:00:00.123Z") });
+    const { rows } = await pool().query(
+      "SELECT a.identity, s.active_revision, s.http_code, s.last_request FROM agents a LEFT JOIN agent_bundle_statuses s ON s.agent_id = a.id WHERE a.identity LIKE $1 ORDER BY a.identity",
+      [`${prefix}-%`],
+    );
+    expect(rows.find((r) => r.identity === honest)).toMatchObject({
+      active_revision: "r1",
+      last_request: new Date("2026-05-01T12:00:00.123Z"),
+    });
     expect(rows).toHaveLength(hostile.length + 1);
     const byIdentity = Object.fromEntries(rows.map((r) => [r.identity, r]));
     expect(byIdentity[`${prefix}-0`].http_code).toBeNull();

@@ -12,7 +12,10 @@ import { listBundles } from "@/lib/bundles/list-bundles";
 import { createAgentCredential } from "@/lib/agents/create-agent-credential";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -29,8 +32,16 @@ describe("bundles", () => {
   it("creates a named bundle with roots and policies, audited", async () => {
     const root = uniqueRoot();
     const policy = await createPolicy({ actor: author, input: policyInput({ packagePath: `${root}.rbac` }) });
-    const bundle = await createBundle({ actor: admin, input: { name: root, description: "RBAC", roots: [root], policyIds: [policy.id] } });
-    expect(bundle).toMatchObject({ name: root, roots: [root], policies: [{ id: policy.id, packagePath: `${root}.rbac` }], current: null });
+    const bundle = await createBundle({
+      actor: admin,
+      input: { name: root, description: "RBAC", roots: [root], policyIds: [policy.id] },
+    });
+    expect(bundle).toMatchObject({
+      name: root,
+      roots: [root],
+      policies: [{ id: policy.id, packagePath: `${root}.rbac` }],
+      current: null,
+    });
     expect((await listBundles({ actor: author })).map((b) => b.name)).toContain(root);
     const events = await db.auditEvent.findMany({ where: { targetId: bundle.id } });
     expect(events.map((e) => e.action)).toEqual(["bundle.create"]);
@@ -65,12 +76,22 @@ describe("bundles", () => {
     const root = uniqueRoot();
     const policy = await createPolicy({ actor: author, input: policyInput({ packagePath: `${root}.a` }) });
     const bundle = await createTestBundle(admin, { roots: [root] });
-    const updated = await updateBundle({ actor: admin, name: bundle.name, input: { policyIds: [policy.id], description: "now with a policy" } });
+    const updated = await updateBundle({
+      actor: admin,
+      name: bundle.name,
+      input: { policyIds: [policy.id], description: "now with a policy" },
+    });
     expect(updated.policies.map((p) => p.id)).toEqual([policy.id]);
-    expect((await appError(updateBundle({ actor: admin, name: bundle.name, input: { roots: [`${root}/b`] } }))).status).toBe(422);
+    expect(
+      (await appError(updateBundle({ actor: admin, name: bundle.name, input: { roots: [`${root}/b`] } }))).status,
+    ).toBe(422);
     const emptied = await updateBundle({ actor: admin, name: bundle.name, input: { policyIds: [] } });
     expect(emptied.policies).toEqual([]);
-    expect((await db.auditEvent.findMany({ where: { targetId: bundle.id } })).map((e) => e.action)).toEqual(["bundle.create", "bundle.update", "bundle.update"]);
+    expect((await db.auditEvent.findMany({ where: { targetId: bundle.id } })).map((e) => e.action)).toEqual([
+      "bundle.create",
+      "bundle.update",
+      "bundle.update",
+    ]);
   });
 
   it("is managed by admins only", async () => {
@@ -79,9 +100,33 @@ describe("bundles", () => {
 
   it("scopes agent credentials to bundles that exist", async () => {
     const bundle = await createTestBundle(admin);
-    await expect(createAgentCredential({ actor: admin, input: { name: "ok", kind: "bearer", bundles: [bundle.name], mayReportStatus: true, mayUploadLogs: false, expiresInDays: null } })).resolves.toMatchObject({ credential: { bundles: [bundle.name] } });
+    await expect(
+      createAgentCredential({
+        actor: admin,
+        input: {
+          name: "ok",
+          kind: "bearer",
+          bundles: [bundle.name],
+          mayReportStatus: true,
+          mayUploadLogs: false,
+          expiresInDays: null,
+        },
+      }),
+    ).resolves.toMatchObject({ credential: { bundles: [bundle.name] } });
     const before = await db.agentCredential.count();
-    const error = await appError(createAgentCredential({ actor: admin, input: { name: "typo", kind: "bearer", bundles: ["no-such-bundle"], mayReportStatus: true, mayUploadLogs: false, expiresInDays: null } }));
+    const error = await appError(
+      createAgentCredential({
+        actor: admin,
+        input: {
+          name: "typo",
+          kind: "bearer",
+          bundles: ["no-such-bundle"],
+          mayReportStatus: true,
+          mayUploadLogs: false,
+          expiresInDays: null,
+        },
+      }),
+    );
     expect(error.status).toBe(422);
     expect(await db.agentCredential.count()).toBe(before);
   });

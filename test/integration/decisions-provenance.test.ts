@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/core/db";
-import { AppError } from "@/lib/core/errors";
+import type { AppError } from "@/lib/core/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { createSigningKey } from "@/lib/bundles/signing-keys";
 import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
@@ -25,17 +25,30 @@ async function record(events: Array<Record<string, unknown>>) {
 }
 
 function decided(user: string, allowed: boolean, revision: string, overrides: Record<string, unknown> = {}) {
-  return decisionEvent({ path: allowPath(), input: { user, method: "GET" }, result: allowed, bundles: { [scenario.bundle.name]: { revision } }, ...overrides });
+  return decisionEvent({
+    path: allowPath(),
+    input: { user, method: "GET" },
+    result: allowed,
+    bundles: { [scenario.bundle.name]: { revision } },
+    ...overrides,
+  });
 }
 
 beforeAll(async () => {
   actors = {
-    admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]),
-    auditor: await createTestUser(["auditor"]), viewer: await createTestUser(["viewer"]),
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer: await createTestUser(["reviewer"]),
+    auditor: await createTestUser(["auditor"]),
+    viewer: await createTestUser(["viewer"]),
   };
   await createSigningKey({ actor: actors.admin, input: { source: "generate", algorithm: "ES256", activate: true } });
   scenario = await approvedScenario(actors, { users: ["alice"] });
-  await publishChangeRequest({ actor: actors.admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } });
+  await publishChangeRequest({
+    actor: actors.admin,
+    number: scenario.cr.number,
+    input: { overrideReason: TEST_OVERRIDE },
+  });
 });
 
 describe("provenance", () => {
@@ -44,14 +57,26 @@ describe("provenance", () => {
     const d = await getDecisionOrThrow({ actor: actors.auditor, decisionId: id! });
     expect(d.unpublished).toBe(false);
     expect(d.provenance.verified).toBe(true);
-    expect(d.provenance.bundles).toEqual([{
-      bundle: scenario.bundle.name, revision: "r1",
-      published: expect.objectContaining({
-        number: 1, publishedBy: actors.admin.email, approvedBy: actors.reviewer.email,
-        changeRequest: { number: scenario.cr.number, title: `Ship ${scenario.packagePath}` },
-        policyVersions: [expect.objectContaining({ policyId: scenario.policy.id, packagePath: scenario.packagePath, number: 1, sha256: scenario.policy.head.sha256 })],
-      }),
-    }]);
+    expect(d.provenance.bundles).toEqual([
+      {
+        bundle: scenario.bundle.name,
+        revision: "r1",
+        published: expect.objectContaining({
+          number: 1,
+          publishedBy: actors.admin.email,
+          approvedBy: actors.reviewer.email,
+          changeRequest: { number: scenario.cr.number, title: `Ship ${scenario.packagePath}` },
+          policyVersions: [
+            expect.objectContaining({
+              policyId: scenario.policy.id,
+              packagePath: scenario.packagePath,
+              number: 1,
+              sha256: scenario.policy.head.sha256,
+            }),
+          ],
+        }),
+      },
+    ]);
   });
 
   it("flags decisions made by a revision Verdict never published, or by no bundle", async () => {
@@ -60,10 +85,15 @@ describe("provenance", () => {
       decisionEvent({ bundles: { "someone-elses-bundle": { revision: "r1" } } }),
       decisionEvent({ bundles: undefined }),
     ]);
-    const { rows } = await pool().query("SELECT decision_id, unpublished FROM decisions WHERE decision_id = ANY($1)", [ids]);
+    const { rows } = await pool().query("SELECT decision_id, unpublished FROM decisions WHERE decision_id = ANY($1)", [
+      ids,
+    ]);
     expect(rows.map((r) => r.unpublished)).toEqual([true, true, true]);
     const d = await getDecisionOrThrow({ actor: actors.auditor, decisionId: ids[0]! });
-    expect(d.provenance).toEqual({ bundles: [{ bundle: scenario.bundle.name, revision: "r999", published: null }], verified: false });
+    expect(d.provenance).toEqual({
+      bundles: [{ bundle: scenario.bundle.name, revision: "r999", published: null }],
+      verified: false,
+    });
   });
 });
 
@@ -73,13 +103,39 @@ describe("replay against published revisions", () => {
     await shipNewVersion(actors, scenario, ["bob"], 1);
     const d = await getDecisionOrThrow({ actor: actors.auditor, decisionId: id! });
     const targets = await replayTargets(d);
-    expect(targets.map((t) => t.value)).toEqual([`bundle:${scenario.bundle.name}:2`, `bundle:${scenario.bundle.name}:1`, "current"]);
+    expect(targets.map((t) => t.value)).toEqual([
+      `bundle:${scenario.bundle.name}:2`,
+      `bundle:${scenario.bundle.name}:1`,
+      "current",
+    ]);
     expect(targets[1]!.label).toContain("decided this");
-    const same = await replayDecision({ actor: actors.auditor, decisionId: id!, against: `bundle:${scenario.bundle.name}:1` });
-    expect(same).toMatchObject({ sameOutcome: true, sameResult: true, replayed: { outcome: "allowed" }, policies: [{ packagePath: scenario.packagePath, number: 1 }] });
-    const flipped = await replayDecision({ actor: actors.auditor, decisionId: id!, against: `bundle:${scenario.bundle.name}:2` });
-    expect(flipped).toMatchObject({ sameOutcome: false, recorded: { outcome: "allowed" }, replayed: { outcome: "denied", result: false }, policies: [{ number: 2 }] });
-    const missing = await replayDecision({ actor: actors.auditor, decisionId: id!, against: `bundle:${scenario.bundle.name}:99` }).catch((e: unknown) => e);
+    const same = await replayDecision({
+      actor: actors.auditor,
+      decisionId: id!,
+      against: `bundle:${scenario.bundle.name}:1`,
+    });
+    expect(same).toMatchObject({
+      sameOutcome: true,
+      sameResult: true,
+      replayed: { outcome: "allowed" },
+      policies: [{ packagePath: scenario.packagePath, number: 1 }],
+    });
+    const flipped = await replayDecision({
+      actor: actors.auditor,
+      decisionId: id!,
+      against: `bundle:${scenario.bundle.name}:2`,
+    });
+    expect(flipped).toMatchObject({
+      sameOutcome: false,
+      recorded: { outcome: "allowed" },
+      replayed: { outcome: "denied", result: false },
+      policies: [{ number: 2 }],
+    });
+    const missing = await replayDecision({
+      actor: actors.auditor,
+      decisionId: id!,
+      against: `bundle:${scenario.bundle.name}:99`,
+    }).catch((e: unknown) => e);
     expect((missing as AppError).status).toBe(404);
   });
 });
@@ -96,18 +152,48 @@ describe("impact analysis of a change request", () => {
       decisionEvent({ path: "unrelated/allow", input: { user: "bob" }, result: true }),
     ];
     await record(events);
-    const v3 = await savePolicyVersion({ actor: actors.author, policyId: scenario.policy.id, input: { source: allowPolicy(scenario.packagePath, ["carol", "dave"]), message: "carol and dave instead of bob", expectedVersion: 2 } });
-    const cr = await createChangeRequest({ actor: actors.author, input: { title: "Swap bob for carol and dave", description: "", items: [{ kind: "policy_version", policyVersionId: v3.version.id }] } });
+    const v3 = await savePolicyVersion({
+      actor: actors.author,
+      policyId: scenario.policy.id,
+      input: {
+        source: allowPolicy(scenario.packagePath, ["carol", "dave"]),
+        message: "carol and dave instead of bob",
+        expectedVersion: 2,
+      },
+    });
+    const cr = await createChangeRequest({
+      actor: actors.author,
+      input: {
+        title: "Swap bob for carol and dave",
+        description: "",
+        items: [{ kind: "policy_version", policyVersionId: v3.version.id }],
+      },
+    });
     const report = await analyzeImpact({ actor: actors.reviewer, number: cr.number, query: {} });
     expect(report.errors).toEqual([]);
     expect(report.paths).toEqual([allowPath()]);
     // Allowed inputs on record: bob (3 decisions here) and alice (3 decisions in the tests above).
     expect(report.flips.allow_to_deny).toEqual({ inputs: 2, decisions: 6 });
     expect(report.flips.deny_to_allow.inputs).toBeGreaterThanOrEqual(2);
-    expect(report.examples.filter((e) => e.kind === "deny_to_allow").map((e) => (e.input as { user: string }).user).sort()).toEqual(expect.arrayContaining(["carol", "dave"]));
-    expect(report.examples.find((e) => e.kind === "allow_to_deny")).toMatchObject({ count: 3, input: { user: "bob" }, recorded: { outcome: "allowed" }, proposed: { outcome: "denied", result: false } });
+    expect(
+      report.examples
+        .filter((e) => e.kind === "deny_to_allow")
+        .map((e) => (e.input as { user: string }).user)
+        .sort(),
+    ).toEqual(expect.arrayContaining(["carol", "dave"]));
+    expect(report.examples.find((e) => e.kind === "allow_to_deny")).toMatchObject({
+      count: 3,
+      input: { user: "bob" },
+      recorded: { outcome: "allowed" },
+      proposed: { outcome: "denied", result: false },
+    });
     expect(report.unchanged.inputs).toBeGreaterThanOrEqual(1);
-    expect(report.evaluated.inputs).toBe(report.unchanged.inputs + report.flips.allow_to_deny.inputs + report.flips.deny_to_allow.inputs + report.flips.other_change.inputs);
+    expect(report.evaluated.inputs).toBe(
+      report.unchanged.inputs +
+        report.flips.allow_to_deny.inputs +
+        report.flips.deny_to_allow.inputs +
+        report.flips.other_change.inputs,
+    );
 
     const capped = await analyzeImpact({ actor: actors.author, number: cr.number, query: { cap: 10, windowDays: 1 } });
     expect(capped.evaluated.inputs).toBeLessThanOrEqual(10);
@@ -118,8 +204,19 @@ describe("impact analysis of a change request", () => {
   it("reports a proposed policy that fails on recorded inputs instead of crashing", async () => {
     const broken = `package ${scenario.packagePath}\n\nallow := input.user if input.user\nallow := "x" if input.method\n`;
     // It compiles; the two rules only conflict when both apply to an input, as the recorded ones do.
-    const v = await savePolicyVersion({ actor: actors.author, policyId: scenario.policy.id, input: { source: broken, message: "conflict", expectedVersion: 3 } });
-    const cr = await createChangeRequest({ actor: actors.author, input: { title: "Conflicting rules", description: "", items: [{ kind: "policy_version", policyVersionId: v.version.id }] } });
+    const v = await savePolicyVersion({
+      actor: actors.author,
+      policyId: scenario.policy.id,
+      input: { source: broken, message: "conflict", expectedVersion: 3 },
+    });
+    const cr = await createChangeRequest({
+      actor: actors.author,
+      input: {
+        title: "Conflicting rules",
+        description: "",
+        items: [{ kind: "policy_version", policyVersionId: v.version.id }],
+      },
+    });
     const report = await analyzeImpact({ actor: actors.reviewer, number: cr.number, query: {} });
     expect(report.errors[0]?.code).toBe("eval_conflict_error");
   });

@@ -11,7 +11,11 @@ const run = promisify(execFile);
 
 async function auditVerify(): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/audit-verify.ts"], { env: { ...process.env } });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ["node_modules/tsx/dist/cli.mjs", "scripts/audit-verify.ts"],
+      { env: { ...process.env } },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -21,10 +25,18 @@ async function auditVerify(): Promise<{ code: number; stdout: string; stderr: st
 
 describe("offline migrations", () => {
   it("records every migration in Prisma's _prisma_migrations table with Prisma's checksum", async () => {
-    const { rows } = await pool().query(`SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`);
+    const { rows } = await pool().query(
+      `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
     const expected = await listMigrations();
-    expect(rows.map((r) => ({ name: r.migration_name, checksum: r.checksum, steps: r.applied_steps_count, finished: r.finished_at !== null })))
-      .toEqual(expected.map((m) => ({ name: m.name, checksum: m.checksum, steps: 1, finished: true })));
+    expect(
+      rows.map((r) => ({
+        name: r.migration_name,
+        checksum: r.checksum,
+        steps: r.applied_steps_count,
+        finished: r.finished_at !== null,
+      })),
+    ).toEqual(expected.map((m) => ({ name: m.name, checksum: m.checksum, steps: 1, finished: true })));
   });
 
   it("is idempotent, and refuses to run when an applied migration was edited", async () => {
@@ -33,7 +45,10 @@ describe("offline migrations", () => {
     const first = (await listMigrations())[0]!;
     await pool().query(`UPDATE "_prisma_migrations" SET checksum = 'edited' WHERE migration_name = $1`, [first.name]);
     await expect(applyMigrations(url)).rejects.toThrow(/was changed after it was applied/);
-    await pool().query(`UPDATE "_prisma_migrations" SET checksum = $2 WHERE migration_name = $1`, [first.name, first.checksum]);
+    await pool().query(`UPDATE "_prisma_migrations" SET checksum = $2 WHERE migration_name = $1`, [
+      first.name,
+      first.checksum,
+    ]);
   });
 });
 
@@ -58,7 +73,9 @@ describe("append-only, hash-chained audit trail", () => {
     const client = await pool().connect();
     try {
       await client.query("SET session_replication_role = replica");
-      await client.query(`UPDATE audit_events SET actor_label = 'someone-else@example.test' WHERE seq = $1`, [victim.toString()]);
+      await client.query(`UPDATE audit_events SET actor_label = 'someone-else@example.test' WHERE seq = $1`, [
+        victim.toString(),
+      ]);
       await client.query("SET session_replication_role = origin");
     } finally {
       client.release();

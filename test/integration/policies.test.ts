@@ -11,7 +11,10 @@ import { createTestUser } from "@/test/factories/actors";
 import { policyInput } from "@/test/factories/sample-policies";
 
 async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   return error as AppError;
 }
@@ -30,7 +33,11 @@ describe("versioned policies", () => {
   it("creates a policy with version 1 and records it in the audit trail", async () => {
     const input = policyInput();
     const policy = await createPolicy({ actor: author, input });
-    expect(policy).toMatchObject({ packagePath: input.packagePath, headNumber: 1, head: { number: 1, source: input.source } });
+    expect(policy).toMatchObject({
+      packagePath: input.packagePath,
+      headNumber: 1,
+      head: { number: 1, source: input.source },
+    });
     expect(policy.head.sha256).toMatch(/^[0-9a-f]{64}$/);
     const events = await db.auditEvent.findMany({ where: { targetId: policy.id } });
     expect(events.map((e) => e.action)).toEqual(["policy.create"]);
@@ -41,18 +48,31 @@ describe("versioned policies", () => {
     const input = policyInput();
     const policy = await createPolicy({ actor: author, input });
     const v2 = `${input.source}\nallow if input.user == "bob"\n`;
-    const saved = await savePolicyVersion({ actor: author, policyId: policy.id, input: { source: v2, message: "let bob in", expectedVersion: 1 } });
-    expect(saved).toMatchObject({ created: true, version: { number: 2, message: "let bob in", parentId: policy.head.id } });
+    const saved = await savePolicyVersion({
+      actor: author,
+      policyId: policy.id,
+      input: { source: v2, message: "let bob in", expectedVersion: 1 },
+    });
+    expect(saved).toMatchObject({
+      created: true,
+      version: { number: 2, message: "let bob in", parentId: policy.head.id },
+    });
     const versions = await listPolicyVersions({ actor: viewer, policyId: policy.id });
     expect(versions.map((v) => v.number)).toEqual([2, 1]);
-    const v1 = await db.policyVersion.findUniqueOrThrow({ where: { policyId_number: { policyId: policy.id, number: 1 } } });
+    const v1 = await db.policyVersion.findUniqueOrThrow({
+      where: { policyId_number: { policyId: policy.id, number: 1 } },
+    });
     expect(v1.source).toBe(input.source);
   });
 
   it("does not create a version when the source is unchanged", async () => {
     const input = policyInput();
     const policy = await createPolicy({ actor: author, input });
-    const result = await savePolicyVersion({ actor: author, policyId: policy.id, input: { source: input.source, message: "", expectedVersion: 1 } });
+    const result = await savePolicyVersion({
+      actor: author,
+      policyId: policy.id,
+      input: { source: input.source, message: "", expectedVersion: 1 },
+    });
     expect(result.created).toBe(false);
     expect((await getPolicyOrThrow({ actor: author, id: policy.id })).headNumber).toBe(1);
   });
@@ -62,10 +82,23 @@ describe("versioned policies", () => {
     const policy = await createPolicy({ actor: author, input });
     const theirs = `${input.source}\n# theirs\n`;
     const mine = `${input.source}\n# mine\n`;
-    await savePolicyVersion({ actor: otherAuthor, policyId: policy.id, input: { source: theirs, message: "theirs", expectedVersion: 1 } });
-    const error = await appError(savePolicyVersion({ actor: author, policyId: policy.id, input: { source: mine, message: "mine", expectedVersion: 1 } }));
+    await savePolicyVersion({
+      actor: otherAuthor,
+      policyId: policy.id,
+      input: { source: theirs, message: "theirs", expectedVersion: 1 },
+    });
+    const error = await appError(
+      savePolicyVersion({
+        actor: author,
+        policyId: policy.id,
+        input: { source: mine, message: "mine", expectedVersion: 1 },
+      }),
+    );
     expect(error.status).toBe(409);
-    expect(error.extra).toMatchObject({ current: { number: 2, source: theirs, author: { email: otherAuthor.email } }, yours: { basedOn: 1, source: mine } });
+    expect(error.extra).toMatchObject({
+      current: { number: 2, source: theirs, author: { email: otherAuthor.email } },
+      yours: { basedOn: 1, source: mine },
+    });
     expect((await listPolicyVersions({ actor: author, policyId: policy.id })).length).toBe(2);
   });
 
@@ -74,7 +107,11 @@ describe("versioned policies", () => {
     const policy = await createPolicy({ actor: author, input });
     const results = await Promise.allSettled(
       [author, otherAuthor].map((actor, i) =>
-        savePolicyVersion({ actor, policyId: policy.id, input: { source: `${input.source}\n# edit ${i}\n`, message: `edit ${i}`, expectedVersion: 1 } }),
+        savePolicyVersion({
+          actor,
+          policyId: policy.id,
+          input: { source: `${input.source}\n# edit ${i}\n`, message: `edit ${i}`, expectedVersion: 1 },
+        }),
       ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
@@ -85,7 +122,12 @@ describe("versioned policies", () => {
 
   it("refuses Rego that does not compile with errors that carry row and column", async () => {
     const input = policyInput();
-    const error = await appError(createPolicy({ actor: author, input: { ...input, source: `package ${input.packagePath}\n\nallow if {\n  input.x ==\n}\n` } }));
+    const error = await appError(
+      createPolicy({
+        actor: author,
+        input: { ...input, source: `package ${input.packagePath}\n\nallow if {\n  input.x ==\n}\n` },
+      }),
+    );
     expect(error.status).toBe(422);
     expect(error.extra?.regoErrors).toEqual([expect.objectContaining({ code: "rego_parse_error", row: 5, col: 1 })]);
     expect(await db.policy.findUnique({ where: { packagePath: input.packagePath } })).toBeNull();
@@ -93,7 +135,9 @@ describe("versioned policies", () => {
 
   it("refuses a module whose package line does not match the policy", async () => {
     const input = policyInput();
-    const error = await appError(createPolicy({ actor: author, input: { ...input, source: "package somewhere.else\n\nallow := true\n" } }));
+    const error = await appError(
+      createPolicy({ actor: author, input: { ...input, source: "package somewhere.else\n\nallow := true\n" } }),
+    );
     expect(error.status).toBe(422);
     expect(error.message).toContain("somewhere.else");
   });
@@ -113,17 +157,34 @@ describe("versioned policies", () => {
   it("restores an old version as a new version", async () => {
     const input = policyInput();
     const policy = await createPolicy({ actor: author, input });
-    await savePolicyVersion({ actor: author, policyId: policy.id, input: { source: `${input.source}\n# two\n`, message: "two", expectedVersion: 1 } });
-    const restored = await restorePolicyVersion({ actor: author, policyId: policy.id, number: 1, input: { expectedVersion: 2, message: "" } });
+    await savePolicyVersion({
+      actor: author,
+      policyId: policy.id,
+      input: { source: `${input.source}\n# two\n`, message: "two", expectedVersion: 1 },
+    });
+    const restored = await restorePolicyVersion({
+      actor: author,
+      policyId: policy.id,
+      number: 1,
+      input: { expectedVersion: 2, message: "" },
+    });
     expect(restored.version).toMatchObject({ number: 3, source: input.source, message: "Restored version 1" });
-    const actions = (await db.auditEvent.findMany({ where: { targetId: policy.id }, orderBy: { seq: "asc" } })).map((e) => e.action);
+    const actions = (await db.auditEvent.findMany({ where: { targetId: policy.id }, orderBy: { seq: "asc" } })).map(
+      (e) => e.action,
+    );
     expect(actions).toEqual(["policy.create", "policy.version.create", "policy.version.restore"]);
   });
 
   it("lets viewers read but not write", async () => {
     const policy = await createPolicy({ actor: author, input: policyInput() });
     await expect(getPolicyOrThrow({ actor: viewer, id: policy.id })).resolves.toMatchObject({ id: policy.id });
-    const error = await appError(savePolicyVersion({ actor: viewer, policyId: policy.id, input: { source: "package x", message: "", expectedVersion: 1 } }));
+    const error = await appError(
+      savePolicyVersion({
+        actor: viewer,
+        policyId: policy.id,
+        input: { source: "package x", message: "", expectedVersion: 1 },
+      }),
+    );
     expect(error.status).toBe(403);
   });
 
@@ -142,8 +203,12 @@ describe("versioned policies", () => {
 
   it("keeps versions immutable in the database itself", async () => {
     const policy = await createPolicy({ actor: author, input: policyInput() });
-    await expect(db.$executeRaw`UPDATE policy_versions SET source = 'x' WHERE policy_id = ${policy.id}::uuid`).rejects.toThrow(/append-only/);
-    await expect(db.$executeRaw`DELETE FROM policy_versions WHERE policy_id = ${policy.id}::uuid`).rejects.toThrow(/append-only/);
+    await expect(
+      db.$executeRaw`UPDATE policy_versions SET source = 'x' WHERE policy_id = ${policy.id}::uuid`,
+    ).rejects.toThrow(/append-only/);
+    await expect(db.$executeRaw`DELETE FROM policy_versions WHERE policy_id = ${policy.id}::uuid`).rejects.toThrow(
+      /append-only/,
+    );
   });
 
   it("leaves an intact audit chain", async () => {

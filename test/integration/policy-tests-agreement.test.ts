@@ -19,8 +19,16 @@ beforeAll(async () => {
 
 function rawOpaTest(dir: string): Record<string, string> {
   const result = spawnSync(inject("testEnv").opaBin, ["test", "-f", "json", "."], { cwd: dir, encoding: "utf8" });
-  const tests = JSON.parse(result.stdout) as Array<{ package: string; name: string; fail?: boolean; skip?: boolean; error?: unknown }>;
-  return Object.fromEntries(tests.map((t) => [`${t.package}.${t.name}`, t.skip ? "skipped" : t.error ? "error" : t.fail ? "failed" : "passed"]));
+  const tests = JSON.parse(result.stdout) as Array<{
+    package: string;
+    name: string;
+    fail?: boolean;
+    skip?: boolean;
+    error?: unknown;
+  }>;
+  return Object.fromEntries(
+    tests.map((t) => [`${t.package}.${t.name}`, t.skip ? "skipped" : t.error ? "error" : t.fail ? "failed" : "passed"]),
+  );
 }
 
 describe("agreement with opa test", () => {
@@ -29,7 +37,18 @@ describe("agreement with opa test", () => {
     const source = readFileSync(path.join(dir, "policy.rego"), "utf8");
     const testSource = readFileSync(path.join(dir, "policy_test.rego"), "utf8");
     const raw = rawOpaTest(dir);
-    const policy = await createPolicy({ actor: author, input: { name, packagePath: declaredPackage(source)!, owner: "fixtures", description: "", source, message: "", testSource } });
+    const policy = await createPolicy({
+      actor: author,
+      input: {
+        name,
+        packagePath: declaredPackage(source)!,
+        owner: "fixtures",
+        description: "",
+        source,
+        message: "",
+        testSource,
+      },
+    });
     const run = await runPolicyTests({ actor: author, policyId: policy.id, input: { version: 1, timeoutMs: 5000 } });
     const verdict = Object.fromEntries(run.regoTests.map((t) => [`${t.package}.${t.name}`, t.status]));
     expect(Object.keys(raw).length).toBeGreaterThanOrEqual(7);

@@ -11,28 +11,61 @@ import { approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
 let actors: { admin: Actor; author: Actor; reviewer: Actor };
 
 beforeAll(async () => {
-  actors = { admin: await createTestUser(["admin"]), author: await createTestUser(["author"]), reviewer: await createTestUser(["reviewer"]) };
+  actors = {
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer: await createTestUser(["reviewer"]),
+  };
 });
 
 /** A published scenario, and a job that republishes its revision with a reason that `reasonAt(call)` chooses. */
 async function republishJob(reasonAt: (call: number) => string) {
   const scenario = await approvedScenario(actors);
-  const [first] = (await publishChangeRequest({ actor: actors.admin, number: scenario.cr.number, input: { overrideReason: TEST_OVERRIDE } })).revisions;
+  const [first] = (
+    await publishChangeRequest({
+      actor: actors.admin,
+      number: scenario.cr.number,
+      input: { overrideReason: TEST_OVERRIDE },
+    })
+  ).revisions;
   const calls = { prepare: 0, finish: 0 };
   const job: PublishJob<string> = {
     actor: actors.admin,
     prepare: async (tx) => {
       calls.prepare += 1;
-      const revision = await tx.bundleRevision.findUniqueOrThrow({ where: { id: first!.id }, include: { policyVersions: { include: { policyVersion: { include: { policy: true } } } } } });
+      const revision = await tx.bundleRevision.findUniqueOrThrow({
+        where: { id: first!.id },
+        include: { policyVersions: { include: { policyVersion: { include: { policy: true } } } } },
+      });
       const modules = revision.policyVersions.map((p) => ({
-        policyId: p.policyId, versionId: p.policyVersionId, versionNumber: p.policyVersion.number, packagePath: p.policyVersion.policy.packagePath, sha256: p.policyVersion.sha256, source: p.policyVersion.source,
+        policyId: p.policyId,
+        versionId: p.policyVersionId,
+        versionNumber: p.policyVersion.number,
+        packagePath: p.policyVersion.policy.packagePath,
+        sha256: p.policyVersion.sha256,
+        source: p.policyVersion.source,
       }));
       const reason = reasonAt(calls.prepare);
       const plan: RevisionPlan = {
-        bundle: { id: scenario.bundle.id, name: scenario.bundle.name, roots: [scenario.root] }, number: first!.number + 1, modules, data: [],
-        provenance: { reason, policies: [] }, changeRequestId: null, rollbackOfId: null, reason, testOverride: null, approvedById: null, auditAction: "bundle.republish",
+        bundle: { id: scenario.bundle.id, name: scenario.bundle.name, roots: [scenario.root] },
+        number: first!.number + 1,
+        modules,
+        data: [],
+        provenance: { reason, policies: [] },
+        changeRequestId: null,
+        rollbackOfId: null,
+        reason,
+        testOverride: null,
+        approvedById: null,
+        auditAction: "bundle.republish",
       };
-      return { plans: [plan], finish: async () => { calls.finish += 1; return reason; } };
+      return {
+        plans: [plan],
+        finish: async () => {
+          calls.finish += 1;
+          return reason;
+        },
+      };
     },
   };
   return { scenario, first: first!, job, calls };
@@ -43,7 +76,9 @@ describe("the publish pipeline", () => {
     const { first, job, calls } = await republishJob(() => "steady");
     const { result, revisions, timings } = await runPublish(job);
     expect(result).toBe("steady");
-    expect(revisions).toEqual([expect.objectContaining({ number: first.number + 1, revision: `r${first.number + 1}` })]);
+    expect(revisions).toEqual([
+      expect.objectContaining({ number: first.number + 1, revision: `r${first.number + 1}` }),
+    ]);
     expect(calls).toEqual({ prepare: 2, finish: 1 });
     expect(timings.attempts).toBe(1);
     expect(timings.buildMs).toBeGreaterThan(0);
@@ -66,11 +101,16 @@ describe("the publish pipeline", () => {
 
   it("gives up with a 409 after three tries, and stores nothing", async () => {
     const { scenario, first, job, calls } = await republishJob((call) => `moving ${call}`);
-    const error = await runPublish(job).then(() => null, (e: unknown) => e);
+    const error = await runPublish(job).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).status).toBe(409);
     expect(calls).toEqual({ prepare: 6, finish: 0 });
     expect(await db.bundleRevision.count({ where: { bundleId: scenario.bundle.id } })).toBe(1);
-    expect(await db.bundleRevision.findFirst({ where: { bundleId: scenario.bundle.id, number: first.number + 1 } })).toBeNull();
+    expect(
+      await db.bundleRevision.findFirst({ where: { bundleId: scenario.bundle.id, number: first.number + 1 } }),
+    ).toBeNull();
   });
 });

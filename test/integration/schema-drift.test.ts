@@ -15,7 +15,10 @@ function parseSchema(text: string): { models: Model[]; enums: Record<string, str
   const blocks = [...text.matchAll(/^(model|enum)\s+(\w+)\s*\{([\s\S]*?)^\}/gm)];
   const modelNames = new Set(blocks.filter((b) => b[1] === "model").map((b) => b[2]!));
   for (const [, kind, name, body] of blocks) {
-    const lines = body!.split("\n").map((l) => l.replace(/\/\/.*$/, "").trim()).filter(Boolean);
+    const lines = body!
+      .split("\n")
+      .map((l) => l.replace(/\/\/.*$/, "").trim())
+      .filter(Boolean);
     if (kind === "enum") {
       enums[name!] = lines.filter((l) => !l.startsWith("@@"));
       continue;
@@ -27,7 +30,11 @@ function parseSchema(text: string): { models: Model[]; enums: Record<string, str
       const [fieldName, type = ""] = line.split(/\s+/);
       const baseType = type.replace(/[?[\]]/g, "");
       if (modelNames.has(baseType)) continue;
-      fields.push({ column: /@map\("([^"]+)"\)/.exec(line)?.[1] ?? fieldName!, optional: type.endsWith("?"), list: type.endsWith("[]") });
+      fields.push({
+        column: /@map\("([^"]+)"\)/.exec(line)?.[1] ?? fieldName!,
+        optional: type.endsWith("?"),
+        list: type.endsWith("[]"),
+      });
     }
     models.push({ table, fields });
   }
@@ -38,7 +45,9 @@ const schema = parseSchema(readFileSync(path.join(process.cwd(), "prisma", "sche
 
 describe("schema.prisma and prisma/migrations agree", () => {
   it("parses the schema", () => {
-    expect(schema.models.map((m) => m.table)).toEqual(expect.arrayContaining(["users", "policies", "policy_versions", "audit_events"]));
+    expect(schema.models.map((m) => m.table)).toEqual(
+      expect.arrayContaining(["users", "policies", "policy_versions", "audit_events"]),
+    );
   });
 
   it("has a column with the same nullability for every model field", async () => {
@@ -52,7 +61,8 @@ describe("schema.prisma and prisma/migrations agree", () => {
         const key = `${model.table}.${field.column}`;
         const nullable = columns.get(key);
         if (nullable === undefined) problems.push(`missing column ${key}`);
-        else if (!field.list && nullable !== field.optional) problems.push(`${key}: nullable in ${nullable ? "database" : "schema"} only`);
+        else if (!field.list && nullable !== field.optional)
+          problems.push(`${key}: nullable in ${nullable ? "database" : "schema"} only`);
       }
     }
     expect(problems).toEqual([]);
@@ -63,6 +73,7 @@ describe("schema.prisma and prisma/migrations agree", () => {
       `SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text[] AS labels FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname`,
     );
     const inDatabase = Object.fromEntries(rows.map((r) => [r.typname, r.labels]));
-    for (const [name, values] of Object.entries(schema.enums)) expect({ name, values: inDatabase[name] }).toEqual({ name, values });
+    for (const [name, values] of Object.entries(schema.enums))
+      expect({ name, values: inDatabase[name] }).toEqual({ name, values });
   });
 });

@@ -19,7 +19,10 @@ export async function tokenFor(roles: Role[]) {
 export type ApiResponse<T = any> = { status: number; body: T; headers: Headers };
 
 /** Calls the running app. A plain object body is sent as JSON; a string or Buffer is sent as is. */
-export async function callApi<T = any>(path: string, options: { token?: string; method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+export async function callApi<T = any>(
+  path: string,
+  options: { token?: string; method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: BodyInit | undefined;
@@ -28,7 +31,11 @@ export async function callApi<T = any>(path: string, options: { token?: string; 
     body = JSON.stringify(options.body);
     headers["content-type"] ??= "application/json";
   }
-  const response = await fetch(`${appUrl()}${path}`, { method: options.method ?? (body === undefined ? "GET" : "POST"), headers, body });
+  const response = await fetch(`${appUrl()}${path}`, {
+    method: options.method ?? (body === undefined ? "GET" : "POST"),
+    headers,
+    body,
+  });
   const text = await response.text();
   let parsed: unknown = text;
   try {

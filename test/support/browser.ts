@@ -4,8 +4,15 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 // Flags: root needs --no-sandbox; the rest keep Chromium from calling out on a closed network.
 export const CHROMIUM_ARGS = [
-  "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+  "--disable-default-apps",
 ];
 
 export function launchChromium(): Promise<Browser> {

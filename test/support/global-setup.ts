@@ -36,8 +36,18 @@ export default async function setup(project: TestProject) {
   await ensureDatabase(adminUrl, TEMPLATE_DATABASE);
   await applyMigrations(pg.url(TEMPLATE_DATABASE));
 
-  const secrets = { NEXTAUTH_SECRET: randomBytes(32).toString("base64url"), VERDICT_MASTER_KEY: randomBytes(32).toString("base64") };
-  const testEnv: TestEnvironment = { adminUrl, templateDatabase: TEMPLATE_DATABASE, opaBin, ...secrets, appUrl: null, appDatabaseUrl: null };
+  const secrets = {
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    VERDICT_MASTER_KEY: randomBytes(32).toString("base64"),
+  };
+  const testEnv: TestEnvironment = {
+    adminUrl,
+    templateDatabase: TEMPLATE_DATABASE,
+    opaBin,
+    ...secrets,
+    appUrl: null,
+    appDatabaseUrl: null,
+  };
 
   let app: AppInstance | undefined;
   const wantsApp = project.vitest.projects.some((p) => p.name === "e2e");

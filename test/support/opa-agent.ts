@@ -29,7 +29,12 @@ type ConfigTweak = (config: Record<string, any>) => void;
  * A real `opa run -s` on a free port with the given YAML config (as Verdict generates it),
  * optionally adjusted (faster polling in tests, a CA for TLS). Stopped by its own handle.
  */
-export async function startOpaAgent(options: { name: string; config: string; tweak?: ConfigTweak; instance?: string }): Promise<OpaAgent> {
+export async function startOpaAgent(options: {
+  name: string;
+  config: string;
+  tweak?: ConfigTweak;
+  instance?: string;
+}): Promise<OpaAgent> {
   const opaBin = process.env.OPA_BIN!;
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), `verdict-agent-${options.name}-`));
@@ -40,25 +45,54 @@ export async function startOpaAgent(options: { name: string; config: string; twe
   mkdirSync(AGENT_LOG_DIR, { recursive: true });
   const logFile = path.join(AGENT_LOG_DIR, `opa-${options.name}-${port}.log`);
   const log = createWriteStream(logFile, { flags: "a" });
-  const child: ChildProcess = spawn(opaBin, [
-    "run", "-s", "--addr", `127.0.0.1:${port}`, "-c", configFile, "--skip-version-check", "--log-level", "debug", "--log-format", "json",
-    "--set", `labels.instance=${options.instance ?? options.name}`, "--shutdown-grace-period", "1",
-  ], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(
+    opaBin,
+    [
+      "run",
+      "-s",
+      "--addr",
+      `127.0.0.1:${port}`,
+      "-c",
+      configFile,
+      "--skip-version-check",
+      "--log-level",
+      "debug",
+      "--log-format",
+      "json",
+      "--set",
+      `labels.instance=${options.instance ?? options.name}`,
+      "--shutdown-grace-period",
+      "1",
+    ],
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+  );
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   await waitForServer(url, child);
-  const status = async () => ((await (await fetch(`${url}/v1/status`)).json()) as { result?: { bundles?: Record<string, Record<string, unknown>> } }).result;
+  const status = async () =>
+    (
+      (await (await fetch(`${url}/v1/status`)).json()) as {
+        result?: { bundles?: Record<string, Record<string, unknown>> };
+      }
+    ).result;
   return {
-    name: options.name, url, pid: child.pid!, logFile,
+    name: options.name,
+    url,
+    pid: child.pid!,
+    logFile,
     decide: async (dataPath, input) => {
-      const res = await fetch(`${url}/v1/data/${dataPath}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input }) });
+      const res = await fetch(`${url}/v1/data/${dataPath}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ input }),
+      });
       return ((await res.json()) as { result?: unknown }).result;
     },
     activeRevision: async (bundle) => {
       const res = await fetch(`${url}/v1/data/system/bundles/${bundle}/manifest/revision`);
-      return (((await res.json()) as { result?: string }).result ?? null);
+      return ((await res.json()) as { result?: string }).result ?? null;
     },
     bundleStatus: async (bundle) => (await status())?.bundles?.[bundle] ?? null,
     stop: async () => {

@@ -9,14 +9,20 @@ describe("the log scan that ends every test run", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "scan-"));
     writeFileSync(path.join(dir, "clean.log"), '{"level":30,"msg":"request","status":200}\n');
     expect(findSecretsInLogs(dir, ["hunter2hunter2"])).toEqual([]);
-    writeFileSync(path.join(dir, "leaky.log"), [
-      '{"msg":"token vdt_AbCdEfGhIjKlMnOpQrStUvWxYz0123"}',
-      '{"msg":"auth eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.sig"}',
-      "-----BEGIN PRIVATE KEY-----",
-      '{"msg":"login with hunter2hunter2"}',
-    ].join("\n"));
+    writeFileSync(
+      path.join(dir, "leaky.log"),
+      [
+        '{"msg":"token vdt_AbCdEfGhIjKlMnOpQrStUvWxYz0123"}',
+        '{"msg":"auth eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.sig"}',
+        "-----BEGIN PRIVATE KEY-----",
+        '{"msg":"login with hunter2hunter2"}',
+      ].join("\n"),
+    );
     expect(findSecretsInLogs(dir, ["hunter2hunter2"])).toEqual([
-      "leaky.log:1: Verdict secret token", "leaky.log:2: JWT", "leaky.log:3: private key", "leaky.log:4: a known secret value",
+      "leaky.log:1: Verdict secret token",
+      "leaky.log:2: JWT",
+      "leaky.log:3: private key",
+      "leaky.log:4: a known secret value",
     ]);
   });
 });

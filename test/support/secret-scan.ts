@@ -16,7 +16,8 @@ export function findSecretsInLogs(logDir: string, knownSecrets: string[]): strin
     const lines = readFileSync(path.join(logDir, name), "utf8").split("\n");
     lines.forEach((line, i) => {
       for (const [what, pattern] of PATTERNS) if (pattern.test(line)) findings.push(`${name}:${i + 1}: ${what}`);
-      for (const secret of knownSecrets) if (secret.length >= 8 && line.includes(secret)) findings.push(`${name}:${i + 1}: a known secret value`);
+      for (const secret of knownSecrets)
+        if (secret.length >= 8 && line.includes(secret)) findings.push(`${name}:${i + 1}: a known secret value`);
     });
   }
   return findings;
@@ -25,4 +26,9 @@ export function findSecretsInLogs(logDir: string, knownSecrets: string[]): strin
 export const SCAN_RESULT = path.join(process.cwd(), "test-results", "secret-scan.txt");
 
 /** Passwords the test suite signs in with (test/support, test/factories): none may appear in a log. */
-export const TEST_PASSWORDS = ["correct horse battery staple", "a long enough password", "another long password", "wrong password"];
+export const TEST_PASSWORDS = [
+  "correct horse battery staple",
+  "a long enough password",
+  "another long password",
+  "wrong password",
+];

@@ -4,10 +4,17 @@ import { appUrl } from "./api";
  * Signs in through next-auth's real credentials flow (CSRF token, callback) and returns the
  * session cookie header plus the raw Set-Cookie lines, as a browser would receive them.
  */
-export async function signInWithPassword(email: string, password: string, baseUrl = appUrl()): Promise<{ ok: boolean; cookie: string; setCookies: string[]; location: string | null }> {
+export async function signInWithPassword(
+  email: string,
+  password: string,
+  baseUrl = appUrl(),
+): Promise<{ ok: boolean; cookie: string; setCookies: string[]; location: string | null }> {
   const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrfCookies = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",

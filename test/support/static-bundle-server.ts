@@ -1,7 +1,12 @@
 import http from "node:http";
 import { freePort } from "@/lib/setup/embedded-postgres";
 
-export type StaticBundleServer = { url: string; serve: (bytes: Buffer, etag: string) => void; requests: () => number; stop: () => Promise<void> };
+export type StaticBundleServer = {
+  url: string;
+  serve: (bytes: Buffer, etag: string) => void;
+  requests: () => number;
+  stop: () => Promise<void>;
+};
 
 /**
  * A stand-in bundle server that answers every GET with whatever bytes the test sets (tampered,
@@ -15,7 +20,11 @@ export async function startStaticBundleServer(): Promise<StaticBundleServer> {
     count += 1;
     if (!current) return void res.writeHead(404).end();
     if (req.headers["if-none-match"] === current.etag) return void res.writeHead(304, { etag: current.etag }).end();
-    res.writeHead(200, { "content-type": "application/gzip", etag: current.etag, "content-length": current.bytes.length });
+    res.writeHead(200, {
+      "content-type": "application/gzip",
+      etag: current.etag,
+      "content-length": current.bytes.length,
+    });
     res.end(current.bytes);
   });
   const port = await freePort();

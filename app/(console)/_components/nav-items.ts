@@ -1,8 +1,24 @@
 import type { Permission } from "@/lib/auth/roles";
 
-export type NavIconName = "overview" | "policy" | "review" | "bundle" | "allowlist" | "fleet" | "decision" | "audit" | "users" | "key";
+export type NavIconName =
+  | "overview"
+  | "policy"
+  | "review"
+  | "bundle"
+  | "allowlist"
+  | "fleet"
+  | "decision"
+  | "audit"
+  | "users"
+  | "key";
 
-export type NavItem = { href: string; label: string; icon: NavIconName; permission: Permission; section: "Policy" | "Runtime" | "Evidence" | "Administration" };
+export type NavItem = {
+  href: string;
+  label: string;
+  icon: NavIconName;
+  permission: Permission;
+  section: "Policy" | "Runtime" | "Evidence" | "Administration";
+};
 
 // Pages appear in the sidebar only for people whose roles grant the permission.
 export const NAV_ITEMS: NavItem[] = [
@@ -14,7 +30,19 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/decisions", label: "Decisions", icon: "decision", permission: "decision:read", section: "Evidence" },
   { href: "/audit", label: "Audit trail", icon: "audit", permission: "audit:read", section: "Evidence" },
   { href: "/admin/users", label: "Users", icon: "users", permission: "user:manage", section: "Administration" },
-  { href: "/admin/agent-credentials", label: "Agent credentials", icon: "key", permission: "agent:manage", section: "Administration" },
-  { href: "/admin/signing-keys", label: "Signing keys", icon: "key", permission: "key:manage", section: "Administration" },
+  {
+    href: "/admin/agent-credentials",
+    label: "Agent credentials",
+    icon: "key",
+    permission: "agent:manage",
+    section: "Administration",
+  },
+  {
+    href: "/admin/signing-keys",
+    label: "Signing keys",
+    icon: "key",
+    permission: "key:manage",
+    section: "Administration",
+  },
   { href: "/settings/tokens", label: "API tokens", icon: "key", permission: "token:self", section: "Administration" },
 ];

@@ -10,61 +10,131 @@ import { NewServiceButton } from "./_components/new-service-form";
 
 export const metadata: Metadata = { title: "Allowlists" };
 
-export default async function AllowlistsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AllowlistsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const actor = await requirePageActor("allowlist:read");
   const parsed = ZListServicesQuery.safeParse(await searchParams);
   const q = parsed.success ? parsed.data.q : undefined;
   const services = await listServices({ actor, q });
   const canWrite = can(actor, "allowlist:write");
-  const totals = services.reduce((t, s) => ({ grants: t.grants + s.grants, expired: t.expired + s.expired, expiring: t.expiring + s.expiringSoon }), { grants: 0, expired: 0, expiring: 0 });
+  const totals = services.reduce(
+    (t, s) => ({ grants: t.grants + s.grants, expired: t.expired + s.expired, expiring: t.expiring + s.expiringSoon }),
+    { grants: 0, expired: 0, expiring: 0 },
+  );
 
   return (
     <div className="page">
       <div className="page-header">
         <div>
           <h1>Caller allowlists</h1>
-          <p className="subtitle">Which workload (SPIFFE ID) may call which endpoint of which service. Published to OPA as data; deny by default.</p>
+          <p className="subtitle">
+            Which workload (SPIFFE ID) may call which endpoint of which service. Published to OPA as data; deny by
+            default.
+          </p>
         </div>
         {canWrite ? <NewServiceButton /> : null}
       </div>
       <AllowlistTabs active="/allowlists" />
       <div className="grid-4" style={{ marginBottom: 16 }}>
-        <div className="card stat"><div className="stat-label">Services</div><div className="stat-value">{services.length}</div></div>
-        <div className="card stat"><div className="stat-label">Grants</div><div className="stat-value">{totals.grants.toLocaleString("en-US")}</div></div>
-        <div className="card stat"><div className="stat-label">Expiring in 14 days</div><div className="stat-value">{totals.expiring}</div><div className="stat-sub"><Link href="/allowlists/expiring">Review →</Link></div></div>
-        <div className="card stat"><div className="stat-label">Expired (not published)</div><div className="stat-value">{totals.expired}</div></div>
+        <div className="card stat">
+          <div className="stat-label">Services</div>
+          <div className="stat-value">{services.length}</div>
+        </div>
+        <div className="card stat">
+          <div className="stat-label">Grants</div>
+          <div className="stat-value">{totals.grants.toLocaleString("en-US")}</div>
+        </div>
+        <div className="card stat">
+          <div className="stat-label">Expiring in 14 days</div>
+          <div className="stat-value">{totals.expiring}</div>
+          <div className="stat-sub">
+            <Link href="/allowlists/expiring">Review →</Link>
+          </div>
+        </div>
+        <div className="card stat">
+          <div className="stat-label">Expired (not published)</div>
+          <div className="stat-value">{totals.expired}</div>
+        </div>
       </div>
       <div className="card">
         <div className="card-header">
           <form role="search" className="search" style={{ width: 360 }} action="/allowlists">
             <SearchIcon />
-            <label htmlFor="service-search" className="sr-only">Search services</label>
-            <input id="service-search" name="q" className="input" placeholder="Search by name, team or trust domain" defaultValue={q ?? ""} />
+            <label htmlFor="service-search" className="sr-only">
+              Search services
+            </label>
+            <input
+              id="service-search"
+              name="q"
+              className="input"
+              placeholder="Search by name, team or trust domain"
+              defaultValue={q ?? ""}
+            />
           </form>
-          <span className="muted small">{services.length} {services.length === 1 ? "service" : "services"}</span>
+          <span className="muted small">
+            {services.length} {services.length === 1 ? "service" : "services"}
+          </span>
         </div>
         {services.length === 0 ? (
           <div className="empty">
-            <div className="empty-icon"><AllowlistIcon /></div>
+            <div className="empty-icon">
+              <AllowlistIcon />
+            </div>
             {q ? (
-              <><h2>No service matches “{q}”</h2><p>Search by service name, owning team or trust domain.</p><Link href="/allowlists" className="btn">Clear search</Link></>
+              <>
+                <h2>No service matches “{q}”</h2>
+                <p>Search by service name, owning team or trust domain.</p>
+                <Link href="/allowlists" className="btn">
+                  Clear search
+                </Link>
+              </>
             ) : (
-              <><h2>No services yet</h2><p>Add a service and its endpoints, then grant callers access — or import an existing allowlist.</p>{canWrite ? <Link href="/allowlists/import" className="btn">Import a file</Link> : null}</>
+              <>
+                <h2>No services yet</h2>
+                <p>Add a service and its endpoints, then grant callers access — or import an existing allowlist.</p>
+                {canWrite ? (
+                  <Link href="/allowlists/import" className="btn">
+                    Import a file
+                  </Link>
+                ) : null}
+              </>
             )}
           </div>
         ) : (
           <table className="table">
             <thead>
-              <tr><th scope="col">Service</th><th scope="col">Trust domain</th><th scope="col">Owner</th><th scope="col" className="num">Endpoints</th><th scope="col" className="num">Grants</th><th scope="col">Attention</th></tr>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">Trust domain</th>
+                <th scope="col">Owner</th>
+                <th scope="col" className="num">
+                  Endpoints
+                </th>
+                <th scope="col" className="num">
+                  Grants
+                </th>
+                <th scope="col">Attention</th>
+              </tr>
             </thead>
             <tbody>
               {services.map((s) => (
                 <tr key={s.name}>
                   <td>
-                    <Link href={`/allowlists/services/${s.name}`} className="table-link">{s.name}</Link>
-                    {s.description ? <div className="muted small truncate" style={{ maxWidth: 320 }}>{s.description}</div> : null}
+                    <Link href={`/allowlists/services/${s.name}`} className="table-link">
+                      {s.name}
+                    </Link>
+                    {s.description ? (
+                      <div className="muted small truncate" style={{ maxWidth: 320 }}>
+                        {s.description}
+                      </div>
+                    ) : null}
                   </td>
-                  <td><code>{s.trustDomain}</code></td>
+                  <td>
+                    <code>{s.trustDomain}</code>
+                  </td>
                   <td>{s.ownerTeam}</td>
                   <td className="num">{s.endpoints}</td>
                   <td className="num">{s.grants.toLocaleString("en-US")}</td>

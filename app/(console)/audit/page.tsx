@@ -9,7 +9,11 @@ import { AuditRow } from "./audit-row";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const actor = await requirePageActor("audit:read");
   const raw = Object.fromEntries(Object.entries(await searchParams).filter(([, v]) => v));
   const parsed = ZListAuditEventsQuery.safeParse(raw);
@@ -23,34 +27,120 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <div className="page-header">
         <div>
           <h1>Audit trail</h1>
-          <p className="subtitle">Every administrative change, append-only and hash-chained. <code>npm run audit:verify</code> proves it intact.</p>
+          <p className="subtitle">
+            Every administrative change, append-only and hash-chained. <code>npm run audit:verify</code> proves it
+            intact.
+          </p>
         </div>
       </div>
       <div className="card">
         <form className="card-header row-wrap" action="/audit" role="search">
           <div className="row row-wrap">
-            <label className="sr-only" htmlFor="f-action">Action</label>
-            <input id="f-action" name="action" className="input" style={{ width: 190 }} placeholder="Action (e.g. policy.)" defaultValue={query.action ?? ""} />
-            <label className="sr-only" htmlFor="f-actor">Actor</label>
-            <input id="f-actor" name="actor" className="input" style={{ width: 190 }} placeholder="Actor email" defaultValue={query.actor ?? ""} />
-            <label className="sr-only" htmlFor="f-type">Target type</label>
-            <select id="f-type" name="targetType" className="input" style={{ width: 150 }} defaultValue={query.targetType ?? ""}>
+            <label className="sr-only" htmlFor="f-action">
+              Action
+            </label>
+            <input
+              id="f-action"
+              name="action"
+              className="input"
+              style={{ width: 190 }}
+              placeholder="Action (e.g. policy.)"
+              defaultValue={query.action ?? ""}
+            />
+            <label className="sr-only" htmlFor="f-actor">
+              Actor
+            </label>
+            <input
+              id="f-actor"
+              name="actor"
+              className="input"
+              style={{ width: 190 }}
+              placeholder="Actor email"
+              defaultValue={query.actor ?? ""}
+            />
+            <label className="sr-only" htmlFor="f-type">
+              Target type
+            </label>
+            <select
+              id="f-type"
+              name="targetType"
+              className="input"
+              style={{ width: 150 }}
+              defaultValue={query.targetType ?? ""}
+            >
               <option value="">Any target</option>
-              {["policy", "user", "api_token", "change_request", "bundle", "signing_key", "agent_credential", "allowlist", "decisions"].map((t) => <option key={t} value={t}>{t}</option>)}
+              {[
+                "policy",
+                "user",
+                "api_token",
+                "change_request",
+                "bundle",
+                "signing_key",
+                "agent_credential",
+                "allowlist",
+                "decisions",
+              ].map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
             </select>
-            <label className="sr-only" htmlFor="f-from">From</label>
-            <input id="f-from" name="from" type="date" className="input" style={{ width: 150 }} defaultValue={query.from?.toISOString().slice(0, 10) ?? ""} title="From (UTC)" />
-            <label className="sr-only" htmlFor="f-to">To</label>
-            <input id="f-to" name="to" type="date" className="input" style={{ width: 150 }} defaultValue={query.to?.toISOString().slice(0, 10) ?? ""} title="Until (UTC, exclusive)" />
-            <button type="submit" className="btn">Filter</button>
-            {filtered ? <Link href="/audit" className="btn btn-ghost">Clear</Link> : null}
+            <label className="sr-only" htmlFor="f-from">
+              From
+            </label>
+            <input
+              id="f-from"
+              name="from"
+              type="date"
+              className="input"
+              style={{ width: 150 }}
+              defaultValue={query.from?.toISOString().slice(0, 10) ?? ""}
+              title="From (UTC)"
+            />
+            <label className="sr-only" htmlFor="f-to">
+              To
+            </label>
+            <input
+              id="f-to"
+              name="to"
+              type="date"
+              className="input"
+              style={{ width: 150 }}
+              defaultValue={query.to?.toISOString().slice(0, 10) ?? ""}
+              title="Until (UTC, exclusive)"
+            />
+            <button type="submit" className="btn">
+              Filter
+            </button>
+            {filtered ? (
+              <Link href="/audit" className="btn btn-ghost">
+                Clear
+              </Link>
+            ) : null}
           </div>
         </form>
         {items.length === 0 ? (
-          <div className="empty"><div className="empty-icon"><AuditIcon /></div><h2>{filtered ? "No events match these filters" : "No events yet"}</h2><p>Changes to users, tokens and policies appear here as they happen.</p></div>
+          <div className="empty">
+            <div className="empty-icon">
+              <AuditIcon />
+            </div>
+            <h2>{filtered ? "No events match these filters" : "No events yet"}</h2>
+            <p>Changes to users, tokens and policies appear here as they happen.</p>
+          </div>
         ) : (
           <table className="table">
-            <thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col"><span className="sr-only">Details</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">When</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">
+                  <span className="sr-only">Details</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {items.map((e) => (
                 <AuditRow key={e.seq} event={e} when={timeAgo(e.occurredAt)} whenTitle={formatDateTime(e.occurredAt)} />
@@ -59,7 +149,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </table>
         )}
         {nextCursor ? (
-          <div className="pagination"><span className="muted small">Newest first</span><Link className="btn btn-sm" href={`/audit?${nextParams}`}>Older events →</Link></div>
+          <div className="pagination">
+            <span className="muted small">Newest first</span>
+            <Link className="btn btn-sm" href={`/audit?${nextParams}`}>
+              Older events →
+            </Link>
+          </div>
         ) : null}
       </div>
     </div>

@@ -15,13 +15,27 @@ export function CreateBundleForm({ policies, startOpen }: { policies: PolicyOpti
   const [roots, setRoots] = useState("");
   const [chosen, setChosen] = useState<string[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
-  const rootList = roots.split(/[\s,]+/).map((r) => r.trim()).filter(Boolean);
-  const fits = (p: PolicyOption) => rootList.some((root) => { const path = p.packagePath.replaceAll(".", "/"); return path === root || path.startsWith(`${root}/`); });
+  const rootList = roots
+    .split(/[\s,]+/)
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const fits = (p: PolicyOption) =>
+    rootList.some((root) => {
+      const path = p.packagePath.replaceAll(".", "/");
+      return path === root || path.startsWith(`${root}/`);
+    });
 
   async function create(form: FormData) {
     setError(null);
     try {
-      const bundle = await api<{ name: string }>("/api/v1/bundles", { body: { name: form.get("name"), description: form.get("description"), roots: rootList, policyIds: chosen.filter((id) => policies.some((p) => p.id === id && fits(p))) } });
+      const bundle = await api<{ name: string }>("/api/v1/bundles", {
+        body: {
+          name: form.get("name"),
+          description: form.get("description"),
+          roots: rootList,
+          policyIds: chosen.filter((id) => policies.some((p) => p.id === id && fits(p))),
+        },
+      });
       toast(`Bundle ${bundle.name} created`);
       router.push(`/bundles/${bundle.name}`);
     } catch (e) {
@@ -29,26 +43,96 @@ export function CreateBundleForm({ policies, startOpen }: { policies: PolicyOpti
     }
   }
 
-  if (!open) return <div><button type="button" className="btn btn-primary" onClick={() => setOpen(true)}><PlusIcon /> New bundle</button></div>;
+  if (!open)
+    return (
+      <div>
+        <button type="button" className="btn btn-primary" onClick={() => setOpen(true)}>
+          <PlusIcon /> New bundle
+        </button>
+      </div>
+    );
   return (
-    <form className="card card-body stack" aria-label="New bundle" onSubmit={(e) => { e.preventDefault(); void create(new FormData(e.currentTarget)); }}>
+    <form
+      className="card card-body stack"
+      aria-label="New bundle"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void create(new FormData(e.currentTarget));
+      }}
+    >
       <h2 style={{ fontSize: 14 }}>New bundle</h2>
       <div className="grid-3">
-        <div className="field"><label htmlFor="b-name">Name</label><input id="b-name" name="name" className="input mono" placeholder="main" required pattern="[a-z0-9][a-z0-9_\-]{0,62}" /><span className="hint">Agents fetch /api/opa/bundles/&lt;name&gt;.</span></div>
-        <div className="field"><label htmlFor="b-roots">Roots</label><input id="b-roots" className="input mono" value={roots} onChange={(e) => setRoots(e.target.value)} placeholder="httpapi, payments" required /><span className="hint">Data paths this bundle owns, comma-separated.</span></div>
-        <div className="field"><label htmlFor="b-description">Description</label><input id="b-description" name="description" className="input" placeholder="What runs it" /></div>
+        <div className="field">
+          <label htmlFor="b-name">Name</label>
+          <input
+            id="b-name"
+            name="name"
+            className="input mono"
+            placeholder="main"
+            required
+            pattern="[a-z0-9][a-z0-9_\-]{0,62}"
+          />
+          <span className="hint">Agents fetch /api/opa/bundles/&lt;name&gt;.</span>
+        </div>
+        <div className="field">
+          <label htmlFor="b-roots">Roots</label>
+          <input
+            id="b-roots"
+            className="input mono"
+            value={roots}
+            onChange={(e) => setRoots(e.target.value)}
+            placeholder="httpapi, payments"
+            required
+          />
+          <span className="hint">Data paths this bundle owns, comma-separated.</span>
+        </div>
+        <div className="field">
+          <label htmlFor="b-description">Description</label>
+          <input id="b-description" name="description" className="input" placeholder="What runs it" />
+        </div>
       </div>
       <fieldset className="stack" style={{ border: "none", padding: 0, margin: 0, gap: 6 }}>
-        <legend className="label" style={{ marginBottom: 6 }}>Policies it ships (only those under the roots)</legend>
-        {policies.filter(fits).length === 0 ? <span className="muted small">{rootList.length ? "No policy package lies under these roots yet." : "Enter roots to see the policies that fit."}</span> : null}
+        <legend className="label" style={{ marginBottom: 6 }}>
+          Policies it ships (only those under the roots)
+        </legend>
+        {policies.filter(fits).length === 0 ? (
+          <span className="muted small">
+            {rootList.length
+              ? "No policy package lies under these roots yet."
+              : "Enter roots to see the policies that fit."}
+          </span>
+        ) : null}
         <div className="row row-wrap" style={{ gap: 14 }}>
           {policies.filter(fits).map((p) => (
-            <label key={p.id} className="checkbox"><input type="checkbox" checked={chosen.includes(p.id)} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, p.id] : c.filter((x) => x !== p.id)))} /> {p.name} <code className="small">{p.packagePath}</code></label>
+            <label key={p.id} className="checkbox">
+              <input
+                type="checkbox"
+                checked={chosen.includes(p.id)}
+                onChange={(e) => setChosen((c) => (e.target.checked ? [...c, p.id] : c.filter((x) => x !== p.id)))}
+              />{" "}
+              {p.name} <code className="small">{p.packagePath}</code>
+            </label>
           ))}
         </div>
       </fieldset>
-      {error ? <div role="alert" className="alert alert-danger">{error.message}{error.problem.errors?.map((e) => <div key={e.path} className="small">{e.path.replace("body.", "")}: {e.message}</div>)}</div> : null}
-      <div className="row"><button type="submit" className="btn btn-primary">Create bundle</button><button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>Cancel</button></div>
+      {error ? (
+        <div role="alert" className="alert alert-danger">
+          {error.message}
+          {error.problem.errors?.map((e) => (
+            <div key={e.path} className="small">
+              {e.path.replace("body.", "")}: {e.message}
+            </div>
+          ))}
+        </div>
+      ) : null}
+      <div className="row">
+        <button type="submit" className="btn btn-primary">
+          Create bundle
+        </button>
+        <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
     </form>
   );
 }

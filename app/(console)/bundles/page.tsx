@@ -24,26 +24,81 @@ export default async function BundlesPage() {
       <div className="page-header">
         <div>
           <h1>Bundles</h1>
-          <p className="subtitle">What OPA agents download: each bundle owns its roots (they never overlap) and ships the approved versions of its policies as signed revisions.</p>
+          <p className="subtitle">
+            What OPA agents download: each bundle owns its roots (they never overlap) and ships the approved versions of
+            its policies as signed revisions.
+          </p>
         </div>
       </div>
       <div className="stack">
-        {manage ? <CreateBundleForm policies={policies.items.map((p) => ({ id: p.id, name: p.name, packagePath: p.packagePath }))} startOpen={bundles.length === 0} /> : null}
+        {manage ? (
+          <CreateBundleForm
+            policies={policies.items.map((p) => ({ id: p.id, name: p.name, packagePath: p.packagePath }))}
+            startOpen={bundles.length === 0}
+          />
+        ) : null}
         <div className="card">
           {bundles.length === 0 ? (
-            <div className="empty"><div className="empty-icon"><BundleIcon /></div><h2>No bundles yet</h2><p>{manage ? "Create one above: a name, its roots, and the policies it ships." : "An administrator creates bundles; agents then pull them."}</p></div>
+            <div className="empty">
+              <div className="empty-icon">
+                <BundleIcon />
+              </div>
+              <h2>No bundles yet</h2>
+              <p>
+                {manage
+                  ? "Create one above: a name, its roots, and the policies it ships."
+                  : "An administrator creates bundles; agents then pull them."}
+              </p>
+            </div>
           ) : (
             <table className="table" aria-label="Bundles">
-              <thead><tr><th scope="col">Bundle</th><th scope="col">Roots</th><th scope="col" className="num">Policies</th><th scope="col">Current revision</th><th scope="col">Rollout</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Bundle</th>
+                  <th scope="col">Roots</th>
+                  <th scope="col" className="num">
+                    Policies
+                  </th>
+                  <th scope="col">Current revision</th>
+                  <th scope="col">Rollout</th>
+                </tr>
+              </thead>
               <tbody>
                 {bundles.map((b) => {
                   const r = rollout.find((x) => x.bundle === b.name);
                   return (
                     <tr key={b.id}>
-                      <td><Link href={`/bundles/${b.name}`} className="table-link mono">{b.name}</Link>{b.description ? <div className="muted small">{b.description}</div> : null}</td>
-                      <td>{b.roots.map((root) => <code key={root} className="badge mono" style={{ marginRight: 4 }}>{root}</code>)}</td>
+                      <td>
+                        <Link href={`/bundles/${b.name}`} className="table-link mono">
+                          {b.name}
+                        </Link>
+                        {b.description ? <div className="muted small">{b.description}</div> : null}
+                      </td>
+                      <td>
+                        {b.roots.map((root) => (
+                          <code key={root} className="badge mono" style={{ marginRight: 4 }}>
+                            {root}
+                          </code>
+                        ))}
+                      </td>
                       <td className="num">{b.policies.length}</td>
-                      <td>{b.current ? <><Link href={`/bundles/${b.name}/revisions/${b.current.number}`} className="badge badge-accent mono">{b.current.revision}</Link> <span className="muted small" title={formatDateTime(b.current.publishedAt)}>{timeAgo(b.current.publishedAt)}</span></> : <span className="muted">not published</span>}</td>
+                      <td>
+                        {b.current ? (
+                          <>
+                            <Link
+                              href={`/bundles/${b.name}/revisions/${b.current.number}`}
+                              className="badge badge-accent mono"
+                            >
+                              {b.current.revision}
+                            </Link>{" "}
+                            <span className="muted small" title={formatDateTime(b.current.publishedAt)}>
+                              {timeAgo(b.current.publishedAt)}
+                            </span>
+                          </>
+                        ) : (
+                          <span className="muted">not published</span>
+                        )}
+                      </td>
                       <td className="small">{r ? r.summary : <span className="muted">—</span>}</td>
                     </tr>
                   );

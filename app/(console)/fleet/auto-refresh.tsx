@@ -14,5 +14,9 @@ export function AutoRefresh({ seconds }: { seconds: number }) {
     }, seconds * 1000);
     return () => clearInterval(timer);
   }, [on, seconds, router]);
-  return <label className="checkbox small"><input type="checkbox" checked={on} onChange={(e) => setOn(e.target.checked)} /> live</label>;
+  return (
+    <label className="checkbox small">
+      <input type="checkbox" checked={on} onChange={(e) => setOn(e.target.checked)} /> live
+    </label>
+  );
 }

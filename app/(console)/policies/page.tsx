@@ -10,17 +10,33 @@ import { formatDateTime, timeAgo } from "@/components/format";
 export const metadata: Metadata = { title: "Policies" };
 
 function TestBadge({ run }: { run: PolicyListItem["latestTestRun"] }) {
-  if (!run) return <span className="muted small" title="The head version's tests have not been run">not run</span>;
+  if (!run)
+    return (
+      <span className="muted small" title="The head version's tests have not been run">
+        not run
+      </span>
+    );
   const s = run.summary;
-  const label = run.passed ? `${s.passed}/${s.total} passed` : run.status === "failed" ? `${s.failed} failed` : `${s.errors || "run"} error${s.errors === 1 ? "" : "s"}`;
+  const label = run.passed
+    ? `${s.passed}/${s.total} passed`
+    : run.status === "failed"
+      ? `${s.failed} failed`
+      : `${s.errors || "run"} error${s.errors === 1 ? "" : "s"}`;
   return (
-    <span className={`badge ${run.passed ? "badge-ok" : "badge-danger"}`} title={`Latest run of the head version, ${formatDateTime(run.createdAt)}`}>
+    <span
+      className={`badge ${run.passed ? "badge-ok" : "badge-danger"}`}
+      title={`Latest run of the head version, ${formatDateTime(run.createdAt)}`}
+    >
       {label}
     </span>
   );
 }
 
-export default async function PoliciesPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function PoliciesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const actor = await requirePageActor("policy:read");
   const query = ZListPoliciesQuery.safeParse(await searchParams);
   const q = query.success ? query.data : ZListPoliciesQuery.parse({});
@@ -32,10 +48,14 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
       <div className="page-header">
         <div>
           <h1>Policies</h1>
-          <p className="subtitle">Rego modules with immutable versions. Every save is a new version; nothing is overwritten.</p>
+          <p className="subtitle">
+            Rego modules with immutable versions. Every save is a new version; nothing is overwritten.
+          </p>
         </div>
         {canWrite ? (
-          <Link href="/policies/new" className="btn btn-primary"><PlusIcon /> New policy</Link>
+          <Link href="/policies/new" className="btn btn-primary">
+            <PlusIcon /> New policy
+          </Link>
         ) : null}
       </div>
 
@@ -43,25 +63,46 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
         <div className="card-header">
           <form role="search" className="search" style={{ width: 360 }} action="/policies">
             <SearchIcon />
-            <label htmlFor="policy-search" className="sr-only">Search policies</label>
-            <input id="policy-search" name="q" className="input" placeholder="Search by name, package or owner" defaultValue={q.q ?? ""} />
+            <label htmlFor="policy-search" className="sr-only">
+              Search policies
+            </label>
+            <input
+              id="policy-search"
+              name="q"
+              className="input"
+              placeholder="Search by name, package or owner"
+              defaultValue={q.q ?? ""}
+            />
           </form>
-          <span className="muted small">{items.length}{nextCursor ? "+" : ""} {items.length === 1 ? "policy" : "policies"}</span>
+          <span className="muted small">
+            {items.length}
+            {nextCursor ? "+" : ""} {items.length === 1 ? "policy" : "policies"}
+          </span>
         </div>
         {items.length === 0 ? (
           <div className="empty">
-            <div className="empty-icon"><PolicyIcon /></div>
+            <div className="empty-icon">
+              <PolicyIcon />
+            </div>
             {q.q ? (
               <>
                 <h2>No policy matches “{q.q}”</h2>
-                <p>Try a package path such as <code>httpapi.rbac</code> or an owning team.</p>
-                <Link href="/policies" className="btn">Clear search</Link>
+                <p>
+                  Try a package path such as <code>httpapi.rbac</code> or an owning team.
+                </p>
+                <Link href="/policies" className="btn">
+                  Clear search
+                </Link>
               </>
             ) : (
               <>
                 <h2>No policies yet</h2>
                 <p>Write your first Rego policy; Verdict lints it with OPA as you type.</p>
-                {canWrite ? <Link href="/policies/new" className="btn btn-primary"><PlusIcon /> New policy</Link> : null}
+                {canWrite ? (
+                  <Link href="/policies/new" className="btn btn-primary">
+                    <PlusIcon /> New policy
+                  </Link>
+                ) : null}
               </>
             )}
           </div>
@@ -81,13 +122,25 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
               {items.map((p) => (
                 <tr key={p.id}>
                   <td>
-                    <Link href={`/policies/${p.id}`} className="table-link">{p.name}</Link>
-                    {p.lastMessage ? <div className="muted small truncate" style={{ maxWidth: 320 }}>{p.lastMessage}</div> : null}
+                    <Link href={`/policies/${p.id}`} className="table-link">
+                      {p.name}
+                    </Link>
+                    {p.lastMessage ? (
+                      <div className="muted small truncate" style={{ maxWidth: 320 }}>
+                        {p.lastMessage}
+                      </div>
+                    ) : null}
                   </td>
-                  <td><code>{p.packagePath}</code></td>
+                  <td>
+                    <code>{p.packagePath}</code>
+                  </td>
                   <td>{p.owner}</td>
-                  <td><span className="badge">v{p.headNumber}</span></td>
-                  <td><TestBadge run={p.latestTestRun} /></td>
+                  <td>
+                    <span className="badge">v{p.headNumber}</span>
+                  </td>
+                  <td>
+                    <TestBadge run={p.latestTestRun} />
+                  </td>
                   <td>
                     <span title={formatDateTime(p.updatedAt)}>{timeAgo(p.updatedAt)}</span>
                     {p.lastAuthor ? <div className="muted small">by {p.lastAuthor.name}</div> : null}
@@ -100,7 +153,12 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
         {nextCursor ? (
           <div className="pagination">
             <span className="muted small">Showing the {items.length} most recently changed</span>
-            <Link className="btn btn-sm" href={`/policies?${new URLSearchParams({ ...(q.q ? { q: q.q } : {}), cursor: nextCursor })}`}>Next page →</Link>
+            <Link
+              className="btn btn-sm"
+              href={`/policies?${new URLSearchParams({ ...(q.q ? { q: q.q } : {}), cursor: nextCursor })}`}
+            >
+              Next page →
+            </Link>
           </div>
         ) : null}
       </div>

@@ -10,9 +10,19 @@ import { ChangeRequestStatusBadge } from "./_components/status-badge";
 
 export const metadata: Metadata = { title: "Change requests" };
 
-const TABS = [["active", "Active"], ["approved", "Approved"], ["published", "Published"], ["closed", "Closed"], ["all", "All"]] as const;
+const TABS = [
+  ["active", "Active"],
+  ["approved", "Approved"],
+  ["published", "Published"],
+  ["closed", "Closed"],
+  ["all", "All"],
+] as const;
 
-export default async function ReviewsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function ReviewsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const actor = await requirePageActor("policy:read");
   const parsed = ZListChangeRequestsQuery.safeParse(await searchParams);
   const query = parsed.success ? parsed.data : ZListChangeRequestsQuery.parse({});
@@ -23,32 +33,72 @@ export default async function ReviewsPage({ searchParams }: { searchParams: Prom
       <div className="page-header">
         <div>
           <h1>Change requests</h1>
-          <p className="subtitle">What authors ask to ship. Someone who wrote none of it approves the exact content; publishing turns it into signed bundle revisions.</p>
+          <p className="subtitle">
+            What authors ask to ship. Someone who wrote none of it approves the exact content; publishing turns it into
+            signed bundle revisions.
+          </p>
         </div>
-        {canSubmit ? <Link href="/reviews/new" className="btn btn-primary"><PlusIcon /> New change request</Link> : null}
+        {canSubmit ? (
+          <Link href="/reviews/new" className="btn btn-primary">
+            <PlusIcon /> New change request
+          </Link>
+        ) : null}
       </div>
       <nav className="tabs" aria-label="Filter by status">
         {TABS.map(([value, label]) => (
-          <Link key={value} href={`/reviews?status=${value}`} aria-current={query.status === value ? "page" : undefined}>{label}</Link>
+          <Link
+            key={value}
+            href={`/reviews?status=${value}`}
+            aria-current={query.status === value ? "page" : undefined}
+          >
+            {label}
+          </Link>
         ))}
       </nav>
       <div className="card">
         {items.length === 0 ? (
           <div className="empty">
-            <div className="empty-icon"><ReviewIcon /></div>
+            <div className="empty-icon">
+              <ReviewIcon />
+            </div>
             <h2>No change requests here</h2>
-            <p>{canSubmit ? "Save a policy version, then submit it for review." : "Authors submit policy versions for review; they appear here."}</p>
-            {canSubmit ? <Link href="/reviews/new" className="btn btn-primary"><PlusIcon /> New change request</Link> : null}
+            <p>
+              {canSubmit
+                ? "Save a policy version, then submit it for review."
+                : "Authors submit policy versions for review; they appear here."}
+            </p>
+            {canSubmit ? (
+              <Link href="/reviews/new" className="btn btn-primary">
+                <PlusIcon /> New change request
+              </Link>
+            ) : null}
           </div>
         ) : (
           <table className="table" aria-label="Change requests">
-            <thead><tr><th scope="col">#</th><th scope="col">Title</th><th scope="col">Status</th><th scope="col">Author</th><th scope="col" className="num">Items</th><th scope="col">Updated</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Title</th>
+                <th scope="col">Status</th>
+                <th scope="col">Author</th>
+                <th scope="col" className="num">
+                  Items
+                </th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
             <tbody>
               {items.map((cr) => (
                 <tr key={cr.number}>
                   <td className="mono muted">#{cr.number}</td>
-                  <td><Link href={`/reviews/${cr.number}`} className="table-link">{cr.title}</Link></td>
-                  <td><ChangeRequestStatusBadge status={cr.status} /></td>
+                  <td>
+                    <Link href={`/reviews/${cr.number}`} className="table-link">
+                      {cr.title}
+                    </Link>
+                  </td>
+                  <td>
+                    <ChangeRequestStatusBadge status={cr.status} />
+                  </td>
                   <td>{cr.author.name}</td>
                   <td className="num">{cr.itemCount}</td>
                   <td title={formatDateTime(cr.updatedAt)}>{timeAgo(cr.updatedAt)}</td>
@@ -57,7 +107,14 @@ export default async function ReviewsPage({ searchParams }: { searchParams: Prom
             </tbody>
           </table>
         )}
-        {nextCursor ? <div className="pagination"><span /><Link className="btn btn-sm" href={`/reviews?status=${query.status}&cursor=${nextCursor}`}>Older →</Link></div> : null}
+        {nextCursor ? (
+          <div className="pagination">
+            <span />
+            <Link className="btn btn-sm" href={`/reviews?status=${query.status}&cursor=${nextCursor}`}>
+              Older →
+            </Link>
+          </div>
+        ) : null}
       </div>
     </div>
   );

@@ -28,9 +28,11 @@ export const getBundle: AgentEndpoint = async ({ req, params }) => {
 /** POST /api/opa/status[/:partition] — an agent's status; stored asynchronously, answered at once. */
 export const postStatus: AgentEndpoint = async ({ req }) => {
   const principal = await authenticateAgent(req.headers, { action: "status" });
-  if (!isJsonContentType(req.headers.get("content-type"))) throw new AppError("unsupported_media_type", "Send the status report as application/json");
+  if (!isJsonContentType(req.headers.get("content-type")))
+    throw new AppError("unsupported_media_type", "Send the status report as application/json");
   const bytes = await readBodyBounded(req, MAX_STATUS_BYTES);
-  if (jsonNestingExceeds(bytes)) throw new AppError("bad_request", `The status report nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+  if (jsonNestingExceeds(bytes))
+    throw new AppError("bad_request", `The status report nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString("utf8"));
@@ -53,7 +55,9 @@ export const postDecisionLogs: AgentEndpoint = async ({ req, requestId }) => {
 export const postToken: AgentEndpoint = async ({ req }) => {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
-    throw new AppError("unsupported_media_type", "Send the token request as application/x-www-form-urlencoded", { extra: { error: "invalid_request" } });
+    throw new AppError("unsupported_media_type", "Send the token request as application/x-www-form-urlencoded", {
+      extra: { error: "invalid_request" },
+    });
   }
   const form = new URLSearchParams((await readBodyBounded(req, MAX_FORM_BYTES)).toString("utf8"));
   const token = await issueAgentAccessToken({ authorization: req.headers.get("authorization"), form });

@@ -26,9 +26,15 @@ const PARTITIONED_PATH = /^\/api\/opa\/(status|logs)(?:\/(.+))?$/;
 
 /** The route for a path, or null when no agent endpoint lives there. */
 export function agentRouteOf(pathname: string): AgentRoute | null {
-  if (pathname === "/api/opa/token") return { methods: { POST: postToken }, params: {}, challenge: 'Basic realm="verdict"' };
+  if (pathname === "/api/opa/token")
+    return { methods: { POST: postToken }, params: {}, challenge: 'Basic realm="verdict"' };
   const bundle = BUNDLE_PATH.exec(pathname);
-  if (bundle) return { methods: { GET: getBundle, HEAD: getBundle }, params: { name: decodeSegment(bundle[1]!) }, challenge: BEARER };
+  if (bundle)
+    return {
+      methods: { GET: getBundle, HEAD: getBundle },
+      params: { name: decodeSegment(bundle[1]!) },
+      challenge: BEARER,
+    };
   const partitioned = PARTITIONED_PATH.exec(pathname);
   if (partitioned) {
     return {
@@ -45,7 +51,11 @@ export function agentRouteOf(pathname: string): AgentRoute | null {
  * whatever it threw (401s with the route's challenge). Kept to a few allocations, because bundle
  * polling is the hot path.
  */
-export async function answerAgentRequest(req: AgentRequest, pathname: string, route = agentRouteOf(pathname)): Promise<Response> {
+export async function answerAgentRequest(
+  req: AgentRequest,
+  pathname: string,
+  route = agentRouteOf(pathname),
+): Promise<Response> {
   const requestId = incomingRequestId(req.headers) ?? randomUUID();
   let response: Response;
   try {
@@ -64,7 +74,10 @@ export async function answerAgentRequest(req: AgentRequest, pathname: string, ro
 function notAllowed(method: string, route: AgentRoute): Response {
   const allow = [...Object.keys(route.methods), "OPTIONS"].join(", ");
   if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow } });
-  const error = new AppError("method_not_allowed", `${method} is not supported here; use ${Object.keys(route.methods).join(" or ")}`);
+  const error = new AppError(
+    "method_not_allowed",
+    `${method} is not supported here; use ${Object.keys(route.methods).join(" or ")}`,
+  );
   return problemResponse(error, undefined, { allow });
 }
 

@@ -32,8 +32,6 @@ export function serveAgentPlane(req: IncomingMessage, res: ServerResponse): bool
   return true;
 }
 
-
-
 async function respond(req: IncomingMessage, res: ServerResponse, pathname: string, route: AgentRoute): Promise<void> {
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? null : new RequestBody(req);
@@ -104,7 +102,6 @@ class RequestBody {
     this.req.resume();
   }
 }
-
 
 async function send(res: ServerResponse, response: Response, headOnly: boolean): Promise<void> {
   const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;

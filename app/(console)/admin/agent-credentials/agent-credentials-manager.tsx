@@ -9,9 +9,19 @@ import { FleetIcon, PlusIcon } from "@/components/icons";
 import { SecretReveal } from "./secret-reveal";
 
 export type CredentialRow = {
-  id: string; name: string; kind: "bearer" | "oauth2"; clientId: string | null; secretPrefix: string; bundles: string[];
-  mayReportStatus: boolean; mayUploadLogs: boolean; expiresAt: string | null; revokedAt: string | null; lastUsedAt: string | null;
-  createdAt: string; createdBy: { email: string; name: string } | null;
+  id: string;
+  name: string;
+  kind: "bearer" | "oauth2";
+  clientId: string | null;
+  secretPrefix: string;
+  bundles: string[];
+  mayReportStatus: boolean;
+  mayUploadLogs: boolean;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  createdAt: string;
+  createdBy: { email: string; name: string } | null;
 };
 
 export type Created = { credential: CredentialRow; secret: string; opaConfig: string };
@@ -33,8 +43,12 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
       const days = String(form.get("expires"));
       const result = await api<Created>("/api/v1/agent-credentials", {
         body: {
-          name: form.get("name"), kind, bundles: scope, mayReportStatus: form.get("status") === "on",
-          mayUploadLogs: form.get("logs") === "on", expiresInDays: days === "never" ? null : Number(days),
+          name: form.get("name"),
+          kind,
+          bundles: scope,
+          mayReportStatus: form.get("status") === "on",
+          mayUploadLogs: form.get("logs") === "on",
+          expiresInDays: days === "never" ? null : Number(days),
         },
       });
       setCreated(result);
@@ -64,46 +78,140 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
       {created ? <SecretReveal created={created} onDone={() => setCreated(null)} /> : null}
       <div className="card">
         <div className="card-header">
-          <h2 style={{ fontSize: 14 }}>{credentials.length} credential{credentials.length === 1 ? "" : "s"}</h2>
-          <button type="button" className="btn btn-primary" onClick={() => setCreating((v) => !v)} aria-expanded={creating}><PlusIcon /> New agent credential</button>
+          <h2 style={{ fontSize: 14 }}>
+            {credentials.length} credential{credentials.length === 1 ? "" : "s"}
+          </h2>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => setCreating((v) => !v)}
+            aria-expanded={creating}
+          >
+            <PlusIcon /> New agent credential
+          </button>
         </div>
         {creating ? (
-          <form className="card-body stack" style={{ borderBottom: "1px solid var(--border)" }} onSubmit={(e) => { e.preventDefault(); void create(new FormData(e.currentTarget)); }}>
+          <form
+            className="card-body stack"
+            style={{ borderBottom: "1px solid var(--border)" }}
+            onSubmit={(e) => {
+              e.preventDefault();
+              void create(new FormData(e.currentTarget));
+            }}
+          >
             <div className="grid-2">
-              <div className="field"><label htmlFor="ac-name">Name</label><input id="ac-name" name="name" className="input" placeholder="e.g. payments sidecars (prod)" required maxLength={100} /></div>
-              <div className="field"><label htmlFor="ac-expires">Expires</label>
-                <select id="ac-expires" name="expires" className="input" defaultValue="never"><option value="never">Never (revoke when done)</option><option value="30">After 30 days</option><option value="90">After 90 days</option><option value="365">After 1 year</option></select>
+              <div className="field">
+                <label htmlFor="ac-name">Name</label>
+                <input
+                  id="ac-name"
+                  name="name"
+                  className="input"
+                  placeholder="e.g. payments sidecars (prod)"
+                  required
+                  maxLength={100}
+                />
+              </div>
+              <div className="field">
+                <label htmlFor="ac-expires">Expires</label>
+                <select id="ac-expires" name="expires" className="input" defaultValue="never">
+                  <option value="never">Never (revoke when done)</option>
+                  <option value="30">After 30 days</option>
+                  <option value="90">After 90 days</option>
+                  <option value="365">After 1 year</option>
+                </select>
               </div>
             </div>
             <fieldset className="stack" style={{ border: "none", padding: 0, margin: 0, gap: 6 }}>
-              <legend className="label" style={{ marginBottom: 6 }}>How the agent authenticates</legend>
-              <label className="checkbox"><input type="radio" name="kind" checked={kind === "bearer"} onChange={() => setKind("bearer")} /> Bearer token <span className="muted small">— a static secret in the OPA config (simplest)</span></label>
-              <label className="checkbox"><input type="radio" name="kind" checked={kind === "oauth2"} onChange={() => setKind("oauth2")} /> OAuth2 client credentials <span className="muted small">— OPA exchanges a client secret for tokens that live 5 minutes (needs Verdict behind https)</span></label>
+              <legend className="label" style={{ marginBottom: 6 }}>
+                How the agent authenticates
+              </legend>
+              <label className="checkbox">
+                <input type="radio" name="kind" checked={kind === "bearer"} onChange={() => setKind("bearer")} /> Bearer
+                token <span className="muted small">— a static secret in the OPA config (simplest)</span>
+              </label>
+              <label className="checkbox">
+                <input type="radio" name="kind" checked={kind === "oauth2"} onChange={() => setKind("oauth2")} /> OAuth2
+                client credentials{" "}
+                <span className="muted small">
+                  — OPA exchanges a client secret for tokens that live 5 minutes (needs Verdict behind https)
+                </span>
+              </label>
             </fieldset>
             <fieldset className="row row-wrap" style={{ border: "none", padding: 0, margin: 0, gap: 16 }}>
-              <legend className="label" style={{ marginBottom: 6 }}>Bundles it may pull</legend>
-              {bundles.length === 0 ? <span className="muted small">No bundles exist yet. A credential without bundles can still report status and upload decision logs.</span> : null}
+              <legend className="label" style={{ marginBottom: 6 }}>
+                Bundles it may pull
+              </legend>
+              {bundles.length === 0 ? (
+                <span className="muted small">
+                  No bundles exist yet. A credential without bundles can still report status and upload decision logs.
+                </span>
+              ) : null}
               {bundles.map((b) => (
-                <label key={b} className="checkbox"><input type="checkbox" checked={scope.includes(b)} onChange={(e) => setScope((cur) => (e.target.checked ? [...cur, b] : cur.filter((x) => x !== b)))} /> <span className="mono">{b}</span></label>
+                <label key={b} className="checkbox">
+                  <input
+                    type="checkbox"
+                    checked={scope.includes(b)}
+                    onChange={(e) => setScope((cur) => (e.target.checked ? [...cur, b] : cur.filter((x) => x !== b)))}
+                  />{" "}
+                  <span className="mono">{b}</span>
+                </label>
               ))}
             </fieldset>
             <fieldset className="row row-wrap" style={{ border: "none", padding: 0, margin: 0, gap: 16 }}>
-              <legend className="label" style={{ marginBottom: 6 }}>It may also</legend>
-              <label className="checkbox"><input type="checkbox" name="status" defaultChecked /> report status (fleet view)</label>
-              <label className="checkbox"><input type="checkbox" name="logs" /> upload decision logs</label>
+              <legend className="label" style={{ marginBottom: 6 }}>
+                It may also
+              </legend>
+              <label className="checkbox">
+                <input type="checkbox" name="status" defaultChecked /> report status (fleet view)
+              </label>
+              <label className="checkbox">
+                <input type="checkbox" name="logs" /> upload decision logs
+              </label>
             </fieldset>
-            {error ? <div role="alert" className="alert alert-danger">{error.message}{error.problem.errors?.map((e) => <div key={e.path} className="small">{e.path.replace("body.", "")}: {e.message}</div>)}</div> : null}
+            {error ? (
+              <div role="alert" className="alert alert-danger">
+                {error.message}
+                {error.problem.errors?.map((e) => (
+                  <div key={e.path} className="small">
+                    {e.path.replace("body.", "")}: {e.message}
+                  </div>
+                ))}
+              </div>
+            ) : null}
             <div className="row">
-              <button type="submit" className="btn btn-primary" disabled={busy}>{busy ? <span className="spinner" aria-hidden /> : null} Create credential</button>
-              <button type="button" className="btn btn-ghost" onClick={() => setCreating(false)}>Cancel</button>
+              <button type="submit" className="btn btn-primary" disabled={busy}>
+                {busy ? <span className="spinner" aria-hidden /> : null} Create credential
+              </button>
+              <button type="button" className="btn btn-ghost" onClick={() => setCreating(false)}>
+                Cancel
+              </button>
             </div>
           </form>
         ) : null}
         {credentials.length === 0 ? (
-          <div className="empty"><div className="empty-icon"><FleetIcon /></div><h2>No agent credentials</h2><p>Create one, then start OPA with the configuration it comes with.</p></div>
+          <div className="empty">
+            <div className="empty-icon">
+              <FleetIcon />
+            </div>
+            <h2>No agent credentials</h2>
+            <p>Create one, then start OPA with the configuration it comes with.</p>
+          </div>
         ) : (
           <table className="table" aria-label="Agent credentials">
-            <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Bundles</th><th scope="col">May</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Bundles</th>
+                <th scope="col">May</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {credentials.map((c) => {
                 const expired = c.expiresAt !== null && new Date(c.expiresAt).getTime() <= now;
@@ -114,20 +222,55 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
                       <div className="mono small muted">{c.clientId ?? c.secretPrefix}</div>
                     </td>
                     <td>{c.kind === "bearer" ? "Bearer token" : "OAuth2 client"}</td>
-                    <td>{c.bundles.length ? c.bundles.map((b) => <span key={b} className="badge mono" style={{ marginRight: 4 }}>{b}</span>) : <span className="muted">—</span>}</td>
-                    <td className="small">{[c.mayReportStatus ? "status" : null, c.mayUploadLogs ? "logs" : null].filter(Boolean).join(", ") || <span className="muted">—</span>}</td>
-                    <td title={c.expiresAt ? formatDateTime(c.expiresAt) : undefined}>{c.expiresAt ? timeAgo(c.expiresAt) : <span className="muted">never</span>}</td>
+                    <td>
+                      {c.bundles.length ? (
+                        c.bundles.map((b) => (
+                          <span key={b} className="badge mono" style={{ marginRight: 4 }}>
+                            {b}
+                          </span>
+                        ))
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                    <td className="small">
+                      {[c.mayReportStatus ? "status" : null, c.mayUploadLogs ? "logs" : null]
+                        .filter(Boolean)
+                        .join(", ") || <span className="muted">—</span>}
+                    </td>
+                    <td title={c.expiresAt ? formatDateTime(c.expiresAt) : undefined}>
+                      {c.expiresAt ? timeAgo(c.expiresAt) : <span className="muted">never</span>}
+                    </td>
                     <td>{c.lastUsedAt ? timeAgo(c.lastUsedAt) : <span className="muted">never</span>}</td>
-                    <td>{c.revokedAt ? <span className="badge badge-danger">revoked</span> : expired ? <span className="badge badge-warn">expired</span> : <span className="badge badge-ok">active</span>}</td>
+                    <td>
+                      {c.revokedAt ? (
+                        <span className="badge badge-danger">revoked</span>
+                      ) : expired ? (
+                        <span className="badge badge-warn">expired</span>
+                      ) : (
+                        <span className="badge badge-ok">active</span>
+                      )}
+                    </td>
                     <td className="num">
                       {!c.revokedAt ? (
                         confirming === c.id ? (
                           <div className="row" style={{ justifyContent: "flex-end" }}>
-                            <button type="button" className="btn btn-sm btn-danger" onClick={() => void revoke(c)}>Confirm revoke</button>
-                            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>Cancel</button>
+                            <button type="button" className="btn btn-sm btn-danger" onClick={() => void revoke(c)}>
+                              Confirm revoke
+                            </button>
+                            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>
+                              Cancel
+                            </button>
                           </div>
                         ) : (
-                          <button type="button" className="btn btn-sm btn-danger" onClick={() => setConfirming(c.id)} aria-label={`Revoke ${c.name}`}>Revoke…</button>
+                          <button
+                            type="button"
+                            className="btn btn-sm btn-danger"
+                            onClick={() => setConfirming(c.id)}
+                            aria-label={`Revoke ${c.name}`}
+                          >
+                            Revoke…
+                          </button>
                         )
                       ) : null}
                     </td>

@@ -22,7 +22,8 @@ export default async function AgentCredentialsPage() {
         <div>
           <h1>Agent credentials</h1>
           <p className="subtitle">
-            What OPA agents present to pull bundles, report status and upload decision logs. Secrets are shown once and stored hashed; a revoke stops every app instance from accepting the credential within a second.
+            What OPA agents present to pull bundles, report status and upload decision logs. Secrets are shown once and
+            stored hashed; a revoke stops every app instance from accepting the credential within a second.
           </p>
         </div>
       </div>

@@ -33,31 +33,76 @@ export function TokenKeyCard({ keys }: { keys: TokenKey[] }) {
     <section className="card" aria-labelledby="token-keys-title">
       <div className="card-header">
         <div>
-          <h2 id="token-keys-title" style={{ fontSize: 14 }}>Access-token signing key</h2>
-          <p className="small muted">ES256, generated on first use, private half encrypted with the master key. Rotating keeps tokens already issued valid until they expire (5 minutes).</p>
+          <h2 id="token-keys-title" style={{ fontSize: 14 }}>
+            Access-token signing key
+          </h2>
+          <p className="small muted">
+            ES256, generated on first use, private half encrypted with the master key. Rotating keeps tokens already
+            issued valid until they expire (5 minutes).
+          </p>
         </div>
-        {asking ? null : <button type="button" className="btn btn-sm" onClick={() => setAsking(true)}>Rotate…</button>}
+        {asking ? null : (
+          <button type="button" className="btn btn-sm" onClick={() => setAsking(true)}>
+            Rotate…
+          </button>
+        )}
       </div>
       {asking ? (
-        <form className="card-body row" style={{ borderBottom: "1px solid var(--border)" }} onSubmit={(e) => { e.preventDefault(); void rotate(); }}>
-          <label htmlFor="rotate-reason" className="label nowrap">Reason (audited)</label>
-          <input id="rotate-reason" className="input" value={reason} onChange={(e) => setReason(e.target.value)} minLength={3} maxLength={500} required />
-          <button type="submit" className="btn btn-sm btn-primary" disabled={busy}>{busy ? <span className="spinner" aria-hidden /> : null} Rotate now</button>
-          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setAsking(false)}>Cancel</button>
+        <form
+          className="card-body row"
+          style={{ borderBottom: "1px solid var(--border)" }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void rotate();
+          }}
+        >
+          <label htmlFor="rotate-reason" className="label nowrap">
+            Reason (audited)
+          </label>
+          <input
+            id="rotate-reason"
+            className="input"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            minLength={3}
+            maxLength={500}
+            required
+          />
+          <button type="submit" className="btn btn-sm btn-primary" disabled={busy}>
+            {busy ? <span className="spinner" aria-hidden /> : null} Rotate now
+          </button>
+          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setAsking(false)}>
+            Cancel
+          </button>
         </form>
       ) : null}
       {keys.length === 0 ? (
-        <div className="card-body muted small">No key yet — one is made when the first OAuth2 agent asks for a token.</div>
+        <div className="card-body muted small">
+          No key yet — one is made when the first OAuth2 agent asks for a token.
+        </div>
       ) : (
         <table className="table" aria-label="Access-token signing keys">
-          <thead><tr><th scope="col">Key id</th><th scope="col">Algorithm</th><th scope="col">Created</th><th scope="col">State</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Key id</th>
+              <th scope="col">Algorithm</th>
+              <th scope="col">Created</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
           <tbody>
             {keys.slice(0, 5).map((k) => (
               <tr key={k.kid}>
                 <td className="mono">{k.kid}</td>
                 <td>{k.algorithm}</td>
                 <td title={formatDateTime(k.createdAt)}>{timeAgo(k.createdAt)}</td>
-                <td>{k.signing ? <span className="badge badge-ok">signing</span> : <span className="badge">retired {k.retiredAt ? timeAgo(k.retiredAt) : ""}</span>}</td>
+                <td>
+                  {k.signing ? (
+                    <span className="badge badge-ok">signing</span>
+                  ) : (
+                    <span className="badge">retired {k.retiredAt ? timeAgo(k.retiredAt) : ""}</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -14,8 +14,9 @@ export default async function SigningKeysPage() {
         <div>
           <h1>Signing keys</h1>
           <p className="subtitle">
-            The active key signs every new bundle revision. Standby keys are listed in agent configs so a rotation needs no agent change;
-            retire a key once no agent needs it. Private keys are encrypted with the master key and never leave the server.
+            The active key signs every new bundle revision. Standby keys are listed in agent configs so a rotation needs
+            no agent change; retire a key once no agent needs it. Private keys are encrypted with the master key and
+            never leave the server.
           </p>
         </div>
       </div>

@@ -20,11 +20,14 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
   async function create(form: FormData) {
     setError(null);
     try {
-      const body = mode === "generate"
-        ? { source: "generate", algorithm: form.get("algorithm"), activate: form.get("activate") === "on" }
-        : { source: "import", privateKeyPem: form.get("pem"), activate: form.get("activate") === "on" };
+      const body =
+        mode === "generate"
+          ? { source: "generate", algorithm: form.get("algorithm"), activate: form.get("activate") === "on" }
+          : { source: "import", privateKeyPem: form.get("pem"), activate: form.get("activate") === "on" };
       const key = await api<SigningKeyView>("/api/v1/signing-keys", { body });
-      toast(`${mode === "generate" ? "Generated" : "Imported"} ${key.kid}${key.state === "active" ? "; it signs from now on" : ""}`);
+      toast(
+        `${mode === "generate" ? "Generated" : "Imported"} ${key.kid}${key.state === "active" ? "; it signs from now on" : ""}`,
+      );
       setMode("closed");
       router.refresh();
     } catch (e) {
@@ -47,57 +50,178 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
   return (
     <div className="card">
       <div className="card-header">
-        <h2 style={{ fontSize: 14 }}>{keys.length} key{keys.length === 1 ? "" : "s"}</h2>
+        <h2 style={{ fontSize: 14 }}>
+          {keys.length} key{keys.length === 1 ? "" : "s"}
+        </h2>
         <div className="row">
-          <button type="button" className="btn btn-primary" onClick={() => setMode("generate")} aria-expanded={mode === "generate"}><PlusIcon /> Generate key</button>
-          <button type="button" className="btn" onClick={() => setMode("import")} aria-expanded={mode === "import"}>Import key</button>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => setMode("generate")}
+            aria-expanded={mode === "generate"}
+          >
+            <PlusIcon /> Generate key
+          </button>
+          <button type="button" className="btn" onClick={() => setMode("import")} aria-expanded={mode === "import"}>
+            Import key
+          </button>
         </div>
       </div>
       {mode !== "closed" ? (
-        <form className="card-body stack" style={{ borderBottom: "1px solid var(--border)" }} onSubmit={(e) => { e.preventDefault(); void create(new FormData(e.currentTarget)); }}>
+        <form
+          className="card-body stack"
+          style={{ borderBottom: "1px solid var(--border)" }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void create(new FormData(e.currentTarget));
+          }}
+        >
           {mode === "generate" ? (
             <div className="field" style={{ maxWidth: 320 }}>
               <label htmlFor="k-alg">Algorithm</label>
-              <select id="k-alg" name="algorithm" className="input" defaultValue="ES256"><option value="ES256">ES256 (ECDSA P-256)</option><option value="RS256">RS256 (RSA 3072)</option></select>
+              <select id="k-alg" name="algorithm" className="input" defaultValue="ES256">
+                <option value="ES256">ES256 (ECDSA P-256)</option>
+                <option value="RS256">RS256 (RSA 3072)</option>
+              </select>
             </div>
           ) : (
             <div className="field">
               <label htmlFor="k-pem">Private key (PEM: PKCS#8, PKCS#1 RSA ≥ 2048 bits, or SEC1 P-256)</label>
-              <textarea id="k-pem" name="pem" className="input mono" rows={6} placeholder="-----BEGIN PRIVATE KEY-----" required />
+              <textarea
+                id="k-pem"
+                name="pem"
+                className="input mono"
+                rows={6}
+                placeholder="-----BEGIN PRIVATE KEY-----"
+                required
+              />
               <span className="hint">Stored encrypted with the master key; never shown again.</span>
             </div>
           )}
-          <label className="checkbox"><input type="checkbox" name="activate" defaultChecked={keys.length === 0} /> Make it the signing key now</label>
-          {error ? <div role="alert" className="alert alert-danger">{error.message}{error.problem.errors?.map((e) => <div key={e.path} className="small">{e.path.replace("body.", "")}: {e.message}</div>)}</div> : null}
-          <div className="row"><button type="submit" className="btn btn-primary">{mode === "generate" ? "Generate" : "Import"}</button><button type="button" className="btn btn-ghost" onClick={() => setMode("closed")}>Cancel</button></div>
+          <label className="checkbox">
+            <input type="checkbox" name="activate" defaultChecked={keys.length === 0} /> Make it the signing key now
+          </label>
+          {error ? (
+            <div role="alert" className="alert alert-danger">
+              {error.message}
+              {error.problem.errors?.map((e) => (
+                <div key={e.path} className="small">
+                  {e.path.replace("body.", "")}: {e.message}
+                </div>
+              ))}
+            </div>
+          ) : null}
+          <div className="row">
+            <button type="submit" className="btn btn-primary">
+              {mode === "generate" ? "Generate" : "Import"}
+            </button>
+            <button type="button" className="btn btn-ghost" onClick={() => setMode("closed")}>
+              Cancel
+            </button>
+          </div>
         </form>
       ) : null}
       {keys.length === 0 ? (
-        <div className="empty"><div className="empty-icon"><KeyIcon /></div><h2>No signing keys</h2><p>Generate one now, or let the first publish generate an ES256 key.</p></div>
+        <div className="empty">
+          <div className="empty-icon">
+            <KeyIcon />
+          </div>
+          <h2>No signing keys</h2>
+          <p>Generate one now, or let the first publish generate an ES256 key.</p>
+        </div>
       ) : (
         <table className="table" aria-label="Signing keys">
-          <thead><tr><th scope="col">Key id</th><th scope="col">Algorithm</th><th scope="col">State</th><th scope="col">Fingerprint</th><th scope="col">Created</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Key id</th>
+              <th scope="col">Algorithm</th>
+              <th scope="col">State</th>
+              <th scope="col">Fingerprint</th>
+              <th scope="col">Created</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {keys.map((k) => (
               <tr key={k.id}>
-                <td className="mono">{k.kid}{k.imported ? <span className="badge" style={{ marginLeft: 6 }}>imported</span> : null}</td>
+                <td className="mono">
+                  {k.kid}
+                  {k.imported ? (
+                    <span className="badge" style={{ marginLeft: 6 }}>
+                      imported
+                    </span>
+                  ) : null}
+                </td>
                 <td>{k.algorithm}</td>
-                <td><span className={`badge ${STATE[k.state]}`}>{k.state === "active" ? "active — signs" : k.state}</span></td>
-                <td className="mono small" title={k.fingerprint}>{k.fingerprint.slice(0, 16)}…</td>
-                <td title={formatDateTime(k.createdAt)}>{timeAgo(k.createdAt)}<div className="muted small">by {k.createdBy.name}</div></td>
+                <td>
+                  <span className={`badge ${STATE[k.state]}`}>{k.state === "active" ? "active — signs" : k.state}</span>
+                </td>
+                <td className="mono small" title={k.fingerprint}>
+                  {k.fingerprint.slice(0, 16)}…
+                </td>
+                <td title={formatDateTime(k.createdAt)}>
+                  {timeAgo(k.createdAt)}
+                  <div className="muted small">by {k.createdBy.name}</div>
+                </td>
                 <td className="num">
                   {pending?.id === k.id ? (
-                    <form className="row" style={{ justifyContent: "flex-end" }} onSubmit={(e) => { e.preventDefault(); void change(k.id, pending.action); }}>
-                      <label htmlFor={`reason-${k.id}`} className="sr-only">Reason</label>
-                      <input id={`reason-${k.id}`} className="input" style={{ width: 200 }} placeholder="Reason (audited)" value={reason} onChange={(e) => setReason(e.target.value)} minLength={3} required autoFocus />
-                      <button type="submit" className={`btn btn-sm ${pending.action === "retire" ? "btn-danger" : "btn-primary"}`}>{pending.action === "activate" ? "Activate" : "Retire"}</button>
-                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setPending(null)}>Cancel</button>
+                    <form
+                      className="row"
+                      style={{ justifyContent: "flex-end" }}
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        void change(k.id, pending.action);
+                      }}
+                    >
+                      <label htmlFor={`reason-${k.id}`} className="sr-only">
+                        Reason
+                      </label>
+                      <input
+                        id={`reason-${k.id}`}
+                        className="input"
+                        style={{ width: 200 }}
+                        placeholder="Reason (audited)"
+                        value={reason}
+                        onChange={(e) => setReason(e.target.value)}
+                        minLength={3}
+                        required
+                        autoFocus
+                      />
+                      <button
+                        type="submit"
+                        className={`btn btn-sm ${pending.action === "retire" ? "btn-danger" : "btn-primary"}`}
+                      >
+                        {pending.action === "activate" ? "Activate" : "Retire"}
+                      </button>
+                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setPending(null)}>
+                        Cancel
+                      </button>
                     </form>
                   ) : (
                     <div className="row" style={{ justifyContent: "flex-end" }}>
-                      <a className="btn btn-sm" href={`/api/v1/signing-keys/${k.id}/public-key`} download>Public key</a>
-                      {k.state === "standby" ? <button type="button" className="btn btn-sm" onClick={() => setPending({ id: k.id, action: "activate" })}>Activate…</button> : null}
-                      {k.state === "standby" ? <button type="button" className="btn btn-sm btn-danger" onClick={() => setPending({ id: k.id, action: "retire" })}>Retire…</button> : null}
+                      <a className="btn btn-sm" href={`/api/v1/signing-keys/${k.id}/public-key`} download>
+                        Public key
+                      </a>
+                      {k.state === "standby" ? (
+                        <button
+                          type="button"
+                          className="btn btn-sm"
+                          onClick={() => setPending({ id: k.id, action: "activate" })}
+                        >
+                          Activate…
+                        </button>
+                      ) : null}
+                      {k.state === "standby" ? (
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger"
+                          onClick={() => setPending({ id: k.id, action: "retire" })}
+                        >
+                          Retire…
+                        </button>
+                      ) : null}
                     </div>
                   )}
                 </td>

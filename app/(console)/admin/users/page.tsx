@@ -13,7 +13,9 @@ export default async function UsersPage() {
       <div className="page-header">
         <div>
           <h1>Users</h1>
-          <p className="subtitle">People who sign in to Verdict and the roles they hold. Changes take effect on their next request.</p>
+          <p className="subtitle">
+            People who sign in to Verdict and the roles they hold. Changes take effect on their next request.
+          </p>
         </div>
       </div>
       <UsersAdmin users={users} selfId={actor.userId} />

@@ -7,7 +7,15 @@ import { toast } from "@/components/toaster";
 import { timeAgo } from "@/components/format";
 import { PlusIcon } from "@/components/icons";
 
-type User = { id: string; email: string; name: string; roles: string[]; disabled: boolean; hasPassword: boolean; lastLoginAt: string | null };
+type User = {
+  id: string;
+  email: string;
+  name: string;
+  roles: string[];
+  disabled: boolean;
+  hasPassword: boolean;
+  lastLoginAt: string | null;
+};
 const ROLES = ["admin", "author", "reviewer", "auditor", "viewer"] as const;
 const ROLE_HELP: Record<(typeof ROLES)[number], string> = {
   admin: "users, keys, agent credentials, bundles",
@@ -27,7 +35,9 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
     setError(null);
     try {
       const password = String(form.get("password") ?? "");
-      await api("/api/v1/users", { body: { email: form.get("email"), name: form.get("name"), roles, ...(password ? { password } : {}) } });
+      await api("/api/v1/users", {
+        body: { email: form.get("email"), name: form.get("name"), roles, ...(password ? { password } : {}) },
+      });
       toast("User created");
       setAdding(false);
       router.refresh();
@@ -50,49 +60,128 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
     <div className="stack">
       <div className="card">
         <div className="card-header">
-          <h2 style={{ fontSize: 14 }}>{users.length} user{users.length === 1 ? "" : "s"}</h2>
-          <button type="button" className="btn btn-primary" onClick={() => setAdding((v) => !v)} aria-expanded={adding}><PlusIcon /> Add user</button>
+          <h2 style={{ fontSize: 14 }}>
+            {users.length} user{users.length === 1 ? "" : "s"}
+          </h2>
+          <button type="button" className="btn btn-primary" onClick={() => setAdding((v) => !v)} aria-expanded={adding}>
+            <PlusIcon /> Add user
+          </button>
         </div>
         {adding ? (
-          <form className="card-body stack" style={{ borderBottom: "1px solid var(--border)" }} onSubmit={(e) => { e.preventDefault(); void create(new FormData(e.currentTarget)); }}>
+          <form
+            className="card-body stack"
+            style={{ borderBottom: "1px solid var(--border)" }}
+            onSubmit={(e) => {
+              e.preventDefault();
+              void create(new FormData(e.currentTarget));
+            }}
+          >
             <div className="grid-3">
-              <div className="field"><label htmlFor="u-email">Email</label><input id="u-email" name="email" type="email" className="input" required /></div>
-              <div className="field"><label htmlFor="u-name">Name</label><input id="u-name" name="name" className="input" required /></div>
-              <div className="field"><label htmlFor="u-password">Password</label><input id="u-password" name="password" type="password" className="input" autoComplete="new-password" /><span className="hint">At least 12 characters; leave empty for single sign-on only.</span></div>
+              <div className="field">
+                <label htmlFor="u-email">Email</label>
+                <input id="u-email" name="email" type="email" className="input" required />
+              </div>
+              <div className="field">
+                <label htmlFor="u-name">Name</label>
+                <input id="u-name" name="name" className="input" required />
+              </div>
+              <div className="field">
+                <label htmlFor="u-password">Password</label>
+                <input id="u-password" name="password" type="password" className="input" autoComplete="new-password" />
+                <span className="hint">At least 12 characters; leave empty for single sign-on only.</span>
+              </div>
             </div>
             <fieldset className="row row-wrap" style={{ border: "none", padding: 0, margin: 0, gap: 16 }}>
-              <legend className="label" style={{ marginBottom: 6 }}>Roles</legend>
+              <legend className="label" style={{ marginBottom: 6 }}>
+                Roles
+              </legend>
               {ROLES.map((r) => (
                 <label key={r} className="checkbox" title={ROLE_HELP[r]}>
-                  <input type="checkbox" checked={roles.includes(r)} onChange={(e) => setRoles((cur) => (e.target.checked ? [...cur, r] : cur.filter((x) => x !== r)))} /> {r}
+                  <input
+                    type="checkbox"
+                    checked={roles.includes(r)}
+                    onChange={(e) => setRoles((cur) => (e.target.checked ? [...cur, r] : cur.filter((x) => x !== r)))}
+                  />{" "}
+                  {r}
                   <span className="muted small">({ROLE_HELP[r]})</span>
                 </label>
               ))}
             </fieldset>
-            {error ? <div role="alert" className="alert alert-danger">{error.message}{error.problem.errors?.map((e) => <div key={e.path} className="small">{e.path.replace("body.", "")}: {e.message}</div>)}</div> : null}
-            <div className="row"><button type="submit" className="btn btn-primary">Create user</button><button type="button" className="btn btn-ghost" onClick={() => setAdding(false)}>Cancel</button></div>
+            {error ? (
+              <div role="alert" className="alert alert-danger">
+                {error.message}
+                {error.problem.errors?.map((e) => (
+                  <div key={e.path} className="small">
+                    {e.path.replace("body.", "")}: {e.message}
+                  </div>
+                ))}
+              </div>
+            ) : null}
+            <div className="row">
+              <button type="submit" className="btn btn-primary">
+                Create user
+              </button>
+              <button type="button" className="btn btn-ghost" onClick={() => setAdding(false)}>
+                Cancel
+              </button>
+            </div>
           </form>
         ) : null}
         <table className="table">
-          <thead><tr><th scope="col">User</th><th scope="col">Roles</th><th scope="col">Last sign-in</th><th scope="col">Status</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Roles</th>
+              <th scope="col">Last sign-in</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {users.map((u) => (
               <tr key={u.id}>
-                <td><div style={{ fontWeight: 600 }}>{u.name}{u.id === selfId ? <span className="muted small"> (you)</span> : null}</div><div className="muted small">{u.email}</div></td>
+                <td>
+                  <div style={{ fontWeight: 600 }}>
+                    {u.name}
+                    {u.id === selfId ? <span className="muted small"> (you)</span> : null}
+                  </div>
+                  <div className="muted small">{u.email}</div>
+                </td>
                 <td>
                   <div className="row row-wrap" style={{ gap: 4 }}>
                     {ROLES.map((r) => (
                       <label key={r} className="checkbox small" title={ROLE_HELP[r]}>
-                        <input type="checkbox" checked={u.roles.includes(r)} aria-label={`${r} role for ${u.email}`}
-                          onChange={(e) => void update(u, { roles: e.target.checked ? [...u.roles, r] : u.roles.filter((x) => x !== r) })} /> {r}
+                        <input
+                          type="checkbox"
+                          checked={u.roles.includes(r)}
+                          aria-label={`${r} role for ${u.email}`}
+                          onChange={(e) =>
+                            void update(u, {
+                              roles: e.target.checked ? [...u.roles, r] : u.roles.filter((x) => x !== r),
+                            })
+                          }
+                        />{" "}
+                        {r}
                       </label>
                     ))}
                   </div>
                 </td>
                 <td>{u.lastLoginAt ? timeAgo(u.lastLoginAt) : <span className="muted">never</span>}</td>
-                <td>{u.disabled ? <span className="badge badge-danger">disabled</span> : <span className="badge badge-ok">active</span>}</td>
+                <td>
+                  {u.disabled ? (
+                    <span className="badge badge-danger">disabled</span>
+                  ) : (
+                    <span className="badge badge-ok">active</span>
+                  )}
+                </td>
                 <td className="num">
-                  <button type="button" className={`btn btn-sm ${u.disabled ? "" : "btn-danger"}`} onClick={() => void update(u, { disabled: !u.disabled })}>
+                  <button
+                    type="button"
+                    className={`btn btn-sm ${u.disabled ? "" : "btn-danger"}`}
+                    onClick={() => void update(u, { disabled: !u.disabled })}
+                  >
                     {u.disabled ? "Enable" : "Disable"}
                   </button>
                 </td>

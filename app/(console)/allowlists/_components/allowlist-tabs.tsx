@@ -13,7 +13,9 @@ export function AllowlistTabs({ active }: { active: (typeof TABS)[number]["href"
   return (
     <nav className="tabs" aria-label="Allowlist views">
       {TABS.map((t) => (
-        <Link key={t.href} href={t.href} aria-current={t.href === active ? "page" : undefined}>{t.label}</Link>
+        <Link key={t.href} href={t.href} aria-current={t.href === active ? "page" : undefined}>
+          {t.label}
+        </Link>
       ))}
     </nav>
   );

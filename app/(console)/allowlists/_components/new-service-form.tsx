@@ -17,7 +17,12 @@ export function NewServiceButton() {
     setBusy(true);
     setErrors({});
     try {
-      const body = { name: form.get("name"), trustDomain: form.get("trustDomain"), ownerTeam: form.get("ownerTeam"), description: form.get("description") };
+      const body = {
+        name: form.get("name"),
+        trustDomain: form.get("trustDomain"),
+        ownerTeam: form.get("ownerTeam"),
+        description: form.get("description"),
+      };
       const created = await api<{ name: string }>("/api/v1/allowlists/services", { body });
       toast(`Created ${created.name}`);
       router.push(`/allowlists/services/${created.name}`);
@@ -31,21 +36,54 @@ export function NewServiceButton() {
 
   return (
     <>
-      <button type="button" className="btn btn-primary" onClick={() => setOpen(true)}><PlusIcon /> New service</button>
+      <button type="button" className="btn btn-primary" onClick={() => setOpen(true)}>
+        <PlusIcon /> New service
+      </button>
       {open ? (
+        // biome-ignore lint/a11y/noStaticElementInteractions: Escape from any field of the dialog bubbles here and closes it
         <div className="dialog-backdrop" role="presentation" onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>
-          <form className="dialog" role="dialog" aria-modal="true" aria-labelledby="new-service-title" onSubmit={(e) => { e.preventDefault(); void submit(new FormData(e.currentTarget)); }}>
-            <header><h2 id="new-service-title">New service</h2><p className="muted small">A service that receives calls. Add its endpoints next, then grant callers.</p></header>
+          <form
+            className="dialog"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="new-service-title"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void submit(new FormData(e.currentTarget));
+            }}
+          >
+            <header>
+              <h2 id="new-service-title">New service</h2>
+              <p className="muted small">A service that receives calls. Add its endpoints next, then grant callers.</p>
+            </header>
             <div className="dialog-body stack">
               <Field name="name" label="Name" hint="lower case, e.g. payments" error={errors["body.name"]} autoFocus />
-              <Field name="trustDomain" label="Trust domain" hint="the SPIFFE trust domain it runs in, e.g. prod.example.com" error={errors["body.trustDomain"]} />
-              <Field name="ownerTeam" label="Owner team" hint="who answers for its callers" error={errors["body.ownerTeam"]} />
+              <Field
+                name="trustDomain"
+                label="Trust domain"
+                hint="the SPIFFE trust domain it runs in, e.g. prod.example.com"
+                error={errors["body.trustDomain"]}
+              />
+              <Field
+                name="ownerTeam"
+                label="Owner team"
+                hint="who answers for its callers"
+                error={errors["body.ownerTeam"]}
+              />
               <Field name="description" label="Description (optional)" error={errors["body.description"]} />
-              {errors.form ? <div role="alert" className="alert alert-danger">{errors.form}</div> : null}
+              {errors.form ? (
+                <div role="alert" className="alert alert-danger">
+                  {errors.form}
+                </div>
+              ) : null}
             </div>
             <footer>
-              <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>Cancel</button>
-              <button type="submit" className="btn btn-primary" disabled={busy}>{busy ? <span className="spinner" /> : null} Create service</button>
+              <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
+                Cancel
+              </button>
+              <button type="submit" className="btn btn-primary" disabled={busy}>
+                {busy ? <span className="spinner" /> : null} Create service
+              </button>
             </footer>
           </form>
         </div>
@@ -54,13 +92,46 @@ export function NewServiceButton() {
   );
 }
 
-export function Field({ name, label, hint, error, autoFocus, defaultValue, placeholder }: { name: string; label: string; hint?: string; error?: string; autoFocus?: boolean; defaultValue?: string; placeholder?: string }) {
+export function Field({
+  name,
+  label,
+  hint,
+  error,
+  autoFocus,
+  defaultValue,
+  placeholder,
+}: {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  autoFocus?: boolean;
+  defaultValue?: string;
+  placeholder?: string;
+}) {
   const id = `f-${name}`;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} name={name} className="input" aria-invalid={error ? true : undefined} aria-describedby={hint || error ? `${id}-help` : undefined} autoFocus={autoFocus} defaultValue={defaultValue} placeholder={placeholder} />
-      {error ? <span id={`${id}-help`} className="error">{error}</span> : hint ? <span id={`${id}-help`} className="hint">{hint}</span> : null}
+      <input
+        id={id}
+        name={name}
+        className="input"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={hint || error ? `${id}-help` : undefined}
+        autoFocus={autoFocus}
+        defaultValue={defaultValue}
+        placeholder={placeholder}
+      />
+      {error ? (
+        <span id={`${id}-help`} className="error">
+          {error}
+        </span>
+      ) : hint ? (
+        <span id={`${id}-help`} className="hint">
+          {hint}
+        </span>
+      ) : null}
     </div>
   );
 }

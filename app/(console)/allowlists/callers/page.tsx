@@ -21,39 +21,95 @@ export default async function CallersPage({ searchParams }: { searchParams: Prom
       <div className="page-header">
         <div>
           <h1>Callers</h1>
-          <p className="subtitle">What may a workload call? Search callers by SPIFFE ID prefix, or open one to see every endpoint it may reach.</p>
+          <p className="subtitle">
+            What may a workload call? Search callers by SPIFFE ID prefix, or open one to see every endpoint it may
+            reach.
+          </p>
         </div>
       </div>
       <AllowlistTabs active="/allowlists/callers" />
-      {callerId ? <CallerView actor={actor} callerId={callerId} /> : <CallerSearch actor={actor} prefix={searchPrefix} />}
+      {callerId ? (
+        <CallerView actor={actor} callerId={callerId} />
+      ) : (
+        <CallerSearch actor={actor} prefix={searchPrefix} />
+      )}
     </div>
   );
 }
 
-async function CallerSearch({ actor, prefix }: { actor: Awaited<ReturnType<typeof requirePageActor>>; prefix: string }) {
+async function CallerSearch({
+  actor,
+  prefix,
+}: {
+  actor: Awaited<ReturnType<typeof requirePageActor>>;
+  prefix: string;
+}) {
   const callers = await searchCallers({ actor, prefix, limit: 200 });
   return (
     <div className="card">
       <div className="card-header">
         <form role="search" className="search" style={{ flex: 1, maxWidth: 640 }} action="/allowlists/callers">
           <SearchIcon />
-          <label htmlFor="caller-prefix" className="sr-only">SPIFFE ID prefix</label>
-          <input id="caller-prefix" name="prefix" className="input mono" defaultValue={prefix} placeholder="spiffe://prod.example.com/ns/billing/" />
+          <label htmlFor="caller-prefix" className="sr-only">
+            SPIFFE ID prefix
+          </label>
+          <input
+            id="caller-prefix"
+            name="prefix"
+            className="input mono"
+            defaultValue={prefix}
+            placeholder="spiffe://prod.example.com/ns/billing/"
+          />
         </form>
-        <span className="muted small">{callers.length === 200 ? "first 200" : callers.length} caller{callers.length === 1 ? "" : "s"}</span>
+        <span className="muted small">
+          {callers.length === 200 ? "first 200" : callers.length} caller{callers.length === 1 ? "" : "s"}
+        </span>
       </div>
       {callers.length === 0 ? (
-        <div className="empty"><h2>No caller starts with <code>{prefix}</code></h2><p>Prefixes match from the start: <code>spiffe://prod/ns/billing/</code> finds every billing workload.</p></div>
+        <div className="empty">
+          <h2>
+            No caller starts with <code>{prefix}</code>
+          </h2>
+          <p>
+            Prefixes match from the start: <code>spiffe://prod/ns/billing/</code> finds every billing workload.
+          </p>
+        </div>
       ) : (
         <table className="table">
-          <thead><tr><th scope="col">Caller</th><th scope="col" className="num">Services</th><th scope="col" className="num">Grants</th><th scope="col">Expired</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Caller</th>
+              <th scope="col" className="num">
+                Services
+              </th>
+              <th scope="col" className="num">
+                Grants
+              </th>
+              <th scope="col">Expired</th>
+            </tr>
+          </thead>
           <tbody>
             {callers.map((c) => (
               <tr key={c.caller}>
-                <td><Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(c.caller)}`}><SpiffeIdText id={c.caller} /></Link>{c.caller.endsWith("/*") ? <span className="badge badge-accent" style={{ marginLeft: 8 }}>wildcard</span> : null}</td>
+                <td>
+                  <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(c.caller)}`}>
+                    <SpiffeIdText id={c.caller} />
+                  </Link>
+                  {c.caller.endsWith("/*") ? (
+                    <span className="badge badge-accent" style={{ marginLeft: 8 }}>
+                      wildcard
+                    </span>
+                  ) : null}
+                </td>
                 <td className="num">{c.services}</td>
                 <td className="num">{c.grants}</td>
-                <td>{c.expired > 0 ? <span className="badge badge-danger">{c.expired} expired</span> : <span className="muted small">—</span>}</td>
+                <td>
+                  {c.expired > 0 ? (
+                    <span className="badge badge-danger">{c.expired} expired</span>
+                  ) : (
+                    <span className="muted small">—</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -63,35 +119,91 @@ async function CallerSearch({ actor, prefix }: { actor: Awaited<ReturnType<typeo
   );
 }
 
-async function CallerView({ actor, callerId }: { actor: Awaited<ReturnType<typeof requirePageActor>>; callerId: string }) {
+async function CallerView({
+  actor,
+  callerId,
+}: {
+  actor: Awaited<ReturnType<typeof requirePageActor>>;
+  callerId: string;
+}) {
   const view = await getCallerView({ actor, callerId });
   const services = [...new Set(view.grants.map((g) => g.service))];
   return (
     <div className="stack">
       <form role="search" className="card card-body row" action="/allowlists/callers">
-        <label htmlFor="caller-id" className="label nowrap">What may</label>
+        <label htmlFor="caller-id" className="label nowrap">
+          What may
+        </label>
         <input id="caller-id" name="id" className="input mono" defaultValue={callerId} />
         <span className="label nowrap">call?</span>
-        <button type="submit" className="btn">Show</button>
-        <Link href="/allowlists/callers" className="btn btn-ghost">Search instead</Link>
+        <button type="submit" className="btn">
+          Show
+        </button>
+        <Link href="/allowlists/callers" className="btn btn-ghost">
+          Search instead
+        </Link>
       </form>
       {view.error ? (
-        <div role="alert" className="alert alert-danger"><div><strong>Not a valid SPIFFE ID:</strong> <code>{callerId}</code> {view.error}.</div></div>
+        <div role="alert" className="alert alert-danger">
+          <div>
+            <strong>Not a valid SPIFFE ID:</strong> <code>{callerId}</code> {view.error}.
+          </div>
+        </div>
       ) : view.grants.length === 0 ? (
-        <div className="card empty"><h2>{callerId} may call nothing</h2><p>No grant names this caller or a <code>/*</code> pattern above it, so the policy denies every request it makes.</p></div>
+        <div className="card empty">
+          <h2>{callerId} may call nothing</h2>
+          <p>
+            No grant names this caller or a <code>/*</code> pattern above it, so the policy denies every request it
+            makes.
+          </p>
+        </div>
       ) : (
         <div className="card">
-          <div className="card-header"><h2 style={{ fontSize: 14 }}><code>{view.caller}</code> may call {view.grants.length} endpoint{view.grants.length === 1 ? "" : "s"} on {services.length} service{services.length === 1 ? "" : "s"}</h2></div>
+          <div className="card-header">
+            <h2 style={{ fontSize: 14 }}>
+              <code>{view.caller}</code> may call {view.grants.length} endpoint{view.grants.length === 1 ? "" : "s"} on{" "}
+              {services.length} service{services.length === 1 ? "" : "s"}
+            </h2>
+          </div>
           <table className="table">
-            <thead><tr><th scope="col">Service</th><th scope="col">Endpoint</th><th scope="col">Granted to</th><th scope="col">Owner · reason</th><th scope="col">Expiry</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">Endpoint</th>
+                <th scope="col">Granted to</th>
+                <th scope="col">Owner · reason</th>
+                <th scope="col">Expiry</th>
+              </tr>
+            </thead>
             <tbody>
               {view.grants.map((g) => (
                 <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
-                  <td><Link className="table-link" href={`/allowlists/services/${g.service}`}>{g.service}</Link></td>
-                  <td><div className="row"><MethodBadge method={g.method} /><code>{g.path}</code></div></td>
-                  <td className="mono small caller-cell">{g.via === view.caller ? "this caller" : <SpiffeIdText id={g.via} />}{g.crossTrustDomain ? <div><span className="badge badge-accent">cross-trust-domain</span></div> : null}</td>
-                  <td><div>{g.owner}</div><div className="muted small">{g.reason}</div></td>
-                  <td><EntryStatusBadge status={g.status} expiresAt={g.expiresAt} /></td>
+                  <td>
+                    <Link className="table-link" href={`/allowlists/services/${g.service}`}>
+                      {g.service}
+                    </Link>
+                  </td>
+                  <td>
+                    <div className="row">
+                      <MethodBadge method={g.method} />
+                      <code>{g.path}</code>
+                    </div>
+                  </td>
+                  <td className="mono small caller-cell">
+                    {g.via === view.caller ? "this caller" : <SpiffeIdText id={g.via} />}
+                    {g.crossTrustDomain ? (
+                      <div>
+                        <span className="badge badge-accent">cross-trust-domain</span>
+                      </div>
+                    ) : null}
+                  </td>
+                  <td>
+                    <div>{g.owner}</div>
+                    <div className="muted small">{g.reason}</div>
+                  </td>
+                  <td>
+                    <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -15,22 +15,48 @@ export default async function AllowlistChangesPage() {
       <div className="page-header">
         <div>
           <h1>Proposed allowlist changes</h1>
-          <p className="subtitle">Every grant, change and revocation is a change request: someone other than its author approves it, and publishing applies it and ships it to OPA.</p>
+          <p className="subtitle">
+            Every grant, change and revocation is a change request: someone other than its author approves it, and
+            publishing applies it and ships it to OPA.
+          </p>
         </div>
       </div>
       <AllowlistTabs active="/allowlists/changes" />
       <div className="card">
         {changes.length === 0 ? (
-          <div className="empty"><h2>No allowlist changes yet</h2><p>Grant access on a service page or import a file; each becomes a change request here.</p></div>
+          <div className="empty">
+            <h2>No allowlist changes yet</h2>
+            <p>Grant access on a service page or import a file; each becomes a change request here.</p>
+          </div>
         ) : (
           <table className="table">
-            <thead><tr><th scope="col">#</th><th scope="col">Change</th><th scope="col">Status</th><th scope="col">Author</th><th scope="col">Updated</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Change</th>
+                <th scope="col">Status</th>
+                <th scope="col">Author</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
             <tbody>
               {changes.map((c) => (
                 <tr key={c.number}>
-                  <td className="num" style={{ width: 60 }}>#{c.number}</td>
-                  <td><Link className="table-link" href={`/allowlists/changes/${c.number}`}>{c.title}</Link></td>
-                  <td><span className={`badge ${c.status === "published" ? "badge-ok" : c.status === "approved" ? "badge-accent" : c.status === "closed" ? "" : "badge-warn"}`}>{c.status.replace("_", " ")}</span></td>
+                  <td className="num" style={{ width: 60 }}>
+                    #{c.number}
+                  </td>
+                  <td>
+                    <Link className="table-link" href={`/allowlists/changes/${c.number}`}>
+                      {c.title}
+                    </Link>
+                  </td>
+                  <td>
+                    <span
+                      className={`badge ${c.status === "published" ? "badge-ok" : c.status === "approved" ? "badge-accent" : c.status === "closed" ? "" : "badge-warn"}`}
+                    >
+                      {c.status.replace("_", " ")}
+                    </span>
+                  </td>
                   <td className="small">{c.author}</td>
                   <td title={formatDateTime(c.updatedAt)}>{timeAgo(c.updatedAt)}</td>
                 </tr>

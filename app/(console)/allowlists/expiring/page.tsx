@@ -9,29 +9,55 @@ import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entr
 
 export const metadata: Metadata = { title: "Expiring grants · Allowlists" };
 
-export default async function ExpiringPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function ExpiringPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const actor = await requirePageActor("allowlist:read");
   const parsed = ZExpiringQuery.safeParse(await searchParams);
-  const { days, expiringSoon, recentlyExpired } = await listExpiringGrants({ actor, days: parsed.success ? parsed.data.days : undefined });
+  const { days, expiringSoon, recentlyExpired } = await listExpiringGrants({
+    actor,
+    days: parsed.success ? parsed.data.days : undefined,
+  });
   return (
     <div className="page">
       <div className="page-header">
         <div>
           <h1>Expiring grants</h1>
-          <p className="subtitle">Grants that stop working within {days} days, and those that stopped in the last {days}. Expired grants are left out of every publish.</p>
+          <p className="subtitle">
+            Grants that stop working within {days} days, and those that stopped in the last {days}. Expired grants are
+            left out of every publish.
+          </p>
         </div>
         <form className="row" action="/allowlists/expiring">
-          <label htmlFor="days" className="label">Window</label>
+          <label htmlFor="days" className="label">
+            Window
+          </label>
           <select id="days" name="days" className="input" defaultValue={String(days)} style={{ width: 120 }}>
-            {[7, 14, 30, 90].map((d) => <option key={d} value={d}>{d} days</option>)}
+            {[7, 14, 30, 90].map((d) => (
+              <option key={d} value={d}>
+                {d} days
+              </option>
+            ))}
           </select>
-          <button type="submit" className="btn">Apply</button>
+          <button type="submit" className="btn">
+            Apply
+          </button>
         </form>
       </div>
       <AllowlistTabs active="/allowlists/expiring" />
       <div className="stack">
-        <GrantTable title={`Expiring in the next ${days} days`} grants={expiringSoon} empty={`Nothing expires in the next ${days} days.`} />
-        <GrantTable title={`Expired in the last ${days} days`} grants={recentlyExpired} empty="Nothing expired recently." />
+        <GrantTable
+          title={`Expiring in the next ${days} days`}
+          grants={expiringSoon}
+          empty={`Nothing expires in the next ${days} days.`}
+        />
+        <GrantTable
+          title={`Expired in the last ${days} days`}
+          grants={recentlyExpired}
+          empty="Nothing expired recently."
+        />
       </div>
     </div>
   );
@@ -40,17 +66,46 @@ export default async function ExpiringPage({ searchParams }: { searchParams: Pro
 function GrantTable({ title, grants, empty }: { title: string; grants: ExpiringGrant[]; empty: string }) {
   return (
     <section className="card" aria-label={title}>
-      <div className="card-header"><h2 style={{ fontSize: 14 }}>{title}</h2><span className="muted small">{grants.length}</span></div>
-      {grants.length === 0 ? <p className="card-body muted">{empty}</p> : (
+      <div className="card-header">
+        <h2 style={{ fontSize: 14 }}>{title}</h2>
+        <span className="muted small">{grants.length}</span>
+      </div>
+      {grants.length === 0 ? (
+        <p className="card-body muted">{empty}</p>
+      ) : (
         <table className="table">
-          <thead><tr><th scope="col">When</th><th scope="col">Caller</th><th scope="col">Service</th><th scope="col">Endpoint</th><th scope="col">Owner</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Caller</th>
+              <th scope="col">Service</th>
+              <th scope="col">Endpoint</th>
+              <th scope="col">Owner</th>
+            </tr>
+          </thead>
           <tbody>
             {grants.map((g) => (
               <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
-                <td><EntryStatusBadge status={g.status} expiresAt={g.expiresAt} /><div className="muted small">{g.expiresAt ? formatDateTime(g.expiresAt) : ""}</div></td>
-                <td className="caller-cell"><Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(g.caller)}`}><SpiffeIdText id={g.caller} /></Link></td>
-                <td><Link className="table-link" href={`/allowlists/services/${g.service}`}>{g.service}</Link></td>
-                <td><div className="row"><MethodBadge method={g.method} /><code>{g.path}</code></div></td>
+                <td>
+                  <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
+                  <div className="muted small">{g.expiresAt ? formatDateTime(g.expiresAt) : ""}</div>
+                </td>
+                <td className="caller-cell">
+                  <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(g.caller)}`}>
+                    <SpiffeIdText id={g.caller} />
+                  </Link>
+                </td>
+                <td>
+                  <Link className="table-link" href={`/allowlists/services/${g.service}`}>
+                    {g.service}
+                  </Link>
+                </td>
+                <td>
+                  <div className="row">
+                    <MethodBadge method={g.method} />
+                    <code>{g.path}</code>
+                  </div>
+                </td>
                 <td>{g.owner}</td>
               </tr>
             ))}

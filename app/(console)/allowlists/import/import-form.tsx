@@ -8,7 +8,14 @@ import { AlertIcon, CheckIcon } from "@/components/icons";
 
 type RowError = { row: number; field: string | null; message: string };
 type Diff = { lines: string[]; added: number; removed: number; changed: number; unchanged: number; summary: string };
-type Plan = { proposed: boolean; dryRun: boolean; errors: RowError[]; diff: Diff; planHash: string; changeRequest?: { number: number } | null };
+type Plan = {
+  proposed: boolean;
+  dryRun: boolean;
+  errors: RowError[];
+  diff: Diff;
+  planHash: string;
+  changeRequest?: { number: number } | null;
+};
 
 const MAX_SHOWN_LINES = 500;
 
@@ -24,9 +31,19 @@ export function ImportForm() {
   async function send(dryRun: boolean) {
     setBusy(true);
     setProblem(null);
-    const query = new URLSearchParams({ format, mode, dryRun: String(dryRun), ...(!dryRun && plan ? { expectedPlanHash: plan.planHash } : {}) });
+    const query = new URLSearchParams({
+      format,
+      mode,
+      dryRun: String(dryRun),
+      ...(!dryRun && plan ? { expectedPlanHash: plan.planHash } : {}),
+    });
     try {
-      const res = await fetch(`/api/v1/allowlists/import?${query}`, { method: "POST", body: text, headers: { "content-type": format === "csv" ? "text/csv" : "application/json" }, credentials: "same-origin" });
+      const res = await fetch(`/api/v1/allowlists/import?${query}`, {
+        method: "POST",
+        body: text,
+        headers: { "content-type": format === "csv" ? "text/csv" : "application/json" },
+        credentials: "same-origin",
+      });
       const body = (await res.json().catch(() => ({ status: res.status, detail: res.statusText }))) as Plan | Problem;
       if (res.ok) {
         setPlan(body as Plan);
@@ -39,8 +56,22 @@ export function ImportForm() {
       }
       const p = body as Problem;
       setProblem(p.detail ?? `The import failed (${res.status})`);
-      if (p.diff) setPlan({ proposed: false, dryRun: true, errors: (p.rowErrors as RowError[] | undefined) ?? [], diff: p.diff as Diff, planHash: (p.planHash as string | undefined) ?? "" });
-      else if (p.rowErrors) setPlan({ proposed: false, dryRun: true, errors: p.rowErrors as RowError[], diff: { lines: [], added: 0, removed: 0, changed: 0, unchanged: 0, summary: "no change" }, planHash: "" });
+      if (p.diff)
+        setPlan({
+          proposed: false,
+          dryRun: true,
+          errors: (p.rowErrors as RowError[] | undefined) ?? [],
+          diff: p.diff as Diff,
+          planHash: (p.planHash as string | undefined) ?? "",
+        });
+      else if (p.rowErrors)
+        setPlan({
+          proposed: false,
+          dryRun: true,
+          errors: p.rowErrors as RowError[],
+          diff: { lines: [], added: 0, removed: 0, changed: 0, unchanged: 0, summary: "no change" },
+          planHash: "",
+        });
     } catch {
       setProblem("Verdict could not be reached; nothing was imported");
     } finally {
@@ -57,21 +88,87 @@ export function ImportForm() {
   const canApply = plan && plan.errors.length === 0 && plan.diff.lines.length > 0 && plan.planHash;
   return (
     <div className="stack">
-      <form className="card card-body stack" aria-label="Import allowlists" onSubmit={(e) => { e.preventDefault(); void send(true); }}>
+      <form
+        className="card card-body stack"
+        aria-label="Import allowlists"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send(true);
+        }}
+      >
         <div className="row row-wrap" style={{ gap: 16 }}>
-          <div className="field"><label htmlFor="imp-file">File</label><input id="imp-file" type="file" accept=".csv,.json,text/csv,application/json" onChange={(e) => e.target.files?.[0] && void loadFile(e.target.files[0])} /></div>
-          <div className="field"><label htmlFor="imp-format">Format</label><select id="imp-format" className="input" value={format} onChange={(e) => { setFormat(e.target.value as "csv" | "json"); setPlan(null); }}><option value="csv">CSV</option><option value="json">JSON</option></select></div>
-          <div className="field"><label htmlFor="imp-mode">Mode</label><select id="imp-mode" className="input" value={mode} onChange={(e) => { setMode(e.target.value as "merge" | "replace"); setPlan(null); }}><option value="merge">Merge: add and update</option><option value="replace">Replace: the file is the whole allowlist</option></select></div>
+          <div className="field">
+            <label htmlFor="imp-file">File</label>
+            <input
+              id="imp-file"
+              type="file"
+              accept=".csv,.json,text/csv,application/json"
+              onChange={(e) => e.target.files?.[0] && void loadFile(e.target.files[0])}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="imp-format">Format</label>
+            <select
+              id="imp-format"
+              className="input"
+              value={format}
+              onChange={(e) => {
+                setFormat(e.target.value as "csv" | "json");
+                setPlan(null);
+              }}
+            >
+              <option value="csv">CSV</option>
+              <option value="json">JSON</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="imp-mode">Mode</label>
+            <select
+              id="imp-mode"
+              className="input"
+              value={mode}
+              onChange={(e) => {
+                setMode(e.target.value as "merge" | "replace");
+                setPlan(null);
+              }}
+            >
+              <option value="merge">Merge: add and update</option>
+              <option value="replace">Replace: the file is the whole allowlist</option>
+            </select>
+          </div>
         </div>
         <div className="field">
           <label htmlFor="imp-text">…or paste it</label>
-          <textarea id="imp-text" className="input mono" rows={10} value={text} onChange={(e) => { setText(e.target.value); setPlan(null); }} placeholder="service,method,path,caller,owner,reason,expires_at,cross_trust_domain" />
+          <textarea
+            id="imp-text"
+            className="input mono"
+            rows={10}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              setPlan(null);
+            }}
+            placeholder="service,method,path,caller,owner,reason,expires_at,cross_trust_domain"
+          />
         </div>
         <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()}>{busy ? <span className="spinner" /> : null} Preview changes</button>
-          <button type="button" className="btn" disabled={busy || !canApply} onClick={() => void send(false)}>Propose {plan && canApply ? plan.diff.summary.length < 60 ? `(${plan.diff.summary})` : `(${plan.diff.added + plan.diff.removed + plan.diff.changed} changes)` : ""}</button>
+          <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()}>
+            {busy ? <span className="spinner" /> : null} Preview changes
+          </button>
+          <button type="button" className="btn" disabled={busy || !canApply} onClick={() => void send(false)}>
+            Propose{" "}
+            {plan && canApply
+              ? plan.diff.summary.length < 60
+                ? `(${plan.diff.summary})`
+                : `(${plan.diff.added + plan.diff.removed + plan.diff.changed} changes)`
+              : ""}
+          </button>
         </div>
-        {problem ? <div role="alert" className="alert alert-danger"><AlertIcon /> {problem}</div> : null}
+        {problem ? (
+          <div role="alert" className="alert alert-danger">
+            <AlertIcon /> {problem}
+          </div>
+        ) : null}
       </form>
       {plan ? <PlanView plan={plan} /> : null}
     </div>
@@ -82,23 +179,59 @@ function PlanView({ plan }: { plan: Plan }) {
   return (
     <section className="card" aria-label="Import preview">
       <div className="card-header">
-        <h2 style={{ fontSize: 14 }}>{plan.errors.length > 0 ? `${new Set(plan.errors.map((e) => e.row)).size} row(s) need fixing — nothing will be written until they do` : "Preview: nothing has been written yet"}</h2>
+        <h2 style={{ fontSize: 14 }}>
+          {plan.errors.length > 0
+            ? `${new Set(plan.errors.map((e) => e.row)).size} row(s) need fixing — nothing will be written until they do`
+            : "Preview: nothing has been written yet"}
+        </h2>
         <div className="row small">
-          <span className="badge badge-ok">+{plan.diff.added}</span><span className="badge badge-danger">−{plan.diff.removed}</span><span className="badge badge-warn">~{plan.diff.changed}</span><span className="badge">{plan.diff.unchanged} unchanged</span>
+          <span className="badge badge-ok">+{plan.diff.added}</span>
+          <span className="badge badge-danger">−{plan.diff.removed}</span>
+          <span className="badge badge-warn">~{plan.diff.changed}</span>
+          <span className="badge">{plan.diff.unchanged} unchanged</span>
         </div>
       </div>
       {plan.errors.length > 0 ? (
         <table className="table" aria-label="Row errors">
-          <thead><tr><th scope="col">Row</th><th scope="col">Field</th><th scope="col">Problem</th></tr></thead>
-          <tbody>{plan.errors.map((e, i) => <tr key={i}><td className="num" style={{ width: 60 }}>{e.row}</td><td><code>{e.field ?? "—"}</code></td><td>{e.message}</td></tr>)}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Field</th>
+              <th scope="col">Problem</th>
+            </tr>
+          </thead>
+          <tbody>
+            {plan.errors.map((e, i) => (
+              <tr key={i}>
+                <td className="num" style={{ width: 60 }}>
+                  {e.row}
+                </td>
+                <td>
+                  <code>{e.field ?? "—"}</code>
+                </td>
+                <td>{e.message}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       ) : null}
       {plan.diff.lines.length === 0 ? (
-        <p className="card-body muted"><CheckIcon /> {plan.errors.length ? "The valid rows change nothing." : "No change: the allowlists already say exactly this."}</p>
+        <p className="card-body muted">
+          <CheckIcon />{" "}
+          {plan.errors.length
+            ? "The valid rows change nothing."
+            : "No change: the allowlists already say exactly this."}
+        </p>
       ) : (
         <ul className="access-diff" aria-label="Access diff">
-          {plan.diff.lines.slice(0, MAX_SHOWN_LINES).map((line) => <li key={line} className={`diff-${line[0] === "+" ? "add" : line[0] === "~" ? "change" : "remove"}`}>{line}</li>)}
-          {plan.diff.lines.length > MAX_SHOWN_LINES ? <li className="muted">… and {plan.diff.lines.length - MAX_SHOWN_LINES} more</li> : null}
+          {plan.diff.lines.slice(0, MAX_SHOWN_LINES).map((line) => (
+            <li key={line} className={`diff-${line[0] === "+" ? "add" : line[0] === "~" ? "change" : "remove"}`}>
+              {line}
+            </li>
+          ))}
+          {plan.diff.lines.length > MAX_SHOWN_LINES ? (
+            <li className="muted">… and {plan.diff.lines.length - MAX_SHOWN_LINES} more</li>
+          ) : null}
         </ul>
       )}
     </section>

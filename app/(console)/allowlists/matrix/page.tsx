@@ -12,7 +12,10 @@ export default async function MatrixPage() {
       <div className="page-header">
         <div>
           <h1>Access matrix</h1>
-          <p className="subtitle">Every caller against every service. A filled cell means the caller may call at least one endpoint of that service.</p>
+          <p className="subtitle">
+            Every caller against every service. A filled cell means the caller may call at least one endpoint of that
+            service.
+          </p>
         </div>
       </div>
       <AllowlistTabs active="/allowlists/matrix" />

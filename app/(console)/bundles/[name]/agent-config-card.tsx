@@ -18,19 +18,44 @@ export function AgentConfigCard({ bundle, canCreateCredential }: { bundle: strin
   return (
     <section className="card" aria-labelledby="config-title">
       <div className="card-header">
-        <h2 id="config-title" style={{ fontSize: 14 }}>Connect an agent</h2>
+        <h2 id="config-title" style={{ fontSize: 14 }}>
+          Connect an agent
+        </h2>
         <div className="row" role="radiogroup" aria-label="Credential type">
-          <label className="checkbox small"><input type="radio" checked={kind === "bearer"} onChange={() => setKind("bearer")} /> bearer token</label>
-          <label className="checkbox small"><input type="radio" checked={kind === "oauth2"} onChange={() => setKind("oauth2")} /> OAuth2</label>
+          <label className="checkbox small">
+            <input type="radio" checked={kind === "bearer"} onChange={() => setKind("bearer")} /> bearer token
+          </label>
+          <label className="checkbox small">
+            <input type="radio" checked={kind === "oauth2"} onChange={() => setKind("oauth2")} /> OAuth2
+          </label>
         </div>
       </div>
       <div className="card-body stack" style={{ gap: 8 }}>
         <p className="small muted">
-          Lists every signing key that is not retired, so agents keep working across a key rotation. Set the secret in the agent&apos;s environment{" "}
-          ({kind === "bearer" ? <code>VERDICT_AGENT_TOKEN</code> : <><code>VERDICT_CLIENT_ID</code>, <code>VERDICT_CLIENT_SECRET</code></>}).
-          {canCreateCredential ? <> <Link href="/admin/agent-credentials">Create a credential</Link> for it.</> : null}
+          Lists every signing key that is not retired, so agents keep working across a key rotation. Set the secret in
+          the agent&apos;s environment (
+          {kind === "bearer" ? (
+            <code>VERDICT_AGENT_TOKEN</code>
+          ) : (
+            <>
+              <code>VERDICT_CLIENT_ID</code>, <code>VERDICT_CLIENT_SECRET</code>
+            </>
+          )}
+          ).
+          {canCreateCredential ? (
+            <>
+              {" "}
+              <Link href="/admin/agent-credentials">Create a credential</Link> for it.
+            </>
+          ) : null}
         </p>
-        {yaml ? <pre className="code-block" style={{ maxHeight: 320 }} data-testid="bundle-opa-config">{yaml}</pre> : <div className="skeleton" style={{ height: 200 }} aria-label="Loading configuration" />}
+        {yaml ? (
+          <pre className="code-block" style={{ maxHeight: 320 }} data-testid="bundle-opa-config">
+            {yaml}
+          </pre>
+        ) : (
+          <div className="skeleton" style={{ height: 200 }} role="status" aria-label="Loading configuration" />
+        )}
         <div className="row">
           <CopyButton text={yaml ?? ""} label="Copy config" />
           <DownloadButton text={yaml ?? ""} fileName={`opa-${bundle}.yaml`} label="Download" />

@@ -9,7 +9,17 @@ import { toast } from "@/components/toaster";
 type PolicyOption = { id: string; name: string; packagePath: string };
 
 /** The bundle's policies; admins add or remove members (only packages under the roots fit). */
-export function BundleMembership({ bundle, members, candidates, canManage }: { bundle: string; members: PolicyOption[]; candidates: PolicyOption[]; canManage: boolean }) {
+export function BundleMembership({
+  bundle,
+  members,
+  candidates,
+  canManage,
+}: {
+  bundle: string;
+  members: PolicyOption[];
+  candidates: PolicyOption[];
+  canManage: boolean;
+}) {
   const router = useRouter();
   const [editing, setEditing] = useState(false);
   const [chosen, setChosen] = useState(members.map((m) => m.id));
@@ -33,22 +43,55 @@ export function BundleMembership({ bundle, members, candidates, canManage }: { b
   return (
     <section className="card" aria-labelledby="policies-title">
       <div className="card-header">
-        <h2 id="policies-title" style={{ fontSize: 14 }}>Policies ({members.length})</h2>
-        {canManage && !editing ? <button type="button" className="btn btn-sm" onClick={() => setEditing(true)}>Edit…</button> : null}
+        <h2 id="policies-title" style={{ fontSize: 14 }}>
+          Policies ({members.length})
+        </h2>
+        {canManage && !editing ? (
+          <button type="button" className="btn btn-sm" onClick={() => setEditing(true)}>
+            Edit…
+          </button>
+        ) : null}
       </div>
       {editing ? (
-        <form className="card-body stack" style={{ gap: 8 }} onSubmit={(e) => { e.preventDefault(); void save(); }}>
-          {all.length === 0 ? <span className="muted small">No policy package lies under this bundle&apos;s roots.</span> : null}
+        <form
+          className="card-body stack"
+          style={{ gap: 8 }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          {all.length === 0 ? (
+            <span className="muted small">No policy package lies under this bundle&apos;s roots.</span>
+          ) : null}
           {all.map((p) => (
-            <label key={p.id} className="checkbox"><input type="checkbox" checked={chosen.includes(p.id)} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, p.id] : c.filter((x) => x !== p.id)))} /> {p.name} <code className="small">{p.packagePath}</code></label>
+            <label key={p.id} className="checkbox">
+              <input
+                type="checkbox"
+                checked={chosen.includes(p.id)}
+                onChange={(e) => setChosen((c) => (e.target.checked ? [...c, p.id] : c.filter((x) => x !== p.id)))}
+              />{" "}
+              {p.name} <code className="small">{p.packagePath}</code>
+            </label>
           ))}
-          <div className="row"><button type="submit" className="btn btn-sm btn-primary" disabled={busy}>Save</button><button type="button" className="btn btn-sm btn-ghost" onClick={() => setEditing(false)}>Cancel</button></div>
+          <div className="row">
+            <button type="submit" className="btn btn-sm btn-primary" disabled={busy}>
+              Save
+            </button>
+            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+          </div>
         </form>
       ) : members.length === 0 ? (
         <div className="card-body muted small">No policies yet.</div>
       ) : (
         <ul className="plain-list">
-          {members.map((p) => <li key={p.id}><Link href={`/policies/${p.id}`}>{p.name}</Link> <code className="small">{p.packagePath}</code></li>)}
+          {members.map((p) => (
+            <li key={p.id}>
+              <Link href={`/policies/${p.id}`}>{p.name}</Link> <code className="small">{p.packagePath}</code>
+            </li>
+          ))}
         </ul>
       )}
     </section>

@@ -17,53 +17,157 @@ import { getBundleOrThrow } from "@/lib/bundles/list-bundles";
 
 export const metadata: Metadata = { title: "Bundle" };
 
-export default async function BundlePage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function BundlePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ name: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const actor = await requirePageActor("bundle:read");
   const parsed = ZBundleParams.safeParse(await params);
   if (!parsed.success) notFound();
   const bundle = await orNotFound(getBundleOrThrow({ actor, name: parsed.data.name }));
   const query = ZListRevisionsQuery.safeParse(await searchParams);
-  const revisions = await listRevisions({ actor, name: bundle.name, query: query.success ? query.data : { limit: 25 } });
-  const rollout = can(actor, "agent:read") ? (await rolloutProgress({ actor })).find((r) => r.bundle === bundle.name) : undefined;
+  const revisions = await listRevisions({
+    actor,
+    name: bundle.name,
+    query: query.success ? query.data : { limit: 25 },
+  });
+  const rollout = can(actor, "agent:read")
+    ? (await rolloutProgress({ actor })).find((r) => r.bundle === bundle.name)
+    : undefined;
   const canPublish = can(actor, "bundle:publish");
-  const candidates = can(actor, "bundle:manage") ? (await listPolicies({ actor, query: { limit: 100 } })).items.filter((p) => isUnderRoots(packageDataPath(p.packagePath), bundle.roots)) : [];
+  const candidates = can(actor, "bundle:manage")
+    ? (await listPolicies({ actor, query: { limit: 100 } })).items.filter((p) =>
+        isUnderRoots(packageDataPath(p.packagePath), bundle.roots),
+      )
+    : [];
   return (
     <div className="page">
-      <div className="breadcrumbs"><Link href="/bundles">Bundles</Link> <span aria-hidden>/</span> <span className="mono">{bundle.name}</span></div>
+      <div className="breadcrumbs">
+        <Link href="/bundles">Bundles</Link> <span aria-hidden>/</span> <span className="mono">{bundle.name}</span>
+      </div>
       <div className="page-header">
         <div>
-          <h1><span className="mono-font">{bundle.name}</span></h1>
+          <h1>
+            <span className="mono-font">{bundle.name}</span>
+          </h1>
           <p className="subtitle">
-            Roots {bundle.roots.map((r) => <code key={r} className="badge mono" style={{ marginRight: 4 }}>{r}</code>)}
+            Roots{" "}
+            {bundle.roots.map((r) => (
+              <code key={r} className="badge mono" style={{ marginRight: 4 }}>
+                {r}
+              </code>
+            ))}
             {bundle.description ? ` · ${bundle.description}` : ""}
           </p>
         </div>
-        {rollout ? <Link href={`/fleet?bundle=${bundle.name}`} className="btn">{rollout.summary}</Link> : null}
+        {rollout ? (
+          <Link href={`/fleet?bundle=${bundle.name}`} className="btn">
+            {rollout.summary}
+          </Link>
+        ) : null}
       </div>
       <div className="grid-2" style={{ alignItems: "start" }}>
-        <BundleMembership bundle={bundle.name} members={bundle.policies} candidates={candidates} canManage={can(actor, "bundle:manage")} />
+        <BundleMembership
+          bundle={bundle.name}
+          members={bundle.policies}
+          candidates={candidates}
+          canManage={can(actor, "bundle:manage")}
+        />
         <AgentConfigCard bundle={bundle.name} canCreateCredential={can(actor, "agent:manage")} />
       </div>
       <section className="card" style={{ marginTop: 16 }} aria-labelledby="revisions-title">
-        <div className="card-header"><h2 id="revisions-title" style={{ fontSize: 14 }}>Revisions</h2><span className="muted small">Newest first. A rollback republishes an earlier revision as a new one.</span></div>
-        {revisions.items.length === 0 ? <div className="empty"><h2>Not published yet</h2><p>Approve and publish a change request for one of this bundle&apos;s policies.</p><Link className="btn" href="/reviews">Change requests</Link></div> : (
+        <div className="card-header">
+          <h2 id="revisions-title" style={{ fontSize: 14 }}>
+            Revisions
+          </h2>
+          <span className="muted small">Newest first. A rollback republishes an earlier revision as a new one.</span>
+        </div>
+        {revisions.items.length === 0 ? (
+          <div className="empty">
+            <h2>Not published yet</h2>
+            <p>Approve and publish a change request for one of this bundle&apos;s policies.</p>
+            <Link className="btn" href="/reviews">
+              Change requests
+            </Link>
+          </div>
+        ) : (
           <table className="table" aria-label="Revisions">
-            <thead><tr><th scope="col">Revision</th><th scope="col">Published</th><th scope="col">Why</th><th scope="col">Signed with</th><th scope="col" className="num">Agents</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Revision</th>
+                <th scope="col">Published</th>
+                <th scope="col">Why</th>
+                <th scope="col">Signed with</th>
+                <th scope="col" className="num">
+                  Agents
+                </th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {revisions.items.map((r, i) => (
                 <tr key={r.number}>
-                  <td><Link href={`/bundles/${bundle.name}/revisions/${r.number}`} className="table-link mono">{r.revision}</Link>{i === 0 && !query.data?.before ? <span className="badge badge-ok" style={{ marginLeft: 6 }}>current</span> : null}</td>
-                  <td><span title={formatDateTime(r.publishedAt)}>{timeAgo(r.publishedAt)}</span><div className="muted small">by {r.publishedBy.name}{r.approvedBy ? `, approved by ${r.approvedBy.name}` : ""}</div></td>
-                  <td className="small">{r.changeRequest ? <Link href={`/reviews/${r.changeRequest.number}`}>#{r.changeRequest.number} {r.changeRequest.title}</Link> : r.rollbackOf ? <>rollback to <span className="mono">{r.rollbackOf}</span>: {r.reason}</> : null}{r.testOverride ? <div><span className="badge badge-warn">tests overridden</span></div> : null}</td>
-                  <td className="small mono">{r.signature.kid}<div className="muted">{r.signature.algorithm}</div></td>
+                  <td>
+                    <Link href={`/bundles/${bundle.name}/revisions/${r.number}`} className="table-link mono">
+                      {r.revision}
+                    </Link>
+                    {i === 0 && !query.data?.before ? (
+                      <span className="badge badge-ok" style={{ marginLeft: 6 }}>
+                        current
+                      </span>
+                    ) : null}
+                  </td>
+                  <td>
+                    <span title={formatDateTime(r.publishedAt)}>{timeAgo(r.publishedAt)}</span>
+                    <div className="muted small">
+                      by {r.publishedBy.name}
+                      {r.approvedBy ? `, approved by ${r.approvedBy.name}` : ""}
+                    </div>
+                  </td>
+                  <td className="small">
+                    {r.changeRequest ? (
+                      <Link href={`/reviews/${r.changeRequest.number}`}>
+                        #{r.changeRequest.number} {r.changeRequest.title}
+                      </Link>
+                    ) : r.rollbackOf ? (
+                      <>
+                        rollback to <span className="mono">{r.rollbackOf}</span>: {r.reason}
+                      </>
+                    ) : null}
+                    {r.testOverride ? (
+                      <div>
+                        <span className="badge badge-warn">tests overridden</span>
+                      </div>
+                    ) : null}
+                  </td>
+                  <td className="small mono">
+                    {r.signature.kid}
+                    <div className="muted">{r.signature.algorithm}</div>
+                  </td>
                   <td className="num">{r.agentsRunning}</td>
-                  <td className="num">{canPublish && i > 0 ? <RevisionActions bundle={bundle.name} number={r.number} revision={r.revision} /> : null}</td>
+                  <td className="num">
+                    {canPublish && i > 0 ? (
+                      <RevisionActions bundle={bundle.name} number={r.number} revision={r.revision} />
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        {revisions.nextBefore ? <div className="pagination"><span /><Link className="btn btn-sm" href={`/bundles/${bundle.name}?before=${revisions.nextBefore}`}>Older →</Link></div> : null}
+        {revisions.nextBefore ? (
+          <div className="pagination">
+            <span />
+            <Link className="btn btn-sm" href={`/bundles/${bundle.name}?before=${revisions.nextBefore}`}>
+              Older →
+            </Link>
+          </div>
+        ) : null}
       </section>
     </div>
   );

@@ -15,7 +15,9 @@ export function RevisionActions({ bundle, number, revision }: { bundle: string; 
   async function rollback() {
     setBusy(true);
     try {
-      const created = await api<{ revision: string }>(`/api/v1/bundles/${bundle}/rollback`, { body: { toRevision: number, reason } });
+      const created = await api<{ revision: string }>(`/api/v1/bundles/${bundle}/rollback`, {
+        body: { toRevision: number, reason },
+      });
       toast(`Republished ${revision} as ${created.revision}`);
       setAsking(false);
       router.refresh();
@@ -26,13 +28,40 @@ export function RevisionActions({ bundle, number, revision }: { bundle: string; 
     }
   }
 
-  if (!asking) return <button type="button" className="btn btn-sm" onClick={() => setAsking(true)}>Roll back to {revision}…</button>;
+  if (!asking)
+    return (
+      <button type="button" className="btn btn-sm" onClick={() => setAsking(true)}>
+        Roll back to {revision}…
+      </button>
+    );
   return (
-    <form className="row" onSubmit={(e) => { e.preventDefault(); void rollback(); }}>
-      <label htmlFor={`rb-${number}`} className="sr-only">Reason for rolling back to {revision}</label>
-      <input id={`rb-${number}`} className="input" style={{ width: 220 }} placeholder="Reason (audited)" value={reason} onChange={(e) => setReason(e.target.value)} minLength={3} required autoFocus />
-      <button type="submit" className="btn btn-sm btn-primary" disabled={busy || reason.trim().length < 3}>{busy ? <span className="spinner" aria-hidden /> : null} Roll back</button>
-      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setAsking(false)}>Cancel</button>
+    <form
+      className="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void rollback();
+      }}
+    >
+      <label htmlFor={`rb-${number}`} className="sr-only">
+        Reason for rolling back to {revision}
+      </label>
+      <input
+        id={`rb-${number}`}
+        className="input"
+        style={{ width: 220 }}
+        placeholder="Reason (audited)"
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        minLength={3}
+        required
+        autoFocus
+      />
+      <button type="submit" className="btn btn-sm btn-primary" disabled={busy || reason.trim().length < 3}>
+        {busy ? <span className="spinner" aria-hidden /> : null} Roll back
+      </button>
+      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
     </form>
   );
 }

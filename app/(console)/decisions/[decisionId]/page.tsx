@@ -12,7 +12,13 @@ import { ReplayPanel } from "./replay-panel";
 
 export const metadata: Metadata = { title: "Decision" };
 
-export default async function DecisionPage({ params, searchParams }: { params: Promise<{ decisionId: string }>; searchParams: Promise<{ at?: string }> }) {
+export default async function DecisionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ decisionId: string }>;
+  searchParams: Promise<{ at?: string }>;
+}) {
   const actor = await requirePageActor("decision:read");
   const { decisionId } = await params;
   const { at } = await searchParams;
@@ -22,15 +28,34 @@ export default async function DecisionPage({ params, searchParams }: { params: P
   });
   return (
     <div className="page page-wide">
-      <div className="breadcrumbs"><Link href="/decisions">Decisions</Link> <span aria-hidden>/</span> <span className="mono">{d.decisionId}</span></div>
+      <div className="breadcrumbs">
+        <Link href="/decisions">Decisions</Link> <span aria-hidden>/</span> <span className="mono">{d.decisionId}</span>
+      </div>
       <div className="page-header">
         <div>
-          <h1 className="row"><OutcomeBadge outcome={d.outcome} /> <span className="mono decision-title">{d.path ?? "ad-hoc query"}</span></h1>
-          <p className="subtitle">{utcStamp(d.timestamp)} UTC ({timeAgo(d.timestamp)}) · by agent <strong>{d.agent}</strong>{d.caller ? <> · caller <span className="mono">{d.caller}</span></> : null}</p>
+          <h1 className="row">
+            <OutcomeBadge outcome={d.outcome} /> <span className="mono decision-title">{d.path ?? "ad-hoc query"}</span>
+          </h1>
+          <p className="subtitle">
+            {utcStamp(d.timestamp)} UTC ({timeAgo(d.timestamp)}) · by agent <strong>{d.agent}</strong>
+            {d.caller ? (
+              <>
+                {" "}
+                · caller <span className="mono">{d.caller}</span>
+              </>
+            ) : null}
+          </p>
         </div>
-        <Link className="btn" href={`/decisions?agent=${encodeURIComponent(d.agent)}&range=24h`}>Other decisions of this agent</Link>
+        <Link className="btn" href={`/decisions?agent=${encodeURIComponent(d.agent)}&range=24h`}>
+          Other decisions of this agent
+        </Link>
       </div>
-      {d.sameIdCount > 0 ? <div className="alert alert-warn" role="status" style={{ marginBottom: 16 }}>{d.sameIdCount} other stored decision{d.sameIdCount === 1 ? "" : "s"} share this decision id; showing the newest.</div> : null}
+      {d.sameIdCount > 0 ? (
+        <div className="alert alert-warn" role="status" style={{ marginBottom: 16 }}>
+          {d.sameIdCount} other stored decision{d.sameIdCount === 1 ? "" : "s"} share this decision id; showing the
+          newest.
+        </div>
+      ) : null}
       <div className="decision-detail">
         <div className="stack">
           <DecisionFacts d={d} />
@@ -38,7 +63,11 @@ export default async function DecisionPage({ params, searchParams }: { params: P
         </div>
         <div className="stack">
           <JsonCard title="Input" value={d.input} empty="No input" />
-          <JsonCard title="Result" value={d.hasResult ? d.result : undefined} empty="Undefined (the policy produced no result)" />
+          <JsonCard
+            title="Result"
+            value={d.hasResult ? d.result : undefined}
+            empty="Undefined (the policy produced no result)"
+          />
           {d.extra?.error ? <JsonCard title="Error" value={d.extra.error} empty="" /> : null}
         </div>
       </div>
@@ -53,18 +82,60 @@ function DecisionFacts({ d }: { d: DecisionDetail }) {
   const metrics = Object.entries(d.metrics ?? {}).filter(([, v]) => typeof v === "number") as Array<[string, number]>;
   return (
     <div className="card">
-      <div className="card-header"><h2>Decision</h2></div>
+      <div className="card-header">
+        <h2>Decision</h2>
+      </div>
       <dl className="meta-list card-body">
-        <dt>Decision id</dt><dd className="mono">{d.decisionId}</dd>
-        <dt>Decided at</dt><dd>{utcStamp(d.timestamp)} UTC</dd>
-        <dt>Received</dt><dd title={formatDateTime(d.receivedAt)}>{timeAgo(d.receivedAt)}</dd>
-        <dt>Query</dt><dd className="mono">{d.path ? queryForPath(d.path) : "—"}</dd>
-        <dt>Agent</dt><dd>{d.agent}{d.credentialId ? <span className="muted small"> · credential <span className="mono">{d.credentialId.slice(0, 8)}</span></span> : null}</dd>
-        <dt>Labels</dt><dd className="mono small">{Object.entries(d.labels).map(([k, v]) => `${k}=${v}`).join(" · ") || "—"}</dd>
-        {typeof d.extra?.requested_by === "string" ? <><dt>Requested by</dt><dd className="mono small">{d.extra.requested_by}</dd></> : null}
-        {metrics.length ? <><dt>Timings</dt><dd className="small">{metrics.map(([k, v]) => `${k.replace(/^timer_|_ns$/g, "")} ${(v / 1e6).toFixed(2)} ms`).join(" · ")}</dd></> : null}
-        {Array.isArray(d.extra?.erased) ? <><dt>Erased</dt><dd className="mono small">{(d.extra.erased as string[]).join(", ")}</dd></> : null}
-        {Array.isArray(d.extra?.masked) ? <><dt>Masked</dt><dd className="mono small">{(d.extra.masked as string[]).join(", ")}</dd></> : null}
+        <dt>Decision id</dt>
+        <dd className="mono">{d.decisionId}</dd>
+        <dt>Decided at</dt>
+        <dd>{utcStamp(d.timestamp)} UTC</dd>
+        <dt>Received</dt>
+        <dd title={formatDateTime(d.receivedAt)}>{timeAgo(d.receivedAt)}</dd>
+        <dt>Query</dt>
+        <dd className="mono">{d.path ? queryForPath(d.path) : "—"}</dd>
+        <dt>Agent</dt>
+        <dd>
+          {d.agent}
+          {d.credentialId ? (
+            <span className="muted small">
+              {" "}
+              · credential <span className="mono">{d.credentialId.slice(0, 8)}</span>
+            </span>
+          ) : null}
+        </dd>
+        <dt>Labels</dt>
+        <dd className="mono small">
+          {Object.entries(d.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" · ") || "—"}
+        </dd>
+        {typeof d.extra?.requested_by === "string" ? (
+          <>
+            <dt>Requested by</dt>
+            <dd className="mono small">{d.extra.requested_by}</dd>
+          </>
+        ) : null}
+        {metrics.length ? (
+          <>
+            <dt>Timings</dt>
+            <dd className="small">
+              {metrics.map(([k, v]) => `${k.replace(/^timer_|_ns$/g, "")} ${(v / 1e6).toFixed(2)} ms`).join(" · ")}
+            </dd>
+          </>
+        ) : null}
+        {Array.isArray(d.extra?.erased) ? (
+          <>
+            <dt>Erased</dt>
+            <dd className="mono small">{(d.extra.erased as string[]).join(", ")}</dd>
+          </>
+        ) : null}
+        {Array.isArray(d.extra?.masked) ? (
+          <>
+            <dt>Masked</dt>
+            <dd className="mono small">{(d.extra.masked as string[]).join(", ")}</dd>
+          </>
+        ) : null}
       </dl>
     </div>
   );
@@ -74,35 +145,86 @@ function ProvenanceCard({ d }: { d: DecisionDetail }) {
   const p = d.provenance;
   return (
     <div className="card">
-      <div className="card-header"><h2>Decided by</h2>{p.verified ? <span className="badge badge-ok"><CheckIcon /> published by Verdict</span> : <span className="badge badge-warn"><AlertIcon /> unpublished revision</span>}</div>
+      <div className="card-header">
+        <h2>Decided by</h2>
+        {p.verified ? (
+          <span className="badge badge-ok">
+            <CheckIcon /> published by Verdict
+          </span>
+        ) : (
+          <span className="badge badge-warn">
+            <AlertIcon /> unpublished revision
+          </span>
+        )}
+      </div>
       <div className="card-body stack">
         {p.bundles.length === 0 ? (
-          <div className="alert alert-warn">The agent reported no bundle for this decision: its policy did not come from a bundle Verdict published.</div>
+          <div className="alert alert-warn">
+            The agent reported no bundle for this decision: its policy did not come from a bundle Verdict published.
+          </div>
         ) : (
           p.bundles.map((b) => (
             <div key={b.bundle} className="provenance">
-              <div><span className="muted small">Bundle</span> <strong>{b.bundle}</strong> <span className="muted small">revision</span> <span className="mono">{b.revision}</span></div>
+              <div>
+                <span className="muted small">Bundle</span> <strong>{b.bundle}</strong>{" "}
+                <span className="muted small">revision</span> <span className="mono">{b.revision}</span>
+              </div>
               {b.published ? (
                 <dl className="meta-list">
-                  <dt>Revision</dt><dd><Link href={`/bundles/${encodeURIComponent(b.bundle)}/revisions/${b.published.number}`}>{b.bundle} #{b.published.number} ({b.revision})</Link> <span className="muted small">signed with {b.published.signedWith}</span></dd>
-                  <dt>Published</dt><dd>{formatDateTime(b.published.publishedAt)} by {b.published.publishedBy}</dd>
+                  <dt>Revision</dt>
+                  <dd>
+                    <Link href={`/bundles/${encodeURIComponent(b.bundle)}/revisions/${b.published.number}`}>
+                      {b.bundle} #{b.published.number} ({b.revision})
+                    </Link>{" "}
+                    <span className="muted small">signed with {b.published.signedWith}</span>
+                  </dd>
+                  <dt>Published</dt>
+                  <dd>
+                    {formatDateTime(b.published.publishedAt)} by {b.published.publishedBy}
+                  </dd>
                   {b.published.changeRequest ? (
-                    <><dt>Change request</dt><dd><Link href={`/reviews/${b.published.changeRequest.number}`}>#{b.published.changeRequest.number} {b.published.changeRequest.title}</Link></dd></>
+                    <>
+                      <dt>Change request</dt>
+                      <dd>
+                        <Link href={`/reviews/${b.published.changeRequest.number}`}>
+                          #{b.published.changeRequest.number} {b.published.changeRequest.title}
+                        </Link>
+                      </dd>
+                    </>
                   ) : b.published.rollbackOf ? (
-                    <><dt>Rollback</dt><dd>to {b.published.rollbackOf}{b.published.reason ? ` — ${b.published.reason}` : ""}</dd></>
+                    <>
+                      <dt>Rollback</dt>
+                      <dd>
+                        to {b.published.rollbackOf}
+                        {b.published.reason ? ` — ${b.published.reason}` : ""}
+                      </dd>
+                    </>
                   ) : null}
-                  <dt>Approved by</dt><dd>{b.published.approvedBy ?? <span className="muted">no approval recorded</span>}</dd>
+                  <dt>Approved by</dt>
+                  <dd>{b.published.approvedBy ?? <span className="muted">no approval recorded</span>}</dd>
                   <dt>Policy versions</dt>
                   <dd>
-                    {b.published.policyVersions.length === 0 ? <span className="muted">none</span> : b.published.policyVersions.map((v) => (
-                      <div key={v.policyId}>
-                        <Link href={`/policies/${v.policyId}/history?b=${v.number}`} className="mono">{v.packagePath} v{v.number}</Link> <span className="muted small mono" title={v.sha256}>{v.sha256.slice(0, 10)}</span>
-                      </div>
-                    ))}
+                    {b.published.policyVersions.length === 0 ? (
+                      <span className="muted">none</span>
+                    ) : (
+                      b.published.policyVersions.map((v) => (
+                        <div key={v.policyId}>
+                          <Link href={`/policies/${v.policyId}/history?b=${v.number}`} className="mono">
+                            {v.packagePath} v{v.number}
+                          </Link>{" "}
+                          <span className="muted small mono" title={v.sha256}>
+                            {v.sha256.slice(0, 10)}
+                          </span>
+                        </div>
+                      ))
+                    )}
                   </dd>
                 </dl>
               ) : (
-                <div className="alert alert-warn small">Verdict never published this revision: the bundle was built or changed outside Verdict, or the agent is not configured with Verdict&apos;s bundle.</div>
+                <div className="alert alert-warn small">
+                  Verdict never published this revision: the bundle was built or changed outside Verdict, or the agent
+                  is not configured with Verdict&apos;s bundle.
+                </div>
               )}
             </div>
           ))
@@ -115,8 +237,16 @@ function ProvenanceCard({ d }: { d: DecisionDetail }) {
 function JsonCard({ title, value, empty }: { title: string; value: unknown; empty: string }) {
   return (
     <div className="card">
-      <div className="card-header"><h2>{title}</h2></div>
-      <div className="card-body">{value === undefined || value === null ? <p className="muted small">{empty}</p> : <pre className="json-view json-tall">{JSON.stringify(value, null, 2)}</pre>}</div>
+      <div className="card-header">
+        <h2>{title}</h2>
+      </div>
+      <div className="card-body">
+        {value === undefined || value === null ? (
+          <p className="muted small">{empty}</p>
+        ) : (
+          <pre className="json-view json-tall">{JSON.stringify(value, null, 2)}</pre>
+        )}
+      </div>
     </div>
   );
 }

@@ -45,23 +45,51 @@ export function DecisionFilters({ raw, range, matchError }: Props) {
       <div className="row row-wrap">
         <div className="segmented" role="group" aria-label="Time range">
           {RANGE_PRESETS.map((p) => (
-            <button key={p.key} type="button" aria-pressed={!custom && preset === p.key} onClick={() => pick(p.key)}>{p.label}</button>
+            <button key={p.key} type="button" aria-pressed={!custom && preset === p.key} onClick={() => pick(p.key)}>
+              {p.label}
+            </button>
           ))}
-          <button type="button" aria-pressed={custom} onClick={() => setCustom(true)}>Custom</button>
+          <button type="button" aria-pressed={custom} onClick={() => setCustom(true)}>
+            Custom
+          </button>
         </div>
         {custom ? (
           <>
-            <label className="sr-only" htmlFor="df-from">From (UTC)</label>
-            <input id="df-from" name="from" type="datetime-local" step="1" className="input" style={{ width: 200 }} defaultValue={raw.from?.replace(/Z$/, "") ?? ""} title="From (UTC)" />
+            <label className="sr-only" htmlFor="df-from">
+              From (UTC)
+            </label>
+            <input
+              id="df-from"
+              name="from"
+              type="datetime-local"
+              step="1"
+              className="input"
+              style={{ width: 200 }}
+              defaultValue={raw.from?.replace(/Z$/, "") ?? ""}
+              title="From (UTC)"
+            />
             <span className="muted small">to</span>
-            <label className="sr-only" htmlFor="df-to">To (UTC)</label>
-            <input id="df-to" name="to" type="datetime-local" step="1" className="input" style={{ width: 200 }} defaultValue={raw.to?.replace(/Z$/, "") ?? ""} title="To (UTC, exclusive; empty means now)" />
+            <label className="sr-only" htmlFor="df-to">
+              To (UTC)
+            </label>
+            <input
+              id="df-to"
+              name="to"
+              type="datetime-local"
+              step="1"
+              className="input"
+              style={{ width: 200 }}
+              defaultValue={raw.to?.replace(/Z$/, "") ?? ""}
+              title="To (UTC, exclusive; empty means now)"
+            />
             <span className="muted small">UTC</span>
           </>
         ) : null}
       </div>
       <div className="filter-grid">
-        <label className="sr-only" htmlFor="df-outcome">Outcome</label>
+        <label className="sr-only" htmlFor="df-outcome">
+          Outcome
+        </label>
         <select id="df-outcome" name="outcome" className="input" defaultValue={raw.outcome ?? ""}>
           <option value="">Any outcome</option>
           <option value="allowed">Allowed</option>
@@ -70,11 +98,22 @@ export function DecisionFilters({ raw, range, matchError }: Props) {
         </select>
         {TEXT_FIELDS.map((f) => (
           <span key={f.name}>
-            <label className="sr-only" htmlFor={`df-${f.name}`}>{f.label}</label>
-            <input id={`df-${f.name}`} name={f.name} className="input" placeholder={f.placeholder} title={f.label} defaultValue={raw[f.name] ?? ""} />
+            <label className="sr-only" htmlFor={`df-${f.name}`}>
+              {f.label}
+            </label>
+            <input
+              id={`df-${f.name}`}
+              name={f.name}
+              className="input"
+              placeholder={f.placeholder}
+              title={f.label}
+              defaultValue={raw[f.name] ?? ""}
+            />
           </span>
         ))}
-        <label className="sr-only" htmlFor="df-unpublished">Provenance</label>
+        <label className="sr-only" htmlFor="df-unpublished">
+          Provenance
+        </label>
         <select id="df-unpublished" name="unpublished" className="input" defaultValue={raw.unpublished ?? ""}>
           <option value="">Any provenance</option>
           <option value="true">Unpublished revision only</option>
@@ -84,22 +123,52 @@ export function DecisionFilters({ raw, range, matchError }: Props) {
       <div className="row">
         <div className="search" style={{ flex: 1 }}>
           <SearchIcon />
-          <label className="sr-only" htmlFor="df-match">JSON match on input or result</label>
+          <label className="sr-only" htmlFor="df-match">
+            JSON match on input or result
+          </label>
           <input
-            id="df-match" name="match" className="input mono" defaultValue={raw.match ?? ""}
+            id="df-match"
+            name="match"
+            className="input mono"
+            defaultValue={raw.match ?? ""}
             placeholder='JSON match, e.g. input.method = "DELETE" and input.attributes.source.principal startswith "spiffe://prod/"'
-            aria-invalid={matchError ? true : undefined} aria-describedby="df-match-help"
+            aria-invalid={matchError ? true : undefined}
+            aria-describedby="df-match-help"
           />
         </div>
-        <label className="sr-only" htmlFor="df-decision-id">Decision id</label>
-        <input id="df-decision-id" name="decisionId" className="input mono" style={{ width: 230 }} placeholder="Decision id" title="Decision id" defaultValue={raw.decisionId ?? ""} />
-        <button type="submit" className="btn btn-primary">Apply</button>
-        <Link href="/decisions" className="btn btn-ghost">Clear</Link>
+        <label className="sr-only" htmlFor="df-decision-id">
+          Decision id
+        </label>
+        <input
+          id="df-decision-id"
+          name="decisionId"
+          className="input mono"
+          style={{ width: 230 }}
+          placeholder="Decision id"
+          title="Decision id"
+          defaultValue={raw.decisionId ?? ""}
+        />
+        <button type="submit" className="btn btn-primary">
+          Apply
+        </button>
+        <Link href="/decisions" className="btn btn-ghost">
+          Clear
+        </Link>
       </div>
-      <p id="df-match-help" className={matchError ? "error-text" : "muted small"} role={matchError ? "alert" : undefined}>
-        {matchError
-          ? `The JSON match is invalid: ${matchError}.`
-          : <>Paths start at <code>input</code> or <code>result</code>; operators <code>= != &lt; &lt;= &gt; &gt;=</code>, <code>startswith</code>, <code>contains</code>; values are JSON; join conditions with <code>and</code>. A bare path matches when it exists.</>}
+      <p
+        id="df-match-help"
+        className={matchError ? "error-text" : "muted small"}
+        role={matchError ? "alert" : undefined}
+      >
+        {matchError ? (
+          `The JSON match is invalid: ${matchError}.`
+        ) : (
+          <>
+            Paths start at <code>input</code> or <code>result</code>; operators <code>= != &lt; &lt;= &gt; &gt;=</code>,{" "}
+            <code>startswith</code>, <code>contains</code>; values are JSON; join conditions with <code>and</code>. A
+            bare path matches when it exists.
+          </>
+        )}
       </p>
     </form>
   );

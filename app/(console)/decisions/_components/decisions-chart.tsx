@@ -9,7 +9,8 @@ const utcDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short"
 const utcFull = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 function tickLabel(t: Date, bucketSeconds: number, spanMs: number): string {
-  if (spanMs > 2 * 86_400_000) return bucketSeconds >= 86_400 ? utcDay.format(t) : `${utcDay.format(t)} ${utcTime.format(t)}`;
+  if (spanMs > 2 * 86_400_000)
+    return bucketSeconds >= 86_400 ? utcDay.format(t) : `${utcDay.format(t)} ${utcTime.format(t)}`;
   return utcTime.format(t);
 }
 
@@ -39,7 +40,9 @@ export function DecisionsChart({ series, bucketSeconds }: { series: SeriesPoint[
         {[0, 0.25, 0.5, 0.75, 1].map((f) => (
           <g key={f}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} className="chart-grid" />
-            <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end" className="chart-label">{compact.format(max * f)}</text>
+            <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end" className="chart-label">
+              {compact.format(max * f)}
+            </text>
           </g>
         ))}
         {series.map((p, i) => {
@@ -54,19 +57,51 @@ export function DecisionsChart({ series, bucketSeconds }: { series: SeriesPoint[
             <g key={p.t}>
               <title>{`${utcFull.format(t)} UTC — ${p.allowed} allowed, ${p.denied} denied${p.other ? `, ${p.other} other` : ""}`}</title>
               <rect x={PAD.left + i * slot} y={PAD.top} width={slot} height={innerH} className="chart-hover" />
-              {parts.map((part) => (part.v > 0 ? (
-                <rect key={part.key} x={x} width={barW} y={y(part.from + part.v)} height={Math.max(0.5, y(part.from) - y(part.from + part.v))} className={`chart-${part.key}`} />
-              ) : null))}
-              {i % every === 0 ? <text x={Math.min(x + barW / 2, W - PAD.right)} y={H - 8} textAnchor={x + barW / 2 > W - 70 ? "end" : "middle"} className="chart-label">{tickLabel(t, bucketSeconds, spanMs)}</text> : null}
+              {parts.map((part) =>
+                part.v > 0 ? (
+                  <rect
+                    key={part.key}
+                    x={x}
+                    width={barW}
+                    y={y(part.from + part.v)}
+                    height={Math.max(0.5, y(part.from) - y(part.from + part.v))}
+                    className={`chart-${part.key}`}
+                  />
+                ) : null,
+              )}
+              {i % every === 0 ? (
+                <text
+                  x={Math.min(x + barW / 2, W - PAD.right)}
+                  y={H - 8}
+                  textAnchor={x + barW / 2 > W - 70 ? "end" : "middle"}
+                  className="chart-label"
+                >
+                  {tickLabel(t, bucketSeconds, spanMs)}
+                </text>
+              ) : null}
             </g>
           );
         })}
       </svg>
       <figcaption className="chart-legend">
-        <span><i className="chart-key chart-allowed" /> Allowed</span>
-        <span><i className="chart-key chart-denied" /> Denied</span>
-        <span><i className="chart-key chart-other" /> Undefined / other</span>
-        <span className="muted">per {bucketSeconds >= 86_400 ? "day" : bucketSeconds >= 3600 ? `${bucketSeconds / 3600} h` : `${bucketSeconds / 60} min`}, UTC</span>
+        <span>
+          <i className="chart-key chart-allowed" /> Allowed
+        </span>
+        <span>
+          <i className="chart-key chart-denied" /> Denied
+        </span>
+        <span>
+          <i className="chart-key chart-other" /> Undefined / other
+        </span>
+        <span className="muted">
+          per{" "}
+          {bucketSeconds >= 86_400
+            ? "day"
+            : bucketSeconds >= 3600
+              ? `${bucketSeconds / 3600} h`
+              : `${bucketSeconds / 60} min`}
+          , UTC
+        </span>
       </figcaption>
     </figure>
   );

@@ -28,7 +28,9 @@ export function LiveTail({ search }: { search: string }) {
       try {
         const qs = new URLSearchParams(search);
         if (watermark.current) qs.set("since", watermark.current);
-        const page = await api<{ items: DecisionSummary[]; watermark: string }>(`/api/v1/decisions/tail?${qs}`, { signal: controller.signal });
+        const page = await api<{ items: DecisionSummary[]; watermark: string }>(`/api/v1/decisions/tail?${qs}`, {
+          signal: controller.signal,
+        });
         watermark.current = page.watermark;
         const added = page.items.filter((d) => !seen.current.has(key(d)));
         for (const d of added) seen.current.add(key(d));
@@ -57,15 +59,33 @@ export function LiveTail({ search }: { search: string }) {
         <div className="row">
           <span className={`dot ${paused ? "" : "dot-ok live-dot"}`} aria-hidden />
           <strong>{paused ? "Paused" : "Live"}</strong>
-          <span className="muted small" aria-live="polite">{items.length} decision{items.length === 1 ? "" : "s"} received while watching (newest arrivals first, last {KEEP} kept)</span>
+          <span className="muted small" aria-live="polite">
+            {items.length} decision{items.length === 1 ? "" : "s"} received while watching (newest arrivals first, last{" "}
+            {KEEP} kept)
+          </span>
         </div>
         <button type="button" className="btn btn-sm" onClick={() => setPaused((p) => !p)}>
-          {paused ? <><PlayIcon /> Resume</> : <><PauseIcon /> Pause</>}
+          {paused ? (
+            <>
+              <PlayIcon /> Resume
+            </>
+          ) : (
+            <>
+              <PauseIcon /> Pause
+            </>
+          )}
         </button>
       </div>
-      {error ? <div className="alert alert-warn" role="alert" style={{ margin: 12 }}>{error}</div> : null}
+      {error ? (
+        <div className="alert alert-warn" role="alert" style={{ margin: 12 }}>
+          {error}
+        </div>
+      ) : null}
       {items.length === 0 ? (
-        <div className="empty"><h2>Waiting for decisions…</h2><p>New decisions matching the filter appear here as agents upload them (every few seconds).</p></div>
+        <div className="empty">
+          <h2>Waiting for decisions…</h2>
+          <p>New decisions matching the filter appear here as agents upload them (every few seconds).</p>
+        </div>
       ) : (
         <DecisionTable items={items} fresh={fresh} />
       )}

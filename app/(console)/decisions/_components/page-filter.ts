@@ -10,7 +10,16 @@ export const RANGE_PRESETS = [
   { key: "30d", label: "30 days", ms: 30 * 86_400_000 },
 ] as const;
 
-export const FILTER_KEYS = ["outcome", "path", "caller", "agent", "revision", "decisionId", "unpublished", "match"] as const;
+export const FILTER_KEYS = [
+  "outcome",
+  "path",
+  "caller",
+  "agent",
+  "revision",
+  "decisionId",
+  "unpublished",
+  "match",
+] as const;
 
 export type PageFilter = {
   filter: TDecisionFilter;
@@ -45,7 +54,8 @@ export function parsePageFilter(params: Record<string, string | string[] | undef
   }
   const matchError = raw.match ? matchProblem(raw.match) : null;
   const parsed = ZDecisionFilter.safeParse(input);
-  if (parsed.success) return { filter: parsed.data, range: custom ? "custom" : preset.key, raw, error: null, matchError };
+  if (parsed.success)
+    return { filter: parsed.data, range: custom ? "custom" : preset.key, raw, error: null, matchError };
   const issue = parsed.error.issues[0];
   return {
     filter: ZDecisionFilter.parse({ from: new Date(now - preset.ms).toISOString() }),

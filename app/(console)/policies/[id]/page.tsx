@@ -23,11 +23,15 @@ export default async function PolicyEditorPage({ params }: { params: Promise<{ i
   const latestRun = await getLatestTestRunForVersion(policy.head.id);
   return (
     <div className="page page-wide">
-      <div className="breadcrumbs"><Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>{policy.name}</span></div>
+      <div className="breadcrumbs">
+        <Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>{policy.name}</span>
+      </div>
       <div className="page-header">
         <div>
           <h1>{policy.name}</h1>
-          <p className="subtitle"><code>{policy.packagePath}</code> · owned by {policy.owner}</p>
+          <p className="subtitle">
+            <code>{policy.packagePath}</code> · owned by {policy.owner}
+          </p>
         </div>
       </div>
       <PolicyWorkbench
@@ -36,8 +40,13 @@ export default async function PolicyEditorPage({ params }: { params: Promise<{ i
         canRun={can(actor, "test:run")}
         initialRun={latestRun}
         policy={{
-          id: policy.id, name: policy.name, packagePath: policy.packagePath, owner: policy.owner, description: policy.description,
-          fileName: policyFilePath(policy.packagePath), head: policy.head,
+          id: policy.id,
+          name: policy.name,
+          packagePath: policy.packagePath,
+          owner: policy.owner,
+          description: policy.description,
+          fileName: policyFilePath(policy.packagePath),
+          head: policy.head,
         }}
       />
     </div>

@@ -5,7 +5,12 @@ import { api, ApiError } from "@/components/api-client";
 import type { EditorMarker } from "@/components/monaco";
 
 type RegoError = { code: string; message: string; file?: string; row?: number; col?: number };
-export type LintState = { status: "idle" | "checking" | "done" | "failed"; errors: RegoError[]; warnings: RegoError[]; failure?: string };
+export type LintState = {
+  status: "idle" | "checking" | "done" | "failed";
+  errors: RegoError[];
+  warnings: RegoError[];
+  failure?: string;
+};
 
 const DEBOUNCE_MS = 600;
 
@@ -17,11 +22,18 @@ export function useRegoLint(source: string, fileName: string): LintState {
     const timer = setTimeout(async () => {
       setState((s) => ({ ...s, status: "checking" }));
       try {
-        const result = await api<{ errors: RegoError[]; warnings: RegoError[] }>("/api/v1/rego/lint", { body: { source, fileName }, signal: controller.signal });
+        const result = await api<{ errors: RegoError[]; warnings: RegoError[] }>("/api/v1/rego/lint", {
+          body: { source, fileName },
+          signal: controller.signal,
+        });
         setState({ status: "done", ...result });
       } catch (error) {
         if (controller.signal.aborted) return;
-        setState((s) => ({ ...s, status: "failed", failure: error instanceof ApiError ? error.message : "Lint is unavailable" }));
+        setState((s) => ({
+          ...s,
+          status: "failed",
+          failure: error instanceof ApiError ? error.message : "Lint is unavailable",
+        }));
       }
     }, DEBOUNCE_MS);
     return () => {
@@ -34,11 +46,25 @@ export function useRegoLint(source: string, fileName: string): LintState {
 
 export function toMarkers(lint: { errors: RegoError[]; warnings: RegoError[] }): EditorMarker[] {
   return [
-    ...lint.errors.map((e) => ({ row: e.row, col: e.col, message: e.message, code: e.code, severity: "error" as const })),
-    ...lint.warnings.map((e) => ({ row: e.row, col: e.col, message: e.message, code: e.code, severity: "warning" as const })),
+    ...lint.errors.map((e) => ({
+      row: e.row,
+      col: e.col,
+      message: e.message,
+      code: e.code,
+      severity: "error" as const,
+    })),
+    ...lint.warnings.map((e) => ({
+      row: e.row,
+      col: e.col,
+      message: e.message,
+      code: e.code,
+      severity: "warning" as const,
+    })),
   ];
 }
 
 export function regoErrorsOf(error: unknown): RegoError[] {
-  return error instanceof ApiError && Array.isArray(error.problem.regoErrors) ? (error.problem.regoErrors as RegoError[]) : [];
+  return error instanceof ApiError && Array.isArray(error.problem.regoErrors)
+    ? (error.problem.regoErrors as RegoError[])
+    : [];
 }

@@ -7,7 +7,8 @@ import { RegoEditor } from "@/components/monaco";
 import { ProblemsPanel } from "../_components/problems-panel";
 import { toMarkers, useRegoLint } from "../_components/use-rego-lint";
 
-const template = (pkg: string) => `package ${pkg || "example.authz"}\n\n# Deny by default.\ndefault allow := false\n\nallow if {\n\tinput.user.role == "admin"\n}\n`;
+const template = (pkg: string) =>
+  `package ${pkg || "example.authz"}\n\n# Deny by default.\ndefault allow := false\n\nallow if {\n\tinput.user.role == "admin"\n}\n`;
 
 export function NewPolicyForm() {
   const router = useRouter();
@@ -28,7 +29,9 @@ export function NewPolicyForm() {
     setPending(true);
     setError(null);
     try {
-      const created = await api<{ id: string }>("/api/v1/policies", { body: { name, packagePath, owner, description, source, message: "Created" } });
+      const created = await api<{ id: string }>("/api/v1/policies", {
+        body: { name, packagePath, owner, description, source, message: "Created" },
+      });
       router.push(`/policies/${created.id}`);
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError({ status: 0, detail: "The server could not be reached" }));
@@ -37,37 +40,95 @@ export function NewPolicyForm() {
   }
 
   return (
-    <form onSubmit={(e) => { e.preventDefault(); void create(); }} className="editor-layout" noValidate>
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void create();
+      }}
+      className="editor-layout"
+      noValidate
+    >
       <div className="stack">
         <div className="card card-body grid-2">
           <div className="field">
             <label htmlFor="name">Name</label>
-            <input id="name" className="input" value={name} onChange={(e) => setName(e.target.value)} required aria-invalid={Boolean(fieldError("name"))} />
+            <input
+              id="name"
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              required
+              aria-invalid={Boolean(fieldError("name"))}
+            />
             {fieldError("name") ? <span className="error">{fieldError("name")}</span> : null}
           </div>
           <div className="field">
             <label htmlFor="packagePath">Package</label>
-            <input id="packagePath" className="input mono" placeholder="payments.authz" value={packagePath} required aria-invalid={Boolean(fieldError("packagePath"))}
-              onChange={(e) => { setPackagePath(e.target.value); if (!touchedSource) setSource(template(e.target.value)); }} />
-            {fieldError("packagePath") ? <span className="error">{fieldError("packagePath")}</span> : <span className="hint">The module&apos;s package line must match.</span>}
+            <input
+              id="packagePath"
+              className="input mono"
+              placeholder="payments.authz"
+              value={packagePath}
+              required
+              aria-invalid={Boolean(fieldError("packagePath"))}
+              onChange={(e) => {
+                setPackagePath(e.target.value);
+                if (!touchedSource) setSource(template(e.target.value));
+              }}
+            />
+            {fieldError("packagePath") ? (
+              <span className="error">{fieldError("packagePath")}</span>
+            ) : (
+              <span className="hint">The module&apos;s package line must match.</span>
+            )}
           </div>
           <div className="field">
             <label htmlFor="owner">Owner</label>
-            <input id="owner" className="input" placeholder="team or person" value={owner} onChange={(e) => setOwner(e.target.value)} required aria-invalid={Boolean(fieldError("owner"))} />
+            <input
+              id="owner"
+              className="input"
+              placeholder="team or person"
+              value={owner}
+              onChange={(e) => setOwner(e.target.value)}
+              required
+              aria-invalid={Boolean(fieldError("owner"))}
+            />
             {fieldError("owner") ? <span className="error">{fieldError("owner")}</span> : null}
           </div>
           <div className="field">
             <label htmlFor="description">Description</label>
-            <input id="description" className="input" value={description} onChange={(e) => setDescription(e.target.value)} />
+            <input
+              id="description"
+              className="input"
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+            />
           </div>
         </div>
         <div className="editor-frame">
-          <RegoEditor value={source} onChange={(v) => { setTouchedSource(true); setSource(v); }} markers={markers} height={420} onSave={() => void create()} />
+          <RegoEditor
+            value={source}
+            onChange={(v) => {
+              setTouchedSource(true);
+              setSource(v);
+            }}
+            markers={markers}
+            height={420}
+            onSave={() => void create()}
+          />
         </div>
-        {error ? <div role="alert" className="alert alert-danger">{error.message}</div> : null}
+        {error ? (
+          <div role="alert" className="alert alert-danger">
+            {error.message}
+          </div>
+        ) : null}
         <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? <span className="spinner" aria-hidden /> : null} Create policy</button>
-          <button type="button" className="btn btn-ghost" onClick={() => router.push("/policies")}>Cancel</button>
+          <button type="submit" className="btn btn-primary" disabled={pending}>
+            {pending ? <span className="spinner" aria-hidden /> : null} Create policy
+          </button>
+          <button type="button" className="btn btn-ghost" onClick={() => router.push("/policies")}>
+            Cancel
+          </button>
         </div>
       </div>
       <ProblemsPanel lint={lint} onReveal={() => {}} />

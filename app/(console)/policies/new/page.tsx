@@ -9,11 +9,15 @@ export default async function NewPolicyPage() {
   await requirePageActor("policy:write");
   return (
     <div className="page">
-      <div className="breadcrumbs"><Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>New</span></div>
+      <div className="breadcrumbs">
+        <Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>New</span>
+      </div>
       <div className="page-header">
         <div>
           <h1>New policy</h1>
-          <p className="subtitle">A Rego module in its own package. It is checked by OPA before it is stored as version 1.</p>
+          <p className="subtitle">
+            A Rego module in its own package. It is checked by OPA before it is stored as version 1.
+          </p>
         </div>
       </div>
       <NewPolicyForm />

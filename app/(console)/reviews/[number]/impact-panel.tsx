@@ -22,17 +22,20 @@ export function ImpactPanel({ number: crNumber }: { number: number }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const run = useCallback(async (windowDays: number) => {
-    setBusy(true);
-    setError(null);
-    try {
-      setReport(await api<ImpactReport>(`/api/v1/change-requests/${crNumber}/impact?windowDays=${windowDays}`));
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : "The impact analysis failed");
-    } finally {
-      setBusy(false);
-    }
-  }, [crNumber]);
+  const run = useCallback(
+    async (windowDays: number) => {
+      setBusy(true);
+      setError(null);
+      try {
+        setReport(await api<ImpactReport>(`/api/v1/change-requests/${crNumber}/impact?windowDays=${windowDays}`));
+      } catch (e) {
+        setError(e instanceof ApiError ? e.message : "The impact analysis failed");
+      } finally {
+        setBusy(false);
+      }
+    },
+    [crNumber],
+  );
 
   useEffect(() => void run(days), [run, days]);
 
@@ -41,18 +44,39 @@ export function ImpactPanel({ number: crNumber }: { number: number }) {
       <div className="card-header">
         <div>
           <h2>Impact on recent decisions</h2>
-          <p className="muted small">Distinct inputs of decisions agents recorded, re-evaluated against the proposed policies in one <code>opa eval</code>.</p>
+          <p className="muted small">
+            Distinct inputs of decisions agents recorded, re-evaluated against the proposed policies in one{" "}
+            <code>opa eval</code>.
+          </p>
         </div>
         <div className="row">
-          <label htmlFor="impact-window" className="sr-only">Window</label>
-          <select id="impact-window" className="input" style={{ width: 130 }} value={days} onChange={(e) => setDays(Number(e.target.value))}>
-            {WINDOWS.map((d) => <option key={d} value={d}>Last {d} day{d === 1 ? "" : "s"}</option>)}
+          <label htmlFor="impact-window" className="sr-only">
+            Window
+          </label>
+          <select
+            id="impact-window"
+            className="input"
+            style={{ width: 130 }}
+            value={days}
+            onChange={(e) => setDays(Number(e.target.value))}
+          >
+            {WINDOWS.map((d) => (
+              <option key={d} value={d}>
+                Last {d} day{d === 1 ? "" : "s"}
+              </option>
+            ))}
           </select>
-          <button type="button" className="btn btn-sm" onClick={() => void run(days)} disabled={busy}>{busy ? <span className="spinner" aria-hidden /> : <ReplayIcon />} Re-run</button>
+          <button type="button" className="btn btn-sm" onClick={() => void run(days)} disabled={busy}>
+            {busy ? <span className="spinner" aria-hidden /> : <ReplayIcon />} Re-run
+          </button>
         </div>
       </div>
       <div className="card-body stack" aria-live="polite">
-        {error ? <div className="alert alert-danger" role="alert">{error}</div> : null}
+        {error ? (
+          <div className="alert alert-danger" role="alert">
+            {error}
+          </div>
+        ) : null}
         {!report && busy ? <div className="skeleton" style={{ height: 60 }} /> : null}
         {report ? <ImpactSummary report={report} /> : null}
       </div>
@@ -64,24 +88,54 @@ function ImpactSummary({ report }: { report: ImpactReport }) {
   if (report.errors.length > 0) {
     return (
       <div className="alert alert-danger" role="alert" data-testid="impact-errors">
-        <div><strong>The proposed policies fail on recorded inputs.</strong> {report.errors.map((e) => e.message).join("; ")}</div>
+        <div>
+          <strong>The proposed policies fail on recorded inputs.</strong>{" "}
+          {report.errors.map((e) => e.message).join("; ")}
+        </div>
       </div>
     );
   }
   if (report.evaluated.inputs === 0) {
-    return <p className="muted small">No decisions under {report.packages.map((p) => <code key={p}>{p}</code>)} were recorded in the last {report.window.days} day{report.window.days === 1 ? "" : "s"}, so there is nothing to compare.</p>;
+    return (
+      <p className="muted small">
+        No decisions under{" "}
+        {report.packages.map((p) => (
+          <code key={p}>{p}</code>
+        ))}{" "}
+        were recorded in the last {report.window.days} day{report.window.days === 1 ? "" : "s"}, so there is nothing to
+        compare.
+      </p>
+    );
   }
-  const flipped = report.flips.allow_to_deny.inputs + report.flips.deny_to_allow.inputs + report.flips.other_change.inputs;
+  const flipped =
+    report.flips.allow_to_deny.inputs + report.flips.deny_to_allow.inputs + report.flips.other_change.inputs;
   return (
     <>
       <p className="small" data-testid="impact-summary">
-        {number.format(report.evaluated.inputs)} distinct input{report.evaluated.inputs === 1 ? "" : "s"} ({number.format(report.evaluated.decisions)} decisions) on {report.paths.map((p, i) => <span key={p}>{i ? ", " : ""}<code>{p}</code></span>)}:{" "}
-        {flipped === 0 ? <strong>no decision would change.</strong> : <strong>{number.format(flipped)} would be decided differently.</strong>}
-        {report.truncated ? <span className="muted"> Capped at the newest {number.format(report.cap)} inputs.</span> : null}
+        {number.format(report.evaluated.inputs)} distinct input{report.evaluated.inputs === 1 ? "" : "s"} (
+        {number.format(report.evaluated.decisions)} decisions) on{" "}
+        {report.paths.map((p, i) => (
+          <span key={p}>
+            {i ? ", " : ""}
+            <code>{p}</code>
+          </span>
+        ))}
+        :{" "}
+        {flipped === 0 ? (
+          <strong>no decision would change.</strong>
+        ) : (
+          <strong>{number.format(flipped)} would be decided differently.</strong>
+        )}
+        {report.truncated ? (
+          <span className="muted"> Capped at the newest {number.format(report.cap)} inputs.</span>
+        ) : null}
       </p>
       <div className="row row-wrap">
         {KINDS.map(({ kind, label, tone }) => (
-          <span key={kind} className={`badge ${report.flips[kind].inputs ? tone : ""}`}>{label}: {number.format(report.flips[kind].inputs)} input{report.flips[kind].inputs === 1 ? "" : "s"} · {number.format(report.flips[kind].decisions)} decisions</span>
+          <span key={kind} className={`badge ${report.flips[kind].inputs ? tone : ""}`}>
+            {label}: {number.format(report.flips[kind].inputs)} input{report.flips[kind].inputs === 1 ? "" : "s"} ·{" "}
+            {number.format(report.flips[kind].decisions)} decisions
+          </span>
         ))}
         <span className="badge badge-ok">Unchanged: {number.format(report.unchanged.inputs)}</span>
       </div>
@@ -99,13 +153,31 @@ function ExampleTable({ title, examples }: { title: string; examples: ImpactExam
     <div>
       <h3 style={{ marginBottom: 6 }}>{title} — examples</h3>
       <table className="table impact-table">
-        <thead><tr><th scope="col">Input</th><th scope="col">Recorded</th><th scope="col">Proposed</th><th scope="col" className="num">Times</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Input</th>
+            <th scope="col">Recorded</th>
+            <th scope="col">Proposed</th>
+            <th scope="col" className="num">
+              Times
+            </th>
+          </tr>
+        </thead>
         <tbody>
           {examples.map((e) => (
             <tr key={`${e.decisionId}-${e.timestamp}`}>
-              <td className="mono small"><Link href={decisionHref({ decisionId: e.decisionId, timestamp: e.timestamp })} title="Open the newest recorded decision">{JSON.stringify(e.input)}</Link></td>
+              <td className="mono small">
+                <Link
+                  href={decisionHref({ decisionId: e.decisionId, timestamp: e.timestamp })}
+                  title="Open the newest recorded decision"
+                >
+                  {JSON.stringify(e.input)}
+                </Link>
+              </td>
               <td className="small">{e.recorded.outcome}</td>
-              <td className="small"><strong>{e.proposed.defined ? e.proposed.outcome : "undefined"}</strong></td>
+              <td className="small">
+                <strong>{e.proposed.defined ? e.proposed.outcome : "undefined"}</strong>
+              </td>
               <td className="num small">{number.format(e.count)}</td>
             </tr>
           ))}

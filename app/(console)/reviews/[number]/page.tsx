@@ -23,7 +23,9 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
   const cr = await orNotFound(getChangeRequestOrThrow({ actor, number: parsed.data.number }));
   return (
     <div className="page page-wide">
-      <div className="breadcrumbs"><Link href="/reviews">Change requests</Link> <span aria-hidden>/</span> <span>#{cr.number}</span></div>
+      <div className="breadcrumbs">
+        <Link href="/reviews">Change requests</Link> <span aria-hidden>/</span> <span>#{cr.number}</span>
+      </div>
       <div className="page-header">
         <div>
           <div className="row" style={{ gap: 10 }}>
@@ -31,10 +33,20 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
             <ChangeRequestStatusBadge status={cr.status} />
           </div>
           <p className="subtitle">
-            #{cr.number} · submitted by {cr.author.name} <span title={formatDateTime(cr.createdAt)}>{timeAgo(cr.createdAt)}</span> · content <code title={cr.contentHash}>{cr.contentHash.slice(0, 12)}</code>
+            #{cr.number} · submitted by {cr.author.name}{" "}
+            <span title={formatDateTime(cr.createdAt)}>{timeAgo(cr.createdAt)}</span> · content{" "}
+            <code title={cr.contentHash}>{cr.contentHash.slice(0, 12)}</code>
           </p>
         </div>
-        {cr.can.edit || cr.can.close ? <AuthorActions number={cr.number} items={cr.items} canEdit={cr.can.edit} canClose={cr.can.close} hasApproval={cr.approval !== null} /> : null}
+        {cr.can.edit || cr.can.close ? (
+          <AuthorActions
+            number={cr.number}
+            items={cr.items}
+            canEdit={cr.can.edit}
+            canClose={cr.can.close}
+            hasApproval={cr.approval !== null}
+          />
+        ) : null}
       </div>
       <div className="review-layout">
         <div className="stack">
@@ -45,7 +57,16 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
           <ItemDiffs items={cr.items} tests={cr.tests} published={cr.status === "published"} />
         </div>
         <aside className="stack" aria-label="Review and publish">
-          <PublishPanel cr={{ number: cr.number, status: cr.status, approval: cr.approval, tests: cr.tests, revisions: cr.revisions, can: cr.can }} />
+          <PublishPanel
+            cr={{
+              number: cr.number,
+              status: cr.status,
+              approval: cr.approval,
+              tests: cr.tests,
+              revisions: cr.revisions,
+              can: cr.can,
+            }}
+          />
           <ReviewPanel number={cr.number} reviews={cr.reviews} canReview={cr.can.review} canComment={cr.can.comment} />
         </aside>
       </div>

@@ -12,11 +12,16 @@ export default async function NewChangeRequestPage({ searchParams }: { searchPar
   const { policy } = await searchParams;
   return (
     <div className="page">
-      <div className="breadcrumbs"><Link href="/reviews">Change requests</Link> <span aria-hidden>/</span> <span>New</span></div>
+      <div className="breadcrumbs">
+        <Link href="/reviews">Change requests</Link> <span aria-hidden>/</span> <span>New</span>
+      </div>
       <div className="page-header">
         <div>
           <h1>New change request</h1>
-          <p className="subtitle">Pick the policy versions to ship and say why. A reviewer who wrote none of them approves; any later change voids the approval.</p>
+          <p className="subtitle">
+            Pick the policy versions to ship and say why. A reviewer who wrote none of them approves; any later change
+            voids the approval.
+          </p>
         </div>
       </div>
       <NewChangeRequestForm policies={policies} preselected={policy ? [policy] : []} />

@@ -14,7 +14,9 @@ export default async function TokensPage() {
       <div className="page-header">
         <div>
           <h1>API tokens</h1>
-          <p className="subtitle">For automation (CI, GitOps). A token acts as you, limited to the roles you give it, and expires.</p>
+          <p className="subtitle">
+            For automation (CI, GitOps). A token acts as you, limited to the roles you give it, and expires.
+          </p>
         </div>
       </div>
       <TokensManager tokens={tokens} myRoles={actor.roles} selfId={actor.userId} seesAll={can(actor, "user:manage")} />

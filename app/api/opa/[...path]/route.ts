@@ -8,4 +8,12 @@ function answer(req: Request): Promise<Response> {
   return answerAgentRequest(req, new URL(req.url).pathname);
 }
 
-export { answer as GET, answer as HEAD, answer as POST, answer as PUT, answer as PATCH, answer as DELETE, answer as OPTIONS };
+export {
+  answer as GET,
+  answer as HEAD,
+  answer as POST,
+  answer as PUT,
+  answer as PATCH,
+  answer as DELETE,
+  answer as OPTIONS,
+};

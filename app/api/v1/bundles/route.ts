@@ -4,8 +4,11 @@ import { ZCreateBundleRequest } from "@/lib/bundles/schemas";
 import { createBundle } from "@/lib/bundles/create-bundle";
 import { listBundles } from "@/lib/bundles/list-bundles";
 
-export const GET = withApi({ permission: "bundle:read" }, async ({ actor }) => ({ items: await listBundles({ actor }) }));
+export const GET = withApi({ permission: "bundle:read" }, async ({ actor }) => ({
+  items: await listBundles({ actor }),
+}));
 
-export const POST = withApi({ permission: "bundle:manage", body: ZCreateBundleRequest }, async ({ actor, body, requestId }) =>
-  json(await createBundle({ actor, input: body, requestId }), { status: 201 }),
+export const POST = withApi(
+  { permission: "bundle:manage", body: ZCreateBundleRequest },
+  async ({ actor, body, requestId }) => json(await createBundle({ actor, input: body, requestId }), { status: 201 }),
 );

@@ -4,8 +4,12 @@ import { createChangeRequest } from "@/lib/change-requests/submit-change-request
 import { listChangeRequests } from "@/lib/reviews/change-request-views";
 import { ZCreateChangeRequestRequest, ZListChangeRequestsQuery } from "@/lib/change-requests/schemas";
 
-export const GET = withApi({ permission: "policy:read", query: ZListChangeRequestsQuery }, ({ actor, query }) => listChangeRequests({ actor, query }));
+export const GET = withApi({ permission: "policy:read", query: ZListChangeRequestsQuery }, ({ actor, query }) =>
+  listChangeRequests({ actor, query }),
+);
 
-export const POST = withApi({ permission: "change:submit", body: ZCreateChangeRequestRequest }, async ({ actor, body, requestId }) =>
-  json(await createChangeRequest({ actor, input: body, requestId }), { status: 201 }),
+export const POST = withApi(
+  { permission: "change:submit", body: ZCreateChangeRequestRequest },
+  async ({ actor, body, requestId }) =>
+    json(await createChangeRequest({ actor, input: body, requestId }), { status: 201 }),
 );

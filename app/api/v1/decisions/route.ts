@@ -3,4 +3,6 @@ import { withApi } from "@/lib/http/with-api";
 import { listDecisions } from "@/lib/decisions/list-decisions";
 import { ZListDecisionsQuery } from "@/lib/decisions/schemas";
 
-export const GET = withApi({ permission: "decision:read", query: ZListDecisionsQuery }, ({ actor, query }) => listDecisions({ actor, query }));
+export const GET = withApi({ permission: "decision:read", query: ZListDecisionsQuery }, ({ actor, query }) =>
+  listDecisions({ actor, query }),
+);

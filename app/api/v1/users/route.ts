@@ -6,6 +6,7 @@ import { createUser } from "@/lib/users/create-user";
 
 export const GET = withApi({ permission: "user:manage" }, async ({ actor }) => ({ items: await listUsers({ actor }) }));
 
-export const POST = withApi({ permission: "user:manage", body: ZCreateUserRequest }, async ({ actor, body, requestId }) =>
-  json(await createUser({ actor, input: body, requestId }), { status: 201 }),
+export const POST = withApi(
+  { permission: "user:manage", body: ZCreateUserRequest },
+  async ({ actor, body, requestId }) => json(await createUser({ actor, input: body, requestId }), { status: 201 }),
 );

@@ -22,16 +22,31 @@ export default async function AllowlistChangePage({ params }: Props) {
   if (!cr) notFound();
   return (
     <div className="page">
-      <div className="breadcrumbs"><Link href="/allowlists">Allowlists</Link><span aria-hidden>/</span><Link href="/allowlists/changes">Proposed changes</Link><span aria-hidden>/</span><span>#{cr.number}</span></div>
+      <div className="breadcrumbs">
+        <Link href="/allowlists">Allowlists</Link>
+        <span aria-hidden>/</span>
+        <Link href="/allowlists/changes">Proposed changes</Link>
+        <span aria-hidden>/</span>
+        <span>#{cr.number}</span>
+      </div>
       <div className="page-header">
         <div>
-          <h1>#{cr.number} {cr.title}</h1>
+          <h1>
+            #{cr.number} {cr.title}
+          </h1>
           <p className="subtitle">
-            <span className="badge">{cr.status.replace("_", " ")}</span> proposed by {cr.author.email} · {formatDateTime(cr.createdAt)}
+            <span className="badge">{cr.status.replace("_", " ")}</span> proposed by {cr.author.email} ·{" "}
+            {formatDateTime(cr.createdAt)}
             {cr.approval ? <> · approved by {cr.approval.reviewer.email}</> : null}
-            {cr.revisions.length ? <> · published as {cr.revisions.map((r) => `${r.bundle}@${r.revision}`).join(", ")}</> : null}
+            {cr.revisions.length ? (
+              <> · published as {cr.revisions.map((r) => `${r.bundle}@${r.revision}`).join(", ")}</>
+            ) : null}
           </p>
-          {cr.description ? <p className="small" style={{ marginTop: 6 }}>{cr.description}</p> : null}
+          {cr.description ? (
+            <p className="small" style={{ marginTop: 6 }}>
+              {cr.description}
+            </p>
+          ) : null}
         </div>
       </div>
       <div className="stack">
@@ -41,22 +56,46 @@ export default async function AllowlistChangePage({ params }: Props) {
               <div className="card-header">
                 <h2 style={{ fontSize: 14 }}>Access diff{cr.status === "published" ? " (applied)" : ""}</h2>
                 <div className="row small">
-                  <span className="badge badge-ok">+{item.diff.added}</span><span className="badge badge-danger">−{item.diff.removed}</span><span className="badge badge-warn">~{item.diff.changed}</span>
+                  <span className="badge badge-ok">+{item.diff.added}</span>
+                  <span className="badge badge-danger">−{item.diff.removed}</span>
+                  <span className="badge badge-warn">~{item.diff.changed}</span>
                   <span className="muted">ships in {item.bundle ? <code>{item.bundle}</code> : "no bundle yet"}</span>
                 </div>
               </div>
               {item.problems.length > 0 ? (
                 <div role="alert" className="alert alert-danger" style={{ margin: 12 }}>
-                  <div>This change no longer applies cleanly to today&apos;s allowlists; it cannot be published:<ul>{item.problems.map((p, i) => <li key={i}>{p.field ? `${p.field}: ` : ""}{p.message}</li>)}</ul></div>
+                  <div>
+                    This change no longer applies cleanly to today&apos;s allowlists; it cannot be published:
+                    <ul>
+                      {item.problems.map((p, i) => (
+                        <li key={i}>
+                          {p.field ? `${p.field}: ` : ""}
+                          {p.message}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
                 </div>
               ) : null}
               <AccessDiffList lines={item.diff.lines} />
             </section>
           ) : (
-            <section key={item.version.id} className="card card-body">Policy <code>{item.policy.packagePath}</code> version {item.version.number}</section>
+            <section key={item.version.id} className="card card-body">
+              Policy <code>{item.policy.packagePath}</code> version {item.version.number}
+            </section>
           ),
         )}
-        <ReviewActions number={cr.number} can={cr.can} reviews={cr.reviews.map((r) => ({ id: r.id, reviewer: r.reviewer.email, verdict: r.verdict, body: r.body, voided: r.voided }))} />
+        <ReviewActions
+          number={cr.number}
+          can={cr.can}
+          reviews={cr.reviews.map((r) => ({
+            id: r.id,
+            reviewer: r.reviewer.email,
+            verdict: r.verdict,
+            body: r.body,
+            voided: r.voided,
+          }))}
+        />
       </div>
     </div>
   );

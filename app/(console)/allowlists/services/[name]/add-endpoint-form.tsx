@@ -17,7 +17,9 @@ export function AddEndpointForm({ service }: { service: string }) {
   async function submit(form: FormData) {
     setErrors({});
     try {
-      await api(`/api/v1/allowlists/services/${service}/endpoints`, { body: { method: form.get("method"), path: form.get("path"), description: form.get("description") } });
+      await api(`/api/v1/allowlists/services/${service}/endpoints`, {
+        body: { method: form.get("method"), path: form.get("path"), description: form.get("description") },
+      });
       toast(`Added ${form.get("method")} ${form.get("path")}`);
       setOpen(false);
       router.refresh();
@@ -26,27 +28,64 @@ export function AddEndpointForm({ service }: { service: string }) {
     }
   }
 
-  if (!open) return <button type="button" className="btn btn-primary" onClick={() => setOpen(true)}><PlusIcon /> Add endpoint</button>;
+  if (!open)
+    return (
+      <button type="button" className="btn btn-primary" onClick={() => setOpen(true)}>
+        <PlusIcon /> Add endpoint
+      </button>
+    );
   return (
-    <form className="card card-body inline-form" aria-label="Add endpoint" onSubmit={(e) => { e.preventDefault(); void submit(new FormData(e.currentTarget)); }}>
+    <form
+      className="card card-body inline-form"
+      aria-label="Add endpoint"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit(new FormData(e.currentTarget));
+      }}
+    >
       <div className="field">
         <label htmlFor="ep-method">Method</label>
-        <select id="ep-method" name="method" className="input" defaultValue="GET">{METHODS.map((m) => <option key={m} value={m}>{m === "*" ? "* (any)" : m}</option>)}</select>
+        <select id="ep-method" name="method" className="input" defaultValue="GET">
+          {METHODS.map((m) => (
+            <option key={m} value={m}>
+              {m === "*" ? "* (any)" : m}
+            </option>
+          ))}
+        </select>
       </div>
       <div className="field" style={{ flex: 1 }}>
         <label htmlFor="ep-path">Path pattern</label>
-        <input id="ep-path" name="path" className="input mono" placeholder="/refunds/{id}" autoFocus aria-invalid={errors["body.path"] ? true : undefined} />
-        {errors["body.path"] ? <span className="error">{errors["body.path"]}</span> : <span className="hint">{"{param}"} = one segment; a final /* = everything below</span>}
+        <input
+          id="ep-path"
+          name="path"
+          className="input mono"
+          placeholder="/refunds/{id}"
+          autoFocus
+          aria-invalid={errors["body.path"] ? true : undefined}
+        />
+        {errors["body.path"] ? (
+          <span className="error">{errors["body.path"]}</span>
+        ) : (
+          <span className="hint">{"{param}"} = one segment; a final /* = everything below</span>
+        )}
       </div>
       <div className="field" style={{ flex: 1 }}>
         <label htmlFor="ep-desc">Description</label>
         <input id="ep-desc" name="description" className="input" placeholder="optional" />
       </div>
       <div className="row" style={{ alignSelf: "flex-end", paddingBottom: 18 }}>
-        <button type="submit" className="btn btn-primary">Add</button>
-        <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>Cancel</button>
+        <button type="submit" className="btn btn-primary">
+          Add
+        </button>
+        <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
       </div>
-      {errors.form ? <div role="alert" className="alert alert-danger" style={{ width: "100%" }}>{errors.form}</div> : null}
+      {errors.form ? (
+        <div role="alert" className="alert alert-danger" style={{ width: "100%" }}>
+          {errors.form}
+        </div>
+      ) : null}
     </form>
   );
 }

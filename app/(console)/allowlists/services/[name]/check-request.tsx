@@ -13,7 +13,11 @@ export function CheckRequest({ service, trustDomain }: { service: string; trustD
   async function check(form: FormData) {
     setError(null);
     try {
-      setDecision(await api<Decision>("/api/v1/allowlists/check", { body: { service, caller: form.get("caller"), method: form.get("method"), path: form.get("path") } }));
+      setDecision(
+        await api<Decision>("/api/v1/allowlists/check", {
+          body: { service, caller: form.get("caller"), method: form.get("method"), path: form.get("path") },
+        }),
+      );
     } catch (e) {
       setDecision(null);
       setError(e instanceof ApiError ? e.message : "The check failed");
@@ -21,21 +25,50 @@ export function CheckRequest({ service, trustDomain }: { service: string; trustD
   }
 
   return (
-    <form className="card" aria-label="Try a request" onSubmit={(e) => { e.preventDefault(); void check(new FormData(e.currentTarget)); }}>
-      <div className="card-header"><h2 style={{ fontSize: 14 }}>Try a request</h2></div>
+    <form
+      className="card"
+      aria-label="Try a request"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void check(new FormData(e.currentTarget));
+      }}
+    >
+      <div className="card-header">
+        <h2 style={{ fontSize: 14 }}>Try a request</h2>
+      </div>
       <div className="card-body stack" style={{ gap: 10 }}>
-        <div className="field"><label htmlFor="try-caller">Caller SPIFFE ID</label><input id="try-caller" name="caller" className="input mono" defaultValue={`spiffe://${trustDomain}/`} /></div>
-        <div className="row">
-          <div className="field" style={{ width: 96 }}><label htmlFor="try-method">Method</label><input id="try-method" name="method" className="input mono" defaultValue="GET" /></div>
-          <div className="field" style={{ flex: 1 }}><label htmlFor="try-path">Path</label><input id="try-path" name="path" className="input mono" defaultValue="/" /></div>
+        <div className="field">
+          <label htmlFor="try-caller">Caller SPIFFE ID</label>
+          <input id="try-caller" name="caller" className="input mono" defaultValue={`spiffe://${trustDomain}/`} />
         </div>
-        <button type="submit" className="btn">Check</button>
+        <div className="row">
+          <div className="field" style={{ width: 96 }}>
+            <label htmlFor="try-method">Method</label>
+            <input id="try-method" name="method" className="input mono" defaultValue="GET" />
+          </div>
+          <div className="field" style={{ flex: 1 }}>
+            <label htmlFor="try-path">Path</label>
+            <input id="try-path" name="path" className="input mono" defaultValue="/" />
+          </div>
+        </div>
+        <button type="submit" className="btn">
+          Check
+        </button>
         {decision ? (
           <div role="status" className={`alert ${decision.allow ? "alert-ok" : "alert-danger"}`}>
-            <div><strong>{decision.allow ? "Allowed" : "Denied"}</strong><div className="small" style={{ overflowWrap: "anywhere" }}>{decision.reason}</div></div>
+            <div>
+              <strong>{decision.allow ? "Allowed" : "Denied"}</strong>
+              <div className="small" style={{ overflowWrap: "anywhere" }}>
+                {decision.reason}
+              </div>
+            </div>
           </div>
         ) : null}
-        {error ? <div role="alert" className="alert alert-danger">{error}</div> : null}
+        {error ? (
+          <div role="alert" className="alert alert-danger">
+            {error}
+          </div>
+        ) : null}
       </div>
     </form>
   );

@@ -27,14 +27,24 @@ export default async function ServicePage({ params }: Props) {
 
   return (
     <div className="page">
-      <div className="breadcrumbs"><Link href="/allowlists">Allowlists</Link><span aria-hidden>/</span><span>{service.name}</span></div>
+      <div className="breadcrumbs">
+        <Link href="/allowlists">Allowlists</Link>
+        <span aria-hidden>/</span>
+        <span>{service.name}</span>
+      </div>
       <div className="page-header">
         <div>
           <h1>{service.name}</h1>
           <p className="subtitle">
-            Trust domain <code>{service.trustDomain}</code> · owned by <strong>{service.ownerTeam}</strong> · {service.endpoints.length} endpoint{service.endpoints.length === 1 ? "" : "s"}, {grants} grant{grants === 1 ? "" : "s"}
+            Trust domain <code>{service.trustDomain}</code> · owned by <strong>{service.ownerTeam}</strong> ·{" "}
+            {service.endpoints.length} endpoint{service.endpoints.length === 1 ? "" : "s"}, {grants} grant
+            {grants === 1 ? "" : "s"}
           </p>
-          {service.description ? <p className="muted small" style={{ marginTop: 4 }}>{service.description}</p> : null}
+          {service.description ? (
+            <p className="muted small" style={{ marginTop: 4 }}>
+              {service.description}
+            </p>
+          ) : null}
         </div>
         {canWrite ? <AddEndpointForm service={service.name} /> : null}
       </div>
@@ -42,20 +52,32 @@ export default async function ServicePage({ params }: Props) {
         <div className="stack">
           {service.endpoints.length === 0 ? (
             <div className="card empty">
-              <div className="empty-icon"><AllowlistIcon /></div>
+              <div className="empty-icon">
+                <AllowlistIcon />
+              </div>
               <h2>No endpoints yet</h2>
-              <p>An endpoint is an HTTP method (or any) and a path pattern such as <code>/refunds/{"{id}"}</code> or <code>/reports/*</code>.</p>
+              <p>
+                An endpoint is an HTTP method (or any) and a path pattern such as <code>/refunds/{"{id}"}</code> or{" "}
+                <code>/reports/*</code>.
+              </p>
             </div>
           ) : (
             service.endpoints.map((endpoint) => (
-              <EndpointCard key={endpoint.id} service={{ name: service.name, trustDomain: service.trustDomain }} endpoint={endpoint} canWrite={canWrite} />
+              <EndpointCard
+                key={endpoint.id}
+                service={{ name: service.name, trustDomain: service.trustDomain }}
+                endpoint={endpoint}
+                canWrite={canWrite}
+              />
             ))
           )}
         </div>
         <aside className="stack">
           <CheckRequest service={service.name} trustDomain={service.trustDomain} />
           <div className="card card-body small muted">
-            Requests from another trust domain are denied unless a grant is marked <em>cross-trust-domain</em>. Expired grants stay listed here but are left out of the next publish, and the shipped policy ignores them from the moment they expire.
+            Requests from another trust domain are denied unless a grant is marked <em>cross-trust-domain</em>. Expired
+            grants stay listed here but are left out of the next publish, and the shipped policy ignores them from the
+            moment they expire.
           </div>
         </aside>
       </div>

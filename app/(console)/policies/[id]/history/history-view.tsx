@@ -7,10 +7,29 @@ import { RegoDiffEditor } from "@/components/monaco";
 import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
 
-type Summary = { id: string; number: number; sha256: string; message: string; createdAt: string; author: { name: string; email: string } };
+type Summary = {
+  id: string;
+  number: number;
+  sha256: string;
+  message: string;
+  createdAt: string;
+  author: { name: string; email: string };
+};
 
-export function HistoryView({ policyId, versions, headNumber, canRestore, initialA, initialB }: {
-  policyId: string; versions: Summary[]; headNumber: number; canRestore: boolean; initialA: number; initialB: number;
+export function HistoryView({
+  policyId,
+  versions,
+  headNumber,
+  canRestore,
+  initialA,
+  initialB,
+}: {
+  policyId: string;
+  versions: Summary[];
+  headNumber: number;
+  canRestore: boolean;
+  initialA: number;
+  initialB: number;
 }) {
   const router = useRouter();
   const [a, setA] = useState(initialA);
@@ -35,10 +54,17 @@ export function HistoryView({ policyId, versions, headNumber, canRestore, initia
   async function restore(number: number) {
     setRestoring(number);
     try {
-      const result = await api<{ version: Summary; created: boolean }>(`/api/v1/policies/${policyId}/versions/${number}/restore`, {
-        body: { expectedVersion: headNumber, message: `Restored version ${number}` },
-      });
-      toast(result.created ? `Version ${number} restored as version ${result.version.number}` : `Version ${number} is already the current text`);
+      const result = await api<{ version: Summary; created: boolean }>(
+        `/api/v1/policies/${policyId}/versions/${number}/restore`,
+        {
+          body: { expectedVersion: headNumber, message: `Restored version ${number}` },
+        },
+      );
+      toast(
+        result.created
+          ? `Version ${number} restored as version ${result.version.number}`
+          : `Version ${number} is already the current text`,
+      );
       setConfirming(null);
       router.push(`/policies/${policyId}/history?a=${headNumber}&b=${result.version.number}`);
       router.refresh();
@@ -49,7 +75,11 @@ export function HistoryView({ policyId, versions, headNumber, canRestore, initia
     }
   }
 
-  const options = versions.map((v) => <option key={v.number} value={v.number}>v{v.number} · {v.message || "no message"} · {v.author.name}</option>);
+  const options = versions.map((v) => (
+    <option key={v.number} value={v.number}>
+      v{v.number} · {v.message || "no message"} · {v.author.name}
+    </option>
+  ));
   const ready = sources[a] !== undefined && sources[b] !== undefined;
 
   return (
@@ -57,45 +87,108 @@ export function HistoryView({ policyId, versions, headNumber, canRestore, initia
       <div className="card">
         <div className="card-header">
           <div className="row row-wrap">
-            <label htmlFor="diff-a" className="label">Compare</label>
-            <select id="diff-a" className="input" style={{ width: 300 }} value={a} onChange={(e) => setA(Number(e.target.value))}>{options}</select>
-            <label htmlFor="diff-b" className="label">with</label>
-            <select id="diff-b" className="input" style={{ width: 300 }} value={b} onChange={(e) => setB(Number(e.target.value))}>{options}</select>
+            <label htmlFor="diff-a" className="label">
+              Compare
+            </label>
+            <select
+              id="diff-a"
+              className="input"
+              style={{ width: 300 }}
+              value={a}
+              onChange={(e) => setA(Number(e.target.value))}
+            >
+              {options}
+            </select>
+            <label htmlFor="diff-b" className="label">
+              with
+            </label>
+            <select
+              id="diff-b"
+              className="input"
+              style={{ width: 300 }}
+              value={b}
+              onChange={(e) => setB(Number(e.target.value))}
+            >
+              {options}
+            </select>
           </div>
-          <span className="muted small">Left v{a} · right v{b}</span>
+          <span className="muted small">
+            Left v{a} · right v{b}
+          </span>
         </div>
         <div data-testid="diff">
-          {ready ? <RegoDiffEditor original={sources[a]!} modified={sources[b]!} height={460} /> : <div className="skeleton" style={{ height: 460, borderRadius: 0 }} aria-label="Loading versions" />}
+          {ready ? (
+            <RegoDiffEditor original={sources[a]!} modified={sources[b]!} height={460} />
+          ) : (
+            <div
+              className="skeleton"
+              style={{ height: 460, borderRadius: 0 }}
+              role="status"
+              aria-label="Loading versions"
+            />
+          )}
         </div>
       </div>
 
       <div className="card">
-        <div className="card-header"><h2 style={{ fontSize: 14 }}>Versions</h2></div>
+        <div className="card-header">
+          <h2 style={{ fontSize: 14 }}>Versions</h2>
+        </div>
         <table className="table">
           <thead>
-            <tr><th scope="col">Version</th><th scope="col">Message</th><th scope="col">Author</th><th scope="col">Saved</th><th scope="col">SHA-256</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col">Message</th>
+              <th scope="col">Author</th>
+              <th scope="col">Saved</th>
+              <th scope="col">SHA-256</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
           </thead>
           <tbody>
             {versions.map((v) => (
               <tr key={v.number}>
-                <td><span className="badge">v{v.number}</span> {v.number === headNumber ? <span className="badge badge-accent">current</span> : null}</td>
+                <td>
+                  <span className="badge">v{v.number}</span>{" "}
+                  {v.number === headNumber ? <span className="badge badge-accent">current</span> : null}
+                </td>
                 <td>{v.message || <span className="muted">—</span>}</td>
                 <td>{v.author.name}</td>
                 <td title={formatDateTime(v.createdAt)}>{timeAgo(v.createdAt)}</td>
                 <td className="mono small">{v.sha256.slice(0, 12)}</td>
                 <td className="num">
                   <div className="row" style={{ justifyContent: "flex-end" }}>
-                    <button type="button" className="btn btn-sm" onClick={() => { setA(v.number); setB(headNumber); }}>Diff with current</button>
+                    <button
+                      type="button"
+                      className="btn btn-sm"
+                      onClick={() => {
+                        setA(v.number);
+                        setB(headNumber);
+                      }}
+                    >
+                      Diff with current
+                    </button>
                     {canRestore && v.number !== headNumber ? (
                       confirming === v.number ? (
                         <>
-                          <button type="button" className="btn btn-sm btn-primary" onClick={() => void restore(v.number)} disabled={restoring !== null}>
+                          <button
+                            type="button"
+                            className="btn btn-sm btn-primary"
+                            onClick={() => void restore(v.number)}
+                            disabled={restoring !== null}
+                          >
                             {restoring === v.number ? <span className="spinner" aria-hidden /> : null} Confirm restore
                           </button>
-                          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>Cancel</button>
+                          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>
+                            Cancel
+                          </button>
                         </>
                       ) : (
-                        <button type="button" className="btn btn-sm" onClick={() => setConfirming(v.number)}>Restore…</button>
+                        <button type="button" className="btn btn-sm" onClick={() => setConfirming(v.number)}>
+                          Restore…
+                        </button>
                       )
                     ) : null}
                   </div>

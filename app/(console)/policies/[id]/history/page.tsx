@@ -10,7 +10,13 @@ import { HistoryView } from "./history-view";
 
 export const metadata: Metadata = { title: "Policy history" };
 
-export default async function PolicyHistoryPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ a?: string; b?: string }> }) {
+export default async function PolicyHistoryPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ a?: string; b?: string }>;
+}) {
   const actor = await requirePageActor("policy:read");
   const parsed = ZPolicyParams.safeParse(await params);
   if (!parsed.success) notFound();
@@ -23,14 +29,20 @@ export default async function PolicyHistoryPage({ params, searchParams }: { para
   return (
     <div className="page page-wide">
       <div className="breadcrumbs">
-        <Link href="/policies">Policies</Link> <span aria-hidden>/</span> <Link href={`/policies/${policy.id}`}>{policy.name}</Link> <span aria-hidden>/</span> <span>History</span>
+        <Link href="/policies">Policies</Link> <span aria-hidden>/</span>{" "}
+        <Link href={`/policies/${policy.id}`}>{policy.name}</Link> <span aria-hidden>/</span> <span>History</span>
       </div>
       <div className="page-header">
         <div>
           <h1>History of {policy.name}</h1>
-          <p className="subtitle">{versions.length} immutable version{versions.length === 1 ? "" : "s"}. Compare any two; restoring saves an old version as a new one.</p>
+          <p className="subtitle">
+            {versions.length} immutable version{versions.length === 1 ? "" : "s"}. Compare any two; restoring saves an
+            old version as a new one.
+          </p>
         </div>
-        <Link href={`/policies/${policy.id}`} className="btn">Back to editor</Link>
+        <Link href={`/policies/${policy.id}`} className="btn">
+          Back to editor
+        </Link>
       </div>
       <HistoryView
         policyId={policy.id}

@@ -5,7 +5,15 @@ import type { CaseResult } from "@/lib/policy-tests/types";
 import { formatOutcome } from "./json-diff";
 
 /** Confirms turning a failing case's actual result into its expected value (in the draft; saving keeps it). */
-export function AcceptActualDialog({ result, onConfirm, onCancel }: { result: CaseResult; onConfirm: () => void; onCancel: () => void }) {
+export function AcceptActualDialog({
+  result,
+  onConfirm,
+  onCancel,
+}: {
+  result: CaseResult;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && onCancel();
     window.addEventListener("keydown", onKey);
@@ -16,7 +24,10 @@ export function AcceptActualDialog({ result, onConfirm, onCancel }: { result: Ca
       <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="accept-title">
         <header>
           <h2 id="accept-title">Make the actual result the expected one?</h2>
-          <p className="muted">“{result.name}” will expect what the policy returns now. Only do this if the policy is right and the case was wrong. The change is in your draft until you save.</p>
+          <p className="muted">
+            “{result.name}” will expect what the policy returns now. Only do this if the policy is right and the case
+            was wrong. The change is in your draft until you save.
+          </p>
         </header>
         <div className="dialog-body stack" style={{ gap: 8 }}>
           <div className="label small">Expected now</div>
@@ -25,8 +36,12 @@ export function AcceptActualDialog({ result, onConfirm, onCancel }: { result: Ca
           <pre className="json-view">{formatOutcome(result.actual)}</pre>
         </div>
         <footer>
-          <button type="button" className="btn" onClick={onCancel}>Cancel</button>
-          <button type="button" className="btn btn-primary" onClick={onConfirm} autoFocus>Use actual as expected</button>
+          <button type="button" className="btn" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-primary" onClick={onConfirm} autoFocus>
+            Use actual as expected
+          </button>
         </footer>
       </div>
     </div>

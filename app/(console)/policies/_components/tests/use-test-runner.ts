@@ -22,7 +22,10 @@ export type TestRunner = {
 };
 
 /** Runs the editor's content (saved or not) and keeps the shown run; a single case re-run is merged in. */
-export function useTestRunner(policyId: string, initial: { run: TestRunView | null; source: string | null }): TestRunner {
+export function useTestRunner(
+  policyId: string,
+  initial: { run: TestRunView | null; source: string | null },
+): TestRunner {
   const [run, setRun] = useState<TestRunView | null>(initial.run);
   const [ranSource, setRanSource] = useState<string | null>(initial.source);
   const [running, setRunning] = useState<TestRunner["running"]>(null);
@@ -32,50 +35,89 @@ export function useTestRunner(policyId: string, initial: { run: TestRunView | nu
   const post = useCallback(
     (subject: RunSubject, caseIds?: string[]) =>
       api<TestRunView>(`/api/v1/policies/${policyId}/test-runs`, {
-        body: { inline: { source: subject.source, testSource: subject.testSource, cases: subject.cases, basedOnVersion: subject.basedOnVersion }, ...(caseIds ? { caseIds } : {}) },
+        body: {
+          inline: {
+            source: subject.source,
+            testSource: subject.testSource,
+            cases: subject.cases,
+            basedOnVersion: subject.basedOnVersion,
+          },
+          ...(caseIds ? { caseIds } : {}),
+        },
       }),
     [policyId],
   );
 
-  const runAll = useCallback(async (subject: RunSubject) => {
-    setRunning("all");
-    setFailure(null);
-    try {
-      const result = await post(subject);
-      setRun(result);
-      setRanSource(subject.source);
-      setHistoryKey((k) => k + 1);
-      const s = result.summary;
-      toast(result.passed ? `All ${s.passed} tests passed` : `${s.failed} failed, ${s.errors} errors, ${s.passed} passed`, result.passed ? "info" : "danger");
-    } catch (error) {
-      setFailure(error instanceof ApiError ? describeProblem(error) : "The tests could not be run: the server could not be reached");
-    } finally {
-      setRunning(null);
-    }
-  }, [post]);
+  const runAll = useCallback(
+    async (subject: RunSubject) => {
+      setRunning("all");
+      setFailure(null);
+      try {
+        const result = await post(subject);
+        setRun(result);
+        setRanSource(subject.source);
+        setHistoryKey((k) => k + 1);
+        const s = result.summary;
+        toast(
+          result.passed ? `All ${s.passed} tests passed` : `${s.failed} failed, ${s.errors} errors, ${s.passed} passed`,
+          result.passed ? "info" : "danger",
+        );
+      } catch (error) {
+        setFailure(
+          error instanceof ApiError
+            ? describeProblem(error)
+            : "The tests could not be run: the server could not be reached",
+        );
+      } finally {
+        setRunning(null);
+      }
+    },
+    [post],
+  );
 
-  const rerunCase = useCallback(async (subject: RunSubject, caseId: string) => {
-    setRunning(caseId);
-    try {
-      const result = await post(subject, [caseId]);
-      const fresh = result.cases[0];
-      if (fresh) setRun((current) => (current ? { ...current, cases: current.cases.some((c) => c.id === caseId) ? current.cases.map((c) => (c.id === caseId ? fresh : c)) : [...current.cases, fresh] } : result));
-      toast(fresh?.status === "passed" ? `“${fresh.name}” passes` : `“${fresh?.name ?? "case"}” ${fresh?.status ?? "did not run"}`, fresh?.status === "passed" ? "info" : "danger");
-    } catch (error) {
-      toast(error instanceof ApiError ? error.message : "Re-run failed", "danger");
-    } finally {
-      setRunning(null);
-    }
-  }, [post]);
+  const rerunCase = useCallback(
+    async (subject: RunSubject, caseId: string) => {
+      setRunning(caseId);
+      try {
+        const result = await post(subject, [caseId]);
+        const fresh = result.cases[0];
+        if (fresh)
+          setRun((current) =>
+            current
+              ? {
+                  ...current,
+                  cases: current.cases.some((c) => c.id === caseId)
+                    ? current.cases.map((c) => (c.id === caseId ? fresh : c))
+                    : [...current.cases, fresh],
+                }
+              : result,
+          );
+        toast(
+          fresh?.status === "passed"
+            ? `“${fresh.name}” passes`
+            : `“${fresh?.name ?? "case"}” ${fresh?.status ?? "did not run"}`,
+          fresh?.status === "passed" ? "info" : "danger",
+        );
+      } catch (error) {
+        toast(error instanceof ApiError ? error.message : "Re-run failed", "danger");
+      } finally {
+        setRunning(null);
+      }
+    },
+    [post],
+  );
 
-  const showRun = useCallback(async (runId: string) => {
-    try {
-      setRun(await api<TestRunView>(`/api/v1/policies/${policyId}/test-runs/${runId}`));
-      setRanSource(null);
-    } catch (error) {
-      toast(error instanceof ApiError ? error.message : "Could not load the run", "danger");
-    }
-  }, [policyId]);
+  const showRun = useCallback(
+    async (runId: string) => {
+      try {
+        setRun(await api<TestRunView>(`/api/v1/policies/${policyId}/test-runs/${runId}`));
+        setRanSource(null);
+      } catch (error) {
+        toast(error instanceof ApiError ? error.message : "Could not load the run", "danger");
+      }
+    },
+    [policyId],
+  );
 
   return { run, running, ranSource, failure, historyKey, runAll, rerunCase, showRun };
 }

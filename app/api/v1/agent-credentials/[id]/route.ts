@@ -3,6 +3,7 @@ import { withApi } from "@/lib/http/with-api";
 import { ZAgentCredentialParams } from "@/lib/agents/schemas";
 import { revokeAgentCredential } from "@/lib/agents/revoke-agent-credential";
 
-export const DELETE = withApi({ permission: "agent:manage", params: ZAgentCredentialParams }, ({ actor, params, requestId }) =>
-  revokeAgentCredential({ actor, id: params.id, requestId }),
+export const DELETE = withApi(
+  { permission: "agent:manage", params: ZAgentCredentialParams },
+  ({ actor, params, requestId }) => revokeAgentCredential({ actor, id: params.id, requestId }),
 );

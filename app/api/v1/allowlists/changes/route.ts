@@ -7,11 +7,17 @@ export const POST = withApi(
   { permission: "allowlist:write", body: ZAllowlistChangeRequest, maxBodyBytes: MAX_CHANGE_BODY_BYTES },
   ({ actor, body, requestId }) =>
     proposeAllowlistChange({
-      actor, requestId, title: body.title, description: body.description,
+      actor,
+      requestId,
+      title: body.title,
+      description: body.description,
       input: {
         upserts: body.upsert.map((value, i) => ({ row: i + 1, value })),
         removals: body.remove.map((value, i) => ({ row: body.upsert.length + i + 1, value })),
-        mode: body.mode, dryRun: body.dryRun, expectedPlanHash: body.expectedPlanHash, source: "api",
+        mode: body.mode,
+        dryRun: body.dryRun,
+        expectedPlanHash: body.expectedPlanHash,
+        source: "api",
       },
     }),
 );

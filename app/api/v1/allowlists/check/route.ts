@@ -3,4 +3,6 @@ import { withApi } from "@/lib/http/with-api";
 import { checkAccess } from "@/lib/allowlists/publish-data";
 import { ZCheckAccessRequest } from "@/lib/allowlists/schemas";
 
-export const POST = withApi({ permission: "allowlist:read", body: ZCheckAccessRequest }, ({ actor, body }) => checkAccess({ actor, request: body }));
+export const POST = withApi({ permission: "allowlist:read", body: ZCheckAccessRequest }, ({ actor, body }) =>
+  checkAccess({ actor, request: body }),
+);

@@ -3,4 +3,6 @@ import { withApi } from "@/lib/http/with-api";
 import { listExpiringGrants } from "@/lib/allowlists/caller-queries";
 import { ZExpiringQuery } from "@/lib/allowlists/schemas";
 
-export const GET = withApi({ permission: "allowlist:read", query: ZExpiringQuery }, ({ actor, query }) => listExpiringGrants({ actor, days: query.days }));
+export const GET = withApi({ permission: "allowlist:read", query: ZExpiringQuery }, ({ actor, query }) =>
+  listExpiringGrants({ actor, days: query.days }),
+);

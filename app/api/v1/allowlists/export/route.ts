@@ -6,6 +6,10 @@ import { ZExportQuery } from "@/lib/allowlists/schemas";
 export const GET = withApi({ permission: "allowlist:read", query: ZExportQuery }, async ({ actor, query }) => {
   const file = await exportAllowlists({ actor, format: query.format });
   return new Response(file.body, {
-    headers: { "content-type": file.contentType, "content-disposition": `attachment; filename="${file.fileName}"`, "cache-control": "no-store" },
+    headers: {
+      "content-type": file.contentType,
+      "content-disposition": `attachment; filename="${file.fileName}"`,
+      "cache-control": "no-store",
+    },
   });
 });

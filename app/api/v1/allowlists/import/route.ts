@@ -3,6 +3,7 @@ import { withApi } from "@/lib/http/with-api";
 import { importAllowlists } from "@/lib/allowlists/import-allowlists";
 import { ZImportQuery } from "@/lib/allowlists/schemas";
 
-export const POST = withApi({ permission: "allowlist:write", query: ZImportQuery }, ({ actor, query, req, requestId }) =>
-  importAllowlists({ actor, query, request: req, requestId }),
+export const POST = withApi(
+  { permission: "allowlist:write", query: ZImportQuery },
+  ({ actor, query, req, requestId }) => importAllowlists({ actor, query, request: req, requestId }),
 );

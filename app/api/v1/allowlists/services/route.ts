@@ -4,7 +4,9 @@ import { listServices } from "@/lib/allowlists/list-services";
 import { ZCreateServiceRequest, ZListServicesQuery } from "@/lib/allowlists/schemas";
 import { createService } from "@/lib/allowlists/create-service";
 
-export const GET = withApi({ permission: "allowlist:read", query: ZListServicesQuery }, async ({ actor, query }) => ({ items: await listServices({ actor, q: query.q }) }));
+export const GET = withApi({ permission: "allowlist:read", query: ZListServicesQuery }, async ({ actor, query }) => ({
+  items: await listServices({ actor, q: query.q }),
+}));
 
 export const POST = withApi(
   { permission: "allowlist:write", body: ZCreateServiceRequest },

@@ -3,4 +3,6 @@ import { withApi } from "@/lib/http/with-api";
 import { getDecisionStats } from "@/lib/decisions/decision-stats";
 import { ZDecisionFilter } from "@/lib/decisions/schemas";
 
-export const GET = withApi({ permission: "decision:read", query: ZDecisionFilter }, ({ actor, query }) => getDecisionStats({ actor, filter: query }));
+export const GET = withApi({ permission: "decision:read", query: ZDecisionFilter }, ({ actor, query }) =>
+  getDecisionStats({ actor, filter: query }),
+);

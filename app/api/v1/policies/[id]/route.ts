@@ -4,7 +4,9 @@ import { getPolicyOrThrow } from "@/lib/policies/get-policy";
 import { updatePolicyMetadata } from "@/lib/policies/update-policy";
 import { ZPolicyParams, ZUpdatePolicyRequest } from "@/lib/policies/schemas";
 
-export const GET = withApi({ permission: "policy:read", params: ZPolicyParams }, ({ actor, params }) => getPolicyOrThrow({ actor, id: params.id }));
+export const GET = withApi({ permission: "policy:read", params: ZPolicyParams }, ({ actor, params }) =>
+  getPolicyOrThrow({ actor, id: params.id }),
+);
 
 export const PATCH = withApi(
   { permission: "policy:write", params: ZPolicyParams, body: ZUpdatePolicyRequest },

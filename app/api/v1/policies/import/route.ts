@@ -5,6 +5,7 @@ import { ZImportNewPolicyRequest } from "@/lib/policy-tests/schemas";
 
 const MAX_IMPORT_BODY_BYTES = 8 * 1024 * 1024;
 
-export const POST = withApi({ permission: "policy:write", body: ZImportNewPolicyRequest, maxBodyBytes: MAX_IMPORT_BODY_BYTES }, async ({ actor, body, requestId }) =>
-  json(await importNewPolicy({ actor, input: body, requestId }), { status: 201 }),
+export const POST = withApi(
+  { permission: "policy:write", body: ZImportNewPolicyRequest, maxBodyBytes: MAX_IMPORT_BODY_BYTES },
+  async ({ actor, body, requestId }) => json(await importNewPolicy({ actor, input: body, requestId }), { status: 201 }),
 );

@@ -3,6 +3,7 @@ import { withApi } from "@/lib/http/with-api";
 import { formatRegoSource } from "@/lib/policies/lint-rego";
 import { MAX_POLICY_BODY_BYTES, ZRegoSourceRequest } from "@/lib/policies/schemas";
 
-export const POST = withApi({ permission: "policy:read", body: ZRegoSourceRequest, maxBodyBytes: MAX_POLICY_BODY_BYTES }, ({ actor, body }) =>
-  formatRegoSource({ actor, source: body.source, fileName: body.fileName }),
+export const POST = withApi(
+  { permission: "policy:read", body: ZRegoSourceRequest, maxBodyBytes: MAX_POLICY_BODY_BYTES },
+  ({ actor, body }) => formatRegoSource({ actor, source: body.source, fileName: body.fileName }),
 );

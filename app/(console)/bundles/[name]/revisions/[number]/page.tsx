@@ -21,38 +21,109 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
   return (
     <div className="page">
       <div className="breadcrumbs">
-        <Link href="/bundles">Bundles</Link> <span aria-hidden>/</span> <Link href={`/bundles/${r.bundle}`} className="mono">{r.bundle}</Link> <span aria-hidden>/</span> <span className="mono">{r.revision}</span>
+        <Link href="/bundles">Bundles</Link> <span aria-hidden>/</span>{" "}
+        <Link href={`/bundles/${r.bundle}`} className="mono">
+          {r.bundle}
+        </Link>{" "}
+        <span aria-hidden>/</span> <span className="mono">{r.revision}</span>
       </div>
       <div className="page-header">
         <div>
-          <h1><span className="mono-font">{r.bundle}</span> {r.revision}</h1>
-          <p className="subtitle">Published <span title={formatDateTime(r.publishedAt)}>{timeAgo(r.publishedAt)}</span> by {r.publishedBy.name}{r.approvedBy ? `, approved by ${r.approvedBy.name}` : ""} · {formatBytes(r.size)}</p>
+          <h1>
+            <span className="mono-font">{r.bundle}</span> {r.revision}
+          </h1>
+          <p className="subtitle">
+            Published <span title={formatDateTime(r.publishedAt)}>{timeAgo(r.publishedAt)}</span> by{" "}
+            {r.publishedBy.name}
+            {r.approvedBy ? `, approved by ${r.approvedBy.name}` : ""} · {formatBytes(r.size)}
+          </p>
         </div>
         <div className="row">
-          <a className="btn" href={`/api/v1/bundles/${r.bundle}/revisions/${r.number}/download`} download>Download .tar.gz</a>
+          <a className="btn" href={`/api/v1/bundles/${r.bundle}/revisions/${r.number}/download`} download>
+            Download .tar.gz
+          </a>
           {r.current ? <span className="badge badge-ok">current</span> : null}
-          {can(actor, "bundle:publish") && !r.current ? <RevisionActions bundle={r.bundle} number={r.number} revision={r.revision} /> : null}
+          {can(actor, "bundle:publish") && !r.current ? (
+            <RevisionActions bundle={r.bundle} number={r.number} revision={r.revision} />
+          ) : null}
         </div>
       </div>
       <div className="grid-2" style={{ alignItems: "start" }}>
         <section className="card" aria-labelledby="provenance-title">
-          <div className="card-header"><h2 id="provenance-title" style={{ fontSize: 14 }}>Provenance</h2></div>
+          <div className="card-header">
+            <h2 id="provenance-title" style={{ fontSize: 14 }}>
+              Provenance
+            </h2>
+          </div>
           <dl className="card-body meta-list">
-            <dt>Change request</dt><dd>{r.changeRequest ? <Link href={`/reviews/${r.changeRequest.number}`}>#{r.changeRequest.number} {r.changeRequest.title}</Link> : r.rollbackOf ? `rollback to ${r.rollbackOf}: ${r.reason}` : "—"}</dd>
-            {r.testOverride ? <><dt>Tests</dt><dd><span className="badge badge-warn">overridden</span> {r.testOverride}</dd></> : null}
+            <dt>Change request</dt>
+            <dd>
+              {r.changeRequest ? (
+                <Link href={`/reviews/${r.changeRequest.number}`}>
+                  #{r.changeRequest.number} {r.changeRequest.title}
+                </Link>
+              ) : r.rollbackOf ? (
+                `rollback to ${r.rollbackOf}: ${r.reason}`
+              ) : (
+                "—"
+              )}
+            </dd>
+            {r.testOverride ? (
+              <>
+                <dt>Tests</dt>
+                <dd>
+                  <span className="badge badge-warn">overridden</span> {r.testOverride}
+                </dd>
+              </>
+            ) : null}
             <dt>Policies</dt>
-            <dd>{r.policies.map((p) => <div key={p.policyId}><Link href={`/policies/${p.policyId}/history?b=${p.version}`}>{p.packagePath}</Link> v{p.version} <code className="small muted">{p.sha256.slice(0, 12)}</code></div>)}</dd>
-            <dt>ETag</dt><dd className="mono small">{r.etag}</dd>
-            <dt>Signature</dt><dd><span className="badge mono">{r.signature.algorithm}</span> key <code>{r.signature.kid}</code></dd>
-            <dt>JWS header</dt><dd className="mono small">{JSON.stringify(r.signatureHeader)}</dd>
+            <dd>
+              {r.policies.map((p) => (
+                <div key={p.policyId}>
+                  <Link href={`/policies/${p.policyId}/history?b=${p.version}`}>{p.packagePath}</Link> v{p.version}{" "}
+                  <code className="small muted">{p.sha256.slice(0, 12)}</code>
+                </div>
+              ))}
+            </dd>
+            <dt>ETag</dt>
+            <dd className="mono small">{r.etag}</dd>
+            <dt>Signature</dt>
+            <dd>
+              <span className="badge mono">{r.signature.algorithm}</span> key <code>{r.signature.kid}</code>
+            </dd>
+            <dt>JWS header</dt>
+            <dd className="mono small">{JSON.stringify(r.signatureHeader)}</dd>
           </dl>
         </section>
         <section className="card" aria-labelledby="agents-title">
-          <div className="card-header"><h2 id="agents-title" style={{ fontSize: 14 }}>Agents running {r.revision} ({r.agents.length})</h2>{can(actor, "agent:read") ? <Link href={`/fleet?bundle=${r.bundle}`} className="btn btn-sm">Fleet</Link> : null}</div>
-          {r.agents.length === 0 ? <div className="card-body muted small">No agent reports this revision.</div> : (
+          <div className="card-header">
+            <h2 id="agents-title" style={{ fontSize: 14 }}>
+              Agents running {r.revision} ({r.agents.length})
+            </h2>
+            {can(actor, "agent:read") ? (
+              <Link href={`/fleet?bundle=${r.bundle}`} className="btn btn-sm">
+                Fleet
+              </Link>
+            ) : null}
+          </div>
+          {r.agents.length === 0 ? (
+            <div className="card-body muted small">No agent reports this revision.</div>
+          ) : (
             <table className="table" aria-label={`Agents running ${r.revision}`}>
-              <thead><tr><th scope="col">Agent</th><th scope="col">Last seen</th></tr></thead>
-              <tbody>{r.agents.map((a) => <tr key={a.identity}><td className="mono">{a.identity}</td><td title={formatDateTime(a.lastSeenAt)}>{timeAgo(a.lastSeenAt)}</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">Agent</th>
+                  <th scope="col">Last seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.agents.map((a) => (
+                  <tr key={a.identity}>
+                    <td className="mono">{a.identity}</td>
+                    <td title={formatDateTime(a.lastSeenAt)}>{timeAgo(a.lastSeenAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           )}
         </section>

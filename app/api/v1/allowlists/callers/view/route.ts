@@ -3,4 +3,6 @@ import { withApi } from "@/lib/http/with-api";
 import { getCallerView } from "@/lib/allowlists/caller-queries";
 import { ZCallerQuery } from "@/lib/allowlists/schemas";
 
-export const GET = withApi({ permission: "allowlist:read", query: ZCallerQuery }, ({ actor, query }) => getCallerView({ actor, callerId: query.id }));
+export const GET = withApi({ permission: "allowlist:read", query: ZCallerQuery }, ({ actor, query }) =>
+  getCallerView({ actor, callerId: query.id }),
+);

@@ -9,4 +9,6 @@ export const PATCH = withApi(
   ({ actor, params, body, requestId }) => updateEntry({ actor, id: params.id, input: body, requestId }),
 );
 
-export const DELETE = withApi({ permission: "allowlist:write", params: ZEntryParams }, ({ actor, params, requestId }) => revokeEntry({ actor, id: params.id, requestId }));
+export const DELETE = withApi({ permission: "allowlist:write", params: ZEntryParams }, ({ actor, params, requestId }) =>
+  revokeEntry({ actor, id: params.id, requestId }),
+);

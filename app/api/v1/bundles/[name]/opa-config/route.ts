@@ -6,7 +6,16 @@ import { ZBundleParams } from "@/lib/bundles/schemas";
 
 const ZQuery = z.object({ kind: z.enum(["bearer", "oauth2"]).default("bearer") });
 
-export const GET = withApi({ permission: "bundle:read", params: ZBundleParams, query: ZQuery }, async ({ actor, params, query }) => {
-  const yaml = await bundleAgentConfig({ actor, name: params.name, kind: query.kind });
-  return new Response(yaml, { headers: { "content-type": "application/yaml; charset=utf-8", "content-disposition": `attachment; filename="opa-${params.name}.yaml"`, "cache-control": "no-store" } });
-});
+export const GET = withApi(
+  { permission: "bundle:read", params: ZBundleParams, query: ZQuery },
+  async ({ actor, params, query }) => {
+    const yaml = await bundleAgentConfig({ actor, name: params.name, kind: query.kind });
+    return new Response(yaml, {
+      headers: {
+        "content-type": "application/yaml; charset=utf-8",
+        "content-disposition": `attachment; filename="opa-${params.name}.yaml"`,
+        "cache-control": "no-store",
+      },
+    });
+  },
+);

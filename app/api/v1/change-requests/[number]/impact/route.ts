@@ -4,6 +4,7 @@ import { analyzeImpact } from "@/lib/decisions/analyze-impact";
 import { ZImpactQuery } from "@/lib/decisions/schemas";
 import { ZChangeRequestParams } from "@/lib/change-requests/schemas";
 
-export const GET = withApi({ permission: "change:impact", params: ZChangeRequestParams, query: ZImpactQuery }, ({ actor, params, query }) =>
-  analyzeImpact({ actor, number: params.number, query }),
+export const GET = withApi(
+  { permission: "change:impact", params: ZChangeRequestParams, query: ZImpactQuery },
+  ({ actor, params, query }) => analyzeImpact({ actor, number: params.number, query }),
 );

@@ -5,11 +5,18 @@ import { exportPolicyFiles } from "@/lib/policies/import-export-policy";
 import { zipFiles } from "@/lib/policy-tests/policy-files";
 import { ZExportQuery } from "@/lib/policy-tests/schemas";
 
-export const GET = withApi({ permission: "policy:read", params: ZPolicyParams, query: ZExportQuery }, async ({ actor, params, query }) => {
-  const exported = await exportPolicyFiles({ actor, policyId: params.id, version: query.version });
-  if (query.format === "json") return json(exported);
-  const name = `${exported.packagePath.replace(/\./g, "-")}-v${exported.version}.zip`;
-  return new Response(Buffer.from(zipFiles(exported.files)), {
-    headers: { "content-type": "application/zip", "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store" },
-  });
-});
+export const GET = withApi(
+  { permission: "policy:read", params: ZPolicyParams, query: ZExportQuery },
+  async ({ actor, params, query }) => {
+    const exported = await exportPolicyFiles({ actor, policyId: params.id, version: query.version });
+    if (query.format === "json") return json(exported);
+    const name = `${exported.packagePath.replace(/\./g, "-")}-v${exported.version}.zip`;
+    return new Response(Buffer.from(zipFiles(exported.files)), {
+      headers: {
+        "content-type": "application/zip",
+        "content-disposition": `attachment; filename="${name}"`,
+        "cache-control": "no-store",
+      },
+    });
+  },
+);

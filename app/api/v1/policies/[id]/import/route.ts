@@ -7,7 +7,12 @@ import { ZImportPolicyFilesRequest } from "@/lib/policy-tests/schemas";
 const MAX_IMPORT_BODY_BYTES = 8 * 1024 * 1024;
 
 export const POST = withApi(
-  { permission: "policy:write", params: ZPolicyParams, body: ZImportPolicyFilesRequest, maxBodyBytes: MAX_IMPORT_BODY_BYTES },
+  {
+    permission: "policy:write",
+    params: ZPolicyParams,
+    body: ZImportPolicyFilesRequest,
+    maxBodyBytes: MAX_IMPORT_BODY_BYTES,
+  },
   async ({ actor, params, body, requestId }) => {
     const result = await importPolicyFiles({ actor, policyId: params.id, input: body, requestId });
     return json(result, { status: result.created ? 201 : 200 });

@@ -5,8 +5,9 @@ import { listTestRuns } from "@/lib/policy-tests/get-test-runs";
 import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
 import { ZCreateTestRunRequest, ZListTestRunsQuery } from "@/lib/policy-tests/schemas";
 
-export const GET = withApi({ permission: "policy:read", params: ZPolicyParams, query: ZListTestRunsQuery }, ({ actor, params, query }) =>
-  listTestRuns({ actor, policyId: params.id, query }),
+export const GET = withApi(
+  { permission: "policy:read", params: ZPolicyParams, query: ZListTestRunsQuery },
+  ({ actor, params, query }) => listTestRuns({ actor, policyId: params.id, query }),
 );
 
 export const POST = withApi(

@@ -9,7 +9,12 @@ export const GET = withApi({ permission: "policy:read", params: ZPolicyParams },
 }));
 
 export const POST = withApi(
-  { permission: "policy:write", params: ZPolicyParams, body: ZSavePolicyVersionRequest, maxBodyBytes: MAX_POLICY_BODY_BYTES },
+  {
+    permission: "policy:write",
+    params: ZPolicyParams,
+    body: ZSavePolicyVersionRequest,
+    maxBodyBytes: MAX_POLICY_BODY_BYTES,
+  },
   async ({ actor, params, body, requestId }) => {
     const result = await savePolicyVersion({ actor, policyId: params.id, input: body, requestId });
     return json(result, { status: result.created ? 201 : 200 });

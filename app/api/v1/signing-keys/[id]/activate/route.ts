@@ -3,6 +3,7 @@ import { withApi } from "@/lib/http/with-api";
 import { activateSigningKey } from "@/lib/bundles/signing-keys";
 import { ZActivateSigningKeyRequest, ZSigningKeyParams } from "@/lib/bundles/schemas";
 
-export const POST = withApi({ permission: "key:manage", params: ZSigningKeyParams, body: ZActivateSigningKeyRequest }, ({ actor, params, body, requestId }) =>
-  activateSigningKey({ actor, id: params.id, reason: body.reason, requestId }),
+export const POST = withApi(
+  { permission: "key:manage", params: ZSigningKeyParams, body: ZActivateSigningKeyRequest },
+  ({ actor, params, body, requestId }) => activateSigningKey({ actor, id: params.id, reason: body.reason, requestId }),
 );

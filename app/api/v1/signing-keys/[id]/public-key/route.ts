@@ -5,5 +5,11 @@ import { ZSigningKeyParams } from "@/lib/bundles/schemas";
 
 export const GET = withApi({ permission: "bundle:read", params: ZSigningKeyParams }, async ({ actor, params }) => {
   const key = await getSigningKeyOrThrow({ actor, id: params.id });
-  return new Response(key.publicKeyPem, { headers: { "content-type": "application/x-pem-file", "content-disposition": `attachment; filename="${key.kid}.pem"`, "cache-control": "no-store" } });
+  return new Response(key.publicKeyPem, {
+    headers: {
+      "content-type": "application/x-pem-file",
+      "content-disposition": `attachment; filename="${key.kid}.pem"`,
+      "cache-control": "no-store",
+    },
+  });
 });

@@ -3,6 +3,7 @@ import { withApi } from "@/lib/http/with-api";
 import { retireSigningKey } from "@/lib/bundles/signing-keys";
 import { ZRetireSigningKeyRequest, ZSigningKeyParams } from "@/lib/bundles/schemas";
 
-export const POST = withApi({ permission: "key:manage", params: ZSigningKeyParams, body: ZRetireSigningKeyRequest }, ({ actor, params, body, requestId }) =>
-  retireSigningKey({ actor, id: params.id, reason: body.reason, requestId }),
+export const POST = withApi(
+  { permission: "key:manage", params: ZSigningKeyParams, body: ZRetireSigningKeyRequest },
+  ({ actor, params, body, requestId }) => retireSigningKey({ actor, id: params.id, reason: body.reason, requestId }),
 );

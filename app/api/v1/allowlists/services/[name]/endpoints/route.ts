@@ -5,5 +5,6 @@ import { addEndpoint } from "@/lib/allowlists/add-endpoint";
 
 export const POST = withApi(
   { permission: "allowlist:write", params: ZServiceParams, body: ZCreateEndpointRequest },
-  async ({ actor, params, body, requestId }) => json(await addEndpoint({ actor, serviceName: params.name, input: body, requestId }), { status: 201 }),
+  async ({ actor, params, body, requestId }) =>
+    json(await addEndpoint({ actor, serviceName: params.name, input: body, requestId }), { status: 201 }),
 );

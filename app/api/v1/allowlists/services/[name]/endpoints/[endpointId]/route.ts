@@ -3,6 +3,8 @@ import { withApi } from "@/lib/http/with-api";
 import { ZEndpointParams } from "@/lib/allowlists/schemas";
 import { removeEndpoint } from "@/lib/allowlists/remove-endpoint";
 
-export const DELETE = withApi({ permission: "allowlist:write", params: ZEndpointParams }, ({ actor, params, requestId }) =>
-  removeEndpoint({ actor, serviceName: params.name, endpointId: params.endpointId, requestId }),
+export const DELETE = withApi(
+  { permission: "allowlist:write", params: ZEndpointParams },
+  ({ actor, params, requestId }) =>
+    removeEndpoint({ actor, serviceName: params.name, endpointId: params.endpointId, requestId }),
 );

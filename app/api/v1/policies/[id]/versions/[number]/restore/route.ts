@@ -6,7 +6,13 @@ import { ZPolicyVersionParams, ZRestorePolicyVersionRequest } from "@/lib/polici
 export const POST = withApi(
   { permission: "policy:write", params: ZPolicyVersionParams, body: ZRestorePolicyVersionRequest },
   async ({ actor, params, body, requestId }) => {
-    const result = await restorePolicyVersion({ actor, policyId: params.id, number: params.number, input: body, requestId });
+    const result = await restorePolicyVersion({
+      actor,
+      policyId: params.id,
+      number: params.number,
+      input: body,
+      requestId,
+    });
     return json(result, { status: result.created ? 201 : 200 });
   },
 );
