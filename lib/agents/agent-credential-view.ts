@@ -1,6 +1,7 @@
 import type { AgentCredentialKind } from "@/lib/generated/prisma/enums";
 
-export type AgentCredentialView = {
+/** The fields of a credential, with its times as `T` (Date in rows, ISO strings in views). */
+type CredentialFields<T> = {
   id: string;
   name: string;
   kind: AgentCredentialKind;
@@ -9,12 +10,13 @@ export type AgentCredentialView = {
   bundles: string[];
   mayReportStatus: boolean;
   mayUploadLogs: boolean;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  createdAt: string;
-  createdBy: { email: string; name: string } | null;
+  expiresAt: T | null;
+  revokedAt: T | null;
+  lastUsedAt: T | null;
+  createdAt: T;
 };
+
+export type AgentCredentialView = CredentialFields<string> & { createdBy: { email: string; name: string } | null };
 
 export type CreatedAgentCredential = {
   credential: AgentCredentialView;
@@ -24,21 +26,7 @@ export type CreatedAgentCredential = {
   opaConfig: string;
 };
 
-type CredentialRow = {
-  id: string;
-  name: string;
-  kind: AgentCredentialKind;
-  clientId: string | null;
-  secretPrefix: string;
-  bundles: string[];
-  mayReportStatus: boolean;
-  mayUploadLogs: boolean;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
-  createdAt: Date;
-  createdBy?: { email: string; name: string } | null;
-};
+type CredentialRow = CredentialFields<Date> & { createdBy?: { email: string; name: string } | null };
 
 export function toCredentialView(r: CredentialRow): AgentCredentialView {
   return {

@@ -110,18 +110,7 @@ function planArgs(input: ChangeRequestInput): Pick<PlanInput, "upserts" | "remov
 }
 
 function result(plan: ChangePlan, input: ChangeRequestInput, applied: boolean): ChangeResult {
-  const errors = [...(input.parseErrors ?? []), ...plan.errors];
-  if (input.createOnly) {
-    for (const u of [...plan.updates, ...plan.unchanged]) {
-      errors.push({
-        row: u.row,
-        field: null,
-        code: "duplicate",
-        message: `${u.entry.caller} may already call ${u.entry.service} ${u.entry.method} ${u.entry.path} (entry ${u.entry.id})`,
-      });
-    }
-  }
-  errors.sort((a, b) => a.row - b.row);
+  const errors = collectErrors(plan, input);
   return {
     applied: applied && errors.length === 0,
     dryRun: input.dryRun,
@@ -178,4 +167,20 @@ export async function applyPlan(
     select: { id: true },
   });
   return created.map((c) => c.id);
+}
+
+/** The rows a plan refuses: parse errors, plan errors and, when only creating, grants that exist already. */
+export function collectErrors(plan: ChangePlan, input: { parseErrors?: RowError[]; createOnly?: boolean }): RowError[] {
+  const errors = [...(input.parseErrors ?? []), ...plan.errors];
+  if (input.createOnly) {
+    for (const u of [...plan.updates, ...plan.unchanged]) {
+      errors.push({
+        row: u.row,
+        field: null,
+        code: "duplicate",
+        message: `${u.entry.caller} may already call ${u.entry.service} ${u.entry.method} ${u.entry.path} (entry ${u.entry.id})`,
+      });
+    }
+  }
+  return errors.sort((a, b) => a.row - b.row);
 }

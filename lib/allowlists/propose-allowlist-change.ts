@@ -6,7 +6,7 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
 import { planChanges, type ChangePlan, type EntrySpec, type RowError } from "@/lib/allowlists/change-plan";
-import { loadState, type ChangeRequestInput } from "@/lib/allowlists/change-allowlists";
+import { collectErrors, loadState, type ChangeRequestInput } from "@/lib/allowlists/change-allowlists";
 import type { AccessDiff } from "@/lib/allowlists/access-diff";
 
 /**
@@ -107,21 +107,6 @@ export async function proposeAllowlistChange(options: {
     },
   });
   return { ...base, proposed: true, dryRun: false, changeRequest: cr, changeSetId: changeSet.id };
-}
-
-function collectErrors(plan: ChangePlan, input: { parseErrors?: RowError[]; createOnly?: boolean }): RowError[] {
-  const errors = [...(input.parseErrors ?? []), ...plan.errors];
-  if (input.createOnly) {
-    for (const u of [...plan.updates, ...plan.unchanged]) {
-      errors.push({
-        row: u.row,
-        field: null,
-        code: "duplicate",
-        message: `${u.entry.caller} may already call ${u.entry.service} ${u.entry.method} ${u.entry.path} (entry ${u.entry.id})`,
-      });
-    }
-  }
-  return errors.sort((a, b) => a.row - b.row);
 }
 
 function toPayload(plan: ChangePlan): ChangeSetPayload {

@@ -2,19 +2,12 @@ import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TListAuditEventsQuery } from "@/lib/audit/schemas";
+import type { ChainedFields } from "@/lib/audit/record-audit-event";
 
-export type AuditEventView = {
+/** An audit event as the API shows it: the chained fields, with seq and time as strings. */
+export type AuditEventView = Omit<ChainedFields, "seq" | "occurredAt"> & {
   seq: string;
   occurredAt: string;
-  actorType: string;
-  actorId: string | null;
-  actorLabel: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  requestId: string | null;
   hash: string;
 };
 

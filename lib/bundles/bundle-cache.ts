@@ -110,21 +110,40 @@ async function onNotify(payload: string): Promise<void> {
   try {
     const row = await db.bundleRevision.findUnique({
       where: { id },
-      select: { id: true, number: true, revision: true, etag: true, bytes: true, bundle: { select: { name: true } } },
+      select: SERVED_COLUMNS,
     });
-    if (row)
-      install({
-        bundle: row.bundle.name,
-        id: row.id,
-        number: row.number,
-        revision: row.revision,
-        etag: row.etag,
-        bytes: row.bytes,
-      });
+    if (row) installRow(row);
   } catch (error) {
     log.warn({ err: error, bundle }, "loading a new revision failed; reloading all bundles");
     await reloadAll();
   }
+}
+
+const SERVED_COLUMNS = {
+  id: true,
+  number: true,
+  revision: true,
+  etag: true,
+  bytes: true,
+  bundle: { select: { name: true } },
+} as const;
+
+function installRow(row: {
+  id: string;
+  number: number;
+  revision: string;
+  etag: string;
+  bytes: Uint8Array;
+  bundle: { name: string };
+}): void {
+  install({
+    bundle: row.bundle.name,
+    id: row.id,
+    number: row.number,
+    revision: row.revision,
+    etag: row.etag,
+    bytes: row.bytes,
+  });
 }
 
 /** Loads the newest revision of every bundle (start-up and reconnect). */
@@ -133,17 +152,9 @@ async function reloadAll(): Promise<void> {
     const rows = await db.bundleRevision.findMany({
       distinct: ["bundleId"],
       orderBy: [{ bundleId: "asc" }, { number: "desc" }],
-      select: { id: true, number: true, revision: true, etag: true, bytes: true, bundle: { select: { name: true } } },
+      select: SERVED_COLUMNS,
     });
-    for (const row of rows)
-      install({
-        bundle: row.bundle.name,
-        id: row.id,
-        number: row.number,
-        revision: row.revision,
-        etag: row.etag,
-        bytes: row.bytes,
-      });
+    for (const row of rows) installRow(row);
   } catch (error) {
     log.warn({ err: error }, "reloading bundle revisions failed; serving what is in memory");
     if (!state().entries.size) throw error;

@@ -82,6 +82,14 @@ export async function lockRevisionWriters(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
 }
 
+/** A transaction that holds the signing-key lock (the revision writers' lock) from its start. */
+function withKeysLocked<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    await lockRevisionWriters(tx);
+    return fn(tx);
+  });
+}
+
 export async function createSigningKey(options: {
   actor: Actor;
   input: TCreateSigningKeyRequest;
@@ -91,8 +99,7 @@ export async function createSigningKey(options: {
   requirePermission(actor, "key:manage");
   const material =
     input.source === "generate" ? generateMaterial(input.algorithm) : importMaterial(input.privateKeyPem);
-  const id = await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
+  const id = await withKeysLocked(async (tx) => {
     const created = await insertKey(tx, actor, material, input.source === "import", options.requestId);
     if (input.activate) await activate(tx, actor, created.id, "activated on creation", options.requestId);
     return created.id;
@@ -108,8 +115,7 @@ export async function activateSigningKey(options: {
   requestId?: string;
 }): Promise<SigningKeyView> {
   requirePermission(options.actor, "key:manage");
-  await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
+  await withKeysLocked(async (tx) => {
     await activate(tx, options.actor, options.id, options.reason, options.requestId);
   });
   return toView(await db.signingKey.findUniqueOrThrow({ where: { id: options.id }, select: VIEW_SELECT }));
@@ -123,8 +129,7 @@ export async function retireSigningKey(options: {
   requestId?: string;
 }): Promise<SigningKeyView> {
   requirePermission(options.actor, "key:manage");
-  await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
+  await withKeysLocked(async (tx) => {
     const key = await tx.signingKey.findUnique({ where: { id: options.id } });
     if (!key) throw notFound("Signing key");
     if (key.state === "active")
@@ -198,8 +203,7 @@ export async function activeSigner(
  */
 export async function ensureFirstSigningKey(actor: Actor, requestId?: string): Promise<void> {
   if ((await db.signingKey.count()) > 0) return;
-  await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
+  await withKeysLocked(async (tx) => {
     if ((await tx.signingKey.count()) > 0) return;
     const created = await insertKey(tx, actor, generateMaterial("ES256"), false, requestId);
     await activate(

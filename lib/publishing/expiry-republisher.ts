@@ -4,7 +4,7 @@ import { logger } from "@/lib/core/logger";
 import type { SystemActor } from "@/lib/auth/actor";
 import { collectBundleData } from "@/lib/publishing/collect-bundle-data";
 import { runPublish } from "@/lib/publishing/publish-pipeline";
-import { latestRevision, lockBundle, type StoredRevision } from "@/lib/publishing/write-revision";
+import { latestRevision, loadPlannedModules, lockBundle, type StoredRevision } from "@/lib/publishing/write-revision";
 import { provenanceOf } from "@/lib/publishing/publish-change-request";
 import { allowlistBundle } from "@/lib/allowlists/bundle-allowlists";
 import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
@@ -34,20 +34,10 @@ export async function republishIfExpired(now = new Date()): Promise<StoredRevisi
         if (!previous) return nothing;
         const publication = await tx.allowlistPublication.findUnique({ where: { revisionId: previous.id } });
         if (!publication?.nextExpiryAt || publication.nextExpiryAt.getTime() > now.getTime()) return nothing;
-        const versions = await tx.policyVersion.findMany({
-          where: { id: { in: previous.policyVersions.map((p) => p.policyVersionId) } },
-          include: { policy: { select: { packagePath: true } } },
-        });
-        const modules = versions
-          .map((v) => ({
-            policyId: v.policyId,
-            versionId: v.id,
-            versionNumber: v.number,
-            packagePath: v.policy.packagePath,
-            sha256: v.sha256,
-            source: v.source,
-          }))
-          .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
+        const modules = await loadPlannedModules(
+          tx,
+          previous.policyVersions.map((p) => p.policyVersionId),
+        );
         const reason = `scheduled republish: allowlist grants expired at ${publication.nextExpiryAt.toISOString()}`;
         return {
           plans: [

@@ -14,6 +14,7 @@ import { allowlistBundle } from "@/lib/allowlists/bundle-allowlists";
 import { collectBundleData } from "@/lib/publishing/collect-bundle-data";
 import {
   latestRevision,
+  loadPlannedModules,
   lockBundle,
   type PlannedModule,
   type RevisionPlan,
@@ -188,20 +189,7 @@ async function planModules(
   for (const item of items) chosen.set(item.policyId, item.versionId);
   const members = new Set(memberIds);
   const versionIds = [...chosen].filter(([policyId]) => members.has(policyId)).map(([, versionId]) => versionId);
-  const versions = await tx.policyVersion.findMany({
-    where: { id: { in: versionIds } },
-    include: { policy: { select: { packagePath: true } } },
-  });
-  return versions
-    .map((v) => ({
-      policyId: v.policyId,
-      versionId: v.id,
-      versionNumber: v.number,
-      packagePath: v.policy.packagePath,
-      sha256: v.sha256,
-      source: v.source,
-    }))
-    .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
+  return loadPlannedModules(tx, versionIds);
 }
 
 export function provenanceOf(modules: PlannedModule[]) {

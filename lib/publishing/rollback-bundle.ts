@@ -6,7 +6,7 @@ import type { TRollbackRequest } from "@/lib/bundles/schemas";
 import { withCurrentData } from "@/lib/publishing/collect-bundle-data";
 import { runPublish } from "@/lib/publishing/publish-pipeline";
 import { provenanceOf } from "@/lib/publishing/publish-change-request";
-import { latestRevision, lockBundle, type StoredRevision } from "@/lib/publishing/write-revision";
+import { latestRevision, loadPlannedModules, lockBundle, type StoredRevision } from "@/lib/publishing/write-revision";
 
 /**
  * Republishes an earlier revision's exact policies and data as a new revision (history only
@@ -30,9 +30,7 @@ export async function rollbackBundle(options: {
       const latest = await latestRevision(tx, bundle.id);
       const target = await tx.bundleRevision.findUnique({
         where: { bundleId_number: { bundleId: bundle.id, number: input.toRevision } },
-        include: {
-          policyVersions: { include: { policyVersion: { include: { policy: { select: { packagePath: true } } } } } },
-        },
+        include: { policyVersions: true },
       });
       if (!target || !latest) throw notFound(`Revision r${input.toRevision} of bundle ${bundle.name}`);
       if (target.number === latest.number)
@@ -57,16 +55,10 @@ export async function rollbackBundle(options: {
       const ref = { id: bundle.id, name: bundle.name, roots: bundle.roots };
       // Rolling back policies must not bring back grants revoked since: allowlists ship as they are today.
       const data = await withCurrentData(tx, ref, replayed);
-      const modules = target.policyVersions
-        .map((p) => ({
-          policyId: p.policyId,
-          versionId: p.policyVersionId,
-          versionNumber: p.policyVersion.number,
-          packagePath: p.policyVersion.policy.packagePath,
-          sha256: p.policyVersion.sha256,
-          source: p.policyVersion.source,
-        }))
-        .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
+      const modules = await loadPlannedModules(
+        tx,
+        target.policyVersions.map((p) => p.policyVersionId),
+      );
       return {
         plans: [
           {

@@ -25,6 +25,24 @@ export type PlannedModule = {
   source: string;
 };
 
+/** The modules a revision ships for these policy versions, in package order. */
+export async function loadPlannedModules(tx: Tx, versionIds: string[]): Promise<PlannedModule[]> {
+  const versions = await tx.policyVersion.findMany({
+    where: { id: { in: versionIds } },
+    include: { policy: { select: { packagePath: true } } },
+  });
+  return versions
+    .map((v) => ({
+      policyId: v.policyId,
+      versionId: v.id,
+      versionNumber: v.number,
+      packagePath: v.policy.packagePath,
+      sha256: v.sha256,
+      source: v.source,
+    }))
+    .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
+}
+
 export type RevisionPlan = {
   bundle: { id: string; name: string; roots: string[] };
   number: number;

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { PlusIcon } from "@/components/icons";
+import { ProblemAlert, FormActions } from "@/components/form-parts";
 
 type PolicyOption = { id: string; name: string; packagePath: string };
 
@@ -115,24 +116,8 @@ export function CreateBundleForm({ policies, startOpen }: { policies: PolicyOpti
           ))}
         </div>
       </fieldset>
-      {error ? (
-        <div role="alert" className="alert alert-danger">
-          {error.message}
-          {error.problem.errors?.map((e) => (
-            <div key={e.path} className="small">
-              {e.path.replace("body.", "")}: {e.message}
-            </div>
-          ))}
-        </div>
-      ) : null}
-      <div className="row">
-        <button type="submit" className="btn btn-primary">
-          Create bundle
-        </button>
-        <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
-          Cancel
-        </button>
-      </div>
+      <ProblemAlert error={error} />
+      <FormActions submit="Create bundle" onCancel={() => setOpen(false)} />
     </form>
   );
 }

@@ -6,25 +6,13 @@ import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { FleetIcon, PlusIcon } from "@/components/icons";
+import type { AgentCredentialView, CreatedAgentCredential } from "@/lib/agents/agent-credential-view";
 import { SecretReveal } from "./secret-reveal";
+import { ProblemAlert } from "@/components/form-parts";
 
-export type CredentialRow = {
-  id: string;
-  name: string;
-  kind: "bearer" | "oauth2";
-  clientId: string | null;
-  secretPrefix: string;
-  bundles: string[];
-  mayReportStatus: boolean;
-  mayUploadLogs: boolean;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  createdAt: string;
-  createdBy: { email: string; name: string } | null;
-};
+export type CredentialRow = AgentCredentialView;
 
-export type Created = { credential: CredentialRow; secret: string; opaConfig: string };
+export type Created = CreatedAgentCredential;
 
 export function AgentCredentialsManager({ credentials, bundles }: { credentials: CredentialRow[]; bundles: string[] }) {
   const router = useRouter();
@@ -168,16 +156,7 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
                 <input type="checkbox" name="logs" /> upload decision logs
               </label>
             </fieldset>
-            {error ? (
-              <div role="alert" className="alert alert-danger">
-                {error.message}
-                {error.problem.errors?.map((e) => (
-                  <div key={e.path} className="small">
-                    {e.path.replace("body.", "")}: {e.message}
-                  </div>
-                ))}
-              </div>
-            ) : null}
+            <ProblemAlert error={error} />
             <div className="row">
               <button type="submit" className="btn btn-primary" disabled={busy}>
                 {busy ? <span className="spinner" aria-hidden /> : null} Create credential

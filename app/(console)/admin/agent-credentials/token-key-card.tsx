@@ -1,32 +1,26 @@
 "use client";
 
 import { useState } from "react";
-import { useRouter } from "next/navigation";
-import { api, ApiError } from "@/components/api-client";
-import { toast } from "@/components/toaster";
+import { api } from "@/components/api-client";
+import { useApiAction } from "@/components/use-api-action";
 import { formatDateTime, timeAgo } from "@/components/format";
 
 type TokenKey = { kid: string; algorithm: string; createdAt: string; retiredAt: string | null; signing: boolean };
 
 /** The app-held key that signs OAuth2 access tokens for agents. */
 export function TokenKeyCard({ keys }: { keys: TokenKey[] }) {
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useApiAction();
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState("Scheduled rotation");
 
   async function rotate() {
-    setBusy(true);
-    try {
-      const key = await api<TokenKey>("/api/v1/agent-token-keys", { body: { reason } });
-      toast(`New token key ${key.kid} signs from now on`);
-      setAsking(false);
-      router.refresh();
-    } catch (e) {
-      toast(e instanceof ApiError ? e.message : "Rotation failed", "danger");
-    } finally {
-      setBusy(false);
-    }
+    await run(() => api<TokenKey>("/api/v1/agent-token-keys", { body: { reason } }), {
+      done: (key) => {
+        setAsking(false);
+        return `New token key ${key.kid} signs from now on`;
+      },
+      failed: "Rotation failed",
+    });
   }
 
   return (

@@ -4,9 +4,11 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
+import { useApiAction } from "@/components/use-api-action";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { KeyIcon, PlusIcon } from "@/components/icons";
 import type { SigningKeyView } from "@/lib/bundles/signing-keys";
+import { ProblemAlert } from "@/components/form-parts";
 
 const STATE = { active: "badge-ok", standby: "badge-accent", retired: "" } as const;
 
@@ -16,6 +18,7 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
   const [error, setError] = useState<ApiError | null>(null);
   const [pending, setPending] = useState<{ id: string; action: "activate" | "retire" } | null>(null);
   const [reason, setReason] = useState("");
+  const { run } = useApiAction();
 
   async function create(form: FormData) {
     setError(null);
@@ -36,15 +39,14 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
   }
 
   async function change(id: string, action: "activate" | "retire") {
-    try {
-      await api(`/api/v1/signing-keys/${id}/${action}`, { body: { reason } });
-      toast(action === "activate" ? "This key signs new revisions from now on" : "Key retired");
-      setPending(null);
-      setReason("");
-      router.refresh();
-    } catch (e) {
-      toast(e instanceof ApiError ? e.message : "Failed", "danger");
-    }
+    await run(() => api(`/api/v1/signing-keys/${id}/${action}`, { body: { reason } }), {
+      done: () => {
+        setPending(null);
+        setReason("");
+        return action === "activate" ? "This key signs new revisions from now on" : "Key retired";
+      },
+      failed: "Failed",
+    });
   }
 
   return (
@@ -101,16 +103,7 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
           <label className="checkbox">
             <input type="checkbox" name="activate" defaultChecked={keys.length === 0} /> Make it the signing key now
           </label>
-          {error ? (
-            <div role="alert" className="alert alert-danger">
-              {error.message}
-              {error.problem.errors?.map((e) => (
-                <div key={e.path} className="small">
-                  {e.path.replace("body.", "")}: {e.message}
-                </div>
-              ))}
-            </div>
-          ) : null}
+          <ProblemAlert error={error} />
           <div className="row">
             <button type="submit" className="btn btn-primary">
               {mode === "generate" ? "Generate" : "Import"}

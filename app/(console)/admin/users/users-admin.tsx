@@ -4,8 +4,10 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
+import { useApiAction } from "@/components/use-api-action";
 import { timeAgo } from "@/components/format";
 import { PlusIcon } from "@/components/icons";
+import { ProblemAlert, FormActions } from "@/components/form-parts";
 
 type User = {
   id: string;
@@ -30,6 +32,7 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
   const [adding, setAdding] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [roles, setRoles] = useState<string[]>(["author"]);
+  const { run } = useApiAction();
 
   async function create(form: FormData) {
     setError(null);
@@ -47,13 +50,10 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
   }
 
   async function update(user: User, change: Record<string, unknown>) {
-    try {
-      await api(`/api/v1/users/${user.id}`, { method: "PATCH", body: change });
-      toast(`Updated ${user.email}`);
-      router.refresh();
-    } catch (e) {
-      toast(e instanceof ApiError ? e.message : "Update failed", "danger");
-    }
+    await run(() => api(`/api/v1/users/${user.id}`, { method: "PATCH", body: change }), {
+      done: () => `Updated ${user.email}`,
+      failed: "Update failed",
+    });
   }
 
   return (
@@ -107,24 +107,8 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
                 </label>
               ))}
             </fieldset>
-            {error ? (
-              <div role="alert" className="alert alert-danger">
-                {error.message}
-                {error.problem.errors?.map((e) => (
-                  <div key={e.path} className="small">
-                    {e.path.replace("body.", "")}: {e.message}
-                  </div>
-                ))}
-              </div>
-            ) : null}
-            <div className="row">
-              <button type="submit" className="btn btn-primary">
-                Create user
-              </button>
-              <button type="button" className="btn btn-ghost" onClick={() => setAdding(false)}>
-                Cancel
-              </button>
-            </div>
+            <ProblemAlert error={error} />
+            <FormActions submit="Create user" onCancel={() => setAdding(false)} />
           </form>
         ) : null}
         <table className="table">

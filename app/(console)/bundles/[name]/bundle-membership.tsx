@@ -2,9 +2,8 @@
 
 import { useState } from "react";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { api, ApiError } from "@/components/api-client";
-import { toast } from "@/components/toaster";
+import { api } from "@/components/api-client";
+import { useApiAction } from "@/components/use-api-action";
 
 type PolicyOption = { id: string; name: string; packagePath: string };
 
@@ -20,24 +19,19 @@ export function BundleMembership({
   candidates: PolicyOption[];
   canManage: boolean;
 }) {
-  const router = useRouter();
   const [editing, setEditing] = useState(false);
   const [chosen, setChosen] = useState(members.map((m) => m.id));
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useApiAction();
   const all = [...members, ...candidates.filter((c) => !members.some((m) => m.id === c.id))];
 
   async function save() {
-    setBusy(true);
-    try {
-      await api(`/api/v1/bundles/${bundle}`, { method: "PATCH", body: { policyIds: chosen } });
-      toast("Membership saved; it takes effect with the next publish");
-      setEditing(false);
-      router.refresh();
-    } catch (e) {
-      toast(e instanceof ApiError ? e.message : "Saving failed", "danger");
-    } finally {
-      setBusy(false);
-    }
+    await run(() => api(`/api/v1/bundles/${bundle}`, { method: "PATCH", body: { policyIds: chosen } }), {
+      done: () => {
+        setEditing(false);
+        return "Membership saved; it takes effect with the next publish";
+      },
+      failed: "Saving failed",
+    });
   }
 
   return (

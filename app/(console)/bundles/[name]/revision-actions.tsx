@@ -1,31 +1,26 @@
 "use client";
 
 import { useState } from "react";
-import { useRouter } from "next/navigation";
-import { api, ApiError } from "@/components/api-client";
-import { toast } from "@/components/toaster";
+import { api } from "@/components/api-client";
+import { useApiAction } from "@/components/use-api-action";
 
 /** Roll back: republish this revision's content as a new revision, with a recorded reason. */
 export function RevisionActions({ bundle, number, revision }: { bundle: string; number: number; revision: string }) {
-  const router = useRouter();
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useApiAction();
 
   async function rollback() {
-    setBusy(true);
-    try {
-      const created = await api<{ revision: string }>(`/api/v1/bundles/${bundle}/rollback`, {
-        body: { toRevision: number, reason },
-      });
-      toast(`Republished ${revision} as ${created.revision}`);
-      setAsking(false);
-      router.refresh();
-    } catch (e) {
-      toast(e instanceof ApiError ? e.message : "Rollback failed", "danger");
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => api<{ revision: string }>(`/api/v1/bundles/${bundle}/rollback`, { body: { toRevision: number, reason } }),
+      {
+        done: (created) => {
+          setAsking(false);
+          return `Republished ${revision} as ${created.revision}`;
+        },
+        failed: "Rollback failed",
+      },
+    );
   }
 
   if (!asking)

@@ -6,6 +6,7 @@ import { api, ApiError } from "@/components/api-client";
 import { timeAgo } from "@/components/format";
 import { SearchIcon } from "@/components/icons";
 import type { SubmittablePolicy } from "@/lib/reviews/submittable-policies";
+import { ProblemAlert } from "@/components/form-parts";
 
 export function NewChangeRequestForm({
   policies,
@@ -167,16 +168,7 @@ export function NewChangeRequestForm({
             maxLength={10000}
           />
         </div>
-        {error ? (
-          <div role="alert" className="alert alert-danger">
-            {error.message}
-            {error.problem.errors?.map((e) => (
-              <div key={e.path} className="small">
-                {e.path.replace("body.", "")}: {e.message}
-              </div>
-            ))}
-          </div>
-        ) : null}
+        <ProblemAlert error={error} />
         <div className="row">
           <button type="submit" className="btn btn-primary" disabled={busy || chosen.length === 0 || !title.trim()}>
             {busy ? <span className="spinner" aria-hidden /> : null} Submit for review

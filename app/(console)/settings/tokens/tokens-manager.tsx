@@ -6,6 +6,7 @@ import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { KeyIcon, PlusIcon } from "@/components/icons";
+import { FormActions } from "@/components/form-parts";
 
 type Token = {
   id: string;
@@ -152,14 +153,7 @@ export function TokensManager({
                 {error}
               </div>
             ) : null}
-            <div className="row">
-              <button type="submit" className="btn btn-primary">
-                Create token
-              </button>
-              <button type="button" className="btn btn-ghost" onClick={() => setCreating(false)}>
-                Cancel
-              </button>
-            </div>
+            <FormActions submit="Create token" onCancel={() => setCreating(false)} />
           </form>
         ) : null}
         {tokens.length === 0 ? (
