@@ -1,7 +1,7 @@
 import { db } from "@/lib/core/db";
-import { AppError } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/core/time-id-cursor";
 
 /** Agents silent for longer than this are stale; those silent for a day drop out of rollout totals. */
 export const STALE_AFTER_MS = 5 * 60_000;
@@ -44,13 +44,11 @@ export async function listAgents(options: {
 }): Promise<{ items: AgentRow[]; nextCursor: string | null }> {
   requirePermission(options.actor, "agent:read");
   const { bundle, limit } = options.query;
-  const cursor = options.query.cursor ? decodeCursor(options.query.cursor) : null;
+  const cursor = options.query.cursor ? decodeTimeIdCursor(options.query.cursor) : null;
   const where: Prisma.AgentWhereInput = {
     AND: [
       bundle ? { bundles: { some: { bundleName: bundle } } } : {},
-      cursor
-        ? { OR: [{ lastSeenAt: { lt: cursor.lastSeenAt } }, { lastSeenAt: cursor.lastSeenAt, id: { lt: cursor.id } }] }
-        : {},
+      cursor ? { OR: [{ lastSeenAt: { lt: cursor.at } }, { lastSeenAt: cursor.at, id: { lt: cursor.id } }] } : {},
     ],
   };
   const rows = await db.agent.findMany({
@@ -82,10 +80,7 @@ export async function listAgents(options: {
         lastSuccessfulActivation: b.lastSuccessfulActivation?.toISOString() ?? null,
       })),
     })),
-    nextCursor:
-      rows.length > limit && last
-        ? Buffer.from(`${last.lastSeenAt.toISOString()}|${last.id}`).toString("base64url")
-        : null,
+    nextCursor: rows.length > limit && last ? encodeTimeIdCursor(last.lastSeenAt, last.id) : null,
   };
 }
 
@@ -142,14 +137,4 @@ export function describeRollout(
   if (c.stale > 0) parts.push(`${c.stale} stale for > 5 min`);
   if (c.failing > 0) parts.push(`${c.failing} reporting errors`);
   return parts.join(", ");
-}
-
-function decodeCursor(cursor: string): { lastSeenAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const lastSeenAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(lastSeenAt.getTime()))
-    throw new AppError("validation_failed", "The cursor is invalid", {
-      fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }],
-    });
-  return { lastSeenAt, id };
 }

@@ -1,9 +1,17 @@
-import type { Tx } from "@/lib/core/db";
+import { db, type Tx } from "@/lib/core/db";
 import { AppError } from "@/lib/core/errors";
 import { isUnderRoots, overlappingRoots, packageDataPath } from "@/lib/bundles/roots";
 import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
 
-export const BUNDLE_ROOTS_LOCK = ADVISORY_LOCKS.bundleRoots;
+const BUNDLE_ROOTS_LOCK = ADVISORY_LOCKS.bundleRoots;
+
+/** A transaction in which bundle roots cannot change under the caller (create and update take it). */
+export function withBundleRootsLocked<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BUNDLE_ROOTS_LOCK})`;
+    return fn(tx);
+  });
+}
 
 export async function assertRootsFree(tx: Tx, roots: string[], exceptBundleId: string | null): Promise<void> {
   const within = overlappingRoots(roots);

@@ -1,10 +1,9 @@
-import { db } from "@/lib/core/db";
 import { AppError } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { TCreateBundleRequest } from "@/lib/bundles/schemas";
 import { type BundleSummary, summaries } from "@/lib/bundles/bundle-summary";
-import { BUNDLE_ROOTS_LOCK, assertRootsFree, assertPoliciesFit } from "@/lib/bundles/bundle-roots-check";
+import { assertPoliciesFit, assertRootsFree, withBundleRootsLocked } from "@/lib/bundles/bundle-roots-check";
 
 export async function createBundle(options: {
   actor: Actor;
@@ -13,8 +12,7 @@ export async function createBundle(options: {
 }): Promise<BundleSummary> {
   const { actor, input } = options;
   requirePermission(actor, "bundle:manage");
-  const id = await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BUNDLE_ROOTS_LOCK})`;
+  const id = await withBundleRootsLocked(async (tx) => {
     if (await tx.bundle.findUnique({ where: { name: input.name }, select: { id: true } })) {
       throw new AppError("conflict", `A bundle named ${input.name} already exists`);
     }

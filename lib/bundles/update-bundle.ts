@@ -1,10 +1,9 @@
-import { db } from "@/lib/core/db";
 import { notFound } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { TUpdateBundleRequest } from "@/lib/bundles/schemas";
 import { type BundleSummary, summaries } from "@/lib/bundles/bundle-summary";
-import { BUNDLE_ROOTS_LOCK, assertRootsFree, assertPoliciesFit } from "@/lib/bundles/bundle-roots-check";
+import { assertPoliciesFit, assertRootsFree, withBundleRootsLocked } from "@/lib/bundles/bundle-roots-check";
 
 export async function updateBundle(options: {
   actor: Actor;
@@ -14,8 +13,7 @@ export async function updateBundle(options: {
 }): Promise<BundleSummary> {
   const { actor, input } = options;
   requirePermission(actor, "bundle:manage");
-  const id = await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BUNDLE_ROOTS_LOCK})`;
+  const id = await withBundleRootsLocked(async (tx) => {
     const before = await tx.bundle.findUnique({
       where: { name: options.name },
       include: { policies: { select: { policyId: true } } },

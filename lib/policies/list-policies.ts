@@ -1,10 +1,10 @@
 import { db } from "@/lib/core/db";
-import { AppError } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TListPoliciesQuery } from "@/lib/policies/schemas";
 import { latestRunsForHeads } from "@/lib/policy-tests/get-test-runs";
 import type { TestRunSummaryView } from "@/lib/policy-tests/test-run-views";
+import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/core/time-id-cursor";
 
 export type PolicyListItem = {
   id: string;
@@ -26,7 +26,7 @@ export async function listPolicies(options: {
 }): Promise<{ items: PolicyListItem[]; nextCursor: string | null }> {
   requirePermission(options.actor, "policy:read");
   const { q, limit } = options.query;
-  const cursor = options.query.cursor ? decodeCursor(options.query.cursor) : null;
+  const cursor = options.query.cursor ? decodeTimeIdCursor(options.query.cursor) : null;
   const where: Prisma.PolicyWhereInput = {
     AND: [
       q
@@ -38,9 +38,7 @@ export async function listPolicies(options: {
             ],
           }
         : {},
-      cursor
-        ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
-        : {},
+      cursor ? { OR: [{ updatedAt: { lt: cursor.at } }, { updatedAt: cursor.at, id: { lt: cursor.id } }] } : {},
     ],
   };
   const rows = await db.policy.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit + 1 });
@@ -70,7 +68,7 @@ export async function listPolicies(options: {
       lastMessage: headByPolicy.get(p.id)?.message ?? "",
       latestTestRun: pickRun(runs.get(p.id)),
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+    nextCursor: rows.length > limit && last ? encodeTimeIdCursor(last.updatedAt, last.id) : null,
   };
 }
 
@@ -78,18 +76,4 @@ function pickRun(run: TestRunSummaryView | undefined): PolicyListItem["latestTes
   return run
     ? { id: run.id, status: run.status, passed: run.passed, summary: run.summary, createdAt: run.createdAt }
     : null;
-}
-
-function encodeCursor(updatedAt: Date, id: string): string {
-  return Buffer.from(`${updatedAt.toISOString()}|${id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const updatedAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(updatedAt.getTime()))
-    throw new AppError("validation_failed", "The cursor is invalid", {
-      fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }],
-    });
-  return { updatedAt, id };
 }

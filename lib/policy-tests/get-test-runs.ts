@@ -1,5 +1,5 @@
 import { db, type Tx } from "@/lib/core/db";
-import { AppError, notFound } from "@/lib/core/errors";
+import { notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TListTestRunsQuery } from "@/lib/policy-tests/schemas";
@@ -10,6 +10,7 @@ import {
   type TestRunSummaryView,
   type TestRunView,
 } from "@/lib/policy-tests/test-run-views";
+import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/core/time-id-cursor";
 
 const SUMMARY_SELECT = {
   id: true,
@@ -50,14 +51,12 @@ export async function listTestRuns(options: {
     if (!v) throw notFound("Policy version");
     content = { sourceSha256: v.sha256, testsSha256: v.testsSha256 };
   }
-  const cursor = options.query.cursor ? decodeCursor(options.query.cursor) : null;
+  const cursor = options.query.cursor ? decodeTimeIdCursor(options.query.cursor) : null;
   const rows = await db.testRun.findMany({
     where: {
       policyId: policy.id,
       ...content,
-      ...(cursor
-        ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }
-        : {}),
+      ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] } : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
@@ -67,7 +66,7 @@ export async function listTestRuns(options: {
   const last = page[page.length - 1];
   return {
     items: page.map(toTestRunSummary),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    nextCursor: rows.length > limit && last ? encodeTimeIdCursor(last.createdAt, last.id) : null,
   };
 }
 
@@ -137,19 +136,4 @@ export async function latestRunsForHeads(
   if (ids.length === 0) return new Map();
   const rows = await db.testRun.findMany({ where: { id: { in: ids.map((r) => r.id) } }, select: SUMMARY_SELECT });
   return new Map(rows.map((r) => [r.policyId, toTestRunSummary(r)]));
-}
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(iso ?? "");
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw new AppError("validation_failed", "The cursor is invalid", {
-      fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }],
-    });
-  }
-  return { createdAt, id };
 }

@@ -23,19 +23,17 @@ export function sameOutcome(expected: Outcome, actual: Outcome): boolean {
 }
 
 export function rejectedResult(c: RejectedCase): CaseResult {
-  return {
-    id: c.id,
-    name: c.name,
-    query: c.query,
-    status: "error",
-    expected: c.expected,
-    actual: null,
-    durationMs: null,
-    message: c.message,
-  };
+  return errorResult(c, c.message);
 }
 
 export function notEvaluated(c: PreparedCase, message: string): CaseResult {
+  return errorResult(c, message);
+}
+
+function errorResult(
+  c: Pick<PreparedCase, "id" | "name" | "query"> & { expected: Outcome | null },
+  message: string,
+): CaseResult {
   return {
     id: c.id,
     name: c.name,

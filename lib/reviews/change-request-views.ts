@@ -1,5 +1,5 @@
 import { db } from "@/lib/core/db";
-import { AppError, notFound } from "@/lib/core/errors";
+import { notFound } from "@/lib/core/errors";
 import { can, requirePermission, type Actor } from "@/lib/auth/actor";
 import { isPolicyItem, loadItems } from "@/lib/change-requests/change-request-items";
 import type { TestGate } from "@/lib/change-requests/test-gate";
@@ -8,6 +8,7 @@ import type { ChangeRequestStatus, ReviewVerdict } from "@/lib/generated/prisma/
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TListChangeRequestsQuery } from "@/lib/change-requests/schemas";
 import { testGateForItems } from "@/lib/change-requests/test-gate";
+import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/core/time-id-cursor";
 
 type Person = { id: string; email: string; name: string };
 
@@ -202,7 +203,7 @@ export async function listChangeRequests(options: {
 }): Promise<{ items: ChangeRequestListItem[]; nextCursor: string | null }> {
   requirePermission(options.actor, "policy:read");
   const { status, limit } = options.query;
-  const cursor = options.query.cursor ? decodeCursor(options.query.cursor) : null;
+  const cursor = options.query.cursor ? decodeTimeIdCursor(options.query.cursor) : null;
   const where: Prisma.ChangeRequestWhereInput = {
     AND: [
       status === "all"
@@ -210,9 +211,7 @@ export async function listChangeRequests(options: {
         : status === "active"
           ? { status: { in: ["open", "changes_requested", "approved"] } }
           : { status },
-      cursor
-        ? { OR: [{ updatedAt: { lt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { lt: cursor.id } }] }
-        : {},
+      cursor ? { OR: [{ updatedAt: { lt: cursor.at } }, { updatedAt: cursor.at, id: { lt: cursor.id } }] } : {},
     ],
   };
   const rows = await db.changeRequest.findMany({
@@ -233,19 +232,6 @@ export async function listChangeRequests(options: {
       updatedAt: r.updatedAt.toISOString(),
       createdAt: r.createdAt.toISOString(),
     })),
-    nextCursor:
-      rows.length > limit && last
-        ? Buffer.from(`${last.updatedAt.toISOString()}|${last.id}`).toString("base64url")
-        : null,
+    nextCursor: rows.length > limit && last ? encodeTimeIdCursor(last.updatedAt, last.id) : null,
   };
-}
-
-function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const updatedAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(updatedAt.getTime()))
-    throw new AppError("validation_failed", "The cursor is invalid", {
-      fieldErrors: [{ path: "query.cursor", message: "invalid cursor" }],
-    });
-  return { updatedAt, id };
 }
