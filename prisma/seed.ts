@@ -5,10 +5,13 @@ import { hashPassword } from "@/lib/auth/passwords";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { createPolicy } from "@/lib/policies/create-policy";
 import type { Actor } from "@/lib/auth/actor";
-import { SAMPLE_POLICIES } from "@/test/factories/sample-policies";
+import { SAMPLE_POLICIES } from "@/prisma/samples/sample-policies";
 import { seedDemoBundle } from "@/lib/bundles/seed-demo-bundle";
 import { seedDemoAllowlists } from "@/test/factories/demo-allowlists";
 import { installAuthzPolicy } from "@/lib/allowlists/install-authz-policy";
+import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
+import { ZCreateTestRunRequest } from "@/lib/policy-tests/schemas";
+import { createUser } from "@/lib/users/create-user";
 
 /**
  * Runs once, on an empty database: the first administrator and a few sample policies. The
@@ -46,17 +49,40 @@ export async function seedDemoData(log: (line: string) => void): Promise<void> {
     roles: admin.roles,
     via: "session",
   };
+  const policyIds: string[] = [];
   for (const sample of SAMPLE_POLICIES) {
-    await createPolicy({ actor, input: { ...sample, message: "Sample policy" } });
+    policyIds.push((await createPolicy({ actor, input: { ...sample, message: "Sample policy" } })).id);
   }
-  await installAuthzPolicy({ actor });
+  policyIds.push((await installAuthzPolicy({ actor })).id);
+  // Every sample ships with passing tests, and their runs are on record: the samples can be
+  // published through review (tests, a second person's approval) from the first minute.
+  for (const policyId of policyIds) {
+    const run = await runPolicyTests({ actor, policyId, input: ZCreateTestRunRequest.parse({ version: "head" }) });
+    if (run.status !== "passed") log(`warning: the sample tests of ${policyId} did not pass (${run.summary.passed} of ${run.summary.total})`);
+  }
   await seedDemoAllowlists(actor);
   await seedDemoBundle(actor, log);
+  const reviewer = await createSampleReviewer(actor);
   log("created the first administrator:");
+  printCredentials(log, email, given ? null : password, "VERDICT_ADMIN_PASSWORD");
+  log("and a reviewer, so a second person can approve what the administrator proposes:");
+  printCredentials(log, reviewer.email, reviewer.generated, "VERDICT_REVIEWER_PASSWORD");
+}
+
+/** A second person with the reviewer role only: separation of duties needs two people. */
+async function createSampleReviewer(admin: Actor): Promise<{ email: string; generated: string | null }> {
+  const email = (rawEnv("VERDICT_REVIEWER_EMAIL") ?? "reviewer@verdict.local").toLowerCase();
+  const given = rawEnv("VERDICT_REVIEWER_PASSWORD");
+  const password = given ?? randomBytes(12).toString("base64url");
+  await createUser({ actor: admin, input: { email, name: "Sample reviewer", roles: ["reviewer"], password } });
+  return { email, generated: given ? null : password };
+}
+
+function printCredentials(log: (line: string) => void, email: string, generated: string | null, envName: string): void {
   log(`    email:    ${email}`);
   log(
-    given
-      ? "    password: (from VERDICT_ADMIN_PASSWORD)"
-      : `    password: ${password}    ← shown once; change it after signing in`,
+    generated
+      ? `    password: ${generated}    ← shown once; change it after signing in`
+      : `    password: (from ${envName})`,
   );
 }

@@ -1,7 +1,7 @@
 import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { createPolicy } from "@/lib/policies/create-policy";
-import { authzPolicySource } from "@/lib/allowlists/authz-policy";
+import { authzPolicyCases, authzPolicySource, authzPolicyTestSource } from "@/lib/allowlists/authz-policy";
 import { AUTHZ_PACKAGE } from "@/lib/allowlists/opa-data";
 
 /**
@@ -36,6 +36,8 @@ export async function installAuthzPolicy(options: {
       description:
         "Decides service-to-service calls from the caller allowlists (data.verdict.allowlists). Deny by default. See docs/allowlists.md.",
       source: authzPolicySource(),
+      testSource: authzPolicyTestSource(),
+      testCases: authzPolicyCases(),
     },
   });
   return { id: policy.id, versionId: policy.head.id, created: true };

@@ -81,6 +81,8 @@ export function rawEnv(
     | "LOG_LEVEL"
     | "VERDICT_ADMIN_EMAIL"
     | "VERDICT_ADMIN_PASSWORD"
+    | "VERDICT_REVIEWER_EMAIL"
+    | "VERDICT_REVIEWER_PASSWORD"
     | "CI"
     | "PATH",
 ): string | undefined {
