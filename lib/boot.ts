@@ -1,5 +1,6 @@
 import { logger } from "@/lib/core/logger";
 import { startAgentAuthCache } from "@/lib/agents/agent-auth-cache";
+import { stopDemoAgentOnExit } from "@/lib/agents/demo-agent";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { startBundleCache } from "@/lib/bundles/bundle-cache";
 import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
@@ -13,7 +14,8 @@ import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
  * - the republisher that ships allowlists again when a grant expires;
  * - decision-log maintenance (partitions ahead, retention), which takes a database lock so only
  *   one instance acts at a time;
- * - the agent plane, handed to server.mjs.
+ * - the agent plane, handed to server.mjs;
+ * - stopping the demo agent (if one runs) when the process exits.
  * A cache that fails to start (database not reachable yet) is logged, not fatal: each one starts
  * itself on first use.
  */
@@ -26,6 +28,7 @@ export async function boot(): Promise<void> {
   }
   scheduleDecisionMaintenance();
   handAgentPlaneToServer();
+  stopDemoAgentOnExit();
 }
 
 /**

@@ -63,3 +63,6 @@ export const ZStatusReport = z
   })
   .passthrough();
 export type TStatusReport = z.infer<typeof ZStatusReport>;
+
+/** POST /api/v1/fleet/demo-agent: how long the demo agent and its traffic run. */
+export const ZStartDemoAgentRequest = z.object({ minutes: z.number().int().min(1).max(60).default(10) });

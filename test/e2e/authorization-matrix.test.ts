@@ -181,6 +181,10 @@ const routes = (): Row[] => [
     permission: "change:impact",
   },
   { method: "GET", route: "/api/v1/fleet", permission: "agent:read" },
+  { method: "GET", route: "/api/v1/fleet/demo-agent", permission: "agent:read" },
+  // POST starts the demo agent for an admin; the DELETE after it stops it again.
+  { method: "POST", route: "/api/v1/fleet/demo-agent", permission: "agent:manage" },
+  { method: "DELETE", route: "/api/v1/fleet/demo-agent", permission: "agent:manage" },
   { method: "GET", route: "/api/v1/signing-keys", permission: "bundle:read" },
   { method: "POST", route: "/api/v1/signing-keys", permission: "key:manage" },
   {

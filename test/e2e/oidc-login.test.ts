@@ -78,7 +78,7 @@ describe("single sign-on through an OpenID Connect provider", () => {
   it("signs in a person an administrator has added, with their Verdict roles", async () => {
     const person = await createTestUser(["auditor"]);
     const page = await signInThroughIdp(person.email);
-    await page.waitForURL(/\/policies$/);
+    await page.waitForURL((url) => url.pathname === "/");
     expect(await page.locator(".sidebar-footer").textContent()).toContain(person.email);
     expect(await page.getByRole("link", { name: "Audit trail" }).count()).toBe(1);
     expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);

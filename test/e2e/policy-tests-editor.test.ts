@@ -55,8 +55,8 @@ async function waitForStatus(caseName: string, status: string) {
 
 describe("testing a policy from the editor", () => {
   it("writes a case, sees it fail with a diff, fixes the policy, sees it pass with coverage shading", async () => {
-    // Login lands on / and redirects; let that settle before navigating.
-    await page.waitForURL(/\/policies/);
+    // Login lands on the home page; let that settle before navigating.
+    await page.getByRole("heading", { name: "Welcome to Verdict" }).waitFor();
     await page.goto(`/policies/${policyId}`);
     await page.getByRole("tab", { name: /Cases/ }).click();
     await page.getByRole("button", { name: "Add case" }).first().click();

@@ -6,7 +6,9 @@ import { listAgents, rolloutProgress, type Rollout } from "@/lib/agents/fleet";
 import { ZBundleName } from "@/lib/bundles/bundle-names";
 import { FleetIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
+import { getDemoAgent } from "@/lib/agents/demo-agent";
 import { AutoRefresh } from "./auto-refresh";
+import { DemoAgentControl } from "./demo-agent-control";
 
 export const metadata: Metadata = { title: "Fleet" };
 
@@ -36,9 +38,12 @@ export default async function FleetPage({
         <div className="row">
           <AutoRefresh seconds={10} />
           {can(actor, "agent:manage") ? (
-            <Link href="/admin/agent-credentials" className="btn btn-primary">
-              Connect an agent
-            </Link>
+            <>
+              <DemoAgentControl initial={getDemoAgent({ actor })} />
+              <Link href="/admin/agent-credentials" className="btn btn-primary">
+                Connect an agent
+              </Link>
+            </>
           ) : null}
         </div>
       </div>
@@ -77,6 +82,9 @@ export default async function FleetPage({
             <p>
               Start OPA with a config from a bundle&apos;s page (or a new agent credential); it appears here after its
               first status report.
+              {can(actor, "agent:manage")
+                ? " To see the whole loop at once, start a demo agent: the pinned opa runs here with a fresh credential and sends it realistic requests for ten minutes."
+                : ""}
             </p>
           </div>
         ) : (
