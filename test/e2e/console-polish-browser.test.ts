@@ -9,6 +9,8 @@ import { launchChromium } from "@/test/support/browser";
 import { signedInPage } from "@/test/support/browser-session";
 import { createTestUser } from "@/test/factories/actors";
 import { approvedScenario } from "@/test/factories/bundles";
+import { policyInput } from "@/test/factories/sample-policies";
+import { createPolicy } from "@/lib/policies/create-policy";
 
 let browser: Browser;
 let actors: { admin: Actor; author: Actor; reviewer: Actor };
@@ -22,6 +24,8 @@ beforeAll(async () => {
     reviewer: await createTestUser(["reviewer"]),
   };
   scenario = await approvedScenario(actors);
+  // Enough history to make the audit trail several screens long.
+  for (let i = 0; i < 24; i++) await createPolicy({ actor: actors.author, input: policyInput() });
 });
 
 afterAll(async () => {
@@ -59,8 +63,8 @@ describe("the console's pages", () => {
 
   it("keep the dark sidebar down to the bottom of a long page, its links in view", async () => {
     const { page } = await signedInPage(browser, ["viewer", "auditor", "admin"]);
-    // A short window makes the audit trail (every test above wrote to it) many screens long.
-    await page.setViewportSize({ width: 1280, height: 420 });
+    // A short window, and the 24 policies created above, make the audit trail several screens long.
+    await page.setViewportSize({ width: 1280, height: 480 });
     await page.goto("/audit");
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
     const m = await page.evaluate(() => {

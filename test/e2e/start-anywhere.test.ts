@@ -54,7 +54,10 @@ function npmStart(cwd: string, env: Record<string, string>) {
   const output = { stdout: "", stderr: "" };
   child.stdout!.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // npm passes a Ctrl-C on by ending with the same signal; any other end reports an exit code.
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal)),
+  );
   return { child, output, exited };
 }
 
@@ -119,7 +122,8 @@ describe("npm start from anywhere", () => {
     execFileSync("git", ["clone", "--local", "--quiet", ROOT, clone]);
     const head = (dir: string) => execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, encoding: "utf8" }).trim();
     expect(head(clone)).toBe(head(ROOT));
-    folders.push(relocationDir(path.join(clone, ".data")));
+    const postgresDir = path.join(clone, ".data", "postgres");
+    folders.push(relocationDir(postgresDir));
     linkNodeModules(clone);
     // What `npm ci`'s postinstall would have generated.
     cpSync(path.join(ROOT, "lib", "generated"), path.join(clone, "lib", "generated"), { recursive: true });
@@ -148,17 +152,19 @@ describe("npm start from anywhere", () => {
     expect(statSync(locked).mode & 0o777).toBe(0o700);
     if (isRoot) {
       // The postgres account cannot enter the folder, so its binaries and data live where it can.
-      const home = relocationDir(path.join(clone, ".data"));
+      const home = relocationDir(postgresDir);
       expect(existsSync(path.join(home, "postgres", "PG_VERSION"))).toBe(true);
       expect(readdirSync(home).some((name) => name.startsWith("postgresql-"))).toBe(true);
-      expect(readFileSync(path.join(home, "data-folder"), "utf8").trim()).toBe(path.join(clone, ".data"));
+      expect(readFileSync(path.join(home, "data-folder"), "utf8").trim()).toBe(postgresDir);
       expect(start.output.stdout).toContain(`data in ${path.join(home, "postgres")}`);
     }
 
     await stopGroup(start.child);
-    expect(await start.exited).toBe(0);
-    const postgresHome = isRoot ? path.join(relocationDir(path.join(clone, ".data")), "postgres") : null;
-    if (postgresHome) expect(existsSync(path.join(postgresHome, "postmaster.pid"))).toBe(false);
+    expect([0, "SIGINT"]).toContain(await start.exited);
+    // Ctrl-C stopped the embedded PostgreSQL too.
+    const usedDataDir = isRoot ? path.join(relocationDir(postgresDir), "postgres") : postgresDir;
+    expect(existsSync(path.join(usedDataDir, "PG_VERSION"))).toBe(true);
+    expect(existsSync(path.join(usedDataDir, "postmaster.pid"))).toBe(false);
   }, 600_000);
 
   it("says in one line, with no stack trace, that the port is in use, and exits 1", async () => {
