@@ -60,6 +60,12 @@ async function serve() {
     void handle(req, res);
   });
   if (dev) server.on("upgrade", app.getUpgradeHandler());
+  // The one failure a person can cause here; say it in one line (npm start checks the port first).
+  server.on("error", (error) => {
+    const reason = error.code === "EADDRINUSE" ? `port ${port} is already in use` : error.message;
+    console.error(`verdict: cannot start: ${reason}; stop what is using it, or set PORT to a free port`);
+    process.exit(1);
+  });
   server.listen(port, hostname, () =>
     console.log(`verdict: listening on http://${hostname}:${port}${dev ? " (development)" : ""}`),
   );

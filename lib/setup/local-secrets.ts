@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { StartupProblem } from "./startup-problem";
 
 export type LocalSecrets = { postgresPassword: string; nextauthSecret: string; masterKey: string };
 
@@ -11,11 +12,8 @@ export type LocalSecrets = { postgresPassword: string; nextauthSecret: string; m
  */
 export function loadOrCreateLocalSecrets(dataDir: string): LocalSecrets {
   const file = path.join(dataDir, "secrets.json");
-  // The folder stays traversable (the embedded PostgreSQL runs as its own user beneath it);
-  // the secrets file itself is readable by its owner only.
   mkdirSync(dataDir, { recursive: true });
-  chmodSync(dataDir, 0o755);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as LocalSecrets;
+  if (existsSync(file)) return readSecrets(file);
   const secrets: LocalSecrets = {
     postgresPassword: randomBytes(18).toString("base64url"),
     nextauthSecret: randomBytes(32).toString("base64url"),
@@ -23,4 +21,22 @@ export function loadOrCreateLocalSecrets(dataDir: string): LocalSecrets {
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
+}
+
+function readSecrets(file: string): LocalSecrets {
+  const secrets = (() => {
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as Partial<LocalSecrets>;
+    } catch {
+      return {};
+    }
+  })();
+  if (!secrets.postgresPassword || !secrets.nextauthSecret || !secrets.masterKey) {
+    throw new StartupProblem(
+      "data-dir-unusable",
+      `${file} is damaged (not the JSON of three secrets)`,
+      "restore it from a backup; without it the embedded database and signing keys cannot be opened",
+    );
+  }
+  return secrets as LocalSecrets;
 }

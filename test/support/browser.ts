@@ -1,6 +1,7 @@
 import { chromium, type Browser } from "playwright-core";
+import { CHROMIUM_PATH } from "./prerequisites";
 
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+export { CHROMIUM_PATH };
 
 // Flags: root needs --no-sandbox; the rest keep Chromium from calling out on a closed network.
 export const CHROMIUM_ARGS = [

@@ -10,6 +10,7 @@ import { generatePrismaClient } from "@/lib/setup/prisma-generate";
 import { buildApp } from "@/lib/setup/build-app";
 import { LOG_DIR, startAppInstance, type AppInstance } from "./app-process";
 import { findSecretsInLogs, SCAN_RESULT, TEST_PASSWORDS } from "./secret-scan";
+import { missingTestPrerequisite } from "./prerequisites";
 import { TEMPLATE_DATABASE, type TestEnvironment } from "./test-env";
 
 declare module "vitest" {
@@ -26,6 +27,13 @@ const log = (line: string) => console.log(`[test setup] ${line}`);
  * built app running against its own database.
  */
 export default async function setup(project: TestProject) {
+  const wantsApp = project.vitest.projects.some((p) => p.name === "e2e");
+  // Browser tests need Chromium: without it, stop before anything starts, in one line.
+  const missing = wantsApp ? missingTestPrerequisite() : null;
+  if (missing) {
+    console.error(`[test setup] ${missing}`);
+    process.exit(1);
+  }
   generatePrismaClient(log);
   rmSync(LOG_DIR, { recursive: true, force: true });
   rmSync(SCAN_RESULT, { force: true });
@@ -50,7 +58,6 @@ export default async function setup(project: TestProject) {
   };
 
   let app: AppInstance | undefined;
-  const wantsApp = project.vitest.projects.some((p) => p.name === "e2e");
   if (wantsApp) {
     buildApp(log);
     await ensureDatabase(adminUrl, "verdict_app", TEMPLATE_DATABASE);

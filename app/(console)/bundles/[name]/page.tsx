@@ -15,7 +15,10 @@ import { listPolicies } from "@/lib/policies/list-policies";
 import { isUnderRoots, packageDataPath } from "@/lib/bundles/roots";
 import { getBundleOrThrow } from "@/lib/bundles/list-bundles";
 
-export const metadata: Metadata = { title: "Bundle" };
+export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
+  const parsed = ZBundleParams.safeParse(await params);
+  return { title: parsed.success ? `${parsed.data.name} · Bundles` : "Bundle" };
+}
 
 export default async function BundlePage({
   params,

@@ -10,7 +10,10 @@ import { AlertIcon, CheckIcon } from "@/components/icons";
 import { OutcomeBadge, utcStamp } from "../_components/decision-rows";
 import { ReplayPanel } from "./replay-panel";
 
-export const metadata: Metadata = { title: "Decision" };
+export async function generateMetadata({ params }: { params: Promise<{ decisionId: string }> }): Promise<Metadata> {
+  const id = safeDecode((await params).decisionId);
+  return { title: `Decision ${id.length > 12 ? `${id.slice(0, 8)}…` : id}` };
+}
 
 export default async function DecisionPage({
   params,

@@ -9,8 +9,11 @@ import { AppError } from "@/lib/core/errors";
 import { getLatestTestRunForVersion } from "@/lib/policy-tests/get-test-runs";
 import { PolicyWorkbench } from "../_components/policy-workbench";
 import { policyFilePath } from "@/lib/rego/policy-module";
+import { policyMetadata } from "../_components/policy-title";
 
-export const metadata: Metadata = { title: "Policy editor" };
+export function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return policyMetadata(params);
+}
 
 export default async function PolicyEditorPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePageActor("policy:read");

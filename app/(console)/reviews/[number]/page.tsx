@@ -14,7 +14,10 @@ import { AuthorActions } from "./author-actions";
 import { ImpactPanel } from "./impact-panel";
 import { can } from "@/lib/auth/actor";
 
-export const metadata: Metadata = { title: "Change request" };
+export async function generateMetadata({ params }: { params: Promise<{ number: string }> }): Promise<Metadata> {
+  const parsed = ZChangeRequestParams.safeParse(await params);
+  return { title: parsed.success ? `Change request #${parsed.data.number}` : "Change request" };
+}
 
 export default async function ChangeRequestPage({ params }: { params: Promise<{ number: string }> }) {
   const actor = await requirePageActor("policy:read");

@@ -7,8 +7,11 @@ import { getPolicyOrThrow, listPolicyVersions } from "@/lib/policies/get-policy"
 import { ZPolicyParams } from "@/lib/policies/schemas";
 import { AppError } from "@/lib/core/errors";
 import { HistoryView } from "./history-view";
+import { policyMetadata } from "../../_components/policy-title";
 
-export const metadata: Metadata = { title: "Policy history" };
+export function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return policyMetadata(params, "History");
+}
 
 export default async function PolicyHistoryPage({
   params,

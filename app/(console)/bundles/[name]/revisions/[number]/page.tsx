@@ -11,7 +11,14 @@ import { orNotFound } from "../../../../_components/or-not-found";
 import { RevisionActions } from "../../revision-actions";
 import { RevisionFiles } from "./revision-files";
 
-export const metadata: Metadata = { title: "Bundle revision" };
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ name: string; number: string }>;
+}): Promise<Metadata> {
+  const parsed = ZRevisionParams.safeParse(await params);
+  return { title: parsed.success ? `Revision #${parsed.data.number} · ${parsed.data.name}` : "Bundle revision" };
+}
 
 export default async function RevisionPage({ params }: { params: Promise<{ name: string; number: string }> }) {
   const actor = await requirePageActor("bundle:read");
