@@ -94,10 +94,10 @@ export async function startDemoAgent(options: {
       cwd: dir,
       // Only what opa needs: the app's own secrets stay out of the agent's environment.
       env: { PATH: process.env.PATH ?? "", HOSTNAME: DEMO_AGENT_IDENTITY, NODE_ENV: "production" },
-      stdio: ["ignore", "ignore", "pipe"],
+      // Its errors (a bundle not published yet) show on the fleet page, from its status reports.
+      stdio: "ignore",
     },
   );
-  child.stderr?.on("data", (chunk: Buffer) => logger.warn({ opa: chunk.toString("utf8").slice(0, 500) }, "demo agent"));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const startedAt = new Date();
   const running: Running = {

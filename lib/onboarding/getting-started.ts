@@ -13,7 +13,10 @@ export async function gettingStarted(options: { actor: Actor }): Promise<Getting
   requirePermission(options.actor, "policy:read");
   const [agents, testedChange, changeRequests, approvals, revisions, agentOnLatest, decided] = await Promise.all([
     db.agent.count(),
-    db.testRun.count({ where: { status: "passed", inline: false, policyVersion: { number: { gte: 2 } } } }),
+    // A run of a saved second version, or the editor's run of its content (inline, based on it).
+    db.testRun.count({
+      where: { status: "passed", OR: [{ versionNumber: { gte: 2 } }, { basedOnVersion: { gte: 2 } }] },
+    }),
     db.changeRequest.count(),
     db.changeRequestReview.count({ where: { verdict: "approve", voidedAt: null } }),
     db.bundleRevision.count(),
