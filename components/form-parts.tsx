@@ -1,4 +1,6 @@
+import type { ReactNode } from "react";
 import type { ApiError } from "@/components/api-client";
+import { PlusIcon } from "@/components/icons";
 
 /** What the server refused, with each field's message (body.name → name: …). */
 export function ProblemAlert({ error }: { error: ApiError | null }) {
@@ -21,7 +23,7 @@ export function FormActions({
   onCancel,
   busy = false,
 }: {
-  submit: string;
+  submit: ReactNode;
   onCancel: () => void;
   busy?: boolean;
 }) {
@@ -35,4 +37,65 @@ export function FormActions({
       </button>
     </div>
   );
+}
+
+/** A card's create form, opened below its header; it hands the submitted fields to onSubmit. */
+export function CardForm({ onSubmit, children }: { onSubmit: (form: FormData) => void; children: ReactNode }) {
+  return (
+    <form
+      className="card-body stack"
+      style={{ borderBottom: "1px solid var(--border)" }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit(new FormData(e.currentTarget));
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
+/** The primary "+ New …" button that opens and closes a card's create form. */
+export function NewButton({ open, onToggle, children }: { open: boolean; onToggle: () => void; children: ReactNode }) {
+  return (
+    <button type="button" className="btn btn-primary" onClick={onToggle} aria-expanded={open}>
+      <PlusIcon /> {children}
+    </button>
+  );
+}
+
+/** A small confirm button and its Cancel, right-aligned in a table cell. */
+export function ConfirmButtons({
+  confirm,
+  onConfirm,
+  onCancel,
+  danger = true,
+  busy = false,
+}: {
+  confirm: ReactNode;
+  onConfirm: () => void;
+  onCancel: () => void;
+  danger?: boolean;
+  busy?: boolean;
+}) {
+  return (
+    <div className="row" style={{ justifyContent: "flex-end" }}>
+      <button
+        type="button"
+        className={`btn btn-sm ${danger ? "btn-danger" : "btn-primary"}`}
+        onClick={onConfirm}
+        disabled={busy}
+      >
+        {confirm}
+      </button>
+      <button type="button" className="btn btn-sm btn-ghost" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** The list with `item` added (on) or taken out (off): a checkbox group's state. */
+export function toggled<T>(list: T[], item: T, on: boolean): T[] {
+  return on ? [...list, item] : list.filter((x) => x !== item);
 }

@@ -7,6 +7,7 @@ import { ZListServicesQuery } from "@/lib/allowlists/schemas";
 import { AllowlistIcon, SearchIcon } from "@/components/icons";
 import { AllowlistTabs } from "./_components/allowlist-tabs";
 import { NewServiceButton } from "./_components/new-service-form";
+import { PageHeader, TableHead, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Allowlists" };
 
@@ -27,16 +28,9 @@ export default async function AllowlistsPage({
 
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Caller allowlists</h1>
-          <p className="subtitle">
-            Which workload (SPIFFE ID) may call which endpoint of which service. Published to OPA as data; deny by
-            default.
-          </p>
-        </div>
-        {canWrite ? <NewServiceButton /> : null}
-      </div>
+      <PageHeader title="Caller allowlists" actions={canWrite ? <NewServiceButton /> : null}>
+        Which workload (SPIFFE ID) may call which endpoint of which service. Published to OPA as data; deny by default.
+      </PageHeader>
       <AllowlistTabs active="/allowlists" />
       <div className="grid-4" style={{ marginBottom: 16 }}>
         <div className="card stat">
@@ -105,20 +99,7 @@ export default async function AllowlistsPage({
           </div>
         ) : (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Service</th>
-                <th scope="col">Trust domain</th>
-                <th scope="col">Owner</th>
-                <th scope="col" className="num">
-                  Endpoints
-                </th>
-                <th scope="col" className="num">
-                  Grants
-                </th>
-                <th scope="col">Attention</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Service", "Trust domain", "Owner", num("Endpoints"), num("Grants"), "Attention"]} />
             <tbody>
               {services.map((s) => (
                 <tr key={s.name}>

@@ -6,6 +6,7 @@ import { ZListAuditEventsQuery } from "@/lib/audit/schemas";
 import { AuditIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { AuditRow } from "./audit-row";
+import { PageHeader, TableHead } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -24,15 +25,9 @@ export default async function AuditPage({
 
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Audit trail</h1>
-          <p className="subtitle">
-            Every administrative change, append-only and hash-chained. <code>npm run audit:verify</code> proves it
-            intact.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Audit trail">
+        Every administrative change, append-only and hash-chained. <code>npm run audit:verify</code> proves it intact.
+      </PageHeader>
       <div className="card">
         <form className="card-header row-wrap" action="/audit" role="search">
           <div className="row row-wrap">
@@ -129,18 +124,7 @@ export default async function AuditPage({
           </div>
         ) : (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">When</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">
-                  <span className="sr-only">Details</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["#", "When", "Actor", "Action", "Target"]} actions="Details" />
             <tbody>
               {items.map((e) => (
                 <AuditRow key={e.seq} event={e} when={timeAgo(e.occurredAt)} whenTitle={formatDateTime(e.occurredAt)} />

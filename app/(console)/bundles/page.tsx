@@ -8,6 +8,7 @@ import { BundleIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { CreateBundleForm } from "./create-bundle-form";
 import { listBundles } from "@/lib/bundles/list-bundles";
+import { PageHeader, TableHead, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Bundles" };
 
@@ -21,15 +22,10 @@ export default async function BundlesPage() {
   ]);
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Bundles</h1>
-          <p className="subtitle">
-            What OPA agents download: each bundle owns its roots (they never overlap) and ships the approved versions of
-            its policies as signed revisions.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Bundles">
+        What OPA agents download: each bundle owns its roots (they never overlap) and ships the approved versions of its
+        policies as signed revisions.
+      </PageHeader>
       <div className="stack">
         {manage ? (
           <CreateBundleForm
@@ -52,17 +48,7 @@ export default async function BundlesPage() {
             </div>
           ) : (
             <table className="table" aria-label="Bundles">
-              <thead>
-                <tr>
-                  <th scope="col">Bundle</th>
-                  <th scope="col">Roots</th>
-                  <th scope="col" className="num">
-                    Policies
-                  </th>
-                  <th scope="col">Current revision</th>
-                  <th scope="col">Rollout</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Bundle", "Roots", num("Policies"), "Current revision", "Rollout"]} />
               <tbody>
                 {bundles.map((b) => {
                   const r = rollout.find((x) => x.bundle === b.name);

@@ -7,6 +7,7 @@ import { ZBundleName } from "@/lib/bundles/bundle-names";
 import { FleetIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { AutoRefresh } from "./auto-refresh";
+import { PageHeader, TableHead } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Fleet" };
 
@@ -25,23 +26,22 @@ export default async function FleetPage({
   const latestBy = new Map(rollout.map((r) => [r.bundle, r.latest?.revision ?? null]));
   return (
     <div className="page page-wide">
-      <div className="page-header">
-        <div>
-          <h1>Fleet</h1>
-          <p className="subtitle">
-            Every OPA agent that reports status: which revision of each bundle it runs, when it was last seen, and what
-            went wrong. Agents are named by their <code>instance</code> label.
-          </p>
-        </div>
-        <div className="row">
-          <AutoRefresh seconds={10} />
-          {can(actor, "agent:manage") ? (
-            <Link href="/admin/agent-credentials" className="btn btn-primary">
-              Connect an agent
-            </Link>
-          ) : null}
-        </div>
-      </div>
+      <PageHeader
+        title="Fleet"
+        actions={
+          <div className="row">
+            <AutoRefresh seconds={10} />
+            {can(actor, "agent:manage") ? (
+              <Link href="/admin/agent-credentials" className="btn btn-primary">
+                Connect an agent
+              </Link>
+            ) : null}
+          </div>
+        }
+      >
+        Every OPA agent that reports status: which revision of each bundle it runs, when it was last seen, and what went
+        wrong. Agents are named by their <code>instance</code> label.
+      </PageHeader>
       {rollout.length > 0 ? (
         <div className="rollout-grid" role="group" aria-label="Rollout by bundle">
           {rollout.map((r) => (
@@ -81,16 +81,7 @@ export default async function FleetPage({
           </div>
         ) : (
           <table className="table" aria-label="Agents">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Bundles</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Health</th>
-                <th scope="col">OPA</th>
-                <th scope="col">Credential</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Agent", "Bundles", "Last seen", "Health", "OPA", "Credential"]} />
             <tbody>
               {agents.items.map((a) => (
                 <tr key={a.id} data-agent={a.identity}>

@@ -6,6 +6,7 @@ import { listPolicies, type PolicyListItem } from "@/lib/policies/list-policies"
 import { ZListPoliciesQuery } from "@/lib/policies/schemas";
 import { PlusIcon, PolicyIcon, SearchIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
+import { PageHeader, TableHead } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Policies" };
 
@@ -45,19 +46,18 @@ export default async function PoliciesPage({
 
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Policies</h1>
-          <p className="subtitle">
-            Rego modules with immutable versions. Every save is a new version; nothing is overwritten.
-          </p>
-        </div>
-        {canWrite ? (
-          <Link href="/policies/new" className="btn btn-primary">
-            <PlusIcon /> New policy
-          </Link>
-        ) : null}
-      </div>
+      <PageHeader
+        title="Policies"
+        actions={
+          canWrite ? (
+            <Link href="/policies/new" className="btn btn-primary">
+              <PlusIcon /> New policy
+            </Link>
+          ) : null
+        }
+      >
+        Rego modules with immutable versions. Every save is a new version; nothing is overwritten.
+      </PageHeader>
 
       <div className="card">
         <div className="card-header">
@@ -108,16 +108,7 @@ export default async function PoliciesPage({
           </div>
         ) : (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Policy</th>
-                <th scope="col">Package</th>
-                <th scope="col">Owner</th>
-                <th scope="col">Version</th>
-                <th scope="col">Tests</th>
-                <th scope="col">Last change</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Policy", "Package", "Owner", "Version", "Tests", "Last change"]} />
             <tbody>
               {items.map((p) => (
                 <tr key={p.id}>

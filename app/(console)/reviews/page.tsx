@@ -7,6 +7,7 @@ import { ZListChangeRequestsQuery } from "@/lib/change-requests/schemas";
 import { PlusIcon, ReviewIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { ChangeRequestStatusBadge } from "./_components/status-badge";
+import { PageHeader, TableHead, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Change requests" };
 
@@ -30,20 +31,19 @@ export default async function ReviewsPage({
   const canSubmit = can(actor, "change:submit");
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Change requests</h1>
-          <p className="subtitle">
-            What authors ask to ship. Someone who wrote none of it approves the exact content; publishing turns it into
-            signed bundle revisions.
-          </p>
-        </div>
-        {canSubmit ? (
-          <Link href="/reviews/new" className="btn btn-primary">
-            <PlusIcon /> New change request
-          </Link>
-        ) : null}
-      </div>
+      <PageHeader
+        title="Change requests"
+        actions={
+          canSubmit ? (
+            <Link href="/reviews/new" className="btn btn-primary">
+              <PlusIcon /> New change request
+            </Link>
+          ) : null
+        }
+      >
+        What authors ask to ship. Someone who wrote none of it approves the exact content; publishing turns it into
+        signed bundle revisions.
+      </PageHeader>
       <nav className="tabs" aria-label="Filter by status">
         {TABS.map(([value, label]) => (
           <Link
@@ -75,18 +75,7 @@ export default async function ReviewsPage({
           </div>
         ) : (
           <table className="table" aria-label="Change requests">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Title</th>
-                <th scope="col">Status</th>
-                <th scope="col">Author</th>
-                <th scope="col" className="num">
-                  Items
-                </th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
+            <TableHead columns={["#", "Title", "Status", "Author", num("Items"), "Updated"]} />
             <tbody>
               {items.map((cr) => (
                 <tr key={cr.number}>

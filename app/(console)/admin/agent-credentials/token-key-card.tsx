@@ -4,6 +4,7 @@ import { useState } from "react";
 import { api } from "@/components/api-client";
 import { useApiAction } from "@/components/use-api-action";
 import { formatDateTime, timeAgo } from "@/components/format";
+import { TableHead } from "@/components/ui";
 
 type TokenKey = { kid: string; algorithm: string; createdAt: string; retiredAt: string | null; signing: boolean };
 
@@ -76,14 +77,7 @@ export function TokenKeyCard({ keys }: { keys: TokenKey[] }) {
         </div>
       ) : (
         <table className="table" aria-label="Access-token signing keys">
-          <thead>
-            <tr>
-              <th scope="col">Key id</th>
-              <th scope="col">Algorithm</th>
-              <th scope="col">Created</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Key id", "Algorithm", "Created", "State"]} />
           <tbody>
             {keys.slice(0, 5).map((k) => (
               <tr key={k.kid}>

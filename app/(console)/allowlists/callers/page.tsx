@@ -5,6 +5,7 @@ import { getCallerView, searchCallers } from "@/lib/allowlists/caller-queries";
 import { SearchIcon } from "@/components/icons";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
 import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entry-status";
+import { PageHeader, TableHead, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Callers · Allowlists" };
 
@@ -18,15 +19,9 @@ export default async function CallersPage({ searchParams }: { searchParams: Prom
 
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Callers</h1>
-          <p className="subtitle">
-            What may a workload call? Search callers by SPIFFE ID prefix, or open one to see every endpoint it may
-            reach.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Callers">
+        What may a workload call? Search callers by SPIFFE ID prefix, or open one to see every endpoint it may reach.
+      </PageHeader>
       <AllowlistTabs active="/allowlists/callers" />
       {callerId ? (
         <CallerView actor={actor} callerId={callerId} />
@@ -76,18 +71,7 @@ async function CallerSearch({
         </div>
       ) : (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Caller</th>
-              <th scope="col" className="num">
-                Services
-              </th>
-              <th scope="col" className="num">
-                Grants
-              </th>
-              <th scope="col">Expired</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Caller", num("Services"), num("Grants"), "Expired"]} />
           <tbody>
             {callers.map((c) => (
               <tr key={c.caller}>
@@ -166,15 +150,7 @@ async function CallerView({
             </h2>
           </div>
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Service</th>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Granted to</th>
-                <th scope="col">Owner · reason</th>
-                <th scope="col">Expiry</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Service", "Endpoint", "Granted to", "Owner · reason", "Expiry"]} />
             <tbody>
               {view.grants.map((g) => (
                 <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>

@@ -4,6 +4,7 @@ import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { listAllowlistChangeRequests } from "@/lib/allowlists/change-set-views";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
+import { PageHeader, TableHead } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Proposed changes · Allowlists" };
 
@@ -12,15 +13,10 @@ export default async function AllowlistChangesPage() {
   const changes = await listAllowlistChangeRequests({ actor });
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Proposed allowlist changes</h1>
-          <p className="subtitle">
-            Every grant, change and revocation is a change request: someone other than its author approves it, and
-            publishing applies it and ships it to OPA.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Proposed allowlist changes">
+        Every grant, change and revocation is a change request: someone other than its author approves it, and
+        publishing applies it and ships it to OPA.
+      </PageHeader>
       <AllowlistTabs active="/allowlists/changes" />
       <div className="card">
         {changes.length === 0 ? (
@@ -30,15 +26,7 @@ export default async function AllowlistChangesPage() {
           </div>
         ) : (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Change</th>
-                <th scope="col">Status</th>
-                <th scope="col">Author</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
+            <TableHead columns={["#", "Change", "Status", "Author", "Updated"]} />
             <tbody>
               {changes.map((c) => (
                 <tr key={c.number}>

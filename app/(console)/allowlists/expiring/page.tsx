@@ -6,6 +6,7 @@ import { ZExpiringQuery } from "@/lib/allowlists/schemas";
 import { formatDateTime } from "@/components/format";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
 import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entry-status";
+import { PageHeader, TableHead } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Expiring grants · Allowlists" };
 
@@ -22,30 +23,29 @@ export default async function ExpiringPage({
   });
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Expiring grants</h1>
-          <p className="subtitle">
-            Grants that stop working within {days} days, and those that stopped in the last {days}. Expired grants are
-            left out of every publish.
-          </p>
-        </div>
-        <form className="row" action="/allowlists/expiring">
-          <label htmlFor="days" className="label">
-            Window
-          </label>
-          <select id="days" name="days" className="input" defaultValue={String(days)} style={{ width: 120 }}>
-            {[7, 14, 30, 90].map((d) => (
-              <option key={d} value={d}>
-                {d} days
-              </option>
-            ))}
-          </select>
-          <button type="submit" className="btn">
-            Apply
-          </button>
-        </form>
-      </div>
+      <PageHeader
+        title="Expiring grants"
+        actions={
+          <form className="row" action="/allowlists/expiring">
+            <label htmlFor="days" className="label">
+              Window
+            </label>
+            <select id="days" name="days" className="input" defaultValue={String(days)} style={{ width: 120 }}>
+              {[7, 14, 30, 90].map((d) => (
+                <option key={d} value={d}>
+                  {d} days
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="btn">
+              Apply
+            </button>
+          </form>
+        }
+      >
+        Grants that stop working within {days} days, and those that stopped in the last {days}. Expired grants are left
+        out of every publish.
+      </PageHeader>
       <AllowlistTabs active="/allowlists/expiring" />
       <div className="stack">
         <GrantTable
@@ -74,15 +74,7 @@ function GrantTable({ title, grants, empty }: { title: string; grants: ExpiringG
         <p className="card-body muted">{empty}</p>
       ) : (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Caller</th>
-              <th scope="col">Service</th>
-              <th scope="col">Endpoint</th>
-              <th scope="col">Owner</th>
-            </tr>
-          </thead>
+          <TableHead columns={["When", "Caller", "Service", "Endpoint", "Owner"]} />
           <tbody>
             {grants.map((g) => (
               <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import type { Problem } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { AlertIcon, CheckIcon } from "@/components/icons";
+import { TableHead } from "@/components/ui";
 
 type RowError = { row: number; field: string | null; message: string };
 type Diff = { lines: string[]; added: number; removed: number; changed: number; unchanged: number; summary: string };
@@ -193,13 +194,7 @@ function PlanView({ plan }: { plan: Plan }) {
       </div>
       {plan.errors.length > 0 ? (
         <table className="table" aria-label="Row errors">
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Field</th>
-              <th scope="col">Problem</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Row", "Field", "Problem"]} />
           <tbody>
             {plan.errors.map((e, i) => (
               <tr key={i}>

@@ -14,6 +14,7 @@ import { BundleMembership } from "./bundle-membership";
 import { listPolicies } from "@/lib/policies/list-policies";
 import { isUnderRoots, packageDataPath } from "@/lib/bundles/roots";
 import { getBundleOrThrow } from "@/lib/bundles/list-bundles";
+import { TableHead, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Bundle" };
 
@@ -95,20 +96,7 @@ export default async function BundlePage({
           </div>
         ) : (
           <table className="table" aria-label="Revisions">
-            <thead>
-              <tr>
-                <th scope="col">Revision</th>
-                <th scope="col">Published</th>
-                <th scope="col">Why</th>
-                <th scope="col">Signed with</th>
-                <th scope="col" className="num">
-                  Agents
-                </th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Revision", "Published", "Why", "Signed with", num("Agents")]} actions="Actions" />
             <tbody>
               {revisions.items.map((r, i) => (
                 <tr key={r.number}>

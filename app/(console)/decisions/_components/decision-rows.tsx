@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { decisionHref, type DecisionSummary } from "@/lib/decisions/decision-views";
+import { TableHead } from "@/components/ui";
 
 const OUTCOME_BADGE = { allowed: "badge badge-ok", denied: "badge badge-danger", other: "badge" } as const;
 const OUTCOME_LABEL = { allowed: "allowed", denied: "denied", other: "undefined" } as const;
@@ -16,16 +17,7 @@ export function utcStamp(iso: string): string {
 export function DecisionTable({ items, fresh }: { items: DecisionSummary[]; fresh?: ReadonlySet<string> }) {
   return (
     <table className="table decision-table">
-      <thead>
-        <tr>
-          <th scope="col">Time (UTC)</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Path</th>
-          <th scope="col">Caller</th>
-          <th scope="col">Agent</th>
-          <th scope="col">Revision</th>
-        </tr>
-      </thead>
+      <TableHead columns={["Time (UTC)", "Outcome", "Path", "Caller", "Agent", "Revision"]} />
       <tbody>
         {items.map((d) => (
           <tr

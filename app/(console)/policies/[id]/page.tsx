@@ -9,6 +9,7 @@ import { AppError } from "@/lib/core/errors";
 import { getLatestTestRunForVersion } from "@/lib/policy-tests/get-test-runs";
 import { PolicyWorkbench } from "../_components/policy-workbench";
 import { policyFilePath } from "@/lib/rego/policy-module";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Policy editor" };
 
@@ -26,14 +27,9 @@ export default async function PolicyEditorPage({ params }: { params: Promise<{ i
       <div className="breadcrumbs">
         <Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>{policy.name}</span>
       </div>
-      <div className="page-header">
-        <div>
-          <h1>{policy.name}</h1>
-          <p className="subtitle">
-            <code>{policy.packagePath}</code> · owned by {policy.owner}
-          </p>
-        </div>
-      </div>
+      <PageHeader title={policy.name}>
+        <code>{policy.packagePath}</code> · owned by {policy.owner}
+      </PageHeader>
       <PolicyWorkbench
         key={policy.head.id}
         canWrite={can(actor, "policy:write")}

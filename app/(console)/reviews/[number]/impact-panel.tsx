@@ -6,6 +6,7 @@ import { api, ApiError } from "@/components/api-client";
 import { ReplayIcon } from "@/components/icons";
 import type { FlipKind, ImpactExample, ImpactReport } from "@/lib/decisions/analyze-impact";
 import { decisionHref } from "@/lib/decisions/decision-views";
+import { TableHead, num } from "@/components/ui";
 
 const WINDOWS = [1, 7, 30];
 const KINDS: Array<{ kind: FlipKind; label: string; tone: string }> = [
@@ -153,16 +154,7 @@ function ExampleTable({ title, examples }: { title: string; examples: ImpactExam
     <div>
       <h3 style={{ marginBottom: 6 }}>{title} — examples</h3>
       <table className="table impact-table">
-        <thead>
-          <tr>
-            <th scope="col">Input</th>
-            <th scope="col">Recorded</th>
-            <th scope="col">Proposed</th>
-            <th scope="col" className="num">
-              Times
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Input", "Recorded", "Proposed", num("Times")]} />
         <tbody>
           {examples.map((e) => (
             <tr key={`${e.decisionId}-${e.timestamp}`}>

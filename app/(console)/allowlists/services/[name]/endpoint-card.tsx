@@ -10,6 +10,7 @@ import { PlusIcon } from "@/components/icons";
 import type { EndpointView, EntryView } from "@/lib/allowlists/list-services";
 import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../../_components/entry-status";
 import { fieldErrors } from "../../_components/new-service-form";
+import { TableHead } from "@/components/ui";
 
 type Props = { service: { name: string; trustDomain: string }; endpoint: EndpointView; canWrite: boolean };
 
@@ -92,17 +93,7 @@ export function EndpointCard({ service, endpoint, canWrite }: Props) {
             <col style={{ width: "13%" }} />
             <col style={{ width: "9%" }} />
           </colgroup>
-          <thead>
-            <tr>
-              <th scope="col">Caller</th>
-              <th scope="col">Owner · reason</th>
-              <th scope="col">Expiry</th>
-              <th scope="col">Granted by</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Caller", "Owner · reason", "Expiry", "Granted by"]} actions="Actions" />
           <tbody>
             {endpoint.entries.map((entry) => (
               <tr key={entry.id} className={entry.status === "expired" ? "row-expired" : undefined}>

@@ -6,6 +6,7 @@ import { api, ApiError } from "@/components/api-client";
 import { RegoDiffEditor } from "@/components/monaco";
 import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
+import { TableHead } from "@/components/ui";
 
 type Summary = {
   id: string;
@@ -135,18 +136,7 @@ export function HistoryView({
           <h2 style={{ fontSize: 14 }}>Versions</h2>
         </div>
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Message</th>
-              <th scope="col">Author</th>
-              <th scope="col">Saved</th>
-              <th scope="col">SHA-256</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Version", "Message", "Author", "Saved", "SHA-256"]} actions="Actions" />
           <tbody>
             {versions.map((v) => (
               <tr key={v.number}>

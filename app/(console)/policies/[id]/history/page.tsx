@@ -7,6 +7,7 @@ import { getPolicyOrThrow, listPolicyVersions } from "@/lib/policies/get-policy"
 import { ZPolicyParams } from "@/lib/policies/schemas";
 import { AppError } from "@/lib/core/errors";
 import { HistoryView } from "./history-view";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Policy history" };
 
@@ -32,18 +33,17 @@ export default async function PolicyHistoryPage({
         <Link href="/policies">Policies</Link> <span aria-hidden>/</span>{" "}
         <Link href={`/policies/${policy.id}`}>{policy.name}</Link> <span aria-hidden>/</span> <span>History</span>
       </div>
-      <div className="page-header">
-        <div>
-          <h1>History of {policy.name}</h1>
-          <p className="subtitle">
-            {versions.length} immutable version{versions.length === 1 ? "" : "s"}. Compare any two; restoring saves an
-            old version as a new one.
-          </p>
-        </div>
-        <Link href={`/policies/${policy.id}`} className="btn">
-          Back to editor
-        </Link>
-      </div>
+      <PageHeader
+        title={<>History of {policy.name}</>}
+        actions={
+          <Link href={`/policies/${policy.id}`} className="btn">
+            Back to editor
+          </Link>
+        }
+      >
+        {versions.length} immutable version{versions.length === 1 ? "" : "s"}. Compare any two; restoring saves an old
+        version as a new one.
+      </PageHeader>
       <HistoryView
         policyId={policy.id}
         versions={versions}

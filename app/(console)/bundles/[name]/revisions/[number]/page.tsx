@@ -10,6 +10,7 @@ import { formatBytes } from "@/lib/core/read-body";
 import { orNotFound } from "../../../../_components/or-not-found";
 import { RevisionActions } from "../../revision-actions";
 import { RevisionFiles } from "./revision-files";
+import { TableHead } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Bundle revision" };
 
@@ -110,12 +111,7 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
             <div className="card-body muted small">No agent reports this revision.</div>
           ) : (
             <table className="table" aria-label={`Agents running ${r.revision}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Last seen</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Agent", "Last seen"]} />
               <tbody>
                 {r.agents.map((a) => (
                   <tr key={a.identity}>

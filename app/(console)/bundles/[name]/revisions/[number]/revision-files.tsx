@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { formatBytes } from "@/lib/core/read-body";
+import { TableHead, num } from "@/components/ui";
 
 type Props = {
   files: Array<{ name: string; sha256: string; size: number }>;
@@ -23,15 +24,7 @@ export function RevisionFiles({ files, contents, manifest }: Props) {
         <span className="muted small">Hashes exactly as OPA verifies them; .signatures.json signs all of these.</span>
       </div>
       <table className="table" aria-label="Files">
-        <thead>
-          <tr>
-            <th scope="col">File</th>
-            <th scope="col">SHA-256</th>
-            <th scope="col" className="num">
-              Size
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["File", "SHA-256", num("Size")]} />
         <tbody>
           {files.map((f) => (
             <tr key={f.name} aria-selected={shown === f.name}>

@@ -1,0 +1,250 @@
+import type {
+  CSSProperties,
+  InputHTMLAttributes,
+  ReactNode,
+  SelectHTMLAttributes,
+  TextareaHTMLAttributes,
+} from "react";
+import { SearchIcon } from "@/components/icons";
+
+/*
+ * The console's repeated markup, shared by server and client components alike (so: no hooks here).
+ * Each renders the same HTML the pages wrote out by hand: the e2e tests find it by label, role and text.
+ */
+
+/** A page's title, its subtitle (the children) and what stands at the right (buttons, a filter form). */
+export function PageHeader({
+  title,
+  actions,
+  children,
+}: {
+  title: ReactNode;
+  actions?: ReactNode;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="page-header">
+      <div>
+        <h1>{title}</h1>
+        {children ? <p className="subtitle">{children}</p> : null}
+      </div>
+      {actions}
+    </div>
+  );
+}
+
+/** A card's header: its title and what stands at the right. */
+export function CardHeader({ title, children }: { title: ReactNode; children?: ReactNode }) {
+  return (
+    <div className="card-header">
+      <h2 style={{ fontSize: 14 }}>{title}</h2>
+      {children}
+    </div>
+  );
+}
+
+/** What a list shows when it has nothing: an icon, a title and what to do next. */
+export function EmptyState({ icon, title, children }: { icon?: ReactNode; title?: ReactNode; children?: ReactNode }) {
+  return (
+    <div className="empty">
+      {icon ? <div className="empty-icon">{icon}</div> : null}
+      {title ? <h2>{title}</h2> : null}
+      {children}
+    </div>
+  );
+}
+
+/** One label and value of a row of numbers at the top of a page. */
+export function Stat({ label, value, children }: { label: ReactNode; value: ReactNode; children?: ReactNode }) {
+  return (
+    <div className="card stat">
+      <div className="stat-label">{label}</div>
+      <div className="stat-value">{value}</div>
+      {children ? <div className="stat-sub">{children}</div> : null}
+    </div>
+  );
+}
+
+/** A table column: its header text, or with `num` a right-aligned number column; null leaves it out. */
+export type Column = string | { label: ReactNode; num?: boolean; key: string } | null | false;
+
+/** A table's header row. `actions` names a last column of buttons for screen readers only. */
+export function TableHead({ columns, actions }: { columns: Column[]; actions?: string }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) =>
+          !c ? null : typeof c === "string" ? (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ) : (
+            <th key={c.key} scope="col" className={c.num ? "num" : undefined}>
+              {c.label}
+            </th>
+          ),
+        )}
+        {actions ? (
+          <th scope="col">
+            <span className="sr-only">{actions}</span>
+          </th>
+        ) : null}
+      </tr>
+    </thead>
+  );
+}
+
+/** A right-aligned number column for TableHead. */
+export function num(label: string): Column {
+  return { label, num: true, key: label };
+}
+
+/** A search box that submits a GET form to `action` (role search, icon, a label for screen readers). */
+export function SearchForm({
+  action,
+  id,
+  label,
+  name = "q",
+  style = { width: 360 },
+  inputClassName = "input",
+  placeholder,
+  defaultValue,
+}: {
+  action: string;
+  id: string;
+  label: string;
+  name?: string;
+  style?: CSSProperties;
+  inputClassName?: string;
+  placeholder?: string;
+  defaultValue?: string;
+}) {
+  return (
+    <form role="search" className="search" style={style} action={action}>
+      <SearchIcon />
+      <label htmlFor={id} className="sr-only">
+        {label}
+      </label>
+      <input id={id} name={name} className={inputClassName} placeholder={placeholder} defaultValue={defaultValue} />
+    </form>
+  );
+}
+
+/** A labelled form control: the label names the control through its id; a hint may follow it. */
+export function Field({
+  id,
+  label,
+  hint,
+  style,
+  children,
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  style?: CSSProperties;
+  children: ReactNode;
+}) {
+  return (
+    <div className="field" style={style}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint ? <span className="hint">{hint}</span> : null}
+    </div>
+  );
+}
+
+type Labelled = { id: string; label: ReactNode; hint?: ReactNode; fieldStyle?: CSSProperties };
+
+/** A labelled input (class "input" unless told otherwise). */
+export function TextField({
+  id,
+  label,
+  hint,
+  fieldStyle,
+  className = "input",
+  ...input
+}: Labelled & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <Field id={id} label={label} hint={hint} style={fieldStyle}>
+      <input id={id} className={className} {...input} />
+    </Field>
+  );
+}
+
+/** A labelled textarea (class "input" unless told otherwise). */
+export function TextAreaField({
+  id,
+  label,
+  hint,
+  fieldStyle,
+  className = "input",
+  ...textarea
+}: Labelled & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  return (
+    <Field id={id} label={label} hint={hint} style={fieldStyle}>
+      <textarea id={id} className={className} {...textarea} />
+    </Field>
+  );
+}
+
+/** A select's options as [value, text] pairs. */
+export type Options = readonly (readonly [string, ReactNode])[];
+
+/** A labelled select with its options as [value, text] pairs (or as children). */
+export function SelectField({
+  id,
+  label,
+  hint,
+  fieldStyle,
+  className = "input",
+  options,
+  children,
+  ...select
+}: Labelled & SelectHTMLAttributes<HTMLSelectElement> & { options?: Options }) {
+  return (
+    <Field id={id} label={label} hint={hint} style={fieldStyle}>
+      <select id={id} className={className} {...select}>
+        {options?.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+        {children}
+      </select>
+    </Field>
+  );
+}
+
+/** A borderless fieldset with a legend set as a label: a group of checkboxes or radios. */
+export function PlainFieldset({
+  legend,
+  className = "row row-wrap",
+  gap = 16,
+  children,
+}: {
+  legend: ReactNode;
+  className?: string;
+  gap?: number;
+  children: ReactNode;
+}) {
+  return (
+    <fieldset className={className} style={{ border: "none", padding: 0, margin: 0, gap }}>
+      <legend className="label" style={{ marginBottom: 6 }}>
+        {legend}
+      </legend>
+      {children}
+    </fieldset>
+  );
+}
+
+/** A credential's or token's state: revoked, expired or active. */
+export function LifecycleBadge({ revoked, expired }: { revoked: boolean; expired: boolean }) {
+  if (revoked) return <span className="badge badge-danger">revoked</span>;
+  if (expired) return <span className="badge badge-warn">expired</span>;
+  return <span className="badge badge-ok">active</span>;
+}
+
+/** A muted dash for a cell with nothing in it. */
+export function Dash({ small = false }: { small?: boolean }) {
+  return <span className={small ? "muted small" : "muted"}>—</span>;
+}
