@@ -94,6 +94,28 @@ export function TableHead({ columns, actions }: { columns: Column[]; actions?: s
   );
 }
 
+/** A table with its header row; the children are its body's rows. */
+export function DataTable({
+  columns,
+  actions,
+  label,
+  className = "table",
+  children,
+}: {
+  columns: Column[];
+  actions?: string;
+  label?: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <table className={className} aria-label={label}>
+      <TableHead columns={columns} actions={actions} />
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
 /** A right-aligned number column for TableHead. */
 export function num(label: string): Column {
   return { label, num: true, key: label };

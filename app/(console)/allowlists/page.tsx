@@ -7,7 +7,7 @@ import { ZListServicesQuery } from "@/lib/allowlists/schemas";
 import { AllowlistIcon, SearchIcon } from "@/components/icons";
 import { AllowlistTabs } from "./_components/allowlist-tabs";
 import { NewServiceButton } from "./_components/new-service-form";
-import { PageHeader, TableHead, num } from "@/components/ui";
+import { DataTable, PageHeader, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Allowlists" };
 
@@ -98,38 +98,35 @@ export default async function AllowlistsPage({
             )}
           </div>
         ) : (
-          <table className="table">
-            <TableHead columns={["Service", "Trust domain", "Owner", num("Endpoints"), num("Grants"), "Attention"]} />
-            <tbody>
-              {services.map((s) => (
-                <tr key={s.name}>
-                  <td>
-                    <Link href={`/allowlists/services/${s.name}`} className="table-link">
-                      {s.name}
-                    </Link>
-                    {s.description ? (
-                      <div className="muted small truncate" style={{ maxWidth: 320 }}>
-                        {s.description}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    <code>{s.trustDomain}</code>
-                  </td>
-                  <td>{s.ownerTeam}</td>
-                  <td className="num">{s.endpoints}</td>
-                  <td className="num">{s.grants.toLocaleString("en-US")}</td>
-                  <td>
-                    <div className="row row-wrap">
-                      {s.expiringSoon > 0 ? <span className="badge badge-warn">{s.expiringSoon} expiring</span> : null}
-                      {s.expired > 0 ? <span className="badge badge-danger">{s.expired} expired</span> : null}
-                      {s.expiringSoon === 0 && s.expired === 0 ? <span className="muted small">—</span> : null}
+          <DataTable columns={["Service", "Trust domain", "Owner", num("Endpoints"), num("Grants"), "Attention"]}>
+            {services.map((s) => (
+              <tr key={s.name}>
+                <td>
+                  <Link href={`/allowlists/services/${s.name}`} className="table-link">
+                    {s.name}
+                  </Link>
+                  {s.description ? (
+                    <div className="muted small truncate" style={{ maxWidth: 320 }}>
+                      {s.description}
                     </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  ) : null}
+                </td>
+                <td>
+                  <code>{s.trustDomain}</code>
+                </td>
+                <td>{s.ownerTeam}</td>
+                <td className="num">{s.endpoints}</td>
+                <td className="num">{s.grants.toLocaleString("en-US")}</td>
+                <td>
+                  <div className="row row-wrap">
+                    {s.expiringSoon > 0 ? <span className="badge badge-warn">{s.expiringSoon} expiring</span> : null}
+                    {s.expired > 0 ? <span className="badge badge-danger">{s.expired} expired</span> : null}
+                    {s.expiringSoon === 0 && s.expired === 0 ? <span className="muted small">—</span> : null}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </div>
     </div>

@@ -6,7 +6,7 @@ import { ZListAuditEventsQuery } from "@/lib/audit/schemas";
 import { AuditIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { AuditRow } from "./audit-row";
-import { PageHeader, TableHead } from "@/components/ui";
+import { DataTable, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -123,14 +123,11 @@ export default async function AuditPage({
             <p>Changes to users, tokens and policies appear here as they happen.</p>
           </div>
         ) : (
-          <table className="table">
-            <TableHead columns={["#", "When", "Actor", "Action", "Target"]} actions="Details" />
-            <tbody>
-              {items.map((e) => (
-                <AuditRow key={e.seq} event={e} when={timeAgo(e.occurredAt)} whenTitle={formatDateTime(e.occurredAt)} />
-              ))}
-            </tbody>
-          </table>
+          <DataTable columns={["#", "When", "Actor", "Action", "Target"]} actions="Details">
+            {items.map((e) => (
+              <AuditRow key={e.seq} event={e} when={timeAgo(e.occurredAt)} whenTitle={formatDateTime(e.occurredAt)} />
+            ))}
+          </DataTable>
         )}
         {nextCursor ? (
           <div className="pagination">

@@ -8,7 +8,7 @@ import { BundleIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { CreateBundleForm } from "./create-bundle-form";
 import { listBundles } from "@/lib/bundles/list-bundles";
-import { PageHeader, TableHead, num } from "@/components/ui";
+import { DataTable, PageHeader, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Bundles" };
 
@@ -47,50 +47,47 @@ export default async function BundlesPage() {
               </p>
             </div>
           ) : (
-            <table className="table" aria-label="Bundles">
-              <TableHead columns={["Bundle", "Roots", num("Policies"), "Current revision", "Rollout"]} />
-              <tbody>
-                {bundles.map((b) => {
-                  const r = rollout.find((x) => x.bundle === b.name);
-                  return (
-                    <tr key={b.id}>
-                      <td>
-                        <Link href={`/bundles/${b.name}`} className="table-link mono">
-                          {b.name}
-                        </Link>
-                        {b.description ? <div className="muted small">{b.description}</div> : null}
-                      </td>
-                      <td>
-                        {b.roots.map((root) => (
-                          <code key={root} className="badge mono" style={{ marginRight: 4 }}>
-                            {root}
-                          </code>
-                        ))}
-                      </td>
-                      <td className="num">{b.policies.length}</td>
-                      <td>
-                        {b.current ? (
-                          <>
-                            <Link
-                              href={`/bundles/${b.name}/revisions/${b.current.number}`}
-                              className="badge badge-accent mono"
-                            >
-                              {b.current.revision}
-                            </Link>{" "}
-                            <span className="muted small" title={formatDateTime(b.current.publishedAt)}>
-                              {timeAgo(b.current.publishedAt)}
-                            </span>
-                          </>
-                        ) : (
-                          <span className="muted">not published</span>
-                        )}
-                      </td>
-                      <td className="small">{r ? r.summary : <span className="muted">—</span>}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <DataTable columns={["Bundle", "Roots", num("Policies"), "Current revision", "Rollout"]} label="Bundles">
+              {bundles.map((b) => {
+                const r = rollout.find((x) => x.bundle === b.name);
+                return (
+                  <tr key={b.id}>
+                    <td>
+                      <Link href={`/bundles/${b.name}`} className="table-link mono">
+                        {b.name}
+                      </Link>
+                      {b.description ? <div className="muted small">{b.description}</div> : null}
+                    </td>
+                    <td>
+                      {b.roots.map((root) => (
+                        <code key={root} className="badge mono" style={{ marginRight: 4 }}>
+                          {root}
+                        </code>
+                      ))}
+                    </td>
+                    <td className="num">{b.policies.length}</td>
+                    <td>
+                      {b.current ? (
+                        <>
+                          <Link
+                            href={`/bundles/${b.name}/revisions/${b.current.number}`}
+                            className="badge badge-accent mono"
+                          >
+                            {b.current.revision}
+                          </Link>{" "}
+                          <span className="muted small" title={formatDateTime(b.current.publishedAt)}>
+                            {timeAgo(b.current.publishedAt)}
+                          </span>
+                        </>
+                      ) : (
+                        <span className="muted">not published</span>
+                      )}
+                    </td>
+                    <td className="small">{r ? r.summary : <span className="muted">—</span>}</td>
+                  </tr>
+                );
+              })}
+            </DataTable>
           )}
         </div>
       </div>

@@ -7,7 +7,7 @@ import { ZBundleName } from "@/lib/bundles/bundle-names";
 import { FleetIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { AutoRefresh } from "./auto-refresh";
-import { PageHeader, TableHead } from "@/components/ui";
+import { DataTable, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Fleet" };
 
@@ -80,64 +80,61 @@ export default async function FleetPage({
             </p>
           </div>
         ) : (
-          <table className="table" aria-label="Agents">
-            <TableHead columns={["Agent", "Bundles", "Last seen", "Health", "OPA", "Credential"]} />
-            <tbody>
-              {agents.items.map((a) => (
-                <tr key={a.id} data-agent={a.identity}>
-                  <td className="mono">
-                    {a.identity}
-                    {a.identitySource === "id" ? (
-                      <div className="muted small" title="No instance label: OPA's labels.id changes on every restart">
-                        no instance label
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    {a.bundles.map((b) => {
-                      const current = latestBy.get(b.name) === b.activeRevision;
-                      return (
-                        <div key={b.name} className="small">
-                          <span className="mono">{b.name}</span>{" "}
-                          <span
-                            className={`badge mono ${b.code ? "badge-danger" : current ? "badge-ok" : "badge-warn"}`}
-                            title={b.message ?? undefined}
-                            data-testid="agent-revision"
-                          >
-                            {b.activeRevision ?? "none"}
+          <DataTable columns={["Agent", "Bundles", "Last seen", "Health", "OPA", "Credential"]} label="Agents">
+            {agents.items.map((a) => (
+              <tr key={a.id} data-agent={a.identity}>
+                <td className="mono">
+                  {a.identity}
+                  {a.identitySource === "id" ? (
+                    <div className="muted small" title="No instance label: OPA's labels.id changes on every restart">
+                      no instance label
+                    </div>
+                  ) : null}
+                </td>
+                <td>
+                  {a.bundles.map((b) => {
+                    const current = latestBy.get(b.name) === b.activeRevision;
+                    return (
+                      <div key={b.name} className="small">
+                        <span className="mono">{b.name}</span>{" "}
+                        <span
+                          className={`badge mono ${b.code ? "badge-danger" : current ? "badge-ok" : "badge-warn"}`}
+                          title={b.message ?? undefined}
+                          data-testid="agent-revision"
+                        >
+                          {b.activeRevision ?? "none"}
+                        </span>
+                        {b.code ? (
+                          <span className="muted">
+                            {" "}
+                            {b.httpCode ? `HTTP ${b.httpCode}: ` : ""}
+                            {b.message}
                           </span>
-                          {b.code ? (
-                            <span className="muted">
-                              {" "}
-                              {b.httpCode ? `HTTP ${b.httpCode}: ` : ""}
-                              {b.message}
-                            </span>
-                          ) : null}
-                        </div>
-                      );
-                    })}
-                  </td>
-                  <td title={formatDateTime(a.lastSeenAt)}>
-                    {timeAgo(a.lastSeenAt)}
-                    {a.stale ? (
-                      <div>
-                        <span className="badge badge-warn">stale</span>
+                        ) : null}
                       </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    {a.hasErrors ? (
-                      <span className="badge badge-danger">errors</span>
-                    ) : (
-                      <span className="badge badge-ok">ok</span>
-                    )}
-                  </td>
-                  <td className="small">{a.opaVersion ?? "—"}</td>
-                  <td className="small">{a.credential?.name ?? <span className="muted">—</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                    );
+                  })}
+                </td>
+                <td title={formatDateTime(a.lastSeenAt)}>
+                  {timeAgo(a.lastSeenAt)}
+                  {a.stale ? (
+                    <div>
+                      <span className="badge badge-warn">stale</span>
+                    </div>
+                  ) : null}
+                </td>
+                <td>
+                  {a.hasErrors ? (
+                    <span className="badge badge-danger">errors</span>
+                  ) : (
+                    <span className="badge badge-ok">ok</span>
+                  )}
+                </td>
+                <td className="small">{a.opaVersion ?? "—"}</td>
+                <td className="small">{a.credential?.name ?? <span className="muted">—</span>}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {agents.nextCursor ? (
           <div className="pagination">

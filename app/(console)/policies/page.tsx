@@ -6,7 +6,7 @@ import { listPolicies, type PolicyListItem } from "@/lib/policies/list-policies"
 import { ZListPoliciesQuery } from "@/lib/policies/schemas";
 import { PlusIcon, PolicyIcon, SearchIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
-import { PageHeader, TableHead } from "@/components/ui";
+import { DataTable, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Policies" };
 
@@ -107,39 +107,36 @@ export default async function PoliciesPage({
             )}
           </div>
         ) : (
-          <table className="table">
-            <TableHead columns={["Policy", "Package", "Owner", "Version", "Tests", "Last change"]} />
-            <tbody>
-              {items.map((p) => (
-                <tr key={p.id}>
-                  <td>
-                    <Link href={`/policies/${p.id}`} className="table-link">
-                      {p.name}
-                    </Link>
-                    {p.lastMessage ? (
-                      <div className="muted small truncate" style={{ maxWidth: 320 }}>
-                        {p.lastMessage}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    <code>{p.packagePath}</code>
-                  </td>
-                  <td>{p.owner}</td>
-                  <td>
-                    <span className="badge">v{p.headNumber}</span>
-                  </td>
-                  <td>
-                    <TestBadge run={p.latestTestRun} />
-                  </td>
-                  <td>
-                    <span title={formatDateTime(p.updatedAt)}>{timeAgo(p.updatedAt)}</span>
-                    {p.lastAuthor ? <div className="muted small">by {p.lastAuthor.name}</div> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable columns={["Policy", "Package", "Owner", "Version", "Tests", "Last change"]}>
+            {items.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <Link href={`/policies/${p.id}`} className="table-link">
+                    {p.name}
+                  </Link>
+                  {p.lastMessage ? (
+                    <div className="muted small truncate" style={{ maxWidth: 320 }}>
+                      {p.lastMessage}
+                    </div>
+                  ) : null}
+                </td>
+                <td>
+                  <code>{p.packagePath}</code>
+                </td>
+                <td>{p.owner}</td>
+                <td>
+                  <span className="badge">v{p.headNumber}</span>
+                </td>
+                <td>
+                  <TestBadge run={p.latestTestRun} />
+                </td>
+                <td>
+                  <span title={formatDateTime(p.updatedAt)}>{timeAgo(p.updatedAt)}</span>
+                  {p.lastAuthor ? <div className="muted small">by {p.lastAuthor.name}</div> : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {nextCursor ? (
           <div className="pagination">

@@ -7,7 +7,7 @@ import { ZListChangeRequestsQuery } from "@/lib/change-requests/schemas";
 import { PlusIcon, ReviewIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { ChangeRequestStatusBadge } from "./_components/status-badge";
-import { PageHeader, TableHead, num } from "@/components/ui";
+import { DataTable, PageHeader, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Change requests" };
 
@@ -74,27 +74,24 @@ export default async function ReviewsPage({
             ) : null}
           </div>
         ) : (
-          <table className="table" aria-label="Change requests">
-            <TableHead columns={["#", "Title", "Status", "Author", num("Items"), "Updated"]} />
-            <tbody>
-              {items.map((cr) => (
-                <tr key={cr.number}>
-                  <td className="mono muted">#{cr.number}</td>
-                  <td>
-                    <Link href={`/reviews/${cr.number}`} className="table-link">
-                      {cr.title}
-                    </Link>
-                  </td>
-                  <td>
-                    <ChangeRequestStatusBadge status={cr.status} />
-                  </td>
-                  <td>{cr.author.name}</td>
-                  <td className="num">{cr.itemCount}</td>
-                  <td title={formatDateTime(cr.updatedAt)}>{timeAgo(cr.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable columns={["#", "Title", "Status", "Author", num("Items"), "Updated"]} label="Change requests">
+            {items.map((cr) => (
+              <tr key={cr.number}>
+                <td className="mono muted">#{cr.number}</td>
+                <td>
+                  <Link href={`/reviews/${cr.number}`} className="table-link">
+                    {cr.title}
+                  </Link>
+                </td>
+                <td>
+                  <ChangeRequestStatusBadge status={cr.status} />
+                </td>
+                <td>{cr.author.name}</td>
+                <td className="num">{cr.itemCount}</td>
+                <td title={formatDateTime(cr.updatedAt)}>{timeAgo(cr.updatedAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {nextCursor ? (
           <div className="pagination">

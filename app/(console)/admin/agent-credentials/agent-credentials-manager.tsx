@@ -9,15 +9,8 @@ import { FleetIcon } from "@/components/icons";
 import type { AgentCredentialView, CreatedAgentCredential } from "@/lib/agents/agent-credential-view";
 import { SecretReveal } from "./secret-reveal";
 import { CardForm, ConfirmButtons, FormActions, NewButton, ProblemAlert, toggled } from "@/components/form-parts";
-import {
-  CardHeader,
-  EmptyState,
-  LifecycleBadge,
-  PlainFieldset,
-  SelectField,
-  TableHead,
-  TextField,
-} from "@/components/ui";
+import { CardHeader, EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
+import { DataTable } from "@/components/ui";
 
 export type CredentialRow = AgentCredentialView;
 
@@ -150,69 +143,67 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
             <p>Create one, then start OPA with the configuration it comes with.</p>
           </EmptyState>
         ) : (
-          <table className="table" aria-label="Agent credentials">
-            <TableHead
-              columns={["Name", "Kind", "Bundles", "May", "Expires", "Last used", "Status"]}
-              actions="Actions"
-            />
-            <tbody>
-              {credentials.map((c) => {
-                const expired = c.expiresAt !== null && new Date(c.expiresAt).getTime() <= now;
-                return (
-                  <tr key={c.id}>
-                    <td>
-                      <div style={{ fontWeight: 600 }}>{c.name}</div>
-                      <div className="mono small muted">{c.clientId ?? c.secretPrefix}</div>
-                    </td>
-                    <td>{c.kind === "bearer" ? "Bearer token" : "OAuth2 client"}</td>
-                    <td>
-                      {c.bundles.length ? (
-                        c.bundles.map((b) => (
-                          <span key={b} className="badge mono" style={{ marginRight: 4 }}>
-                            {b}
-                          </span>
-                        ))
+          <DataTable
+            columns={["Name", "Kind", "Bundles", "May", "Expires", "Last used", "Status"]}
+            actions="Actions"
+            label="Agent credentials"
+          >
+            {credentials.map((c) => {
+              const expired = c.expiresAt !== null && new Date(c.expiresAt).getTime() <= now;
+              return (
+                <tr key={c.id}>
+                  <td>
+                    <div style={{ fontWeight: 600 }}>{c.name}</div>
+                    <div className="mono small muted">{c.clientId ?? c.secretPrefix}</div>
+                  </td>
+                  <td>{c.kind === "bearer" ? "Bearer token" : "OAuth2 client"}</td>
+                  <td>
+                    {c.bundles.length ? (
+                      c.bundles.map((b) => (
+                        <span key={b} className="badge mono" style={{ marginRight: 4 }}>
+                          {b}
+                        </span>
+                      ))
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td className="small">
+                    {[c.mayReportStatus ? "status" : null, c.mayUploadLogs ? "logs" : null]
+                      .filter(Boolean)
+                      .join(", ") || <span className="muted">—</span>}
+                  </td>
+                  <td title={c.expiresAt ? formatDateTime(c.expiresAt) : undefined}>
+                    {c.expiresAt ? timeAgo(c.expiresAt) : <span className="muted">never</span>}
+                  </td>
+                  <td>{c.lastUsedAt ? timeAgo(c.lastUsedAt) : <span className="muted">never</span>}</td>
+                  <td>
+                    <LifecycleBadge revoked={c.revokedAt !== null} expired={expired} />
+                  </td>
+                  <td className="num">
+                    {!c.revokedAt ? (
+                      confirming === c.id ? (
+                        <ConfirmButtons
+                          confirm="Confirm revoke"
+                          onConfirm={() => void revoke(c)}
+                          onCancel={() => setConfirming(null)}
+                        />
                       ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td className="small">
-                      {[c.mayReportStatus ? "status" : null, c.mayUploadLogs ? "logs" : null]
-                        .filter(Boolean)
-                        .join(", ") || <span className="muted">—</span>}
-                    </td>
-                    <td title={c.expiresAt ? formatDateTime(c.expiresAt) : undefined}>
-                      {c.expiresAt ? timeAgo(c.expiresAt) : <span className="muted">never</span>}
-                    </td>
-                    <td>{c.lastUsedAt ? timeAgo(c.lastUsedAt) : <span className="muted">never</span>}</td>
-                    <td>
-                      <LifecycleBadge revoked={c.revokedAt !== null} expired={expired} />
-                    </td>
-                    <td className="num">
-                      {!c.revokedAt ? (
-                        confirming === c.id ? (
-                          <ConfirmButtons
-                            confirm="Confirm revoke"
-                            onConfirm={() => void revoke(c)}
-                            onCancel={() => setConfirming(null)}
-                          />
-                        ) : (
-                          <button
-                            type="button"
-                            className="btn btn-sm btn-danger"
-                            onClick={() => setConfirming(c.id)}
-                            aria-label={`Revoke ${c.name}`}
-                          >
-                            Revoke…
-                          </button>
-                        )
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger"
+                          onClick={() => setConfirming(c.id)}
+                          aria-label={`Revoke ${c.name}`}
+                        >
+                          Revoke…
+                        </button>
+                      )
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
       </div>
     </div>

@@ -9,7 +9,7 @@ import { formatDateTime, timeAgo } from "@/components/format";
 import { KeyIcon, PlusIcon } from "@/components/icons";
 import type { SigningKeyView } from "@/lib/bundles/signing-keys";
 import { CardForm, FormActions, ProblemAlert } from "@/components/form-parts";
-import { CardHeader, EmptyState, SelectField, TableHead, TextAreaField } from "@/components/ui";
+import { CardHeader, DataTable, EmptyState, SelectField, TextAreaField } from "@/components/ui";
 
 const ALGORITHMS = [
   ["ES256", "ES256 (ECDSA P-256)"],
@@ -107,94 +107,95 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
           <p>Generate one now, or let the first publish generate an ES256 key.</p>
         </EmptyState>
       ) : (
-        <table className="table" aria-label="Signing keys">
-          <TableHead columns={["Key id", "Algorithm", "State", "Fingerprint", "Created"]} actions="Actions" />
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.id}>
-                <td className="mono">
-                  {k.kid}
-                  {k.imported ? (
-                    <span className="badge" style={{ marginLeft: 6 }}>
-                      imported
-                    </span>
-                  ) : null}
-                </td>
-                <td>{k.algorithm}</td>
-                <td>
-                  <span className={`badge ${STATE[k.state]}`}>{k.state === "active" ? "active — signs" : k.state}</span>
-                </td>
-                <td className="mono small" title={k.fingerprint}>
-                  {k.fingerprint.slice(0, 16)}…
-                </td>
-                <td title={formatDateTime(k.createdAt)}>
-                  {timeAgo(k.createdAt)}
-                  <div className="muted small">by {k.createdBy.name}</div>
-                </td>
-                <td className="num">
-                  {pending?.id === k.id ? (
-                    <form
-                      className="row"
-                      style={{ justifyContent: "flex-end" }}
-                      onSubmit={(e) => {
-                        e.preventDefault();
-                        void change(k.id, pending.action);
-                      }}
+        <DataTable
+          columns={["Key id", "Algorithm", "State", "Fingerprint", "Created"]}
+          actions="Actions"
+          label="Signing keys"
+        >
+          {keys.map((k) => (
+            <tr key={k.id}>
+              <td className="mono">
+                {k.kid}
+                {k.imported ? (
+                  <span className="badge" style={{ marginLeft: 6 }}>
+                    imported
+                  </span>
+                ) : null}
+              </td>
+              <td>{k.algorithm}</td>
+              <td>
+                <span className={`badge ${STATE[k.state]}`}>{k.state === "active" ? "active — signs" : k.state}</span>
+              </td>
+              <td className="mono small" title={k.fingerprint}>
+                {k.fingerprint.slice(0, 16)}…
+              </td>
+              <td title={formatDateTime(k.createdAt)}>
+                {timeAgo(k.createdAt)}
+                <div className="muted small">by {k.createdBy.name}</div>
+              </td>
+              <td className="num">
+                {pending?.id === k.id ? (
+                  <form
+                    className="row"
+                    style={{ justifyContent: "flex-end" }}
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void change(k.id, pending.action);
+                    }}
+                  >
+                    <label htmlFor={`reason-${k.id}`} className="sr-only">
+                      Reason
+                    </label>
+                    <input
+                      id={`reason-${k.id}`}
+                      className="input"
+                      style={{ width: 200 }}
+                      placeholder="Reason (audited)"
+                      value={reason}
+                      onChange={(e) => setReason(e.target.value)}
+                      minLength={3}
+                      required
+                      autoFocus
+                    />
+                    <button
+                      type="submit"
+                      className={`btn btn-sm ${pending.action === "retire" ? "btn-danger" : "btn-primary"}`}
                     >
-                      <label htmlFor={`reason-${k.id}`} className="sr-only">
-                        Reason
-                      </label>
-                      <input
-                        id={`reason-${k.id}`}
-                        className="input"
-                        style={{ width: 200 }}
-                        placeholder="Reason (audited)"
-                        value={reason}
-                        onChange={(e) => setReason(e.target.value)}
-                        minLength={3}
-                        required
-                        autoFocus
-                      />
+                      {pending.action === "activate" ? "Activate" : "Retire"}
+                    </button>
+                    <button type="button" className="btn btn-sm btn-ghost" onClick={() => setPending(null)}>
+                      Cancel
+                    </button>
+                  </form>
+                ) : (
+                  <div className="row" style={{ justifyContent: "flex-end" }}>
+                    <a className="btn btn-sm" href={`/api/v1/signing-keys/${k.id}/public-key`} download>
+                      Public key
+                    </a>
+                    {k.state === "standby" ? (
                       <button
-                        type="submit"
-                        className={`btn btn-sm ${pending.action === "retire" ? "btn-danger" : "btn-primary"}`}
+                        type="button"
+                        className="btn btn-sm"
+                        onClick={() => setPending({ id: k.id, action: "activate" })}
                       >
-                        {pending.action === "activate" ? "Activate" : "Retire"}
+                        Activate…
                       </button>
-                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setPending(null)}>
-                        Cancel
+                    ) : null}
+                    {k.state === "standby" ? (
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-danger"
+                        onClick={() => setPending({ id: k.id, action: "retire" })}
+                      >
+                        Retire…
                       </button>
-                    </form>
-                  ) : (
-                    <div className="row" style={{ justifyContent: "flex-end" }}>
-                      <a className="btn btn-sm" href={`/api/v1/signing-keys/${k.id}/public-key`} download>
-                        Public key
-                      </a>
-                      {k.state === "standby" ? (
-                        <button
-                          type="button"
-                          className="btn btn-sm"
-                          onClick={() => setPending({ id: k.id, action: "activate" })}
-                        >
-                          Activate…
-                        </button>
-                      ) : null}
-                      {k.state === "standby" ? (
-                        <button
-                          type="button"
-                          className="btn btn-sm btn-danger"
-                          onClick={() => setPending({ id: k.id, action: "retire" })}
-                        >
-                          Retire…
-                        </button>
-                      ) : null}
-                    </div>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                    ) : null}
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );

@@ -7,7 +7,7 @@ import { toast } from "@/components/toaster";
 import { useApiAction } from "@/components/use-api-action";
 import { timeAgo } from "@/components/format";
 import { CardForm, FormActions, NewButton, ProblemAlert, toggled } from "@/components/form-parts";
-import { CardHeader, PlainFieldset, TableHead, TextField } from "@/components/ui";
+import { CardHeader, DataTable, PlainFieldset, TextField } from "@/components/ui";
 
 type User = {
   id: string;
@@ -95,54 +95,51 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
             <FormActions submit="Create user" onCancel={() => setAdding(false)} />
           </CardForm>
         ) : null}
-        <table className="table">
-          <TableHead columns={["User", "Roles", "Last sign-in", "Status"]} actions="Actions" />
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <td>
-                  <div style={{ fontWeight: 600 }}>
-                    {u.name}
-                    {u.id === selfId ? <span className="muted small"> (you)</span> : null}
-                  </div>
-                  <div className="muted small">{u.email}</div>
-                </td>
-                <td>
-                  <div className="row row-wrap" style={{ gap: 4 }}>
-                    {ROLES.map((r) => (
-                      <label key={r} className="checkbox small" title={ROLE_HELP[r]}>
-                        <input
-                          type="checkbox"
-                          checked={u.roles.includes(r)}
-                          aria-label={`${r} role for ${u.email}`}
-                          onChange={(e) => void update(u, { roles: toggled(u.roles, r, e.target.checked) })}
-                        />{" "}
-                        {r}
-                      </label>
-                    ))}
-                  </div>
-                </td>
-                <td>{u.lastLoginAt ? timeAgo(u.lastLoginAt) : <span className="muted">never</span>}</td>
-                <td>
-                  {u.disabled ? (
-                    <span className="badge badge-danger">disabled</span>
-                  ) : (
-                    <span className="badge badge-ok">active</span>
-                  )}
-                </td>
-                <td className="num">
-                  <button
-                    type="button"
-                    className={`btn btn-sm ${u.disabled ? "" : "btn-danger"}`}
-                    onClick={() => void update(u, { disabled: !u.disabled })}
-                  >
-                    {u.disabled ? "Enable" : "Disable"}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={["User", "Roles", "Last sign-in", "Status"]} actions="Actions">
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td>
+                <div style={{ fontWeight: 600 }}>
+                  {u.name}
+                  {u.id === selfId ? <span className="muted small"> (you)</span> : null}
+                </div>
+                <div className="muted small">{u.email}</div>
+              </td>
+              <td>
+                <div className="row row-wrap" style={{ gap: 4 }}>
+                  {ROLES.map((r) => (
+                    <label key={r} className="checkbox small" title={ROLE_HELP[r]}>
+                      <input
+                        type="checkbox"
+                        checked={u.roles.includes(r)}
+                        aria-label={`${r} role for ${u.email}`}
+                        onChange={(e) => void update(u, { roles: toggled(u.roles, r, e.target.checked) })}
+                      />{" "}
+                      {r}
+                    </label>
+                  ))}
+                </div>
+              </td>
+              <td>{u.lastLoginAt ? timeAgo(u.lastLoginAt) : <span className="muted">never</span>}</td>
+              <td>
+                {u.disabled ? (
+                  <span className="badge badge-danger">disabled</span>
+                ) : (
+                  <span className="badge badge-ok">active</span>
+                )}
+              </td>
+              <td className="num">
+                <button
+                  type="button"
+                  className={`btn btn-sm ${u.disabled ? "" : "btn-danger"}`}
+                  onClick={() => void update(u, { disabled: !u.disabled })}
+                >
+                  {u.disabled ? "Enable" : "Disable"}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </div>
     </div>
   );

@@ -5,7 +5,7 @@ import { getCallerView, searchCallers } from "@/lib/allowlists/caller-queries";
 import { SearchIcon } from "@/components/icons";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
 import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entry-status";
-import { PageHeader, TableHead, num } from "@/components/ui";
+import { DataTable, PageHeader, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Callers · Allowlists" };
 
@@ -70,34 +70,31 @@ async function CallerSearch({
           </p>
         </div>
       ) : (
-        <table className="table">
-          <TableHead columns={["Caller", num("Services"), num("Grants"), "Expired"]} />
-          <tbody>
-            {callers.map((c) => (
-              <tr key={c.caller}>
-                <td>
-                  <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(c.caller)}`}>
-                    <SpiffeIdText id={c.caller} />
-                  </Link>
-                  {c.caller.endsWith("/*") ? (
-                    <span className="badge badge-accent" style={{ marginLeft: 8 }}>
-                      wildcard
-                    </span>
-                  ) : null}
-                </td>
-                <td className="num">{c.services}</td>
-                <td className="num">{c.grants}</td>
-                <td>
-                  {c.expired > 0 ? (
-                    <span className="badge badge-danger">{c.expired} expired</span>
-                  ) : (
-                    <span className="muted small">—</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={["Caller", num("Services"), num("Grants"), "Expired"]}>
+          {callers.map((c) => (
+            <tr key={c.caller}>
+              <td>
+                <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(c.caller)}`}>
+                  <SpiffeIdText id={c.caller} />
+                </Link>
+                {c.caller.endsWith("/*") ? (
+                  <span className="badge badge-accent" style={{ marginLeft: 8 }}>
+                    wildcard
+                  </span>
+                ) : null}
+              </td>
+              <td className="num">{c.services}</td>
+              <td className="num">{c.grants}</td>
+              <td>
+                {c.expired > 0 ? (
+                  <span className="badge badge-danger">{c.expired} expired</span>
+                ) : (
+                  <span className="muted small">—</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );
@@ -149,41 +146,38 @@ async function CallerView({
               {services.length} service{services.length === 1 ? "" : "s"}
             </h2>
           </div>
-          <table className="table">
-            <TableHead columns={["Service", "Endpoint", "Granted to", "Owner · reason", "Expiry"]} />
-            <tbody>
-              {view.grants.map((g) => (
-                <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
-                  <td>
-                    <Link className="table-link" href={`/allowlists/services/${g.service}`}>
-                      {g.service}
-                    </Link>
-                  </td>
-                  <td>
-                    <div className="row">
-                      <MethodBadge method={g.method} />
-                      <code>{g.path}</code>
+          <DataTable columns={["Service", "Endpoint", "Granted to", "Owner · reason", "Expiry"]}>
+            {view.grants.map((g) => (
+              <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
+                <td>
+                  <Link className="table-link" href={`/allowlists/services/${g.service}`}>
+                    {g.service}
+                  </Link>
+                </td>
+                <td>
+                  <div className="row">
+                    <MethodBadge method={g.method} />
+                    <code>{g.path}</code>
+                  </div>
+                </td>
+                <td className="mono small caller-cell">
+                  {g.via === view.caller ? "this caller" : <SpiffeIdText id={g.via} />}
+                  {g.crossTrustDomain ? (
+                    <div>
+                      <span className="badge badge-accent">cross-trust-domain</span>
                     </div>
-                  </td>
-                  <td className="mono small caller-cell">
-                    {g.via === view.caller ? "this caller" : <SpiffeIdText id={g.via} />}
-                    {g.crossTrustDomain ? (
-                      <div>
-                        <span className="badge badge-accent">cross-trust-domain</span>
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    <div>{g.owner}</div>
-                    <div className="muted small">{g.reason}</div>
-                  </td>
-                  <td>
-                    <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  ) : null}
+                </td>
+                <td>
+                  <div>{g.owner}</div>
+                  <div className="muted small">{g.reason}</div>
+                </td>
+                <td>
+                  <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         </div>
       )}
     </div>

@@ -4,7 +4,7 @@ import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { listAllowlistChangeRequests } from "@/lib/allowlists/change-set-views";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
-import { PageHeader, TableHead } from "@/components/ui";
+import { DataTable, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Proposed changes · Allowlists" };
 
@@ -25,32 +25,29 @@ export default async function AllowlistChangesPage() {
             <p>Grant access on a service page or import a file; each becomes a change request here.</p>
           </div>
         ) : (
-          <table className="table">
-            <TableHead columns={["#", "Change", "Status", "Author", "Updated"]} />
-            <tbody>
-              {changes.map((c) => (
-                <tr key={c.number}>
-                  <td className="num" style={{ width: 60 }}>
-                    #{c.number}
-                  </td>
-                  <td>
-                    <Link className="table-link" href={`/allowlists/changes/${c.number}`}>
-                      {c.title}
-                    </Link>
-                  </td>
-                  <td>
-                    <span
-                      className={`badge ${c.status === "published" ? "badge-ok" : c.status === "approved" ? "badge-accent" : c.status === "closed" ? "" : "badge-warn"}`}
-                    >
-                      {c.status.replace("_", " ")}
-                    </span>
-                  </td>
-                  <td className="small">{c.author}</td>
-                  <td title={formatDateTime(c.updatedAt)}>{timeAgo(c.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable columns={["#", "Change", "Status", "Author", "Updated"]}>
+            {changes.map((c) => (
+              <tr key={c.number}>
+                <td className="num" style={{ width: 60 }}>
+                  #{c.number}
+                </td>
+                <td>
+                  <Link className="table-link" href={`/allowlists/changes/${c.number}`}>
+                    {c.title}
+                  </Link>
+                </td>
+                <td>
+                  <span
+                    className={`badge ${c.status === "published" ? "badge-ok" : c.status === "approved" ? "badge-accent" : c.status === "closed" ? "" : "badge-warn"}`}
+                  >
+                    {c.status.replace("_", " ")}
+                  </span>
+                </td>
+                <td className="small">{c.author}</td>
+                <td title={formatDateTime(c.updatedAt)}>{timeAgo(c.updatedAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </div>
     </div>

@@ -6,7 +6,7 @@ import { ZExpiringQuery } from "@/lib/allowlists/schemas";
 import { formatDateTime } from "@/components/format";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
 import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entry-status";
-import { PageHeader, TableHead } from "@/components/ui";
+import { DataTable, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Expiring grants · Allowlists" };
 
@@ -73,36 +73,33 @@ function GrantTable({ title, grants, empty }: { title: string; grants: ExpiringG
       {grants.length === 0 ? (
         <p className="card-body muted">{empty}</p>
       ) : (
-        <table className="table">
-          <TableHead columns={["When", "Caller", "Service", "Endpoint", "Owner"]} />
-          <tbody>
-            {grants.map((g) => (
-              <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
-                <td>
-                  <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
-                  <div className="muted small">{g.expiresAt ? formatDateTime(g.expiresAt) : ""}</div>
-                </td>
-                <td className="caller-cell">
-                  <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(g.caller)}`}>
-                    <SpiffeIdText id={g.caller} />
-                  </Link>
-                </td>
-                <td>
-                  <Link className="table-link" href={`/allowlists/services/${g.service}`}>
-                    {g.service}
-                  </Link>
-                </td>
-                <td>
-                  <div className="row">
-                    <MethodBadge method={g.method} />
-                    <code>{g.path}</code>
-                  </div>
-                </td>
-                <td>{g.owner}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={["When", "Caller", "Service", "Endpoint", "Owner"]}>
+          {grants.map((g) => (
+            <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
+              <td>
+                <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
+                <div className="muted small">{g.expiresAt ? formatDateTime(g.expiresAt) : ""}</div>
+              </td>
+              <td className="caller-cell">
+                <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(g.caller)}`}>
+                  <SpiffeIdText id={g.caller} />
+                </Link>
+              </td>
+              <td>
+                <Link className="table-link" href={`/allowlists/services/${g.service}`}>
+                  {g.service}
+                </Link>
+              </td>
+              <td>
+                <div className="row">
+                  <MethodBadge method={g.method} />
+                  <code>{g.path}</code>
+                </div>
+              </td>
+              <td>{g.owner}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

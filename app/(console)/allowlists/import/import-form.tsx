@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import type { Problem } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { AlertIcon, CheckIcon } from "@/components/icons";
-import { TableHead } from "@/components/ui";
+import { DataTable } from "@/components/ui";
 
 type RowError = { row: number; field: string | null; message: string };
 type Diff = { lines: string[]; added: number; removed: number; changed: number; unchanged: number; summary: string };
@@ -193,22 +193,19 @@ function PlanView({ plan }: { plan: Plan }) {
         </div>
       </div>
       {plan.errors.length > 0 ? (
-        <table className="table" aria-label="Row errors">
-          <TableHead columns={["Row", "Field", "Problem"]} />
-          <tbody>
-            {plan.errors.map((e, i) => (
-              <tr key={i}>
-                <td className="num" style={{ width: 60 }}>
-                  {e.row}
-                </td>
-                <td>
-                  <code>{e.field ?? "—"}</code>
-                </td>
-                <td>{e.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={["Row", "Field", "Problem"]} label="Row errors">
+          {plan.errors.map((e, i) => (
+            <tr key={i}>
+              <td className="num" style={{ width: 60 }}>
+                {e.row}
+              </td>
+              <td>
+                <code>{e.field ?? "—"}</code>
+              </td>
+              <td>{e.message}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {plan.diff.lines.length === 0 ? (
         <p className="card-body muted">

@@ -7,15 +7,8 @@ import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { KeyIcon } from "@/components/icons";
 import { CardForm, FormActions, NewButton, toggled } from "@/components/form-parts";
-import {
-  CardHeader,
-  EmptyState,
-  LifecycleBadge,
-  PlainFieldset,
-  SelectField,
-  TableHead,
-  TextField,
-} from "@/components/ui";
+import { CardHeader, EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
+import { DataTable } from "@/components/ui";
 
 type Token = {
   id: string;
@@ -144,50 +137,47 @@ export function TokensManager({
             <p>Create one for CI to run policy tests or publish through the API.</p>
           </EmptyState>
         ) : (
-          <table className="table">
-            <TableHead
-              columns={["Name", seesAll && "Owner", "Roles", "Expires", "Last used", "Status"]}
-              actions="Actions"
-            />
-            <tbody>
-              {tokens.map((t) => {
-                const expired = new Date(t.expiresAt).getTime() <= now;
-                return (
-                  <tr key={t.id}>
-                    <td>
-                      <div style={{ fontWeight: 600 }}>{t.name}</div>
-                      <div className="mono small muted">{t.prefix}</div>
+          <DataTable
+            columns={["Name", seesAll && "Owner", "Roles", "Expires", "Last used", "Status"]}
+            actions="Actions"
+          >
+            {tokens.map((t) => {
+              const expired = new Date(t.expiresAt).getTime() <= now;
+              return (
+                <tr key={t.id}>
+                  <td>
+                    <div style={{ fontWeight: 600 }}>{t.name}</div>
+                    <div className="mono small muted">{t.prefix}</div>
+                  </td>
+                  {seesAll ? (
+                    <td className="small">
+                      {t.userEmail}
+                      {t.userId === selfId ? " (you)" : ""}
                     </td>
-                    {seesAll ? (
-                      <td className="small">
-                        {t.userEmail}
-                        {t.userId === selfId ? " (you)" : ""}
-                      </td>
+                  ) : null}
+                  <td>
+                    {t.roles.map((r) => (
+                      <span key={r} className="badge" style={{ marginRight: 4 }}>
+                        {r}
+                      </span>
+                    ))}
+                  </td>
+                  <td title={formatDateTime(t.expiresAt)}>{timeAgo(t.expiresAt)}</td>
+                  <td>{t.lastUsedAt ? timeAgo(t.lastUsedAt) : <span className="muted">never</span>}</td>
+                  <td>
+                    <LifecycleBadge revoked={t.revokedAt !== null} expired={expired} />
+                  </td>
+                  <td className="num">
+                    {!t.revokedAt && !expired ? (
+                      <button type="button" className="btn btn-sm btn-danger" onClick={() => void revoke(t)}>
+                        Revoke
+                      </button>
                     ) : null}
-                    <td>
-                      {t.roles.map((r) => (
-                        <span key={r} className="badge" style={{ marginRight: 4 }}>
-                          {r}
-                        </span>
-                      ))}
-                    </td>
-                    <td title={formatDateTime(t.expiresAt)}>{timeAgo(t.expiresAt)}</td>
-                    <td>{t.lastUsedAt ? timeAgo(t.lastUsedAt) : <span className="muted">never</span>}</td>
-                    <td>
-                      <LifecycleBadge revoked={t.revokedAt !== null} expired={expired} />
-                    </td>
-                    <td className="num">
-                      {!t.revokedAt && !expired ? (
-                        <button type="button" className="btn btn-sm btn-danger" onClick={() => void revoke(t)}>
-                          Revoke
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
       </div>
     </div>

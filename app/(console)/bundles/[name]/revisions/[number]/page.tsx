@@ -10,7 +10,7 @@ import { formatBytes } from "@/lib/core/read-body";
 import { orNotFound } from "../../../../_components/or-not-found";
 import { RevisionActions } from "../../revision-actions";
 import { RevisionFiles } from "./revision-files";
-import { TableHead } from "@/components/ui";
+import { DataTable } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Bundle revision" };
 
@@ -110,17 +110,14 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
           {r.agents.length === 0 ? (
             <div className="card-body muted small">No agent reports this revision.</div>
           ) : (
-            <table className="table" aria-label={`Agents running ${r.revision}`}>
-              <TableHead columns={["Agent", "Last seen"]} />
-              <tbody>
-                {r.agents.map((a) => (
-                  <tr key={a.identity}>
-                    <td className="mono">{a.identity}</td>
-                    <td title={formatDateTime(a.lastSeenAt)}>{timeAgo(a.lastSeenAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable columns={["Agent", "Last seen"]} label={`Agents running ${r.revision}`}>
+              {r.agents.map((a) => (
+                <tr key={a.identity}>
+                  <td className="mono">{a.identity}</td>
+                  <td title={formatDateTime(a.lastSeenAt)}>{timeAgo(a.lastSeenAt)}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </section>
       </div>
