@@ -22,14 +22,19 @@ export function FormActions({
   submit,
   onCancel,
   busy = false,
+  spinner = false,
 }: {
   submit: ReactNode;
   onCancel: () => void;
   busy?: boolean;
+  /** Show a spinner in the submit button while busy. */
+  spinner?: boolean;
 }) {
   return (
     <div className="row">
       <button type="submit" className="btn btn-primary" disabled={busy}>
+        {spinner && busy ? <span className="spinner" aria-hidden /> : null}
+        {spinner ? " " : null}
         {submit}
       </button>
       <button type="button" className="btn btn-ghost" onClick={onCancel}>

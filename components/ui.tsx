@@ -152,17 +152,22 @@ export function SearchForm({
   );
 }
 
-/** A labelled form control: the label names the control through its id; a hint may follow it. */
+/** A labelled form control: the label names the control through its id; an error, or else a hint, follows it. */
 export function Field({
   id,
   label,
   hint,
+  error,
+  helpId,
   style,
   children,
 }: {
   id: string;
   label: ReactNode;
   hint?: ReactNode;
+  error?: ReactNode;
+  /** The id of the error or hint, for the control's aria-describedby. */
+  helpId?: string;
   style?: CSSProperties;
   children: ReactNode;
 }) {
@@ -170,41 +175,51 @@ export function Field({
     <div className="field" style={style}>
       <label htmlFor={id}>{label}</label>
       {children}
-      {hint ? <span className="hint">{hint}</span> : null}
+      {error ? (
+        <span id={helpId} className="error">
+          {error}
+        </span>
+      ) : hint ? (
+        <span id={helpId} className="hint">
+          {hint}
+        </span>
+      ) : null}
     </div>
   );
 }
 
-type Labelled = { id: string; label: ReactNode; hint?: ReactNode; fieldStyle?: CSSProperties };
+type Labelled = {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: ReactNode;
+  /** With it, the hint or error gets this id and describes the control. */
+  helpId?: string;
+  fieldStyle?: CSSProperties;
+};
+
+/** A control's field props (for Field) apart from its own. */
+function splitLabelled<P extends Labelled>({ id, label, hint, error, helpId, fieldStyle, ...control }: P) {
+  const field = { id, label, hint, error, helpId, style: fieldStyle };
+  return { field, control, describedBy: helpId && (hint || error) ? helpId : undefined };
+}
 
 /** A labelled input (class "input" unless told otherwise). */
-export function TextField({
-  id,
-  label,
-  hint,
-  fieldStyle,
-  className = "input",
-  ...input
-}: Labelled & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField(props: Labelled & InputHTMLAttributes<HTMLInputElement>) {
+  const { field, control, describedBy } = splitLabelled(props);
   return (
-    <Field id={id} label={label} hint={hint} style={fieldStyle}>
-      <input id={id} className={className} {...input} />
+    <Field {...field}>
+      <input id={field.id} className="input" aria-describedby={describedBy} {...control} />
     </Field>
   );
 }
 
 /** A labelled textarea (class "input" unless told otherwise). */
-export function TextAreaField({
-  id,
-  label,
-  hint,
-  fieldStyle,
-  className = "input",
-  ...textarea
-}: Labelled & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextAreaField(props: Labelled & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const { field, control, describedBy } = splitLabelled(props);
   return (
-    <Field id={id} label={label} hint={hint} style={fieldStyle}>
-      <textarea id={id} className={className} {...textarea} />
+    <Field {...field}>
+      <textarea id={field.id} className="input" aria-describedby={describedBy} {...control} />
     </Field>
   );
 }
@@ -212,20 +227,16 @@ export function TextAreaField({
 /** A select's options as [value, text] pairs. */
 export type Options = readonly (readonly [string, ReactNode])[];
 
-/** A labelled select with its options as [value, text] pairs (or as children). */
+/** A labelled select with its options as [value, text] pairs (or as children); class "input" unless told otherwise. */
 export function SelectField({
-  id,
-  label,
-  hint,
-  fieldStyle,
-  className = "input",
   options,
   children,
-  ...select
+  ...props
 }: Labelled & SelectHTMLAttributes<HTMLSelectElement> & { options?: Options }) {
+  const { field, control, describedBy } = splitLabelled(props);
   return (
-    <Field id={id} label={label} hint={hint} style={fieldStyle}>
-      <select id={id} className={className} {...select}>
+    <Field {...field}>
+      <select id={field.id} className="input" aria-describedby={describedBy} {...control}>
         {options?.map(([value, text]) => (
           <option key={value} value={value}>
             {text}

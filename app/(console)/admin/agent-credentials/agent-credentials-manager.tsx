@@ -131,11 +131,7 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
               </label>
             </PlainFieldset>
             <ProblemAlert error={error} />
-            <FormActions
-              submit={<>{busy ? <span className="spinner" aria-hidden /> : null} Create credential</>}
-              onCancel={() => setCreating(false)}
-              busy={busy}
-            />
+            <FormActions submit="Create credential" spinner onCancel={() => setCreating(false)} busy={busy} />
           </CardForm>
         ) : null}
         {credentials.length === 0 ? (

@@ -10,7 +10,7 @@ import { PlusIcon } from "@/components/icons";
 import type { EndpointView, EntryView } from "@/lib/allowlists/list-services";
 import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../../_components/entry-status";
 import { fieldErrors } from "../../_components/new-service-form";
-import { TableHead } from "@/components/ui";
+import { TableHead, TextField } from "@/components/ui";
 
 type Props = { service: { name: string; trustDomain: string }; endpoint: EndpointView; canWrite: boolean };
 
@@ -186,17 +186,16 @@ function GrantForm({
   }
 
   const field = (name: string, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
-    <div className="field" style={props.type === "date" ? { width: 170 } : { flex: 1, minWidth: 180 }}>
-      <label htmlFor={`${idBase}-${name}`}>{label}</label>
-      <input
-        id={`${idBase}-${name}`}
-        name={name}
-        className={`input ${name === "caller" ? "mono" : ""}`}
-        aria-invalid={errors[`body.${name}`] ? true : undefined}
-        {...props}
-      />
-      {errors[`body.${name}`] ? <span className="error">{errors[`body.${name}`]}</span> : null}
-    </div>
+    <TextField
+      id={`${idBase}-${name}`}
+      label={label}
+      fieldStyle={props.type === "date" ? { width: 170 } : { flex: 1, minWidth: 180 }}
+      name={name}
+      className={`input ${name === "caller" ? "mono" : ""}`}
+      aria-invalid={errors[`body.${name}`] ? true : undefined}
+      error={errors[`body.${name}`]}
+      {...props}
+    />
   );
 
   return (
