@@ -121,33 +121,16 @@ export function num(label: string): Column {
   return { label, num: true, key: label };
 }
 
-/** A search box that submits a GET form to `action` (role search, icon, a label for screen readers). */
+/** A search box that submits a GET form to `action`: role search, the icon, a label for screen readers only. */
 export function SearchForm({
   action,
-  id,
-  label,
-  name = "q",
   style = { width: 360 },
-  inputClassName = "input",
-  placeholder,
-  defaultValue,
-}: {
-  action: string;
-  id: string;
-  label: string;
-  name?: string;
-  style?: CSSProperties;
-  inputClassName?: string;
-  placeholder?: string;
-  defaultValue?: string;
-}) {
+  ...input
+}: { action: string; style?: CSSProperties; id: string; label: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
   return (
     <form role="search" className="search" style={style} action={action}>
       <SearchIcon />
-      <label htmlFor={id} className="sr-only">
-        {label}
-      </label>
-      <input id={id} name={name} className={inputClassName} placeholder={placeholder} defaultValue={defaultValue} />
+      <FilterInput {...input} />
     </form>
   );
 }
@@ -245,6 +228,41 @@ export function SelectField({
         {children}
       </select>
     </Field>
+  );
+}
+
+/** An input labelled for screen readers only (filter bars, search boxes) (class "input" unless told otherwise). */
+export function FilterInput({
+  id,
+  label,
+  ...input
+}: { id: string; label: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <>
+      <label className="sr-only" htmlFor={id}>
+        {label}
+      </label>
+      <input id={id} className="input" {...input} />
+    </>
+  );
+}
+
+/** A filter bar's select, labelled for screen readers only (class "input" unless told otherwise). */
+export function FilterSelect({
+  id,
+  label,
+  children,
+  ...select
+}: { id: string; label: ReactNode } & SelectHTMLAttributes<HTMLSelectElement>) {
+  return (
+    <>
+      <label className="sr-only" htmlFor={id}>
+        {label}
+      </label>
+      <select id={id} className="input" {...select}>
+        {children}
+      </select>
+    </>
   );
 }
 

@@ -4,10 +4,10 @@ import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { listServices } from "@/lib/allowlists/list-services";
 import { ZListServicesQuery } from "@/lib/allowlists/schemas";
-import { AllowlistIcon, SearchIcon } from "@/components/icons";
+import { AllowlistIcon } from "@/components/icons";
 import { AllowlistTabs } from "./_components/allowlist-tabs";
 import { NewServiceButton } from "./_components/new-service-form";
-import { DataTable, PageHeader, num } from "@/components/ui";
+import { DataTable, PageHeader, SearchForm, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Allowlists" };
 
@@ -55,19 +55,14 @@ export default async function AllowlistsPage({
       </div>
       <div className="card">
         <div className="card-header">
-          <form role="search" className="search" style={{ width: 360 }} action="/allowlists">
-            <SearchIcon />
-            <label htmlFor="service-search" className="sr-only">
-              Search services
-            </label>
-            <input
-              id="service-search"
-              name="q"
-              className="input"
-              placeholder="Search by name, team or trust domain"
-              defaultValue={q ?? ""}
-            />
-          </form>
+          <SearchForm
+            action="/allowlists"
+            id="service-search"
+            label="Search services"
+            name="q"
+            placeholder="Search by name, team or trust domain"
+            defaultValue={q ?? ""}
+          />
           <span className="muted small">
             {services.length} {services.length === 1 ? "service" : "services"}
           </span>

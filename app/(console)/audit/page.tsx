@@ -6,7 +6,7 @@ import { ZListAuditEventsQuery } from "@/lib/audit/schemas";
 import { AuditIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { AuditRow } from "./audit-row";
-import { DataTable, PageHeader } from "@/components/ui";
+import { DataTable, FilterInput, FilterSelect, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -31,35 +31,26 @@ export default async function AuditPage({
       <div className="card">
         <form className="card-header row-wrap" action="/audit" role="search">
           <div className="row row-wrap">
-            <label className="sr-only" htmlFor="f-action">
-              Action
-            </label>
-            <input
+            <FilterInput
               id="f-action"
+              label="Action"
               name="action"
-              className="input"
               style={{ width: 190 }}
               placeholder="Action (e.g. policy.)"
               defaultValue={query.action ?? ""}
             />
-            <label className="sr-only" htmlFor="f-actor">
-              Actor
-            </label>
-            <input
+            <FilterInput
               id="f-actor"
+              label="Actor"
               name="actor"
-              className="input"
               style={{ width: 190 }}
               placeholder="Actor email"
               defaultValue={query.actor ?? ""}
             />
-            <label className="sr-only" htmlFor="f-type">
-              Target type
-            </label>
-            <select
+            <FilterSelect
               id="f-type"
+              label="Target type"
               name="targetType"
-              className="input"
               style={{ width: 150 }}
               defaultValue={query.targetType ?? ""}
             >
@@ -79,27 +70,21 @@ export default async function AuditPage({
                   {t}
                 </option>
               ))}
-            </select>
-            <label className="sr-only" htmlFor="f-from">
-              From
-            </label>
-            <input
+            </FilterSelect>
+            <FilterInput
               id="f-from"
+              label="From"
               name="from"
               type="date"
-              className="input"
               style={{ width: 150 }}
               defaultValue={query.from?.toISOString().slice(0, 10) ?? ""}
               title="From (UTC)"
             />
-            <label className="sr-only" htmlFor="f-to">
-              To
-            </label>
-            <input
+            <FilterInput
               id="f-to"
+              label="To"
               name="to"
               type="date"
-              className="input"
               style={{ width: 150 }}
               defaultValue={query.to?.toISOString().slice(0, 10) ?? ""}
               title="Until (UTC, exclusive)"

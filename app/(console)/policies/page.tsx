@@ -4,9 +4,9 @@ import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { listPolicies, type PolicyListItem } from "@/lib/policies/list-policies";
 import { ZListPoliciesQuery } from "@/lib/policies/schemas";
-import { PlusIcon, PolicyIcon, SearchIcon } from "@/components/icons";
+import { PlusIcon, PolicyIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
-import { DataTable, PageHeader } from "@/components/ui";
+import { DataTable, PageHeader, SearchForm } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Policies" };
 
@@ -61,19 +61,14 @@ export default async function PoliciesPage({
 
       <div className="card">
         <div className="card-header">
-          <form role="search" className="search" style={{ width: 360 }} action="/policies">
-            <SearchIcon />
-            <label htmlFor="policy-search" className="sr-only">
-              Search policies
-            </label>
-            <input
-              id="policy-search"
-              name="q"
-              className="input"
-              placeholder="Search by name, package or owner"
-              defaultValue={q.q ?? ""}
-            />
-          </form>
+          <SearchForm
+            action="/policies"
+            id="policy-search"
+            label="Search policies"
+            name="q"
+            placeholder="Search by name, package or owner"
+            defaultValue={q.q ?? ""}
+          />
           <span className="muted small">
             {items.length}
             {nextCursor ? "+" : ""} {items.length === 1 ? "policy" : "policies"}

@@ -2,10 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { getCallerView, searchCallers } from "@/lib/allowlists/caller-queries";
-import { SearchIcon } from "@/components/icons";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
 import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entry-status";
-import { DataTable, PageHeader, num } from "@/components/ui";
+import { DataTable, PageHeader, SearchForm, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Callers · Allowlists" };
 
@@ -43,19 +42,16 @@ async function CallerSearch({
   return (
     <div className="card">
       <div className="card-header">
-        <form role="search" className="search" style={{ flex: 1, maxWidth: 640 }} action="/allowlists/callers">
-          <SearchIcon />
-          <label htmlFor="caller-prefix" className="sr-only">
-            SPIFFE ID prefix
-          </label>
-          <input
-            id="caller-prefix"
-            name="prefix"
-            className="input mono"
-            defaultValue={prefix}
-            placeholder="spiffe://prod.example.com/ns/billing/"
-          />
-        </form>
+        <SearchForm
+          action="/allowlists/callers"
+          style={{ flex: 1, maxWidth: 640 }}
+          id="caller-prefix"
+          label="SPIFFE ID prefix"
+          name="prefix"
+          className="input mono"
+          defaultValue={prefix}
+          placeholder="spiffe://prod.example.com/ns/billing/"
+        />
         <span className="muted small">
           {callers.length === 200 ? "first 200" : callers.length} caller{callers.length === 1 ? "" : "s"}
         </span>
