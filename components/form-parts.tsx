@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { ApiError } from "@/components/api-client";
 import { PlusIcon } from "@/components/icons";
+import { CardHeader, FilterInput } from "@/components/ui";
 
 /** What the server refused, with each field's message (body.name → name: …). */
 export function ProblemAlert({ error }: { error: ApiError | null }) {
@@ -103,4 +104,64 @@ export function ConfirmButtons({
 /** The list with `item` added (on) or taken out (off): a checkbox group's state. */
 export function toggled<T>(list: T[], item: T, on: boolean): T[] {
   return on ? [...list, item] : list.filter((x) => x !== item);
+}
+
+/** A list card whose "+ New …" button opens a create form under its header; the children are the list. */
+export function CreateCard({
+  title,
+  action,
+  open,
+  onToggle,
+  onSubmit,
+  form,
+  children,
+}: {
+  title: ReactNode;
+  action: ReactNode;
+  open: boolean;
+  onToggle: () => void;
+  onSubmit: (form: FormData) => void;
+  form: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div className="card">
+      <CardHeader title={title}>
+        <NewButton open={open} onToggle={onToggle}>
+          {action}
+        </NewButton>
+      </CardHeader>
+      {open ? <CardForm onSubmit={onSubmit}>{form}</CardForm> : null}
+      {children}
+    </div>
+  );
+}
+
+/** The reason an audited action asks for, inline next to its buttons (three characters at least). */
+export function ReasonInput({
+  id,
+  label,
+  width,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: ReactNode;
+  width: number;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <FilterInput
+      id={id}
+      label={label}
+      style={{ width }}
+      placeholder="Reason (audited)"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      minLength={3}
+      required
+      autoFocus
+    />
+  );
 }

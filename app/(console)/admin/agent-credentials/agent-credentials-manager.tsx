@@ -8,8 +8,8 @@ import { formatDateTime, timeAgo } from "@/components/format";
 import { FleetIcon } from "@/components/icons";
 import type { AgentCredentialView, CreatedAgentCredential } from "@/lib/agents/agent-credential-view";
 import { SecretReveal } from "./secret-reveal";
-import { CardForm, ConfirmButtons, FormActions, NewButton, ProblemAlert, toggled } from "@/components/form-parts";
-import { CardHeader, EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
+import { ConfirmButtons, CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
+import { EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
 import { DataTable } from "@/components/ui";
 
 export type CredentialRow = AgentCredentialView;
@@ -73,14 +73,14 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
   return (
     <div className="stack">
       {created ? <SecretReveal created={created} onDone={() => setCreated(null)} /> : null}
-      <div className="card">
-        <CardHeader title={`${credentials.length} credential${credentials.length === 1 ? "" : "s"}`}>
-          <NewButton open={creating} onToggle={() => setCreating((v) => !v)}>
-            New agent credential
-          </NewButton>
-        </CardHeader>
-        {creating ? (
-          <CardForm onSubmit={(form) => void create(form)}>
+      <CreateCard
+        title={`${credentials.length} credential${credentials.length === 1 ? "" : "s"}`}
+        action="New agent credential"
+        open={creating}
+        onToggle={() => setCreating((v) => !v)}
+        onSubmit={(form) => void create(form)}
+        form={
+          <>
             <div className="grid-2">
               <TextField
                 id="ac-name"
@@ -132,8 +132,9 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
             </PlainFieldset>
             <ProblemAlert error={error} />
             <FormActions submit="Create credential" spinner onCancel={() => setCreating(false)} busy={busy} />
-          </CardForm>
-        ) : null}
+          </>
+        }
+      >
         {credentials.length === 0 ? (
           <EmptyState icon={<FleetIcon />} title="No agent credentials">
             <p>Create one, then start OPA with the configuration it comes with.</p>
@@ -201,7 +202,7 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
             })}
           </DataTable>
         )}
-      </div>
+      </CreateCard>
     </div>
   );
 }

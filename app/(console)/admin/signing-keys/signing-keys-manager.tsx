@@ -8,7 +8,7 @@ import { useApiAction } from "@/components/use-api-action";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { KeyIcon, PlusIcon } from "@/components/icons";
 import type { SigningKeyView } from "@/lib/bundles/signing-keys";
-import { CardForm, FormActions, ProblemAlert } from "@/components/form-parts";
+import { CardForm, FormActions, ProblemAlert, ReasonInput } from "@/components/form-parts";
 import { CardHeader, DataTable, EmptyState, SelectField, TextAreaField } from "@/components/ui";
 
 const ALGORITHMS = [
@@ -143,20 +143,7 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
                       void change(k.id, pending.action);
                     }}
                   >
-                    <label htmlFor={`reason-${k.id}`} className="sr-only">
-                      Reason
-                    </label>
-                    <input
-                      id={`reason-${k.id}`}
-                      className="input"
-                      style={{ width: 200 }}
-                      placeholder="Reason (audited)"
-                      value={reason}
-                      onChange={(e) => setReason(e.target.value)}
-                      minLength={3}
-                      required
-                      autoFocus
-                    />
+                    <ReasonInput id={`reason-${k.id}`} label="Reason" width={200} value={reason} onChange={setReason} />
                     <button
                       type="submit"
                       className={`btn btn-sm ${pending.action === "retire" ? "btn-danger" : "btn-primary"}`}

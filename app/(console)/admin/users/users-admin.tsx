@@ -6,8 +6,8 @@ import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { useApiAction } from "@/components/use-api-action";
 import { timeAgo } from "@/components/format";
-import { CardForm, FormActions, NewButton, ProblemAlert, toggled } from "@/components/form-parts";
-import { CardHeader, DataTable, PlainFieldset, TextField } from "@/components/ui";
+import { CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
+import { DataTable, PlainFieldset, TextField } from "@/components/ui";
 
 type User = {
   id: string;
@@ -58,14 +58,14 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
 
   return (
     <div className="stack">
-      <div className="card">
-        <CardHeader title={`${users.length} user${users.length === 1 ? "" : "s"}`}>
-          <NewButton open={adding} onToggle={() => setAdding((v) => !v)}>
-            Add user
-          </NewButton>
-        </CardHeader>
-        {adding ? (
-          <CardForm onSubmit={(form) => void create(form)}>
+      <CreateCard
+        title={`${users.length} user${users.length === 1 ? "" : "s"}`}
+        action="Add user"
+        open={adding}
+        onToggle={() => setAdding((v) => !v)}
+        onSubmit={(form) => void create(form)}
+        form={
+          <>
             <div className="grid-3">
               <TextField id="u-email" label="Email" name="email" type="email" required />
               <TextField id="u-name" label="Name" name="name" required />
@@ -93,8 +93,9 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
             </PlainFieldset>
             <ProblemAlert error={error} />
             <FormActions submit="Create user" onCancel={() => setAdding(false)} />
-          </CardForm>
-        ) : null}
+          </>
+        }
+      >
         <DataTable columns={["User", "Roles", "Last sign-in", "Status"]} actions="Actions">
           {users.map((u) => (
             <tr key={u.id}>
@@ -140,7 +141,7 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
             </tr>
           ))}
         </DataTable>
-      </div>
+      </CreateCard>
     </div>
   );
 }

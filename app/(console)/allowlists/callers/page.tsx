@@ -3,7 +3,15 @@ import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { getCallerView, searchCallers } from "@/lib/allowlists/caller-queries";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
-import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entry-status";
+import {
+  CallerLink,
+  CrossTrustDomainBadge,
+  EndpointLabel,
+  EntryStatusBadge,
+  OwnerReason,
+  ServiceLink,
+  SpiffeIdText,
+} from "../_components/entry-status";
 import { DataTable, PageHeader, SearchForm, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Callers · Allowlists" };
@@ -70,9 +78,7 @@ async function CallerSearch({
           {callers.map((c) => (
             <tr key={c.caller}>
               <td>
-                <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(c.caller)}`}>
-                  <SpiffeIdText id={c.caller} />
-                </Link>
+                <CallerLink caller={c.caller} />
                 {c.caller.endsWith("/*") ? (
                   <span className="badge badge-accent" style={{ marginLeft: 8 }}>
                     wildcard
@@ -146,27 +152,17 @@ async function CallerView({
             {view.grants.map((g) => (
               <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
                 <td>
-                  <Link className="table-link" href={`/allowlists/services/${g.service}`}>
-                    {g.service}
-                  </Link>
+                  <ServiceLink service={g.service} />
                 </td>
                 <td>
-                  <div className="row">
-                    <MethodBadge method={g.method} />
-                    <code>{g.path}</code>
-                  </div>
+                  <EndpointLabel method={g.method} path={g.path} />
                 </td>
                 <td className="mono small caller-cell">
                   {g.via === view.caller ? "this caller" : <SpiffeIdText id={g.via} />}
-                  {g.crossTrustDomain ? (
-                    <div>
-                      <span className="badge badge-accent">cross-trust-domain</span>
-                    </div>
-                  ) : null}
+                  <CrossTrustDomainBadge cross={g.crossTrustDomain} />
                 </td>
                 <td>
-                  <div>{g.owner}</div>
-                  <div className="muted small">{g.reason}</div>
+                  <OwnerReason owner={g.owner} reason={g.reason} />
                 </td>
                 <td>
                   <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />

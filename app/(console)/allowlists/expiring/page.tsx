@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { listExpiringGrants, type ExpiringGrant } from "@/lib/allowlists/caller-queries";
 import { ZExpiringQuery } from "@/lib/allowlists/schemas";
 import { formatDateTime } from "@/components/format";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
-import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entry-status";
+import { CallerLink, EndpointLabel, EntryStatusBadge, ServiceLink } from "../_components/entry-status";
 import { DataTable, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Expiring grants · Allowlists" };
@@ -81,20 +80,13 @@ function GrantTable({ title, grants, empty }: { title: string; grants: ExpiringG
                 <div className="muted small">{g.expiresAt ? formatDateTime(g.expiresAt) : ""}</div>
               </td>
               <td className="caller-cell">
-                <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(g.caller)}`}>
-                  <SpiffeIdText id={g.caller} />
-                </Link>
+                <CallerLink caller={g.caller} />
               </td>
               <td>
-                <Link className="table-link" href={`/allowlists/services/${g.service}`}>
-                  {g.service}
-                </Link>
+                <ServiceLink service={g.service} />
               </td>
               <td>
-                <div className="row">
-                  <MethodBadge method={g.method} />
-                  <code>{g.path}</code>
-                </div>
+                <EndpointLabel method={g.method} path={g.path} />
               </td>
               <td>{g.owner}</td>
             </tr>

@@ -6,8 +6,8 @@ import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { KeyIcon } from "@/components/icons";
-import { CardForm, FormActions, NewButton, toggled } from "@/components/form-parts";
-import { CardHeader, EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
+import { CreateCard, FormActions, toggled } from "@/components/form-parts";
+import { EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
 import { DataTable } from "@/components/ui";
 
 type Token = {
@@ -100,14 +100,14 @@ export function TokensManager({
           </button>
         </div>
       ) : null}
-      <div className="card">
-        <CardHeader title={seesAll ? "All tokens" : "Your tokens"}>
-          <NewButton open={creating} onToggle={() => setCreating((v) => !v)}>
-            New token
-          </NewButton>
-        </CardHeader>
-        {creating ? (
-          <CardForm onSubmit={(form) => void create(form)}>
+      <CreateCard
+        title={seesAll ? "All tokens" : "Your tokens"}
+        action="New token"
+        open={creating}
+        onToggle={() => setCreating((v) => !v)}
+        onSubmit={(form) => void create(form)}
+        form={
+          <>
             <div className="grid-2">
               <TextField id="t-name" label="Name" name="name" placeholder="e.g. GitHub Actions policy tests" required />
               <SelectField id="t-days" label="Expires after" name="days" defaultValue="90" options={EXPIRES} />
@@ -130,8 +130,9 @@ export function TokensManager({
               </div>
             ) : null}
             <FormActions submit="Create token" onCancel={() => setCreating(false)} />
-          </CardForm>
-        ) : null}
+          </>
+        }
+      >
         {tokens.length === 0 ? (
           <EmptyState icon={<KeyIcon />} title="No API tokens">
             <p>Create one for CI to run policy tests or publish through the API.</p>
@@ -179,7 +180,7 @@ export function TokensManager({
             })}
           </DataTable>
         )}
-      </div>
+      </CreateCard>
     </div>
   );
 }

@@ -1,14 +1,19 @@
 "use client";
 
 import { useState } from "react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { formatDateTime } from "@/components/format";
 import { PlusIcon } from "@/components/icons";
 import type { EndpointView, EntryView } from "@/lib/allowlists/list-services";
-import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../../_components/entry-status";
+import {
+  CallerLink,
+  CrossTrustDomainBadge,
+  EntryStatusBadge,
+  MethodBadge,
+  OwnerReason,
+} from "../../_components/entry-status";
 import { fieldErrors } from "../../_components/new-service-form";
 import { TableHead, TextField } from "@/components/ui";
 
@@ -98,18 +103,11 @@ export function EndpointCard({ service, endpoint, canWrite }: Props) {
             {endpoint.entries.map((entry) => (
               <tr key={entry.id} className={entry.status === "expired" ? "row-expired" : undefined}>
                 <td className="caller-cell">
-                  <Link href={`/allowlists/callers?id=${encodeURIComponent(entry.caller)}`} className="mono">
-                    <SpiffeIdText id={entry.caller} />
-                  </Link>
-                  {entry.crossTrustDomain ? (
-                    <div>
-                      <span className="badge badge-accent">cross-trust-domain</span>
-                    </div>
-                  ) : null}
+                  <CallerLink caller={entry.caller} />
+                  <CrossTrustDomainBadge cross={entry.crossTrustDomain} />
                 </td>
                 <td>
-                  <div>{entry.owner}</div>
-                  <div className="muted small">{entry.reason}</div>
+                  <OwnerReason owner={entry.owner} reason={entry.reason} />
                 </td>
                 <td>
                   <EntryStatusBadge status={entry.status} expiresAt={entry.expiresAt} />

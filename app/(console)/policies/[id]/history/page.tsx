@@ -1,11 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
-import { getPolicyOrThrow, listPolicyVersions } from "@/lib/policies/get-policy";
-import { ZPolicyParams } from "@/lib/policies/schemas";
-import { AppError } from "@/lib/core/errors";
+import { loadPolicyPage } from "../load-policy-page";
+import { listPolicyVersions } from "@/lib/policies/get-policy";
 import { HistoryView } from "./history-view";
 import { PageHeader } from "@/components/ui";
 
@@ -18,13 +15,7 @@ export default async function PolicyHistoryPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<{ a?: string; b?: string }>;
 }) {
-  const actor = await requirePageActor("policy:read");
-  const parsed = ZPolicyParams.safeParse(await params);
-  if (!parsed.success) notFound();
-  const policy = await getPolicyOrThrow({ actor, id: parsed.data.id }).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === "not_found") notFound();
-    throw error;
-  });
+  const { actor, policy } = await loadPolicyPage(params);
   const versions = await listPolicyVersions({ actor, policyId: policy.id });
   const { a, b } = await searchParams;
   return (
