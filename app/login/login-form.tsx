@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { signIn } from "next-auth/react";
+import { TextField } from "@/components/ui";
 
 const ERRORS: Record<string, string> = {
   CredentialsSignin: "The email or password is not right.",
@@ -47,21 +48,15 @@ export function LoginForm({
           {error}
         </div>
       ) : null}
-      <div className="field">
-        <label htmlFor="email">Email</label>
-        <input id="email" name="email" type="email" className="input" autoComplete="username" required autoFocus />
-      </div>
-      <div className="field">
-        <label htmlFor="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          className="input"
-          autoComplete="current-password"
-          required
-        />
-      </div>
+      <TextField id="email" label="Email" name="email" type="email" autoComplete="username" required autoFocus />
+      <TextField
+        id="password"
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+      />
       <button type="submit" className="btn btn-primary" disabled={pending}>
         {pending ? <span className="spinner" aria-hidden /> : null}
         {pending ? "Signing in…" : "Sign in"}

@@ -28,6 +28,21 @@ type GrantRow = {
   cross_trust_domain: boolean;
 };
 
+function toCallerGrant(r: GrantRow, now: Date): CallerGrant {
+  return {
+    entryId: r.id,
+    service: r.service,
+    method: r.method,
+    path: r.path,
+    via: r.caller_id,
+    owner: r.owner,
+    reason: r.reason,
+    expiresAt: r.expires_at?.toISOString() ?? null,
+    status: entryStatus(r.expires_at, now),
+    crossTrustDomain: r.cross_trust_domain,
+  };
+}
+
 /** "What may spiffe://…/orders call?": its own grants and those of every `/*` pattern above it. */
 export async function getCallerView(options: {
   actor: Actor;
@@ -48,18 +63,7 @@ export async function getCallerView(options: {
   return {
     caller: parsed.value.id,
     error: null,
-    grants: rows.map((r) => ({
-      entryId: r.id,
-      service: r.service,
-      method: r.method,
-      path: r.path,
-      via: r.caller_id,
-      owner: r.owner,
-      reason: r.reason,
-      expiresAt: r.expires_at?.toISOString() ?? null,
-      status: entryStatus(r.expires_at, now),
-      crossTrustDomain: r.cross_trust_domain,
-    })),
+    grants: rows.map((r) => toCallerGrant(r, now)),
   };
 }
 
@@ -123,19 +127,7 @@ export async function listExpiringGrants(options: {
      ORDER BY e.expires_at, e.id
      LIMIT 2000`;
   const now = new Date();
-  const grants = rows.map((r) => ({
-    entryId: r.id,
-    caller: r.caller_id,
-    service: r.service,
-    method: r.method,
-    path: r.path,
-    via: r.caller_id,
-    owner: r.owner,
-    reason: r.reason,
-    expiresAt: r.expires_at!.toISOString(),
-    status: entryStatus(r.expires_at, now),
-    crossTrustDomain: r.cross_trust_domain,
-  }));
+  const grants: ExpiringGrant[] = rows.map((r) => ({ ...toCallerGrant(r, now), caller: r.caller_id }));
   return {
     days,
     expiringSoon: grants.filter((g) => g.status !== "expired"),

@@ -5,16 +5,8 @@ import { loadStoredEntries } from "@/lib/allowlists/load-allowlists";
 import { CSV_COLUMNS } from "@/lib/allowlists/import-file";
 import type { StoredEntry } from "@/lib/allowlists/change-plan";
 
-export type ExportedEntry = {
-  service: string;
-  method: string;
-  path: string;
-  caller: string;
-  owner: string;
-  reason: string;
-  expiresAt: string | null;
-  crossTrustDomain: boolean;
-};
+/** A grant as an export file holds it: no ids, the expiry as an ISO string. */
+export type ExportedEntry = Omit<StoredEntry, "id" | "endpointId" | "expiresAt"> & { expiresAt: string | null };
 
 /** Every grant (expired ones included, so an export → import round trip loses nothing). */
 export async function exportAllowlists(options: {

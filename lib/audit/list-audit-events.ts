@@ -2,7 +2,7 @@ import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TListAuditEventsQuery } from "@/lib/audit/schemas";
-import type { ChainedFields } from "@/lib/audit/record-audit-event";
+import { chainedFieldsJson, type ChainedFields } from "@/lib/audit/record-audit-event";
 
 /** An audit event as the API shows it: the chained fields, with seq and time as strings. */
 export type AuditEventView = Omit<ChainedFields, "seq" | "occurredAt"> & {
@@ -32,18 +32,5 @@ export async function listAuditEvents(options: { actor: Actor; query: TListAudit
 }
 
 function toView(row: Prisma.AuditEventGetPayload<object>): AuditEventView {
-  return {
-    seq: row.seq.toString(),
-    occurredAt: row.occurredAt.toISOString(),
-    actorType: row.actorType,
-    actorId: row.actorId,
-    actorLabel: row.actorLabel,
-    action: row.action,
-    targetType: row.targetType,
-    targetId: row.targetId,
-    before: row.before,
-    after: row.after,
-    requestId: row.requestId,
-    hash: row.hash,
-  };
+  return { ...chainedFieldsJson(row), hash: row.hash };
 }

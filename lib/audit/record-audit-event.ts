@@ -32,8 +32,9 @@ export type ChainedFields = {
   requestId: string | null;
 };
 
-export function hashAuditRow(prevHash: string, row: ChainedFields): string {
-  const payload = canonicalJson({
+/** The chained fields as JSON: what the hash covers, and what the API shows of an event. */
+export function chainedFieldsJson(row: ChainedFields) {
+  return {
     seq: row.seq.toString(),
     occurredAt: row.occurredAt.toISOString(),
     actorType: row.actorType,
@@ -45,7 +46,11 @@ export function hashAuditRow(prevHash: string, row: ChainedFields): string {
     before: row.before ?? null,
     after: row.after ?? null,
     requestId: row.requestId,
-  });
+  };
+}
+
+export function hashAuditRow(prevHash: string, row: ChainedFields): string {
+  const payload = canonicalJson(chainedFieldsJson(row));
   return createHash("sha256").update(prevHash).update("\n").update(payload).digest("hex");
 }
 

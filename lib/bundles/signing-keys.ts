@@ -47,18 +47,11 @@ const VIEW_SELECT = {
   createdBy: { select: { email: true, name: true } },
 } as const;
 
-type ViewRow = {
-  id: string;
-  kid: string;
-  algorithm: SigningAlgorithm;
-  state: SigningKeyState;
-  imported: boolean;
-  fingerprint: string;
-  publicKeyPem: string;
+/** A row as VIEW_SELECT reads it: the view with its times still dates. */
+type ViewRow = Omit<SigningKeyView, "createdAt" | "activatedAt" | "retiredAt"> & {
   createdAt: Date;
   activatedAt: Date | null;
   retiredAt: Date | null;
-  createdBy: { email: string; name: string };
 };
 
 function toView(k: ViewRow): SigningKeyView {

@@ -3,7 +3,7 @@ import { AppError } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { validatePolicySource } from "@/lib/policies/validate-policy-source";
-import { AUTHOR_SELECT, toVersionView, type PolicyView } from "@/lib/policies/policy-views";
+import { AUTHOR_SELECT, toPolicyView, type PolicyView } from "@/lib/policies/policy-views";
 import type { TCreatePolicyRequest } from "@/lib/policies/schemas";
 import { testsSha256, withCaseIds } from "@/lib/policy-tests/test-suite";
 import { sha256Hex } from "@/lib/core/sha256";
@@ -60,16 +60,6 @@ export async function createPolicy(options: {
       },
       requestId: options.requestId,
     });
-    return {
-      id: policy.id,
-      name: policy.name,
-      packagePath: policy.packagePath,
-      description: policy.description,
-      owner: policy.owner,
-      headNumber: 1,
-      createdAt: policy.createdAt.toISOString(),
-      updatedAt: policy.updatedAt.toISOString(),
-      head: toVersionView(version),
-    };
+    return toPolicyView(policy, version);
   });
 }

@@ -3,6 +3,7 @@ import { notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import {
   AUTHOR_SELECT,
+  toPolicyView,
   toVersionSummary,
   toVersionView,
   type PolicyVersionSummary,
@@ -18,17 +19,7 @@ export async function getPolicyOrThrow(options: { actor: Actor; id: string }): P
     where: { policyId_number: { policyId: policy.id, number: policy.headNumber } },
     include: { author: AUTHOR_SELECT },
   });
-  return {
-    id: policy.id,
-    name: policy.name,
-    packagePath: policy.packagePath,
-    description: policy.description,
-    owner: policy.owner,
-    headNumber: policy.headNumber,
-    createdAt: policy.createdAt.toISOString(),
-    updatedAt: policy.updatedAt.toISOString(),
-    head: toVersionView(head),
-  };
+  return toPolicyView(policy, head);
 }
 
 export async function listPolicyVersions(options: { actor: Actor; policyId: string }): Promise<PolicyVersionSummary[]> {

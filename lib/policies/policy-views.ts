@@ -72,3 +72,21 @@ export function toVersionView(v: VersionRow): PolicyVersionView {
 }
 
 export const AUTHOR_SELECT = { select: { id: true, email: true, name: true } } as const;
+
+/** A policy row with its head version, as the API shows it. */
+export function toPolicyView(
+  policy: Omit<PolicyView, "createdAt" | "updatedAt" | "head"> & { createdAt: Date; updatedAt: Date },
+  head: VersionRow,
+): PolicyView {
+  return {
+    id: policy.id,
+    name: policy.name,
+    packagePath: policy.packagePath,
+    description: policy.description,
+    owner: policy.owner,
+    headNumber: policy.headNumber,
+    createdAt: policy.createdAt.toISOString(),
+    updatedAt: policy.updatedAt.toISOString(),
+    head: toVersionView(head),
+  };
+}

@@ -10,6 +10,7 @@ import type { TCreateTestRunRequest } from "@/lib/policy-tests/schemas";
 import { readStoredCases, testsSha256, withCaseIds, type TestSuite } from "@/lib/policy-tests/test-suite";
 import {
   CREATED_BY_SELECT,
+  testRunSubject,
   toTestRunView,
   type StoredResults,
   type TestRunView,
@@ -184,13 +185,7 @@ function partialView(
   return {
     id: null,
     stored: false,
-    policyId: row.policyId,
-    policyVersionId: row.policyVersionId,
-    version: row.versionNumber,
-    basedOnVersion: row.basedOnVersion,
-    inline: row.inline,
-    sourceSha256: row.sourceSha256,
-    testsSha256: row.testsSha256,
+    ...testRunSubject(row),
     status: run.status,
     passed: run.status === "passed",
     summary: run.summary,

@@ -68,9 +68,14 @@ type SummaryRow = Pick<
   createdBy: { id: string; email: string; name: string };
 };
 
-export function toTestRunSummary(row: SummaryRow): TestRunSummaryView {
+/** What a run tested: the policy, its version (or inline source) and the content hashes. */
+export function testRunSubject(
+  row: Pick<
+    TestRun,
+    "policyId" | "policyVersionId" | "versionNumber" | "basedOnVersion" | "inline" | "sourceSha256" | "testsSha256"
+  >,
+) {
   return {
-    id: row.id,
     policyId: row.policyId,
     policyVersionId: row.policyVersionId,
     version: row.versionNumber,
@@ -78,6 +83,13 @@ export function toTestRunSummary(row: SummaryRow): TestRunSummaryView {
     inline: row.inline,
     sourceSha256: row.sourceSha256,
     testsSha256: row.testsSha256,
+  };
+}
+
+export function toTestRunSummary(row: SummaryRow): TestRunSummaryView {
+  return {
+    id: row.id,
+    ...testRunSubject(row),
     status: row.status,
     passed: row.status === "passed",
     summary: { total: row.total, passed: row.passed, failed: row.failed, errors: row.errored, skipped: row.skipped },

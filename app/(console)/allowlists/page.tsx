@@ -4,9 +4,10 @@ import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { listServices } from "@/lib/allowlists/list-services";
 import { ZListServicesQuery } from "@/lib/allowlists/schemas";
-import { AllowlistIcon, SearchIcon } from "@/components/icons";
+import { AllowlistIcon } from "@/components/icons";
 import { AllowlistTabs } from "./_components/allowlist-tabs";
 import { NewServiceButton } from "./_components/new-service-form";
+import { DataTable, PageHeader, SearchForm, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Allowlists" };
 
@@ -27,16 +28,9 @@ export default async function AllowlistsPage({
 
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Caller allowlists</h1>
-          <p className="subtitle">
-            Which workload (SPIFFE ID) may call which endpoint of which service. Published to OPA as data; deny by
-            default.
-          </p>
-        </div>
-        {canWrite ? <NewServiceButton /> : null}
-      </div>
+      <PageHeader title="Caller allowlists" actions={canWrite ? <NewServiceButton /> : null}>
+        Which workload (SPIFFE ID) may call which endpoint of which service. Published to OPA as data; deny by default.
+      </PageHeader>
       <AllowlistTabs active="/allowlists" />
       <div className="grid-4" style={{ marginBottom: 16 }}>
         <div className="card stat">
@@ -61,19 +55,14 @@ export default async function AllowlistsPage({
       </div>
       <div className="card">
         <div className="card-header">
-          <form role="search" className="search" style={{ width: 360 }} action="/allowlists">
-            <SearchIcon />
-            <label htmlFor="service-search" className="sr-only">
-              Search services
-            </label>
-            <input
-              id="service-search"
-              name="q"
-              className="input"
-              placeholder="Search by name, team or trust domain"
-              defaultValue={q ?? ""}
-            />
-          </form>
+          <SearchForm
+            action="/allowlists"
+            id="service-search"
+            label="Search services"
+            name="q"
+            placeholder="Search by name, team or trust domain"
+            defaultValue={q ?? ""}
+          />
           <span className="muted small">
             {services.length} {services.length === 1 ? "service" : "services"}
           </span>
@@ -104,51 +93,35 @@ export default async function AllowlistsPage({
             )}
           </div>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Service</th>
-                <th scope="col">Trust domain</th>
-                <th scope="col">Owner</th>
-                <th scope="col" className="num">
-                  Endpoints
-                </th>
-                <th scope="col" className="num">
-                  Grants
-                </th>
-                <th scope="col">Attention</th>
-              </tr>
-            </thead>
-            <tbody>
-              {services.map((s) => (
-                <tr key={s.name}>
-                  <td>
-                    <Link href={`/allowlists/services/${s.name}`} className="table-link">
-                      {s.name}
-                    </Link>
-                    {s.description ? (
-                      <div className="muted small truncate" style={{ maxWidth: 320 }}>
-                        {s.description}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    <code>{s.trustDomain}</code>
-                  </td>
-                  <td>{s.ownerTeam}</td>
-                  <td className="num">{s.endpoints}</td>
-                  <td className="num">{s.grants.toLocaleString("en-US")}</td>
-                  <td>
-                    <div className="row row-wrap">
-                      {s.expiringSoon > 0 ? <span className="badge badge-warn">{s.expiringSoon} expiring</span> : null}
-                      {s.expired > 0 ? <span className="badge badge-danger">{s.expired} expired</span> : null}
-                      {s.expiringSoon === 0 && s.expired === 0 ? <span className="muted small">—</span> : null}
+          <DataTable columns={["Service", "Trust domain", "Owner", num("Endpoints"), num("Grants"), "Attention"]}>
+            {services.map((s) => (
+              <tr key={s.name}>
+                <td>
+                  <Link href={`/allowlists/services/${s.name}`} className="table-link">
+                    {s.name}
+                  </Link>
+                  {s.description ? (
+                    <div className="muted small truncate" style={{ maxWidth: 320 }}>
+                      {s.description}
                     </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  ) : null}
+                </td>
+                <td>
+                  <code>{s.trustDomain}</code>
+                </td>
+                <td>{s.ownerTeam}</td>
+                <td className="num">{s.endpoints}</td>
+                <td className="num">{s.grants.toLocaleString("en-US")}</td>
+                <td>
+                  <div className="row row-wrap">
+                    {s.expiringSoon > 0 ? <span className="badge badge-warn">{s.expiringSoon} expiring</span> : null}
+                    {s.expired > 0 ? <span className="badge badge-danger">{s.expired} expired</span> : null}
+                    {s.expiringSoon === 0 && s.expired === 0 ? <span className="muted small">—</span> : null}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </div>
     </div>

@@ -6,6 +6,7 @@ import { ZListAuditEventsQuery } from "@/lib/audit/schemas";
 import { AuditIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { AuditRow } from "./audit-row";
+import { DataTable, FilterInput, FilterSelect, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -24,47 +25,32 @@ export default async function AuditPage({
 
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Audit trail</h1>
-          <p className="subtitle">
-            Every administrative change, append-only and hash-chained. <code>npm run audit:verify</code> proves it
-            intact.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Audit trail">
+        Every administrative change, append-only and hash-chained. <code>npm run audit:verify</code> proves it intact.
+      </PageHeader>
       <div className="card">
         <form className="card-header row-wrap" action="/audit" role="search">
           <div className="row row-wrap">
-            <label className="sr-only" htmlFor="f-action">
-              Action
-            </label>
-            <input
+            <FilterInput
               id="f-action"
+              label="Action"
               name="action"
-              className="input"
               style={{ width: 190 }}
               placeholder="Action (e.g. policy.)"
               defaultValue={query.action ?? ""}
             />
-            <label className="sr-only" htmlFor="f-actor">
-              Actor
-            </label>
-            <input
+            <FilterInput
               id="f-actor"
+              label="Actor"
               name="actor"
-              className="input"
               style={{ width: 190 }}
               placeholder="Actor email"
               defaultValue={query.actor ?? ""}
             />
-            <label className="sr-only" htmlFor="f-type">
-              Target type
-            </label>
-            <select
+            <FilterSelect
               id="f-type"
+              label="Target type"
               name="targetType"
-              className="input"
               style={{ width: 150 }}
               defaultValue={query.targetType ?? ""}
             >
@@ -84,27 +70,21 @@ export default async function AuditPage({
                   {t}
                 </option>
               ))}
-            </select>
-            <label className="sr-only" htmlFor="f-from">
-              From
-            </label>
-            <input
+            </FilterSelect>
+            <FilterInput
               id="f-from"
+              label="From"
               name="from"
               type="date"
-              className="input"
               style={{ width: 150 }}
               defaultValue={query.from?.toISOString().slice(0, 10) ?? ""}
               title="From (UTC)"
             />
-            <label className="sr-only" htmlFor="f-to">
-              To
-            </label>
-            <input
+            <FilterInput
               id="f-to"
+              label="To"
               name="to"
               type="date"
-              className="input"
               style={{ width: 150 }}
               defaultValue={query.to?.toISOString().slice(0, 10) ?? ""}
               title="Until (UTC, exclusive)"
@@ -128,25 +108,11 @@ export default async function AuditPage({
             <p>Changes to users, tokens and policies appear here as they happen.</p>
           </div>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">When</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">
-                  <span className="sr-only">Details</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <AuditRow key={e.seq} event={e} when={timeAgo(e.occurredAt)} whenTitle={formatDateTime(e.occurredAt)} />
-              ))}
-            </tbody>
-          </table>
+          <DataTable columns={["#", "When", "Actor", "Action", "Target"]} actions="Details">
+            {items.map((e) => (
+              <AuditRow key={e.seq} event={e} when={timeAgo(e.occurredAt)} whenTitle={formatDateTime(e.occurredAt)} />
+            ))}
+          </DataTable>
         )}
         {nextCursor ? (
           <div className="pagination">

@@ -5,7 +5,9 @@ import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { PlusIcon } from "@/components/icons";
-import { ProblemAlert, FormActions } from "@/components/form-parts";
+import { ProblemAlert, FormActions, toggled } from "@/components/form-parts";
+import { PlainFieldset, TextField } from "@/components/ui";
+import { PolicyCheckbox } from "./policy-checkbox";
 
 type PolicyOption = { id: string; name: string; packagePath: string };
 
@@ -63,39 +65,29 @@ export function CreateBundleForm({ policies, startOpen }: { policies: PolicyOpti
     >
       <h2 style={{ fontSize: 14 }}>New bundle</h2>
       <div className="grid-3">
-        <div className="field">
-          <label htmlFor="b-name">Name</label>
-          <input
-            id="b-name"
-            name="name"
-            className="input mono"
-            placeholder="main"
-            required
-            pattern="[a-z0-9][a-z0-9_\-]{0,62}"
-          />
-          <span className="hint">Agents fetch /api/opa/bundles/&lt;name&gt;.</span>
-        </div>
-        <div className="field">
-          <label htmlFor="b-roots">Roots</label>
-          <input
-            id="b-roots"
-            className="input mono"
-            value={roots}
-            onChange={(e) => setRoots(e.target.value)}
-            placeholder="httpapi, payments"
-            required
-          />
-          <span className="hint">Data paths this bundle owns, comma-separated.</span>
-        </div>
-        <div className="field">
-          <label htmlFor="b-description">Description</label>
-          <input id="b-description" name="description" className="input" placeholder="What runs it" />
-        </div>
+        <TextField
+          id="b-name"
+          label="Name"
+          name="name"
+          className="input mono"
+          placeholder="main"
+          required
+          pattern="[a-z0-9][a-z0-9_\-]{0,62}"
+          hint="Agents fetch /api/opa/bundles/<name>."
+        />
+        <TextField
+          id="b-roots"
+          label="Roots"
+          className="input mono"
+          value={roots}
+          onChange={(e) => setRoots(e.target.value)}
+          placeholder="httpapi, payments"
+          required
+          hint="Data paths this bundle owns, comma-separated."
+        />
+        <TextField id="b-description" label="Description" name="description" placeholder="What runs it" />
       </div>
-      <fieldset className="stack" style={{ border: "none", padding: 0, margin: 0, gap: 6 }}>
-        <legend className="label" style={{ marginBottom: 6 }}>
-          Policies it ships (only those under the roots)
-        </legend>
+      <PlainFieldset legend="Policies it ships (only those under the roots)" className="stack" gap={6}>
         {policies.filter(fits).length === 0 ? (
           <span className="muted small">
             {rootList.length
@@ -105,17 +97,15 @@ export function CreateBundleForm({ policies, startOpen }: { policies: PolicyOpti
         ) : null}
         <div className="row row-wrap" style={{ gap: 14 }}>
           {policies.filter(fits).map((p) => (
-            <label key={p.id} className="checkbox">
-              <input
-                type="checkbox"
-                checked={chosen.includes(p.id)}
-                onChange={(e) => setChosen((c) => (e.target.checked ? [...c, p.id] : c.filter((x) => x !== p.id)))}
-              />{" "}
-              {p.name} <code className="small">{p.packagePath}</code>
-            </label>
+            <PolicyCheckbox
+              key={p.id}
+              policy={p}
+              checked={chosen.includes(p.id)}
+              onChange={(on) => setChosen((c) => toggled(c, p.id, on))}
+            />
           ))}
         </div>
-      </fieldset>
+      </PlainFieldset>
       <ProblemAlert error={error} />
       <FormActions submit="Create bundle" onCancel={() => setOpen(false)} />
     </form>

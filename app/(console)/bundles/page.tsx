@@ -8,6 +8,7 @@ import { BundleIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { CreateBundleForm } from "./create-bundle-form";
 import { listBundles } from "@/lib/bundles/list-bundles";
+import { DataTable, PageHeader, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Bundles" };
 
@@ -21,15 +22,10 @@ export default async function BundlesPage() {
   ]);
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Bundles</h1>
-          <p className="subtitle">
-            What OPA agents download: each bundle owns its roots (they never overlap) and ships the approved versions of
-            its policies as signed revisions.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Bundles">
+        What OPA agents download: each bundle owns its roots (they never overlap) and ships the approved versions of its
+        policies as signed revisions.
+      </PageHeader>
       <div className="stack">
         {manage ? (
           <CreateBundleForm
@@ -51,60 +47,47 @@ export default async function BundlesPage() {
               </p>
             </div>
           ) : (
-            <table className="table" aria-label="Bundles">
-              <thead>
-                <tr>
-                  <th scope="col">Bundle</th>
-                  <th scope="col">Roots</th>
-                  <th scope="col" className="num">
-                    Policies
-                  </th>
-                  <th scope="col">Current revision</th>
-                  <th scope="col">Rollout</th>
-                </tr>
-              </thead>
-              <tbody>
-                {bundles.map((b) => {
-                  const r = rollout.find((x) => x.bundle === b.name);
-                  return (
-                    <tr key={b.id}>
-                      <td>
-                        <Link href={`/bundles/${b.name}`} className="table-link mono">
-                          {b.name}
-                        </Link>
-                        {b.description ? <div className="muted small">{b.description}</div> : null}
-                      </td>
-                      <td>
-                        {b.roots.map((root) => (
-                          <code key={root} className="badge mono" style={{ marginRight: 4 }}>
-                            {root}
-                          </code>
-                        ))}
-                      </td>
-                      <td className="num">{b.policies.length}</td>
-                      <td>
-                        {b.current ? (
-                          <>
-                            <Link
-                              href={`/bundles/${b.name}/revisions/${b.current.number}`}
-                              className="badge badge-accent mono"
-                            >
-                              {b.current.revision}
-                            </Link>{" "}
-                            <span className="muted small" title={formatDateTime(b.current.publishedAt)}>
-                              {timeAgo(b.current.publishedAt)}
-                            </span>
-                          </>
-                        ) : (
-                          <span className="muted">not published</span>
-                        )}
-                      </td>
-                      <td className="small">{r ? r.summary : <span className="muted">—</span>}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <DataTable columns={["Bundle", "Roots", num("Policies"), "Current revision", "Rollout"]} label="Bundles">
+              {bundles.map((b) => {
+                const r = rollout.find((x) => x.bundle === b.name);
+                return (
+                  <tr key={b.id}>
+                    <td>
+                      <Link href={`/bundles/${b.name}`} className="table-link mono">
+                        {b.name}
+                      </Link>
+                      {b.description ? <div className="muted small">{b.description}</div> : null}
+                    </td>
+                    <td>
+                      {b.roots.map((root) => (
+                        <code key={root} className="badge mono" style={{ marginRight: 4 }}>
+                          {root}
+                        </code>
+                      ))}
+                    </td>
+                    <td className="num">{b.policies.length}</td>
+                    <td>
+                      {b.current ? (
+                        <>
+                          <Link
+                            href={`/bundles/${b.name}/revisions/${b.current.number}`}
+                            className="badge badge-accent mono"
+                          >
+                            {b.current.revision}
+                          </Link>{" "}
+                          <span className="muted small" title={formatDateTime(b.current.publishedAt)}>
+                            {timeAgo(b.current.publishedAt)}
+                          </span>
+                        </>
+                      ) : (
+                        <span className="muted">not published</span>
+                      )}
+                    </td>
+                    <td className="small">{r ? r.summary : <span className="muted">—</span>}</td>
+                  </tr>
+                );
+              })}
+            </DataTable>
           )}
         </div>
       </div>

@@ -11,6 +11,7 @@ import { DecisionTable } from "./_components/decision-rows";
 import { LiveTail } from "./_components/live-tail";
 import { StatsPanel, StatsSkeleton } from "./_components/stats-panel";
 import { filterSearch, pageSearch, parsePageFilter, type PageFilter } from "./_components/page-filter";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Decisions" };
 
@@ -25,50 +26,49 @@ export default async function DecisionsPage({
   const apiSearch = filterSearch(page.filter);
   return (
     <div className="page page-wide">
-      <div className="page-header">
-        <div>
-          <h1>Decisions</h1>
-          <p className="subtitle">
-            Every decision your OPA agents made, as they uploaded it: who asked, what was decided, and by which bundle
-            revision.
-          </p>
-        </div>
-        <div className="row">
-          <Link
-            className="btn"
-            href={`/decisions${pageSearch(page.raw, { tail: tail ? undefined : "1", cursor: undefined })}`}
-            aria-pressed={tail}
-          >
-            {tail ? (
+      <PageHeader
+        title="Decisions"
+        actions={
+          <div className="row">
+            <Link
+              className="btn"
+              href={`/decisions${pageSearch(page.raw, { tail: tail ? undefined : "1", cursor: undefined })}`}
+              aria-pressed={tail}
+            >
+              {tail ? (
+                <>
+                  <PauseIcon /> Stop live tail
+                </>
+              ) : (
+                <>
+                  <PlayIcon /> Live tail
+                </>
+              )}
+            </Link>
+            {can(actor, "decision:export") && !page.matchError ? (
               <>
-                <PauseIcon /> Stop live tail
+                <a
+                  className="btn"
+                  href={`/api/v1/decisions/export?${filterSearch(page.filter, { format: "csv" })}`}
+                  download
+                >
+                  <DownloadIcon /> CSV
+                </a>
+                <a
+                  className="btn"
+                  href={`/api/v1/decisions/export?${filterSearch(page.filter, { format: "ndjson" })}`}
+                  download
+                >
+                  <DownloadIcon /> NDJSON
+                </a>
               </>
-            ) : (
-              <>
-                <PlayIcon /> Live tail
-              </>
-            )}
-          </Link>
-          {can(actor, "decision:export") && !page.matchError ? (
-            <>
-              <a
-                className="btn"
-                href={`/api/v1/decisions/export?${filterSearch(page.filter, { format: "csv" })}`}
-                download
-              >
-                <DownloadIcon /> CSV
-              </a>
-              <a
-                className="btn"
-                href={`/api/v1/decisions/export?${filterSearch(page.filter, { format: "ndjson" })}`}
-                download
-              >
-                <DownloadIcon /> NDJSON
-              </a>
-            </>
-          ) : null}
-        </div>
-      </div>
+            ) : null}
+          </div>
+        }
+      >
+        Every decision your OPA agents made, as they uploaded it: who asked, what was decided, and by which bundle
+        revision.
+      </PageHeader>
       <div className="stack">
         <div className="card card-body">
           <DecisionFilters

@@ -9,6 +9,7 @@ import { formatDateTime, timeAgo } from "@/components/format";
 import { getDemoAgent } from "@/lib/agents/demo-agent";
 import { AutoRefresh } from "./auto-refresh";
 import { DemoAgentControl } from "./demo-agent-control";
+import { DataTable, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Fleet" };
 
@@ -27,26 +28,25 @@ export default async function FleetPage({
   const latestBy = new Map(rollout.map((r) => [r.bundle, r.latest?.revision ?? null]));
   return (
     <div className="page page-wide">
-      <div className="page-header">
-        <div>
-          <h1>Fleet</h1>
-          <p className="subtitle">
-            Every OPA agent that reports status: which revision of each bundle it runs, when it was last seen, and what
-            went wrong. Agents are named by their <code>instance</code> label.
-          </p>
-        </div>
-        <div className="row">
-          <AutoRefresh seconds={10} />
-          {can(actor, "agent:manage") ? (
-            <>
-              <DemoAgentControl initial={getDemoAgent({ actor })} />
-              <Link href="/admin/agent-credentials" className="btn btn-primary">
-                Connect an agent
-              </Link>
-            </>
-          ) : null}
-        </div>
-      </div>
+      <PageHeader
+        title="Fleet"
+        actions={
+          <div className="row">
+            <AutoRefresh seconds={10} />
+            {can(actor, "agent:manage") ? (
+              <>
+                <DemoAgentControl initial={getDemoAgent({ actor })} />
+                <Link href="/admin/agent-credentials" className="btn btn-primary">
+                  Connect an agent
+                </Link>
+              </>
+            ) : null}
+          </div>
+        }
+      >
+        Every OPA agent that reports status: which revision of each bundle it runs, when it was last seen, and what went
+        wrong. Agents are named by their <code>instance</code> label.
+      </PageHeader>
       {rollout.length > 0 ? (
         <div className="rollout-grid" role="group" aria-label="Rollout by bundle">
           {rollout.map((r) => (
@@ -88,73 +88,61 @@ export default async function FleetPage({
             </p>
           </div>
         ) : (
-          <table className="table" aria-label="Agents">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Bundles</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Health</th>
-                <th scope="col">OPA</th>
-                <th scope="col">Credential</th>
-              </tr>
-            </thead>
-            <tbody>
-              {agents.items.map((a) => (
-                <tr key={a.id} data-agent={a.identity}>
-                  <td className="mono">
-                    {a.identity}
-                    {a.identitySource === "id" ? (
-                      <div className="muted small" title="No instance label: OPA's labels.id changes on every restart">
-                        no instance label
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    {a.bundles.map((b) => {
-                      const current = latestBy.get(b.name) === b.activeRevision;
-                      return (
-                        <div key={b.name} className="small">
-                          <span className="mono">{b.name}</span>{" "}
-                          <span
-                            className={`badge mono ${b.code ? "badge-danger" : current ? "badge-ok" : "badge-warn"}`}
-                            title={b.message ?? undefined}
-                            data-testid="agent-revision"
-                          >
-                            {b.activeRevision ?? "none"}
+          <DataTable columns={["Agent", "Bundles", "Last seen", "Health", "OPA", "Credential"]} label="Agents">
+            {agents.items.map((a) => (
+              <tr key={a.id} data-agent={a.identity}>
+                <td className="mono">
+                  {a.identity}
+                  {a.identitySource === "id" ? (
+                    <div className="muted small" title="No instance label: OPA's labels.id changes on every restart">
+                      no instance label
+                    </div>
+                  ) : null}
+                </td>
+                <td>
+                  {a.bundles.map((b) => {
+                    const current = latestBy.get(b.name) === b.activeRevision;
+                    return (
+                      <div key={b.name} className="small">
+                        <span className="mono">{b.name}</span>{" "}
+                        <span
+                          className={`badge mono ${b.code ? "badge-danger" : current ? "badge-ok" : "badge-warn"}`}
+                          title={b.message ?? undefined}
+                          data-testid="agent-revision"
+                        >
+                          {b.activeRevision ?? "none"}
+                        </span>
+                        {b.code ? (
+                          <span className="muted">
+                            {" "}
+                            {b.httpCode ? `HTTP ${b.httpCode}: ` : ""}
+                            {b.message}
                           </span>
-                          {b.code ? (
-                            <span className="muted">
-                              {" "}
-                              {b.httpCode ? `HTTP ${b.httpCode}: ` : ""}
-                              {b.message}
-                            </span>
-                          ) : null}
-                        </div>
-                      );
-                    })}
-                  </td>
-                  <td title={formatDateTime(a.lastSeenAt)}>
-                    {timeAgo(a.lastSeenAt)}
-                    {a.stale ? (
-                      <div>
-                        <span className="badge badge-warn">stale</span>
+                        ) : null}
                       </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    {a.hasErrors ? (
-                      <span className="badge badge-danger">errors</span>
-                    ) : (
-                      <span className="badge badge-ok">ok</span>
-                    )}
-                  </td>
-                  <td className="small">{a.opaVersion ?? "—"}</td>
-                  <td className="small">{a.credential?.name ?? <span className="muted">—</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                    );
+                  })}
+                </td>
+                <td title={formatDateTime(a.lastSeenAt)}>
+                  {timeAgo(a.lastSeenAt)}
+                  {a.stale ? (
+                    <div>
+                      <span className="badge badge-warn">stale</span>
+                    </div>
+                  ) : null}
+                </td>
+                <td>
+                  {a.hasErrors ? (
+                    <span className="badge badge-danger">errors</span>
+                  ) : (
+                    <span className="badge badge-ok">ok</span>
+                  )}
+                </td>
+                <td className="small">{a.opaVersion ?? "—"}</td>
+                <td className="small">{a.credential?.name ?? <span className="muted">—</span>}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {agents.nextCursor ? (
           <div className="pagination">

@@ -4,8 +4,9 @@ import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { listPolicies, type PolicyListItem } from "@/lib/policies/list-policies";
 import { ZListPoliciesQuery } from "@/lib/policies/schemas";
-import { PlusIcon, PolicyIcon, SearchIcon } from "@/components/icons";
+import { PlusIcon, PolicyIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
+import { DataTable, PageHeader, SearchForm } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Policies" };
 
@@ -45,35 +46,29 @@ export default async function PoliciesPage({
 
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Policies</h1>
-          <p className="subtitle">
-            Rego modules with immutable versions. Every save is a new version; nothing is overwritten.
-          </p>
-        </div>
-        {canWrite ? (
-          <Link href="/policies/new" className="btn btn-primary">
-            <PlusIcon /> New policy
-          </Link>
-        ) : null}
-      </div>
+      <PageHeader
+        title="Policies"
+        actions={
+          canWrite ? (
+            <Link href="/policies/new" className="btn btn-primary">
+              <PlusIcon /> New policy
+            </Link>
+          ) : null
+        }
+      >
+        Rego modules with immutable versions. Every save is a new version; nothing is overwritten.
+      </PageHeader>
 
       <div className="card">
         <div className="card-header">
-          <form role="search" className="search" style={{ width: 360 }} action="/policies">
-            <SearchIcon />
-            <label htmlFor="policy-search" className="sr-only">
-              Search policies
-            </label>
-            <input
-              id="policy-search"
-              name="q"
-              className="input"
-              placeholder="Search by name, package or owner"
-              defaultValue={q.q ?? ""}
-            />
-          </form>
+          <SearchForm
+            action="/policies"
+            id="policy-search"
+            label="Search policies"
+            name="q"
+            placeholder="Search by name, package or owner"
+            defaultValue={q.q ?? ""}
+          />
           <span className="muted small">
             {items.length}
             {nextCursor ? "+" : ""} {items.length === 1 ? "policy" : "policies"}
@@ -107,48 +102,36 @@ export default async function PoliciesPage({
             )}
           </div>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Policy</th>
-                <th scope="col">Package</th>
-                <th scope="col">Owner</th>
-                <th scope="col">Version</th>
-                <th scope="col">Tests</th>
-                <th scope="col">Last change</th>
+          <DataTable columns={["Policy", "Package", "Owner", "Version", "Tests", "Last change"]}>
+            {items.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <Link href={`/policies/${p.id}`} className="table-link">
+                    {p.name}
+                  </Link>
+                  {p.lastMessage ? (
+                    <div className="muted small truncate" style={{ maxWidth: 320 }}>
+                      {p.lastMessage}
+                    </div>
+                  ) : null}
+                </td>
+                <td>
+                  <code>{p.packagePath}</code>
+                </td>
+                <td>{p.owner}</td>
+                <td>
+                  <span className="badge">v{p.headNumber}</span>
+                </td>
+                <td>
+                  <TestBadge run={p.latestTestRun} />
+                </td>
+                <td>
+                  <span title={formatDateTime(p.updatedAt)}>{timeAgo(p.updatedAt)}</span>
+                  {p.lastAuthor ? <div className="muted small">by {p.lastAuthor.name}</div> : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((p) => (
-                <tr key={p.id}>
-                  <td>
-                    <Link href={`/policies/${p.id}`} className="table-link">
-                      {p.name}
-                    </Link>
-                    {p.lastMessage ? (
-                      <div className="muted small truncate" style={{ maxWidth: 320 }}>
-                        {p.lastMessage}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    <code>{p.packagePath}</code>
-                  </td>
-                  <td>{p.owner}</td>
-                  <td>
-                    <span className="badge">v{p.headNumber}</span>
-                  </td>
-                  <td>
-                    <TestBadge run={p.latestTestRun} />
-                  </td>
-                  <td>
-                    <span title={formatDateTime(p.updatedAt)}>{timeAgo(p.updatedAt)}</span>
-                    {p.lastAuthor ? <div className="muted small">by {p.lastAuthor.name}</div> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
         {nextCursor ? (
           <div className="pagination">

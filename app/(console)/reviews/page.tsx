@@ -7,6 +7,7 @@ import { ZListChangeRequestsQuery } from "@/lib/change-requests/schemas";
 import { PlusIcon, ReviewIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { ChangeRequestStatusBadge } from "./_components/status-badge";
+import { DataTable, PageHeader, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Change requests" };
 
@@ -30,20 +31,19 @@ export default async function ReviewsPage({
   const canSubmit = can(actor, "change:submit");
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Change requests</h1>
-          <p className="subtitle">
-            What authors ask to ship. Someone who wrote none of it approves the exact content; publishing turns it into
-            signed bundle revisions.
-          </p>
-        </div>
-        {canSubmit ? (
-          <Link href="/reviews/new" className="btn btn-primary">
-            <PlusIcon /> New change request
-          </Link>
-        ) : null}
-      </div>
+      <PageHeader
+        title="Change requests"
+        actions={
+          canSubmit ? (
+            <Link href="/reviews/new" className="btn btn-primary">
+              <PlusIcon /> New change request
+            </Link>
+          ) : null
+        }
+      >
+        What authors ask to ship. Someone who wrote none of it approves the exact content; publishing turns it into
+        signed bundle revisions.
+      </PageHeader>
       <nav className="tabs" aria-label="Filter by status">
         {TABS.map(([value, label]) => (
           <Link
@@ -74,38 +74,24 @@ export default async function ReviewsPage({
             ) : null}
           </div>
         ) : (
-          <table className="table" aria-label="Change requests">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Title</th>
-                <th scope="col">Status</th>
-                <th scope="col">Author</th>
-                <th scope="col" className="num">
-                  Items
-                </th>
-                <th scope="col">Updated</th>
+          <DataTable columns={["#", "Title", "Status", "Author", num("Items"), "Updated"]} label="Change requests">
+            {items.map((cr) => (
+              <tr key={cr.number}>
+                <td className="mono muted">#{cr.number}</td>
+                <td>
+                  <Link href={`/reviews/${cr.number}`} className="table-link">
+                    {cr.title}
+                  </Link>
+                </td>
+                <td>
+                  <ChangeRequestStatusBadge status={cr.status} />
+                </td>
+                <td>{cr.author.name}</td>
+                <td className="num">{cr.itemCount}</td>
+                <td title={formatDateTime(cr.updatedAt)}>{timeAgo(cr.updatedAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((cr) => (
-                <tr key={cr.number}>
-                  <td className="mono muted">#{cr.number}</td>
-                  <td>
-                    <Link href={`/reviews/${cr.number}`} className="table-link">
-                      {cr.title}
-                    </Link>
-                  </td>
-                  <td>
-                    <ChangeRequestStatusBadge status={cr.status} />
-                  </td>
-                  <td>{cr.author.name}</td>
-                  <td className="num">{cr.itemCount}</td>
-                  <td title={formatDateTime(cr.updatedAt)}>{timeAgo(cr.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
         {nextCursor ? (
           <div className="pagination">

@@ -5,14 +5,23 @@ import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
-import { FleetIcon, PlusIcon } from "@/components/icons";
+import { FleetIcon } from "@/components/icons";
 import type { AgentCredentialView, CreatedAgentCredential } from "@/lib/agents/agent-credential-view";
 import { SecretReveal } from "./secret-reveal";
-import { ProblemAlert } from "@/components/form-parts";
+import { ConfirmButtons, CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
+import { EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
+import { DataTable } from "@/components/ui";
 
 export type CredentialRow = AgentCredentialView;
 
 export type Created = CreatedAgentCredential;
+
+const EXPIRES = [
+  ["never", "Never (revoke when done)"],
+  ["30", "After 30 days"],
+  ["90", "After 90 days"],
+  ["365", "After 1 year"],
+] as const;
 
 export function AgentCredentialsManager({ credentials, bundles }: { credentials: CredentialRow[]; bundles: string[] }) {
   const router = useRouter();
@@ -64,55 +73,26 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
   return (
     <div className="stack">
       {created ? <SecretReveal created={created} onDone={() => setCreated(null)} /> : null}
-      <div className="card">
-        <div className="card-header">
-          <h2 style={{ fontSize: 14 }}>
-            {credentials.length} credential{credentials.length === 1 ? "" : "s"}
-          </h2>
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={() => setCreating((v) => !v)}
-            aria-expanded={creating}
-          >
-            <PlusIcon /> New agent credential
-          </button>
-        </div>
-        {creating ? (
-          <form
-            className="card-body stack"
-            style={{ borderBottom: "1px solid var(--border)" }}
-            onSubmit={(e) => {
-              e.preventDefault();
-              void create(new FormData(e.currentTarget));
-            }}
-          >
+      <CreateCard
+        title={`${credentials.length} credential${credentials.length === 1 ? "" : "s"}`}
+        action="New agent credential"
+        open={creating}
+        onToggle={() => setCreating((v) => !v)}
+        onSubmit={(form) => void create(form)}
+        form={
+          <>
             <div className="grid-2">
-              <div className="field">
-                <label htmlFor="ac-name">Name</label>
-                <input
-                  id="ac-name"
-                  name="name"
-                  className="input"
-                  placeholder="e.g. payments sidecars (prod)"
-                  required
-                  maxLength={100}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="ac-expires">Expires</label>
-                <select id="ac-expires" name="expires" className="input" defaultValue="never">
-                  <option value="never">Never (revoke when done)</option>
-                  <option value="30">After 30 days</option>
-                  <option value="90">After 90 days</option>
-                  <option value="365">After 1 year</option>
-                </select>
-              </div>
+              <TextField
+                id="ac-name"
+                label="Name"
+                name="name"
+                placeholder="e.g. payments sidecars (prod)"
+                required
+                maxLength={100}
+              />
+              <SelectField id="ac-expires" label="Expires" name="expires" defaultValue="never" options={EXPIRES} />
             </div>
-            <fieldset className="stack" style={{ border: "none", padding: 0, margin: 0, gap: 6 }}>
-              <legend className="label" style={{ marginBottom: 6 }}>
-                How the agent authenticates
-              </legend>
+            <PlainFieldset legend="How the agent authenticates" className="stack" gap={6}>
               <label className="checkbox">
                 <input type="radio" name="kind" checked={kind === "bearer"} onChange={() => setKind("bearer")} /> Bearer
                 token <span className="muted small">— a static secret in the OPA config (simplest)</span>
@@ -124,11 +104,8 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
                   — OPA exchanges a client secret for tokens that live 5 minutes (needs Verdict behind https)
                 </span>
               </label>
-            </fieldset>
-            <fieldset className="row row-wrap" style={{ border: "none", padding: 0, margin: 0, gap: 16 }}>
-              <legend className="label" style={{ marginBottom: 6 }}>
-                Bundles it may pull
-              </legend>
+            </PlainFieldset>
+            <PlainFieldset legend="Bundles it may pull">
               {bundles.length === 0 ? (
                 <span className="muted small">
                   No bundles exist yet. A credential without bundles can still report status and upload decision logs.
@@ -139,127 +116,93 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
                   <input
                     type="checkbox"
                     checked={scope.includes(b)}
-                    onChange={(e) => setScope((cur) => (e.target.checked ? [...cur, b] : cur.filter((x) => x !== b)))}
+                    onChange={(e) => setScope((cur) => toggled(cur, b, e.target.checked))}
                   />{" "}
                   <span className="mono">{b}</span>
                 </label>
               ))}
-            </fieldset>
-            <fieldset className="row row-wrap" style={{ border: "none", padding: 0, margin: 0, gap: 16 }}>
-              <legend className="label" style={{ marginBottom: 6 }}>
-                It may also
-              </legend>
+            </PlainFieldset>
+            <PlainFieldset legend="It may also">
               <label className="checkbox">
                 <input type="checkbox" name="status" defaultChecked /> report status (fleet view)
               </label>
               <label className="checkbox">
                 <input type="checkbox" name="logs" /> upload decision logs
               </label>
-            </fieldset>
+            </PlainFieldset>
             <ProblemAlert error={error} />
-            <div className="row">
-              <button type="submit" className="btn btn-primary" disabled={busy}>
-                {busy ? <span className="spinner" aria-hidden /> : null} Create credential
-              </button>
-              <button type="button" className="btn btn-ghost" onClick={() => setCreating(false)}>
-                Cancel
-              </button>
-            </div>
-          </form>
-        ) : null}
+            <FormActions submit="Create credential" spinner onCancel={() => setCreating(false)} busy={busy} />
+          </>
+        }
+      >
         {credentials.length === 0 ? (
-          <div className="empty">
-            <div className="empty-icon">
-              <FleetIcon />
-            </div>
-            <h2>No agent credentials</h2>
+          <EmptyState icon={<FleetIcon />} title="No agent credentials">
             <p>Create one, then start OPA with the configuration it comes with.</p>
-          </div>
+          </EmptyState>
         ) : (
-          <table className="table" aria-label="Agent credentials">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Bundles</th>
-                <th scope="col">May</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {credentials.map((c) => {
-                const expired = c.expiresAt !== null && new Date(c.expiresAt).getTime() <= now;
-                return (
-                  <tr key={c.id}>
-                    <td>
-                      <div style={{ fontWeight: 600 }}>{c.name}</div>
-                      <div className="mono small muted">{c.clientId ?? c.secretPrefix}</div>
-                    </td>
-                    <td>{c.kind === "bearer" ? "Bearer token" : "OAuth2 client"}</td>
-                    <td>
-                      {c.bundles.length ? (
-                        c.bundles.map((b) => (
-                          <span key={b} className="badge mono" style={{ marginRight: 4 }}>
-                            {b}
-                          </span>
-                        ))
+          <DataTable
+            columns={["Name", "Kind", "Bundles", "May", "Expires", "Last used", "Status"]}
+            actions="Actions"
+            label="Agent credentials"
+          >
+            {credentials.map((c) => {
+              const expired = c.expiresAt !== null && new Date(c.expiresAt).getTime() <= now;
+              return (
+                <tr key={c.id}>
+                  <td>
+                    <div style={{ fontWeight: 600 }}>{c.name}</div>
+                    <div className="mono small muted">{c.clientId ?? c.secretPrefix}</div>
+                  </td>
+                  <td>{c.kind === "bearer" ? "Bearer token" : "OAuth2 client"}</td>
+                  <td>
+                    {c.bundles.length ? (
+                      c.bundles.map((b) => (
+                        <span key={b} className="badge mono" style={{ marginRight: 4 }}>
+                          {b}
+                        </span>
+                      ))
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td className="small">
+                    {[c.mayReportStatus ? "status" : null, c.mayUploadLogs ? "logs" : null]
+                      .filter(Boolean)
+                      .join(", ") || <span className="muted">—</span>}
+                  </td>
+                  <td title={c.expiresAt ? formatDateTime(c.expiresAt) : undefined}>
+                    {c.expiresAt ? timeAgo(c.expiresAt) : <span className="muted">never</span>}
+                  </td>
+                  <td>{c.lastUsedAt ? timeAgo(c.lastUsedAt) : <span className="muted">never</span>}</td>
+                  <td>
+                    <LifecycleBadge revoked={c.revokedAt !== null} expired={expired} />
+                  </td>
+                  <td className="num">
+                    {!c.revokedAt ? (
+                      confirming === c.id ? (
+                        <ConfirmButtons
+                          confirm="Confirm revoke"
+                          onConfirm={() => void revoke(c)}
+                          onCancel={() => setConfirming(null)}
+                        />
                       ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td className="small">
-                      {[c.mayReportStatus ? "status" : null, c.mayUploadLogs ? "logs" : null]
-                        .filter(Boolean)
-                        .join(", ") || <span className="muted">—</span>}
-                    </td>
-                    <td title={c.expiresAt ? formatDateTime(c.expiresAt) : undefined}>
-                      {c.expiresAt ? timeAgo(c.expiresAt) : <span className="muted">never</span>}
-                    </td>
-                    <td>{c.lastUsedAt ? timeAgo(c.lastUsedAt) : <span className="muted">never</span>}</td>
-                    <td>
-                      {c.revokedAt ? (
-                        <span className="badge badge-danger">revoked</span>
-                      ) : expired ? (
-                        <span className="badge badge-warn">expired</span>
-                      ) : (
-                        <span className="badge badge-ok">active</span>
-                      )}
-                    </td>
-                    <td className="num">
-                      {!c.revokedAt ? (
-                        confirming === c.id ? (
-                          <div className="row" style={{ justifyContent: "flex-end" }}>
-                            <button type="button" className="btn btn-sm btn-danger" onClick={() => void revoke(c)}>
-                              Confirm revoke
-                            </button>
-                            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>
-                              Cancel
-                            </button>
-                          </div>
-                        ) : (
-                          <button
-                            type="button"
-                            className="btn btn-sm btn-danger"
-                            onClick={() => setConfirming(c.id)}
-                            aria-label={`Revoke ${c.name}`}
-                          >
-                            Revoke…
-                          </button>
-                        )
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger"
+                          onClick={() => setConfirming(c.id)}
+                          aria-label={`Revoke ${c.name}`}
+                        >
+                          Revoke…
+                        </button>
+                      )
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
-      </div>
+      </CreateCard>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { bundleNamesForCredentials } from "@/lib/agents/bundle-scope";
 import { AgentCredentialsManager } from "./agent-credentials-manager";
 import { TokenKeyCard } from "./token-key-card";
 import { listAgentCredentials } from "@/lib/agents/list-agent-credentials";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Agent credentials" };
 
@@ -18,15 +19,10 @@ export default async function AgentCredentialsPage() {
   ]);
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Agent credentials</h1>
-          <p className="subtitle">
-            What OPA agents present to pull bundles, report status and upload decision logs. Secrets are shown once and
-            stored hashed; a revoke stops every app instance from accepting the credential within a second.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Agent credentials">
+        What OPA agents present to pull bundles, report status and upload decision logs. Secrets are shown once and
+        stored hashed; a revoke stops every app instance from accepting the credential within a second.
+      </PageHeader>
       <div className="stack">
         <AgentCredentialsManager credentials={credentials} bundles={bundles} />
         {tokenKeys ? <TokenKeyCard keys={tokenKeys} /> : null}

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { api } from "@/components/api-client";
 import { useApiAction } from "@/components/use-api-action";
 import { formatDateTime, timeAgo } from "@/components/format";
+import { DataTable } from "@/components/ui";
 
 type TokenKey = { kid: string; algorithm: string; createdAt: string; retiredAt: string | null; signing: boolean };
 
@@ -75,32 +76,22 @@ export function TokenKeyCard({ keys }: { keys: TokenKey[] }) {
           No key yet — one is made when the first OAuth2 agent asks for a token.
         </div>
       ) : (
-        <table className="table" aria-label="Access-token signing keys">
-          <thead>
-            <tr>
-              <th scope="col">Key id</th>
-              <th scope="col">Algorithm</th>
-              <th scope="col">Created</th>
-              <th scope="col">State</th>
+        <DataTable columns={["Key id", "Algorithm", "Created", "State"]} label="Access-token signing keys">
+          {keys.slice(0, 5).map((k) => (
+            <tr key={k.kid}>
+              <td className="mono">{k.kid}</td>
+              <td>{k.algorithm}</td>
+              <td title={formatDateTime(k.createdAt)}>{timeAgo(k.createdAt)}</td>
+              <td>
+                {k.signing ? (
+                  <span className="badge badge-ok">signing</span>
+                ) : (
+                  <span className="badge">retired {k.retiredAt ? timeAgo(k.retiredAt) : ""}</span>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {keys.slice(0, 5).map((k) => (
-              <tr key={k.kid}>
-                <td className="mono">{k.kid}</td>
-                <td>{k.algorithm}</td>
-                <td title={formatDateTime(k.createdAt)}>{timeAgo(k.createdAt)}</td>
-                <td>
-                  {k.signing ? (
-                    <span className="badge badge-ok">signing</span>
-                  ) : (
-                    <span className="badge">retired {k.retiredAt ? timeAgo(k.retiredAt) : ""}</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -8,7 +8,13 @@ import { useApiAction } from "@/components/use-api-action";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { KeyIcon, PlusIcon } from "@/components/icons";
 import type { SigningKeyView } from "@/lib/bundles/signing-keys";
-import { ProblemAlert } from "@/components/form-parts";
+import { CardForm, FormActions, ProblemAlert, ReasonInput } from "@/components/form-parts";
+import { CardHeader, DataTable, EmptyState, SelectField, TextAreaField } from "@/components/ui";
+
+const ALGORITHMS = [
+  ["ES256", "ES256 (ECDSA P-256)"],
+  ["RS256", "RS256 (RSA 3072)"],
+] as const;
 
 const STATE = { active: "badge-ok", standby: "badge-accent", retired: "" } as const;
 
@@ -51,10 +57,7 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
 
   return (
     <div className="card">
-      <div className="card-header">
-        <h2 style={{ fontSize: 14 }}>
-          {keys.length} key{keys.length === 1 ? "" : "s"}
-        </h2>
+      <CardHeader title={`${keys.length} key${keys.length === 1 ? "" : "s"}`}>
         <div className="row">
           <button
             type="button"
@@ -68,160 +71,118 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
             Import key
           </button>
         </div>
-      </div>
+      </CardHeader>
       {mode !== "closed" ? (
-        <form
-          className="card-body stack"
-          style={{ borderBottom: "1px solid var(--border)" }}
-          onSubmit={(e) => {
-            e.preventDefault();
-            void create(new FormData(e.currentTarget));
-          }}
-        >
+        <CardForm onSubmit={(form) => void create(form)}>
           {mode === "generate" ? (
-            <div className="field" style={{ maxWidth: 320 }}>
-              <label htmlFor="k-alg">Algorithm</label>
-              <select id="k-alg" name="algorithm" className="input" defaultValue="ES256">
-                <option value="ES256">ES256 (ECDSA P-256)</option>
-                <option value="RS256">RS256 (RSA 3072)</option>
-              </select>
-            </div>
+            <SelectField
+              id="k-alg"
+              label="Algorithm"
+              name="algorithm"
+              defaultValue="ES256"
+              fieldStyle={{ maxWidth: 320 }}
+              options={ALGORITHMS}
+            />
           ) : (
-            <div className="field">
-              <label htmlFor="k-pem">Private key (PEM: PKCS#8, PKCS#1 RSA ≥ 2048 bits, or SEC1 P-256)</label>
-              <textarea
-                id="k-pem"
-                name="pem"
-                className="input mono"
-                rows={6}
-                placeholder="-----BEGIN PRIVATE KEY-----"
-                required
-              />
-              <span className="hint">Stored encrypted with the master key; never shown again.</span>
-            </div>
+            <TextAreaField
+              id="k-pem"
+              label="Private key (PEM: PKCS#8, PKCS#1 RSA ≥ 2048 bits, or SEC1 P-256)"
+              name="pem"
+              className="input mono"
+              rows={6}
+              placeholder="-----BEGIN PRIVATE KEY-----"
+              required
+              hint="Stored encrypted with the master key; never shown again."
+            />
           )}
           <label className="checkbox">
             <input type="checkbox" name="activate" defaultChecked={keys.length === 0} /> Make it the signing key now
           </label>
           <ProblemAlert error={error} />
-          <div className="row">
-            <button type="submit" className="btn btn-primary">
-              {mode === "generate" ? "Generate" : "Import"}
-            </button>
-            <button type="button" className="btn btn-ghost" onClick={() => setMode("closed")}>
-              Cancel
-            </button>
-          </div>
-        </form>
+          <FormActions submit={mode === "generate" ? "Generate" : "Import"} onCancel={() => setMode("closed")} />
+        </CardForm>
       ) : null}
       {keys.length === 0 ? (
-        <div className="empty">
-          <div className="empty-icon">
-            <KeyIcon />
-          </div>
-          <h2>No signing keys</h2>
+        <EmptyState icon={<KeyIcon />} title="No signing keys">
           <p>Generate one now, or let the first publish generate an ES256 key.</p>
-        </div>
+        </EmptyState>
       ) : (
-        <table className="table" aria-label="Signing keys">
-          <thead>
-            <tr>
-              <th scope="col">Key id</th>
-              <th scope="col">Algorithm</th>
-              <th scope="col">State</th>
-              <th scope="col">Fingerprint</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.id}>
-                <td className="mono">
-                  {k.kid}
-                  {k.imported ? (
-                    <span className="badge" style={{ marginLeft: 6 }}>
-                      imported
-                    </span>
-                  ) : null}
-                </td>
-                <td>{k.algorithm}</td>
-                <td>
-                  <span className={`badge ${STATE[k.state]}`}>{k.state === "active" ? "active — signs" : k.state}</span>
-                </td>
-                <td className="mono small" title={k.fingerprint}>
-                  {k.fingerprint.slice(0, 16)}…
-                </td>
-                <td title={formatDateTime(k.createdAt)}>
-                  {timeAgo(k.createdAt)}
-                  <div className="muted small">by {k.createdBy.name}</div>
-                </td>
-                <td className="num">
-                  {pending?.id === k.id ? (
-                    <form
-                      className="row"
-                      style={{ justifyContent: "flex-end" }}
-                      onSubmit={(e) => {
-                        e.preventDefault();
-                        void change(k.id, pending.action);
-                      }}
+        <DataTable
+          columns={["Key id", "Algorithm", "State", "Fingerprint", "Created"]}
+          actions="Actions"
+          label="Signing keys"
+        >
+          {keys.map((k) => (
+            <tr key={k.id}>
+              <td className="mono">
+                {k.kid}
+                {k.imported ? (
+                  <span className="badge" style={{ marginLeft: 6 }}>
+                    imported
+                  </span>
+                ) : null}
+              </td>
+              <td>{k.algorithm}</td>
+              <td>
+                <span className={`badge ${STATE[k.state]}`}>{k.state === "active" ? "active — signs" : k.state}</span>
+              </td>
+              <td className="mono small" title={k.fingerprint}>
+                {k.fingerprint.slice(0, 16)}…
+              </td>
+              <td title={formatDateTime(k.createdAt)}>
+                {timeAgo(k.createdAt)}
+                <div className="muted small">by {k.createdBy.name}</div>
+              </td>
+              <td className="num">
+                {pending?.id === k.id ? (
+                  <form
+                    className="row"
+                    style={{ justifyContent: "flex-end" }}
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void change(k.id, pending.action);
+                    }}
+                  >
+                    <ReasonInput id={`reason-${k.id}`} label="Reason" width={200} value={reason} onChange={setReason} />
+                    <button
+                      type="submit"
+                      className={`btn btn-sm ${pending.action === "retire" ? "btn-danger" : "btn-primary"}`}
                     >
-                      <label htmlFor={`reason-${k.id}`} className="sr-only">
-                        Reason
-                      </label>
-                      <input
-                        id={`reason-${k.id}`}
-                        className="input"
-                        style={{ width: 200 }}
-                        placeholder="Reason (audited)"
-                        value={reason}
-                        onChange={(e) => setReason(e.target.value)}
-                        minLength={3}
-                        required
-                        autoFocus
-                      />
+                      {pending.action === "activate" ? "Activate" : "Retire"}
+                    </button>
+                    <button type="button" className="btn btn-sm btn-ghost" onClick={() => setPending(null)}>
+                      Cancel
+                    </button>
+                  </form>
+                ) : (
+                  <div className="row" style={{ justifyContent: "flex-end" }}>
+                    <a className="btn btn-sm" href={`/api/v1/signing-keys/${k.id}/public-key`} download>
+                      Public key
+                    </a>
+                    {k.state === "standby" ? (
                       <button
-                        type="submit"
-                        className={`btn btn-sm ${pending.action === "retire" ? "btn-danger" : "btn-primary"}`}
+                        type="button"
+                        className="btn btn-sm"
+                        onClick={() => setPending({ id: k.id, action: "activate" })}
                       >
-                        {pending.action === "activate" ? "Activate" : "Retire"}
+                        Activate…
                       </button>
-                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setPending(null)}>
-                        Cancel
+                    ) : null}
+                    {k.state === "standby" ? (
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-danger"
+                        onClick={() => setPending({ id: k.id, action: "retire" })}
+                      >
+                        Retire…
                       </button>
-                    </form>
-                  ) : (
-                    <div className="row" style={{ justifyContent: "flex-end" }}>
-                      <a className="btn btn-sm" href={`/api/v1/signing-keys/${k.id}/public-key`} download>
-                        Public key
-                      </a>
-                      {k.state === "standby" ? (
-                        <button
-                          type="button"
-                          className="btn btn-sm"
-                          onClick={() => setPending({ id: k.id, action: "activate" })}
-                        >
-                          Activate…
-                        </button>
-                      ) : null}
-                      {k.state === "standby" ? (
-                        <button
-                          type="button"
-                          className="btn btn-sm btn-danger"
-                          onClick={() => setPending({ id: k.id, action: "retire" })}
-                        >
-                          Retire…
-                        </button>
-                      ) : null}
-                    </div>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                    ) : null}
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { UsersAdmin } from "./users-admin";
 import { listUsers } from "@/lib/users/list-users";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -10,14 +11,9 @@ export default async function UsersPage() {
   const users = await listUsers({ actor });
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Users</h1>
-          <p className="subtitle">
-            People who sign in to Verdict and the roles they hold. Changes take effect on their next request.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Users">
+        People who sign in to Verdict and the roles they hold. Changes take effect on their next request.
+      </PageHeader>
       <UsersAdmin users={users} selfId={actor.userId} />
     </div>
   );

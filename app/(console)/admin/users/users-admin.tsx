@@ -6,8 +6,8 @@ import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { useApiAction } from "@/components/use-api-action";
 import { timeAgo } from "@/components/format";
-import { PlusIcon } from "@/components/icons";
-import { ProblemAlert, FormActions } from "@/components/form-parts";
+import { CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
+import { DataTable, PlainFieldset, TextField } from "@/components/ui";
 
 type User = {
   id: string;
@@ -58,122 +58,90 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
 
   return (
     <div className="stack">
-      <div className="card">
-        <div className="card-header">
-          <h2 style={{ fontSize: 14 }}>
-            {users.length} user{users.length === 1 ? "" : "s"}
-          </h2>
-          <button type="button" className="btn btn-primary" onClick={() => setAdding((v) => !v)} aria-expanded={adding}>
-            <PlusIcon /> Add user
-          </button>
-        </div>
-        {adding ? (
-          <form
-            className="card-body stack"
-            style={{ borderBottom: "1px solid var(--border)" }}
-            onSubmit={(e) => {
-              e.preventDefault();
-              void create(new FormData(e.currentTarget));
-            }}
-          >
+      <CreateCard
+        title={`${users.length} user${users.length === 1 ? "" : "s"}`}
+        action="Add user"
+        open={adding}
+        onToggle={() => setAdding((v) => !v)}
+        onSubmit={(form) => void create(form)}
+        form={
+          <>
             <div className="grid-3">
-              <div className="field">
-                <label htmlFor="u-email">Email</label>
-                <input id="u-email" name="email" type="email" className="input" required />
-              </div>
-              <div className="field">
-                <label htmlFor="u-name">Name</label>
-                <input id="u-name" name="name" className="input" required />
-              </div>
-              <div className="field">
-                <label htmlFor="u-password">Password</label>
-                <input id="u-password" name="password" type="password" className="input" autoComplete="new-password" />
-                <span className="hint">At least 12 characters; leave empty for single sign-on only.</span>
-              </div>
+              <TextField id="u-email" label="Email" name="email" type="email" required />
+              <TextField id="u-name" label="Name" name="name" required />
+              <TextField
+                id="u-password"
+                label="Password"
+                name="password"
+                type="password"
+                autoComplete="new-password"
+                hint="At least 12 characters; leave empty for single sign-on only."
+              />
             </div>
-            <fieldset className="row row-wrap" style={{ border: "none", padding: 0, margin: 0, gap: 16 }}>
-              <legend className="label" style={{ marginBottom: 6 }}>
-                Roles
-              </legend>
+            <PlainFieldset legend="Roles">
               {ROLES.map((r) => (
                 <label key={r} className="checkbox" title={ROLE_HELP[r]}>
                   <input
                     type="checkbox"
                     checked={roles.includes(r)}
-                    onChange={(e) => setRoles((cur) => (e.target.checked ? [...cur, r] : cur.filter((x) => x !== r)))}
+                    onChange={(e) => setRoles((cur) => toggled(cur, r, e.target.checked))}
                   />{" "}
                   {r}
                   <span className="muted small">({ROLE_HELP[r]})</span>
                 </label>
               ))}
-            </fieldset>
+            </PlainFieldset>
             <ProblemAlert error={error} />
             <FormActions submit="Create user" onCancel={() => setAdding(false)} />
-          </form>
-        ) : null}
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
+          </>
+        }
+      >
+        <DataTable columns={["User", "Roles", "Last sign-in", "Status"]} actions="Actions">
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td>
+                <div style={{ fontWeight: 600 }}>
+                  {u.name}
+                  {u.id === selfId ? <span className="muted small"> (you)</span> : null}
+                </div>
+                <div className="muted small">{u.email}</div>
+              </td>
+              <td>
+                <div className="row row-wrap" style={{ gap: 4 }}>
+                  {ROLES.map((r) => (
+                    <label key={r} className="checkbox small" title={ROLE_HELP[r]}>
+                      <input
+                        type="checkbox"
+                        checked={u.roles.includes(r)}
+                        aria-label={`${r} role for ${u.email}`}
+                        onChange={(e) => void update(u, { roles: toggled(u.roles, r, e.target.checked) })}
+                      />{" "}
+                      {r}
+                    </label>
+                  ))}
+                </div>
+              </td>
+              <td>{u.lastLoginAt ? timeAgo(u.lastLoginAt) : <span className="muted">never</span>}</td>
+              <td>
+                {u.disabled ? (
+                  <span className="badge badge-danger">disabled</span>
+                ) : (
+                  <span className="badge badge-ok">active</span>
+                )}
+              </td>
+              <td className="num">
+                <button
+                  type="button"
+                  className={`btn btn-sm ${u.disabled ? "" : "btn-danger"}`}
+                  onClick={() => void update(u, { disabled: !u.disabled })}
+                >
+                  {u.disabled ? "Enable" : "Disable"}
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <td>
-                  <div style={{ fontWeight: 600 }}>
-                    {u.name}
-                    {u.id === selfId ? <span className="muted small"> (you)</span> : null}
-                  </div>
-                  <div className="muted small">{u.email}</div>
-                </td>
-                <td>
-                  <div className="row row-wrap" style={{ gap: 4 }}>
-                    {ROLES.map((r) => (
-                      <label key={r} className="checkbox small" title={ROLE_HELP[r]}>
-                        <input
-                          type="checkbox"
-                          checked={u.roles.includes(r)}
-                          aria-label={`${r} role for ${u.email}`}
-                          onChange={(e) =>
-                            void update(u, {
-                              roles: e.target.checked ? [...u.roles, r] : u.roles.filter((x) => x !== r),
-                            })
-                          }
-                        />{" "}
-                        {r}
-                      </label>
-                    ))}
-                  </div>
-                </td>
-                <td>{u.lastLoginAt ? timeAgo(u.lastLoginAt) : <span className="muted">never</span>}</td>
-                <td>
-                  {u.disabled ? (
-                    <span className="badge badge-danger">disabled</span>
-                  ) : (
-                    <span className="badge badge-ok">active</span>
-                  )}
-                </td>
-                <td className="num">
-                  <button
-                    type="button"
-                    className={`btn btn-sm ${u.disabled ? "" : "btn-danger"}`}
-                    onClick={() => void update(u, { disabled: !u.disabled })}
-                  >
-                    {u.disabled ? "Enable" : "Disable"}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </DataTable>
+      </CreateCard>
     </div>
   );
 }

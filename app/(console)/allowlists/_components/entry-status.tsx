@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { formatDateTime, timeAgo } from "@/components/format";
 
 export type EntryStatusName = "active" | "expiring" | "expired";
@@ -51,5 +52,53 @@ export function SpiffeIdText({ id }: { id: string }) {
         </span>
       ))}
     </span>
+  );
+}
+
+/** A caller's SPIFFE ID, linking to what it may call. */
+export function CallerLink({ caller }: { caller: string }) {
+  return (
+    <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(caller)}`}>
+      <SpiffeIdText id={caller} />
+    </Link>
+  );
+}
+
+/** A service's name, linking to its endpoints. */
+export function ServiceLink({ service }: { service: string }) {
+  return (
+    <Link className="table-link" href={`/allowlists/services/${service}`}>
+      {service}
+    </Link>
+  );
+}
+
+/** An endpoint: its method and path pattern. */
+export function EndpointLabel({ method, path }: { method: string; path: string }) {
+  return (
+    <div className="row">
+      <MethodBadge method={method} />
+      <code>{path}</code>
+    </div>
+  );
+}
+
+/** Marks a grant to a caller of another trust domain (nothing for the same one). */
+export function CrossTrustDomainBadge({ cross }: { cross: boolean }) {
+  if (!cross) return null;
+  return (
+    <div>
+      <span className="badge badge-accent">cross-trust-domain</span>
+    </div>
+  );
+}
+
+/** Who owns a grant and why it exists. */
+export function OwnerReason({ owner, reason }: { owner: string; reason: string }) {
+  return (
+    <>
+      <div>{owner}</div>
+      <div className="muted small">{reason}</div>
+    </>
   );
 }

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { PlusIcon } from "@/components/icons";
+import { TextField } from "@/components/ui";
 
 /** "New service": name, trust domain and owning team; opens the service page on success. */
 export function NewServiceButton() {
@@ -111,28 +112,18 @@ export function Field({
 }) {
   const id = `f-${name}`;
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        name={name}
-        className="input"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={hint || error ? `${id}-help` : undefined}
-        autoFocus={autoFocus}
-        defaultValue={defaultValue}
-        placeholder={placeholder}
-      />
-      {error ? (
-        <span id={`${id}-help`} className="error">
-          {error}
-        </span>
-      ) : hint ? (
-        <span id={`${id}-help`} className="hint">
-          {hint}
-        </span>
-      ) : null}
-    </div>
+    <TextField
+      id={id}
+      name={name}
+      label={label}
+      hint={hint}
+      error={error}
+      helpId={`${id}-help`}
+      aria-invalid={error ? true : undefined}
+      autoFocus={autoFocus}
+      defaultValue={defaultValue}
+      placeholder={placeholder}
+    />
   );
 }
 

@@ -2,9 +2,17 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { getCallerView, searchCallers } from "@/lib/allowlists/caller-queries";
-import { SearchIcon } from "@/components/icons";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
-import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entry-status";
+import {
+  CallerLink,
+  CrossTrustDomainBadge,
+  EndpointLabel,
+  EntryStatusBadge,
+  OwnerReason,
+  ServiceLink,
+  SpiffeIdText,
+} from "../_components/entry-status";
+import { DataTable, PageHeader, SearchForm, num } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Callers · Allowlists" };
 
@@ -18,15 +26,9 @@ export default async function CallersPage({ searchParams }: { searchParams: Prom
 
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Callers</h1>
-          <p className="subtitle">
-            What may a workload call? Search callers by SPIFFE ID prefix, or open one to see every endpoint it may
-            reach.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Callers">
+        What may a workload call? Search callers by SPIFFE ID prefix, or open one to see every endpoint it may reach.
+      </PageHeader>
       <AllowlistTabs active="/allowlists/callers" />
       {callerId ? (
         <CallerView actor={actor} callerId={callerId} />
@@ -48,19 +50,16 @@ async function CallerSearch({
   return (
     <div className="card">
       <div className="card-header">
-        <form role="search" className="search" style={{ flex: 1, maxWidth: 640 }} action="/allowlists/callers">
-          <SearchIcon />
-          <label htmlFor="caller-prefix" className="sr-only">
-            SPIFFE ID prefix
-          </label>
-          <input
-            id="caller-prefix"
-            name="prefix"
-            className="input mono"
-            defaultValue={prefix}
-            placeholder="spiffe://prod.example.com/ns/billing/"
-          />
-        </form>
+        <SearchForm
+          action="/allowlists/callers"
+          style={{ flex: 1, maxWidth: 640 }}
+          id="caller-prefix"
+          label="SPIFFE ID prefix"
+          name="prefix"
+          className="input mono"
+          defaultValue={prefix}
+          placeholder="spiffe://prod.example.com/ns/billing/"
+        />
         <span className="muted small">
           {callers.length === 200 ? "first 200" : callers.length} caller{callers.length === 1 ? "" : "s"}
         </span>
@@ -75,45 +74,29 @@ async function CallerSearch({
           </p>
         </div>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Caller</th>
-              <th scope="col" className="num">
-                Services
-              </th>
-              <th scope="col" className="num">
-                Grants
-              </th>
-              <th scope="col">Expired</th>
+        <DataTable columns={["Caller", num("Services"), num("Grants"), "Expired"]}>
+          {callers.map((c) => (
+            <tr key={c.caller}>
+              <td>
+                <CallerLink caller={c.caller} />
+                {c.caller.endsWith("/*") ? (
+                  <span className="badge badge-accent" style={{ marginLeft: 8 }}>
+                    wildcard
+                  </span>
+                ) : null}
+              </td>
+              <td className="num">{c.services}</td>
+              <td className="num">{c.grants}</td>
+              <td>
+                {c.expired > 0 ? (
+                  <span className="badge badge-danger">{c.expired} expired</span>
+                ) : (
+                  <span className="muted small">—</span>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {callers.map((c) => (
-              <tr key={c.caller}>
-                <td>
-                  <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(c.caller)}`}>
-                    <SpiffeIdText id={c.caller} />
-                  </Link>
-                  {c.caller.endsWith("/*") ? (
-                    <span className="badge badge-accent" style={{ marginLeft: 8 }}>
-                      wildcard
-                    </span>
-                  ) : null}
-                </td>
-                <td className="num">{c.services}</td>
-                <td className="num">{c.grants}</td>
-                <td>
-                  {c.expired > 0 ? (
-                    <span className="badge badge-danger">{c.expired} expired</span>
-                  ) : (
-                    <span className="muted small">—</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </div>
   );
@@ -165,49 +148,28 @@ async function CallerView({
               {services.length} service{services.length === 1 ? "" : "s"}
             </h2>
           </div>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Service</th>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Granted to</th>
-                <th scope="col">Owner · reason</th>
-                <th scope="col">Expiry</th>
+          <DataTable columns={["Service", "Endpoint", "Granted to", "Owner · reason", "Expiry"]}>
+            {view.grants.map((g) => (
+              <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
+                <td>
+                  <ServiceLink service={g.service} />
+                </td>
+                <td>
+                  <EndpointLabel method={g.method} path={g.path} />
+                </td>
+                <td className="mono small caller-cell">
+                  {g.via === view.caller ? "this caller" : <SpiffeIdText id={g.via} />}
+                  <CrossTrustDomainBadge cross={g.crossTrustDomain} />
+                </td>
+                <td>
+                  <OwnerReason owner={g.owner} reason={g.reason} />
+                </td>
+                <td>
+                  <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {view.grants.map((g) => (
-                <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
-                  <td>
-                    <Link className="table-link" href={`/allowlists/services/${g.service}`}>
-                      {g.service}
-                    </Link>
-                  </td>
-                  <td>
-                    <div className="row">
-                      <MethodBadge method={g.method} />
-                      <code>{g.path}</code>
-                    </div>
-                  </td>
-                  <td className="mono small caller-cell">
-                    {g.via === view.caller ? "this caller" : <SpiffeIdText id={g.via} />}
-                    {g.crossTrustDomain ? (
-                      <div>
-                        <span className="badge badge-accent">cross-trust-domain</span>
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    <div>{g.owner}</div>
-                    <div className="muted small">{g.reason}</div>
-                  </td>
-                  <td>
-                    <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </div>
       )}
     </div>

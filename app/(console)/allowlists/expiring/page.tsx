@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { listExpiringGrants, type ExpiringGrant } from "@/lib/allowlists/caller-queries";
 import { ZExpiringQuery } from "@/lib/allowlists/schemas";
 import { formatDateTime } from "@/components/format";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
-import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../_components/entry-status";
+import { CallerLink, EndpointLabel, EntryStatusBadge, ServiceLink } from "../_components/entry-status";
+import { DataTable, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Expiring grants · Allowlists" };
 
@@ -22,30 +22,29 @@ export default async function ExpiringPage({
   });
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Expiring grants</h1>
-          <p className="subtitle">
-            Grants that stop working within {days} days, and those that stopped in the last {days}. Expired grants are
-            left out of every publish.
-          </p>
-        </div>
-        <form className="row" action="/allowlists/expiring">
-          <label htmlFor="days" className="label">
-            Window
-          </label>
-          <select id="days" name="days" className="input" defaultValue={String(days)} style={{ width: 120 }}>
-            {[7, 14, 30, 90].map((d) => (
-              <option key={d} value={d}>
-                {d} days
-              </option>
-            ))}
-          </select>
-          <button type="submit" className="btn">
-            Apply
-          </button>
-        </form>
-      </div>
+      <PageHeader
+        title="Expiring grants"
+        actions={
+          <form className="row" action="/allowlists/expiring">
+            <label htmlFor="days" className="label">
+              Window
+            </label>
+            <select id="days" name="days" className="input" defaultValue={String(days)} style={{ width: 120 }}>
+              {[7, 14, 30, 90].map((d) => (
+                <option key={d} value={d}>
+                  {d} days
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="btn">
+              Apply
+            </button>
+          </form>
+        }
+      >
+        Grants that stop working within {days} days, and those that stopped in the last {days}. Expired grants are left
+        out of every publish.
+      </PageHeader>
       <AllowlistTabs active="/allowlists/expiring" />
       <div className="stack">
         <GrantTable
@@ -73,44 +72,26 @@ function GrantTable({ title, grants, empty }: { title: string; grants: ExpiringG
       {grants.length === 0 ? (
         <p className="card-body muted">{empty}</p>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Caller</th>
-              <th scope="col">Service</th>
-              <th scope="col">Endpoint</th>
-              <th scope="col">Owner</th>
+        <DataTable columns={["When", "Caller", "Service", "Endpoint", "Owner"]}>
+          {grants.map((g) => (
+            <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
+              <td>
+                <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
+                <div className="muted small">{g.expiresAt ? formatDateTime(g.expiresAt) : ""}</div>
+              </td>
+              <td className="caller-cell">
+                <CallerLink caller={g.caller} />
+              </td>
+              <td>
+                <ServiceLink service={g.service} />
+              </td>
+              <td>
+                <EndpointLabel method={g.method} path={g.path} />
+              </td>
+              <td>{g.owner}</td>
             </tr>
-          </thead>
-          <tbody>
-            {grants.map((g) => (
-              <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
-                <td>
-                  <EntryStatusBadge status={g.status} expiresAt={g.expiresAt} />
-                  <div className="muted small">{g.expiresAt ? formatDateTime(g.expiresAt) : ""}</div>
-                </td>
-                <td className="caller-cell">
-                  <Link className="mono" href={`/allowlists/callers?id=${encodeURIComponent(g.caller)}`}>
-                    <SpiffeIdText id={g.caller} />
-                  </Link>
-                </td>
-                <td>
-                  <Link className="table-link" href={`/allowlists/services/${g.service}`}>
-                    {g.service}
-                  </Link>
-                </td>
-                <td>
-                  <div className="row">
-                    <MethodBadge method={g.method} />
-                    <code>{g.path}</code>
-                  </div>
-                </td>
-                <td>{g.owner}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </section>
   );

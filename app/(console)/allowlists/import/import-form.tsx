@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import type { Problem } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { AlertIcon, CheckIcon } from "@/components/icons";
+import { DataTable, Field, SelectField, TextAreaField } from "@/components/ui";
 
 type RowError = { row: number; field: string | null; message: string };
 type Diff = { lines: string[]; added: number; removed: number; changed: number; unchanged: number; summary: string };
@@ -18,6 +19,16 @@ type Plan = {
 };
 
 const MAX_SHOWN_LINES = 500;
+
+const FORMATS = [
+  ["csv", "CSV"],
+  ["json", "JSON"],
+] as const;
+
+const MODES = [
+  ["merge", "Merge: add and update"],
+  ["replace", "Replace: the file is the whole allowlist"],
+] as const;
 
 export function ImportForm() {
   const router = useRouter();
@@ -97,60 +108,47 @@ export function ImportForm() {
         }}
       >
         <div className="row row-wrap" style={{ gap: 16 }}>
-          <div className="field">
-            <label htmlFor="imp-file">File</label>
+          <Field id="imp-file" label="File">
             <input
               id="imp-file"
               type="file"
               accept=".csv,.json,text/csv,application/json"
               onChange={(e) => e.target.files?.[0] && void loadFile(e.target.files[0])}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="imp-format">Format</label>
-            <select
-              id="imp-format"
-              className="input"
-              value={format}
-              onChange={(e) => {
-                setFormat(e.target.value as "csv" | "json");
-                setPlan(null);
-              }}
-            >
-              <option value="csv">CSV</option>
-              <option value="json">JSON</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="imp-mode">Mode</label>
-            <select
-              id="imp-mode"
-              className="input"
-              value={mode}
-              onChange={(e) => {
-                setMode(e.target.value as "merge" | "replace");
-                setPlan(null);
-              }}
-            >
-              <option value="merge">Merge: add and update</option>
-              <option value="replace">Replace: the file is the whole allowlist</option>
-            </select>
-          </div>
-        </div>
-        <div className="field">
-          <label htmlFor="imp-text">…or paste it</label>
-          <textarea
-            id="imp-text"
-            className="input mono"
-            rows={10}
-            value={text}
+          </Field>
+          <SelectField
+            id="imp-format"
+            label="Format"
+            value={format}
             onChange={(e) => {
-              setText(e.target.value);
+              setFormat(e.target.value as "csv" | "json");
               setPlan(null);
             }}
-            placeholder="service,method,path,caller,owner,reason,expires_at,cross_trust_domain"
+            options={FORMATS}
+          />
+          <SelectField
+            id="imp-mode"
+            label="Mode"
+            value={mode}
+            onChange={(e) => {
+              setMode(e.target.value as "merge" | "replace");
+              setPlan(null);
+            }}
+            options={MODES}
           />
         </div>
+        <TextAreaField
+          id="imp-text"
+          label="…or paste it"
+          className="input mono"
+          rows={10}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            setPlan(null);
+          }}
+          placeholder="service,method,path,caller,owner,reason,expires_at,cross_trust_domain"
+        />
         <div className="row">
           <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()}>
             {busy ? <span className="spinner" /> : null} Preview changes
@@ -192,28 +190,19 @@ function PlanView({ plan }: { plan: Plan }) {
         </div>
       </div>
       {plan.errors.length > 0 ? (
-        <table className="table" aria-label="Row errors">
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Field</th>
-              <th scope="col">Problem</th>
+        <DataTable columns={["Row", "Field", "Problem"]} label="Row errors">
+          {plan.errors.map((e, i) => (
+            <tr key={i}>
+              <td className="num" style={{ width: 60 }}>
+                {e.row}
+              </td>
+              <td>
+                <code>{e.field ?? "—"}</code>
+              </td>
+              <td>{e.message}</td>
             </tr>
-          </thead>
-          <tbody>
-            {plan.errors.map((e, i) => (
-              <tr key={i}>
-                <td className="num" style={{ width: 60 }}>
-                  {e.row}
-                </td>
-                <td>
-                  <code>{e.field ?? "—"}</code>
-                </td>
-                <td>{e.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       ) : null}
       {plan.diff.lines.length === 0 ? (
         <p className="card-body muted">

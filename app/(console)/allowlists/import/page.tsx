@@ -5,6 +5,7 @@ import { CSV_COLUMNS } from "@/lib/allowlists/import-file";
 import { MAX_IMPORT_ROWS } from "@/lib/allowlists/schemas";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
 import { ImportForm } from "./import-form";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Import & export · Allowlists" };
 
@@ -13,16 +14,11 @@ export default async function ImportPage() {
   const canWrite = can(actor, "allowlist:write");
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>Import &amp; export</h1>
-          <p className="subtitle">
-            Bring an existing allowlist in as CSV or JSON. Every import is previewed first: the access diff and every
-            row&apos;s errors, before anything is written. A clean import becomes one change request; once approved and
-            published it applies all-or-nothing.
-          </p>
-        </div>
-      </div>
+      <PageHeader title={<>Import &amp; export</>}>
+        Bring an existing allowlist in as CSV or JSON. Every import is previewed first: the access diff and every
+        row&apos;s errors, before anything is written. A clean import becomes one change request; once approved and
+        published it applies all-or-nothing.
+      </PageHeader>
       <AllowlistTabs active="/allowlists/import" />
       <div className="import-layout">
         {canWrite ? (

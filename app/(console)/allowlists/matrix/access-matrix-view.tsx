@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { api, ApiError } from "@/components/api-client";
 import type { AccessMatrix } from "@/lib/allowlists/access-matrix";
+import { TextField } from "@/components/ui";
 
 const CELL = 26;
 const LABEL_WIDTH = 380;
@@ -59,26 +60,23 @@ export function AccessMatrixView() {
   return (
     <div className="stack">
       <div className="card card-body row row-wrap matrix-filters">
-        <div className="field" style={{ flex: 2, minWidth: 280 }}>
-          <label htmlFor="mx-caller">Callers starting with or containing</label>
-          <input
-            id="mx-caller"
-            className="input mono"
-            value={callerFilter}
-            onChange={(e) => setCallerFilter(e.target.value)}
-            placeholder="spiffe://prod/ns/billing/"
-          />
-        </div>
-        <div className="field" style={{ flex: 1, minWidth: 200 }}>
-          <label htmlFor="mx-service">Services containing</label>
-          <input
-            id="mx-service"
-            className="input"
-            value={serviceFilter}
-            onChange={(e) => setServiceFilter(e.target.value)}
-            placeholder="payments"
-          />
-        </div>
+        <TextField
+          id="mx-caller"
+          label="Callers starting with or containing"
+          className="input mono"
+          value={callerFilter}
+          onChange={(e) => setCallerFilter(e.target.value)}
+          placeholder="spiffe://prod/ns/billing/"
+          fieldStyle={{ flex: 2, minWidth: 280 }}
+        />
+        <TextField
+          id="mx-service"
+          label="Services containing"
+          value={serviceFilter}
+          onChange={(e) => setServiceFilter(e.target.value)}
+          placeholder="payments"
+          fieldStyle={{ flex: 1, minWidth: 200 }}
+        />
         <label className="checkbox" style={{ alignSelf: "flex-end", paddingBottom: 8 }}>
           <input type="checkbox" checked={onlyExpired} onChange={(e) => setOnlyExpired(e.target.checked)} /> Only cells
           with expired grants

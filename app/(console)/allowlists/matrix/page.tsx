@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
 import { AccessMatrixView } from "./access-matrix-view";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Access matrix · Allowlists" };
 
@@ -9,15 +10,10 @@ export default async function MatrixPage() {
   await requirePageActor("allowlist:read");
   return (
     <div className="page page-wide">
-      <div className="page-header">
-        <div>
-          <h1>Access matrix</h1>
-          <p className="subtitle">
-            Every caller against every service. A filled cell means the caller may call at least one endpoint of that
-            service.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="Access matrix">
+        Every caller against every service. A filled cell means the caller may call at least one endpoint of that
+        service.
+      </PageHeader>
       <AllowlistTabs active="/allowlists/matrix" />
       <AccessMatrixView />
     </div>

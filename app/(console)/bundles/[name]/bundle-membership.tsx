@@ -4,6 +4,8 @@ import { useState } from "react";
 import Link from "next/link";
 import { api } from "@/components/api-client";
 import { useApiAction } from "@/components/use-api-action";
+import { toggled } from "@/components/form-parts";
+import { PolicyCheckbox } from "../policy-checkbox";
 
 type PolicyOption = { id: string; name: string; packagePath: string };
 
@@ -59,14 +61,12 @@ export function BundleMembership({
             <span className="muted small">No policy package lies under this bundle&apos;s roots.</span>
           ) : null}
           {all.map((p) => (
-            <label key={p.id} className="checkbox">
-              <input
-                type="checkbox"
-                checked={chosen.includes(p.id)}
-                onChange={(e) => setChosen((c) => (e.target.checked ? [...c, p.id] : c.filter((x) => x !== p.id)))}
-              />{" "}
-              {p.name} <code className="small">{p.packagePath}</code>
-            </label>
+            <PolicyCheckbox
+              key={p.id}
+              policy={p}
+              checked={chosen.includes(p.id)}
+              onChange={(on) => setChosen((c) => toggled(c, p.id, on))}
+            />
           ))}
           <div className="row">
             <button type="submit" className="btn btn-sm btn-primary" disabled={busy}>

@@ -14,6 +14,7 @@ import { BundleMembership } from "./bundle-membership";
 import { listPolicies } from "@/lib/policies/list-policies";
 import { isUnderRoots, packageDataPath } from "@/lib/bundles/roots";
 import { getBundleOrThrow } from "@/lib/bundles/list-bundles";
+import { DataTable, num } from "@/components/ui";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
   const parsed = ZBundleParams.safeParse(await params);
@@ -97,71 +98,59 @@ export default async function BundlePage({
             </Link>
           </div>
         ) : (
-          <table className="table" aria-label="Revisions">
-            <thead>
-              <tr>
-                <th scope="col">Revision</th>
-                <th scope="col">Published</th>
-                <th scope="col">Why</th>
-                <th scope="col">Signed with</th>
-                <th scope="col" className="num">
-                  Agents
-                </th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {revisions.items.map((r, i) => (
-                <tr key={r.number}>
-                  <td>
-                    <Link href={`/bundles/${bundle.name}/revisions/${r.number}`} className="table-link mono">
-                      {r.revision}
+          <DataTable
+            columns={["Revision", "Published", "Why", "Signed with", num("Agents")]}
+            actions="Actions"
+            label="Revisions"
+          >
+            {revisions.items.map((r, i) => (
+              <tr key={r.number}>
+                <td>
+                  <Link href={`/bundles/${bundle.name}/revisions/${r.number}`} className="table-link mono">
+                    {r.revision}
+                  </Link>
+                  {i === 0 && !query.data?.before ? (
+                    <span className="badge badge-ok" style={{ marginLeft: 6 }}>
+                      current
+                    </span>
+                  ) : null}
+                </td>
+                <td>
+                  <span title={formatDateTime(r.publishedAt)}>{timeAgo(r.publishedAt)}</span>
+                  <div className="muted small">
+                    by {r.publishedBy.name}
+                    {r.approvedBy ? `, approved by ${r.approvedBy.name}` : ""}
+                  </div>
+                </td>
+                <td className="small">
+                  {r.changeRequest ? (
+                    <Link href={`/reviews/${r.changeRequest.number}`}>
+                      #{r.changeRequest.number} {r.changeRequest.title}
                     </Link>
-                    {i === 0 && !query.data?.before ? (
-                      <span className="badge badge-ok" style={{ marginLeft: 6 }}>
-                        current
-                      </span>
-                    ) : null}
-                  </td>
-                  <td>
-                    <span title={formatDateTime(r.publishedAt)}>{timeAgo(r.publishedAt)}</span>
-                    <div className="muted small">
-                      by {r.publishedBy.name}
-                      {r.approvedBy ? `, approved by ${r.approvedBy.name}` : ""}
+                  ) : r.rollbackOf ? (
+                    <>
+                      rollback to <span className="mono">{r.rollbackOf}</span>: {r.reason}
+                    </>
+                  ) : null}
+                  {r.testOverride ? (
+                    <div>
+                      <span className="badge badge-warn">tests overridden</span>
                     </div>
-                  </td>
-                  <td className="small">
-                    {r.changeRequest ? (
-                      <Link href={`/reviews/${r.changeRequest.number}`}>
-                        #{r.changeRequest.number} {r.changeRequest.title}
-                      </Link>
-                    ) : r.rollbackOf ? (
-                      <>
-                        rollback to <span className="mono">{r.rollbackOf}</span>: {r.reason}
-                      </>
-                    ) : null}
-                    {r.testOverride ? (
-                      <div>
-                        <span className="badge badge-warn">tests overridden</span>
-                      </div>
-                    ) : null}
-                  </td>
-                  <td className="small mono">
-                    {r.signature.kid}
-                    <div className="muted">{r.signature.algorithm}</div>
-                  </td>
-                  <td className="num">{r.agentsRunning}</td>
-                  <td className="num">
-                    {canPublish && i > 0 ? (
-                      <RevisionActions bundle={bundle.name} number={r.number} revision={r.revision} />
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  ) : null}
+                </td>
+                <td className="small mono">
+                  {r.signature.kid}
+                  <div className="muted">{r.signature.algorithm}</div>
+                </td>
+                <td className="num">{r.agentsRunning}</td>
+                <td className="num">
+                  {canPublish && i > 0 ? (
+                    <RevisionActions bundle={bundle.name} number={r.number} revision={r.revision} />
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {revisions.nextBefore ? (
           <div className="pagination">

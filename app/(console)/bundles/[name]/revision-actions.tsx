@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { api } from "@/components/api-client";
 import { useApiAction } from "@/components/use-api-action";
+import { ReasonInput } from "@/components/form-parts";
 
 /** Roll back: republish this revision's content as a new revision, with a recorded reason. */
 export function RevisionActions({ bundle, number, revision }: { bundle: string; number: number; revision: string }) {
@@ -37,19 +38,12 @@ export function RevisionActions({ bundle, number, revision }: { bundle: string; 
         void rollback();
       }}
     >
-      <label htmlFor={`rb-${number}`} className="sr-only">
-        Reason for rolling back to {revision}
-      </label>
-      <input
+      <ReasonInput
         id={`rb-${number}`}
-        className="input"
-        style={{ width: 220 }}
-        placeholder="Reason (audited)"
+        label={<>Reason for rolling back to {revision}</>}
+        width={220}
         value={reason}
-        onChange={(e) => setReason(e.target.value)}
-        minLength={3}
-        required
-        autoFocus
+        onChange={setReason}
       />
       <button type="submit" className="btn btn-sm btn-primary" disabled={busy || reason.trim().length < 3}>
         {busy ? <span className="spinner" aria-hidden /> : null} Roll back

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { SearchIcon } from "@/components/icons";
 import { RANGE_PRESETS } from "./page-filter";
+import { FilterInput, FilterSelect } from "@/components/ui";
 
 type Props = { raw: Record<string, string>; range: string; matchError: string | null };
 
@@ -55,29 +56,23 @@ export function DecisionFilters({ raw, range, matchError }: Props) {
         </div>
         {custom ? (
           <>
-            <label className="sr-only" htmlFor="df-from">
-              From (UTC)
-            </label>
-            <input
+            <FilterInput
               id="df-from"
+              label="From (UTC)"
               name="from"
               type="datetime-local"
               step="1"
-              className="input"
               style={{ width: 200 }}
               defaultValue={raw.from?.replace(/Z$/, "") ?? ""}
               title="From (UTC)"
             />
             <span className="muted small">to</span>
-            <label className="sr-only" htmlFor="df-to">
-              To (UTC)
-            </label>
-            <input
+            <FilterInput
               id="df-to"
+              label="To (UTC)"
               name="to"
               type="datetime-local"
               step="1"
-              className="input"
               style={{ width: 200 }}
               defaultValue={raw.to?.replace(/Z$/, "") ?? ""}
               title="To (UTC, exclusive; empty means now)"
@@ -87,38 +82,29 @@ export function DecisionFilters({ raw, range, matchError }: Props) {
         ) : null}
       </div>
       <div className="filter-grid">
-        <label className="sr-only" htmlFor="df-outcome">
-          Outcome
-        </label>
-        <select id="df-outcome" name="outcome" className="input" defaultValue={raw.outcome ?? ""}>
+        <FilterSelect id="df-outcome" label="Outcome" name="outcome" defaultValue={raw.outcome ?? ""}>
           <option value="">Any outcome</option>
           <option value="allowed">Allowed</option>
           <option value="denied">Denied</option>
           <option value="other">Undefined / other</option>
-        </select>
+        </FilterSelect>
         {TEXT_FIELDS.map((f) => (
           <span key={f.name}>
-            <label className="sr-only" htmlFor={`df-${f.name}`}>
-              {f.label}
-            </label>
-            <input
+            <FilterInput
               id={`df-${f.name}`}
+              label={f.label}
               name={f.name}
-              className="input"
               placeholder={f.placeholder}
               title={f.label}
               defaultValue={raw[f.name] ?? ""}
             />
           </span>
         ))}
-        <label className="sr-only" htmlFor="df-unpublished">
-          Provenance
-        </label>
-        <select id="df-unpublished" name="unpublished" className="input" defaultValue={raw.unpublished ?? ""}>
+        <FilterSelect id="df-unpublished" label="Provenance" name="unpublished" defaultValue={raw.unpublished ?? ""}>
           <option value="">Any provenance</option>
           <option value="true">Unpublished revision only</option>
           <option value="false">Published by Verdict only</option>
-        </select>
+        </FilterSelect>
       </div>
       <div className="row">
         <div className="search" style={{ flex: 1 }}>
@@ -136,11 +122,9 @@ export function DecisionFilters({ raw, range, matchError }: Props) {
             aria-describedby="df-match-help"
           />
         </div>
-        <label className="sr-only" htmlFor="df-decision-id">
-          Decision id
-        </label>
-        <input
+        <FilterInput
           id="df-decision-id"
+          label="Decision id"
           name="decisionId"
           className="input mono"
           style={{ width: 230 }}

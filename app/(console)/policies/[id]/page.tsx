@@ -1,42 +1,28 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
-import { getPolicyOrThrow } from "@/lib/policies/get-policy";
-import { ZPolicyParams } from "@/lib/policies/schemas";
-import { AppError } from "@/lib/core/errors";
+import { loadPolicyPage } from "./load-policy-page";
 import { getLatestTestRunForVersion } from "@/lib/policy-tests/get-test-runs";
 import { PolicyWorkbench } from "../_components/policy-workbench";
 import { policyFilePath } from "@/lib/rego/policy-module";
 import { policyMetadata } from "../_components/policy-title";
+import { PageHeader } from "@/components/ui";
 
 export function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   return policyMetadata(params);
 }
 
 export default async function PolicyEditorPage({ params }: { params: Promise<{ id: string }> }) {
-  const actor = await requirePageActor("policy:read");
-  const parsed = ZPolicyParams.safeParse(await params);
-  if (!parsed.success) notFound();
-  const policy = await getPolicyOrThrow({ actor, id: parsed.data.id }).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === "not_found") notFound();
-    throw error;
-  });
+  const { actor, policy } = await loadPolicyPage(params);
   const latestRun = await getLatestTestRunForVersion(policy.head.id);
   return (
     <div className="page page-wide">
       <div className="breadcrumbs">
         <Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>{policy.name}</span>
       </div>
-      <div className="page-header">
-        <div>
-          <h1>{policy.name}</h1>
-          <p className="subtitle">
-            <code>{policy.packagePath}</code> · owned by {policy.owner}
-          </p>
-        </div>
-      </div>
+      <PageHeader title={policy.name}>
+        <code>{policy.packagePath}</code> · owned by {policy.owner}
+      </PageHeader>
       <PolicyWorkbench
         key={policy.head.id}
         canWrite={can(actor, "policy:write")}

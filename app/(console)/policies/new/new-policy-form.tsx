@@ -6,6 +6,8 @@ import { api, ApiError } from "@/components/api-client";
 import { RegoEditor } from "@/components/monaco";
 import { ProblemsPanel } from "../_components/problems-panel";
 import { toMarkers, useRegoLint } from "../_components/use-rego-lint";
+import { FormActions } from "@/components/form-parts";
+import { TextField } from "@/components/ui";
 
 const template = (pkg: string) =>
   `package ${pkg || "example.authz"}\n\n# Deny by default.\ndefault allow := false\n\nallow if {\n\tinput.user.role == "admin"\n}\n`;
@@ -50,60 +52,46 @@ export function NewPolicyForm() {
     >
       <div className="stack">
         <div className="card card-body grid-2">
-          <div className="field">
-            <label htmlFor="name">Name</label>
-            <input
-              id="name"
-              className="input"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              required
-              aria-invalid={Boolean(fieldError("name"))}
-            />
-            {fieldError("name") ? <span className="error">{fieldError("name")}</span> : null}
-          </div>
-          <div className="field">
-            <label htmlFor="packagePath">Package</label>
-            <input
-              id="packagePath"
-              className="input mono"
-              placeholder="payments.authz"
-              value={packagePath}
-              required
-              aria-invalid={Boolean(fieldError("packagePath"))}
-              onChange={(e) => {
-                setPackagePath(e.target.value);
-                if (!touchedSource) setSource(template(e.target.value));
-              }}
-            />
-            {fieldError("packagePath") ? (
-              <span className="error">{fieldError("packagePath")}</span>
-            ) : (
-              <span className="hint">The module&apos;s package line must match.</span>
-            )}
-          </div>
-          <div className="field">
-            <label htmlFor="owner">Owner</label>
-            <input
-              id="owner"
-              className="input"
-              placeholder="team or person"
-              value={owner}
-              onChange={(e) => setOwner(e.target.value)}
-              required
-              aria-invalid={Boolean(fieldError("owner"))}
-            />
-            {fieldError("owner") ? <span className="error">{fieldError("owner")}</span> : null}
-          </div>
-          <div className="field">
-            <label htmlFor="description">Description</label>
-            <input
-              id="description"
-              className="input"
-              value={description}
-              onChange={(e) => setDescription(e.target.value)}
-            />
-          </div>
+          <TextField
+            id="name"
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            aria-invalid={Boolean(fieldError("name"))}
+            error={fieldError("name")}
+          />
+          <TextField
+            id="packagePath"
+            label="Package"
+            className="input mono"
+            placeholder="payments.authz"
+            value={packagePath}
+            required
+            aria-invalid={Boolean(fieldError("packagePath"))}
+            onChange={(e) => {
+              setPackagePath(e.target.value);
+              if (!touchedSource) setSource(template(e.target.value));
+            }}
+            error={fieldError("packagePath")}
+            hint={<>The module&apos;s package line must match.</>}
+          />
+          <TextField
+            id="owner"
+            label="Owner"
+            placeholder="team or person"
+            value={owner}
+            onChange={(e) => setOwner(e.target.value)}
+            required
+            aria-invalid={Boolean(fieldError("owner"))}
+            error={fieldError("owner")}
+          />
+          <TextField
+            id="description"
+            label="Description"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
         </div>
         <div className="editor-frame">
           <RegoEditor
@@ -122,14 +110,7 @@ export function NewPolicyForm() {
             {error.message}
           </div>
         ) : null}
-        <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={pending}>
-            {pending ? <span className="spinner" aria-hidden /> : null} Create policy
-          </button>
-          <button type="button" className="btn btn-ghost" onClick={() => router.push("/policies")}>
-            Cancel
-          </button>
-        </div>
+        <FormActions submit="Create policy" busy={pending} spinner onCancel={() => router.push("/policies")} />
       </div>
       <ProblemsPanel lint={lint} onReveal={() => {}} />
     </form>

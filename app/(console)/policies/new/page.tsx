@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { NewPolicyForm } from "./new-policy-form";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "New policy" };
 
@@ -12,14 +13,9 @@ export default async function NewPolicyPage() {
       <div className="breadcrumbs">
         <Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>New</span>
       </div>
-      <div className="page-header">
-        <div>
-          <h1>New policy</h1>
-          <p className="subtitle">
-            A Rego module in its own package. It is checked by OPA before it is stored as version 1.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="New policy">
+        A Rego module in its own package. It is checked by OPA before it is stored as version 1.
+      </PageHeader>
       <NewPolicyForm />
     </div>
   );

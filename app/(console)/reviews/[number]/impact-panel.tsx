@@ -6,6 +6,7 @@ import { api, ApiError } from "@/components/api-client";
 import { ReplayIcon } from "@/components/icons";
 import type { FlipKind, ImpactExample, ImpactReport } from "@/lib/decisions/analyze-impact";
 import { decisionHref } from "@/lib/decisions/decision-views";
+import { DataTable, num } from "@/components/ui";
 
 const WINDOWS = [1, 7, 30];
 const KINDS: Array<{ kind: FlipKind; label: string; tone: string }> = [
@@ -152,37 +153,25 @@ function ExampleTable({ title, examples }: { title: string; examples: ImpactExam
   return (
     <div>
       <h3 style={{ marginBottom: 6 }}>{title} — examples</h3>
-      <table className="table impact-table">
-        <thead>
-          <tr>
-            <th scope="col">Input</th>
-            <th scope="col">Recorded</th>
-            <th scope="col">Proposed</th>
-            <th scope="col" className="num">
-              Times
-            </th>
+      <DataTable columns={["Input", "Recorded", "Proposed", num("Times")]} className="table impact-table">
+        {examples.map((e) => (
+          <tr key={`${e.decisionId}-${e.timestamp}`}>
+            <td className="mono small">
+              <Link
+                href={decisionHref({ decisionId: e.decisionId, timestamp: e.timestamp })}
+                title="Open the newest recorded decision"
+              >
+                {JSON.stringify(e.input)}
+              </Link>
+            </td>
+            <td className="small">{e.recorded.outcome}</td>
+            <td className="small">
+              <strong>{e.proposed.defined ? e.proposed.outcome : "undefined"}</strong>
+            </td>
+            <td className="num small">{number.format(e.count)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {examples.map((e) => (
-            <tr key={`${e.decisionId}-${e.timestamp}`}>
-              <td className="mono small">
-                <Link
-                  href={decisionHref({ decisionId: e.decisionId, timestamp: e.timestamp })}
-                  title="Open the newest recorded decision"
-                >
-                  {JSON.stringify(e.input)}
-                </Link>
-              </td>
-              <td className="small">{e.recorded.outcome}</td>
-              <td className="small">
-                <strong>{e.proposed.defined ? e.proposed.outcome : "undefined"}</strong>
-              </td>
-              <td className="num small">{number.format(e.count)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </div>
   );
 }

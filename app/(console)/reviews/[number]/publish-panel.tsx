@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import type { ChangeRequestView } from "@/lib/reviews/change-request-views";
+import { TextAreaField } from "@/components/ui";
 
 type Props = { cr: Pick<ChangeRequestView, "number" | "status" | "approval" | "tests" | "revisions" | "can"> };
 type RegoProblem = { message: string; file?: string; row?: number };
@@ -97,22 +98,17 @@ export function PublishPanel({ cr }: Props) {
             }}
           >
             {cr.can.override ? (
-              <div className="field">
-                <label htmlFor="override-reason">
-                  Override reason (admin; recorded in the revision and the audit trail)
-                </label>
-                <textarea
-                  id="override-reason"
-                  className="input"
-                  rows={2}
-                  value={reason}
-                  onChange={(e) => setReason(e.target.value)}
-                  minLength={10}
-                  maxLength={2000}
-                  placeholder="Why publish without passing tests?"
-                  required
-                />
-              </div>
+              <TextAreaField
+                id="override-reason"
+                label="Override reason (admin; recorded in the revision and the audit trail)"
+                rows={2}
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                minLength={10}
+                maxLength={2000}
+                placeholder="Why publish without passing tests?"
+                required
+              />
             ) : null}
             <button
               type="submit"

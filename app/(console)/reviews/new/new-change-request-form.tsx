@@ -7,6 +7,7 @@ import { timeAgo } from "@/components/format";
 import { SearchIcon } from "@/components/icons";
 import type { SubmittablePolicy } from "@/lib/reviews/submittable-policies";
 import { ProblemAlert } from "@/components/form-parts";
+import { TextAreaField, TextField } from "@/components/ui";
 
 export function NewChangeRequestForm({
   policies,
@@ -144,30 +145,24 @@ export function NewChangeRequestForm({
         )}
       </div>
       <div className="card card-body stack">
-        <div className="field">
-          <label htmlFor="cr-title">Title</label>
-          <input
-            id="cr-title"
-            className="input"
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            placeholder="e.g. Let the billing service read invoices"
-            required
-            maxLength={200}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="cr-description">Description</label>
-          <textarea
-            id="cr-description"
-            className="input"
-            rows={5}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-            placeholder="Why is this change needed, and what should the reviewer look at?"
-            maxLength={10000}
-          />
-        </div>
+        <TextField
+          id="cr-title"
+          label="Title"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          placeholder="e.g. Let the billing service read invoices"
+          required
+          maxLength={200}
+        />
+        <TextAreaField
+          id="cr-description"
+          label="Description"
+          rows={5}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          placeholder="Why is this change needed, and what should the reviewer look at?"
+          maxLength={10000}
+        />
         <ProblemAlert error={error} />
         <div className="row">
           <button type="submit" className="btn btn-primary" disabled={busy || chosen.length === 0 || !title.trim()}>

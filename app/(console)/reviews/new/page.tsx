@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { listSubmittablePolicies } from "@/lib/reviews/submittable-policies";
 import { NewChangeRequestForm } from "./new-change-request-form";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "New change request" };
 
@@ -15,15 +16,10 @@ export default async function NewChangeRequestPage({ searchParams }: { searchPar
       <div className="breadcrumbs">
         <Link href="/reviews">Change requests</Link> <span aria-hidden>/</span> <span>New</span>
       </div>
-      <div className="page-header">
-        <div>
-          <h1>New change request</h1>
-          <p className="subtitle">
-            Pick the policy versions to ship and say why. A reviewer who wrote none of them approves; any later change
-            voids the approval.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="New change request">
+        Pick the policy versions to ship and say why. A reviewer who wrote none of them approves; any later change voids
+        the approval.
+      </PageHeader>
       <NewChangeRequestForm policies={policies} preselected={policy ? [policy] : []} />
     </div>
   );

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
+import { TextField } from "@/components/ui";
 
 export function ChangePasswordForm() {
   const [error, setError] = useState<string | null>(null);
@@ -39,34 +40,32 @@ export function ChangePasswordForm() {
         void submit(e.currentTarget);
       }}
     >
-      <div className="field">
-        <label htmlFor="currentPassword">Current password</label>
-        <input
-          id="currentPassword"
-          name="currentPassword"
-          type="password"
-          className="input"
-          autoComplete="current-password"
-          required
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="newPassword">New password</label>
-        <input
-          id="newPassword"
-          name="newPassword"
-          type="password"
-          className="input"
-          autoComplete="new-password"
-          minLength={12}
-          required
-        />
-        <span className="hint">At least 12 characters.</span>
-      </div>
-      <div className="field">
-        <label htmlFor="confirm">Repeat the new password</label>
-        <input id="confirm" name="confirm" type="password" className="input" autoComplete="new-password" required />
-      </div>
+      <TextField
+        id="currentPassword"
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        autoComplete="current-password"
+        required
+      />
+      <TextField
+        id="newPassword"
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        minLength={12}
+        required
+        hint="At least 12 characters."
+      />
+      <TextField
+        id="confirm"
+        label="Repeat the new password"
+        name="confirm"
+        type="password"
+        autoComplete="new-password"
+        required
+      />
       {error ? (
         <div role="alert" className="alert alert-danger">
           {error}

@@ -3,6 +3,7 @@ import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { TokensManager } from "./tokens-manager";
 import { listApiTokens } from "@/lib/users/list-api-tokens";
+import { PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "API tokens" };
 
@@ -11,14 +12,9 @@ export default async function TokensPage() {
   const tokens = await listApiTokens({ actor });
   return (
     <div className="page">
-      <div className="page-header">
-        <div>
-          <h1>API tokens</h1>
-          <p className="subtitle">
-            For automation (CI, GitOps). A token acts as you, limited to the roles you give it, and expires.
-          </p>
-        </div>
-      </div>
+      <PageHeader title="API tokens">
+        For automation (CI, GitOps). A token acts as you, limited to the roles you give it, and expires.
+      </PageHeader>
       <TokensManager tokens={tokens} myRoles={actor.roles} selfId={actor.userId} seesAll={can(actor, "user:manage")} />
     </div>
   );

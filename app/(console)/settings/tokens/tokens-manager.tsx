@@ -5,8 +5,10 @@ import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
-import { KeyIcon, PlusIcon } from "@/components/icons";
-import { FormActions } from "@/components/form-parts";
+import { KeyIcon } from "@/components/icons";
+import { CreateCard, FormActions, toggled } from "@/components/form-parts";
+import { EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
+import { DataTable } from "@/components/ui";
 
 type Token = {
   id: string;
@@ -20,6 +22,13 @@ type Token = {
   lastUsedAt: string | null;
   createdAt: string;
 };
+
+const EXPIRES = [
+  ["7", "7 days"],
+  ["30", "30 days"],
+  ["90", "90 days"],
+  ["365", "1 year"],
+] as const;
 
 export function TokensManager({
   tokens,
@@ -91,141 +100,87 @@ export function TokensManager({
           </button>
         </div>
       ) : null}
-      <div className="card">
-        <div className="card-header">
-          <h2 style={{ fontSize: 14 }}>{seesAll ? "All tokens" : "Your tokens"}</h2>
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={() => setCreating((v) => !v)}
-            aria-expanded={creating}
-          >
-            <PlusIcon /> New token
-          </button>
-        </div>
-        {creating ? (
-          <form
-            className="card-body stack"
-            style={{ borderBottom: "1px solid var(--border)" }}
-            onSubmit={(e) => {
-              e.preventDefault();
-              void create(new FormData(e.currentTarget));
-            }}
-          >
+      <CreateCard
+        title={seesAll ? "All tokens" : "Your tokens"}
+        action="New token"
+        open={creating}
+        onToggle={() => setCreating((v) => !v)}
+        onSubmit={(form) => void create(form)}
+        form={
+          <>
             <div className="grid-2">
-              <div className="field">
-                <label htmlFor="t-name">Name</label>
-                <input
-                  id="t-name"
-                  name="name"
-                  className="input"
-                  placeholder="e.g. GitHub Actions policy tests"
-                  required
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="t-days">Expires after</label>
-                <select id="t-days" name="days" className="input" defaultValue="90">
-                  <option value="7">7 days</option>
-                  <option value="30">30 days</option>
-                  <option value="90">90 days</option>
-                  <option value="365">1 year</option>
-                </select>
-              </div>
+              <TextField id="t-name" label="Name" name="name" placeholder="e.g. GitHub Actions policy tests" required />
+              <SelectField id="t-days" label="Expires after" name="days" defaultValue="90" options={EXPIRES} />
             </div>
-            <fieldset className="row row-wrap" style={{ border: "none", padding: 0, margin: 0, gap: 16 }}>
-              <legend className="label" style={{ marginBottom: 6 }}>
-                Roles (only roles you hold)
-              </legend>
+            <PlainFieldset legend="Roles (only roles you hold)">
               {myRoles.map((r) => (
                 <label key={r} className="checkbox">
                   <input
                     type="checkbox"
                     checked={roles.includes(r)}
-                    onChange={(e) => setRoles((cur) => (e.target.checked ? [...cur, r] : cur.filter((x) => x !== r)))}
+                    onChange={(e) => setRoles((cur) => toggled(cur, r, e.target.checked))}
                   />{" "}
                   {r}
                 </label>
               ))}
-            </fieldset>
+            </PlainFieldset>
             {error ? (
               <div role="alert" className="alert alert-danger">
                 {error}
               </div>
             ) : null}
             <FormActions submit="Create token" onCancel={() => setCreating(false)} />
-          </form>
-        ) : null}
+          </>
+        }
+      >
         {tokens.length === 0 ? (
-          <div className="empty">
-            <div className="empty-icon">
-              <KeyIcon />
-            </div>
-            <h2>No API tokens</h2>
+          <EmptyState icon={<KeyIcon />} title="No API tokens">
             <p>Create one for CI to run policy tests or publish through the API.</p>
-          </div>
+          </EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                {seesAll ? <th scope="col">Owner</th> : null}
-                <th scope="col">Roles</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((t) => {
-                const expired = new Date(t.expiresAt).getTime() <= now;
-                return (
-                  <tr key={t.id}>
-                    <td>
-                      <div style={{ fontWeight: 600 }}>{t.name}</div>
-                      <div className="mono small muted">{t.prefix}</div>
+          <DataTable
+            columns={["Name", seesAll && "Owner", "Roles", "Expires", "Last used", "Status"]}
+            actions="Actions"
+          >
+            {tokens.map((t) => {
+              const expired = new Date(t.expiresAt).getTime() <= now;
+              return (
+                <tr key={t.id}>
+                  <td>
+                    <div style={{ fontWeight: 600 }}>{t.name}</div>
+                    <div className="mono small muted">{t.prefix}</div>
+                  </td>
+                  {seesAll ? (
+                    <td className="small">
+                      {t.userEmail}
+                      {t.userId === selfId ? " (you)" : ""}
                     </td>
-                    {seesAll ? (
-                      <td className="small">
-                        {t.userEmail}
-                        {t.userId === selfId ? " (you)" : ""}
-                      </td>
+                  ) : null}
+                  <td>
+                    {t.roles.map((r) => (
+                      <span key={r} className="badge" style={{ marginRight: 4 }}>
+                        {r}
+                      </span>
+                    ))}
+                  </td>
+                  <td title={formatDateTime(t.expiresAt)}>{timeAgo(t.expiresAt)}</td>
+                  <td>{t.lastUsedAt ? timeAgo(t.lastUsedAt) : <span className="muted">never</span>}</td>
+                  <td>
+                    <LifecycleBadge revoked={t.revokedAt !== null} expired={expired} />
+                  </td>
+                  <td className="num">
+                    {!t.revokedAt && !expired ? (
+                      <button type="button" className="btn btn-sm btn-danger" onClick={() => void revoke(t)}>
+                        Revoke
+                      </button>
                     ) : null}
-                    <td>
-                      {t.roles.map((r) => (
-                        <span key={r} className="badge" style={{ marginRight: 4 }}>
-                          {r}
-                        </span>
-                      ))}
-                    </td>
-                    <td title={formatDateTime(t.expiresAt)}>{timeAgo(t.expiresAt)}</td>
-                    <td>{t.lastUsedAt ? timeAgo(t.lastUsedAt) : <span className="muted">never</span>}</td>
-                    <td>
-                      {t.revokedAt ? (
-                        <span className="badge badge-danger">revoked</span>
-                      ) : expired ? (
-                        <span className="badge badge-warn">expired</span>
-                      ) : (
-                        <span className="badge badge-ok">active</span>
-                      )}
-                    </td>
-                    <td className="num">
-                      {!t.revokedAt && !expired ? (
-                        <button type="button" className="btn btn-sm btn-danger" onClick={() => void revoke(t)}>
-                          Revoke
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
-      </div>
+      </CreateCard>
     </div>
   );
 }

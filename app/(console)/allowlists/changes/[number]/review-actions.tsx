@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
+import { TextAreaField } from "@/components/ui";
 
 type Review = { id: string; reviewer: string; verdict: string; body: string; voided: boolean };
 type Can = { review: boolean; publish: boolean; close: boolean };
@@ -54,16 +55,13 @@ export function ReviewActions({ number, can, reviews }: { number: number; can: C
       <div className="card-body stack" style={{ gap: 10 }}>
         {can.review ? (
           <>
-            <div className="field">
-              <label htmlFor="review-body">Comment</label>
-              <textarea
-                id="review-body"
-                className="input"
-                rows={2}
-                value={body}
-                onChange={(e) => setBody(e.target.value)}
-              />
-            </div>
+            <TextAreaField
+              id="review-body"
+              label="Comment"
+              rows={2}
+              value={body}
+              onChange={(e) => setBody(e.target.value)}
+            />
             <div className="row">
               <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void review("approve")}>
                 Approve

@@ -6,6 +6,7 @@ import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { PlusIcon } from "@/components/icons";
 import { fieldErrors } from "../../_components/new-service-form";
+import { SelectField, TextField } from "@/components/ui";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
 
@@ -43,36 +44,26 @@ export function AddEndpointForm({ service }: { service: string }) {
         void submit(new FormData(e.currentTarget));
       }}
     >
-      <div className="field">
-        <label htmlFor="ep-method">Method</label>
-        <select id="ep-method" name="method" className="input" defaultValue="GET">
-          {METHODS.map((m) => (
-            <option key={m} value={m}>
-              {m === "*" ? "* (any)" : m}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field" style={{ flex: 1 }}>
-        <label htmlFor="ep-path">Path pattern</label>
-        <input
-          id="ep-path"
-          name="path"
-          className="input mono"
-          placeholder="/refunds/{id}"
-          autoFocus
-          aria-invalid={errors["body.path"] ? true : undefined}
-        />
-        {errors["body.path"] ? (
-          <span className="error">{errors["body.path"]}</span>
-        ) : (
-          <span className="hint">{"{param}"} = one segment; a final /* = everything below</span>
-        )}
-      </div>
-      <div className="field" style={{ flex: 1 }}>
-        <label htmlFor="ep-desc">Description</label>
-        <input id="ep-desc" name="description" className="input" placeholder="optional" />
-      </div>
+      <SelectField id="ep-method" label="Method" name="method" defaultValue="GET">
+        {METHODS.map((m) => (
+          <option key={m} value={m}>
+            {m === "*" ? "* (any)" : m}
+          </option>
+        ))}
+      </SelectField>
+      <TextField
+        id="ep-path"
+        label="Path pattern"
+        fieldStyle={{ flex: 1 }}
+        name="path"
+        className="input mono"
+        placeholder="/refunds/{id}"
+        autoFocus
+        aria-invalid={errors["body.path"] ? true : undefined}
+        error={errors["body.path"]}
+        hint={<>{"{param}"} = one segment; a final /* = everything below</>}
+      />
+      <TextField id="ep-desc" label="Description" name="description" placeholder="optional" fieldStyle={{ flex: 1 }} />
       <div className="row" style={{ alignSelf: "flex-end", paddingBottom: 18 }}>
         <button type="submit" className="btn btn-primary">
           Add

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { api, ApiError } from "@/components/api-client";
+import { TextField } from "@/components/ui";
 
 type Decision = { allow: boolean; reason: string; entry: string | null };
 
@@ -37,19 +38,30 @@ export function CheckRequest({ service, trustDomain }: { service: string; trustD
         <h2 style={{ fontSize: 14 }}>Try a request</h2>
       </div>
       <div className="card-body stack" style={{ gap: 10 }}>
-        <div className="field">
-          <label htmlFor="try-caller">Caller SPIFFE ID</label>
-          <input id="try-caller" name="caller" className="input mono" defaultValue={`spiffe://${trustDomain}/`} />
-        </div>
+        <TextField
+          id="try-caller"
+          label="Caller SPIFFE ID"
+          name="caller"
+          className="input mono"
+          defaultValue={`spiffe://${trustDomain}/`}
+        />
         <div className="row">
-          <div className="field" style={{ width: 96 }}>
-            <label htmlFor="try-method">Method</label>
-            <input id="try-method" name="method" className="input mono" defaultValue="GET" />
-          </div>
-          <div className="field" style={{ flex: 1 }}>
-            <label htmlFor="try-path">Path</label>
-            <input id="try-path" name="path" className="input mono" defaultValue="/" />
-          </div>
+          <TextField
+            id="try-method"
+            label="Method"
+            name="method"
+            className="input mono"
+            defaultValue="GET"
+            fieldStyle={{ width: 96 }}
+          />
+          <TextField
+            id="try-path"
+            label="Path"
+            name="path"
+            className="input mono"
+            defaultValue="/"
+            fieldStyle={{ flex: 1 }}
+          />
         </div>
         <button type="submit" className="btn">
           Check

@@ -1,15 +1,21 @@
 "use client";
 
 import { useState } from "react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { formatDateTime } from "@/components/format";
 import { PlusIcon } from "@/components/icons";
 import type { EndpointView, EntryView } from "@/lib/allowlists/list-services";
-import { EntryStatusBadge, MethodBadge, SpiffeIdText } from "../../_components/entry-status";
+import {
+  CallerLink,
+  CrossTrustDomainBadge,
+  EntryStatusBadge,
+  MethodBadge,
+  OwnerReason,
+} from "../../_components/entry-status";
 import { fieldErrors } from "../../_components/new-service-form";
+import { TableHead, TextField } from "@/components/ui";
 
 type Props = { service: { name: string; trustDomain: string }; endpoint: EndpointView; canWrite: boolean };
 
@@ -92,33 +98,16 @@ export function EndpointCard({ service, endpoint, canWrite }: Props) {
             <col style={{ width: "13%" }} />
             <col style={{ width: "9%" }} />
           </colgroup>
-          <thead>
-            <tr>
-              <th scope="col">Caller</th>
-              <th scope="col">Owner · reason</th>
-              <th scope="col">Expiry</th>
-              <th scope="col">Granted by</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Caller", "Owner · reason", "Expiry", "Granted by"]} actions="Actions" />
           <tbody>
             {endpoint.entries.map((entry) => (
               <tr key={entry.id} className={entry.status === "expired" ? "row-expired" : undefined}>
                 <td className="caller-cell">
-                  <Link href={`/allowlists/callers?id=${encodeURIComponent(entry.caller)}`} className="mono">
-                    <SpiffeIdText id={entry.caller} />
-                  </Link>
-                  {entry.crossTrustDomain ? (
-                    <div>
-                      <span className="badge badge-accent">cross-trust-domain</span>
-                    </div>
-                  ) : null}
+                  <CallerLink caller={entry.caller} />
+                  <CrossTrustDomainBadge cross={entry.crossTrustDomain} />
                 </td>
                 <td>
-                  <div>{entry.owner}</div>
-                  <div className="muted small">{entry.reason}</div>
+                  <OwnerReason owner={entry.owner} reason={entry.reason} />
                 </td>
                 <td>
                   <EntryStatusBadge status={entry.status} expiresAt={entry.expiresAt} />
@@ -195,17 +184,16 @@ function GrantForm({
   }
 
   const field = (name: string, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
-    <div className="field" style={props.type === "date" ? { width: 170 } : { flex: 1, minWidth: 180 }}>
-      <label htmlFor={`${idBase}-${name}`}>{label}</label>
-      <input
-        id={`${idBase}-${name}`}
-        name={name}
-        className={`input ${name === "caller" ? "mono" : ""}`}
-        aria-invalid={errors[`body.${name}`] ? true : undefined}
-        {...props}
-      />
-      {errors[`body.${name}`] ? <span className="error">{errors[`body.${name}`]}</span> : null}
-    </div>
+    <TextField
+      id={`${idBase}-${name}`}
+      label={label}
+      fieldStyle={props.type === "date" ? { width: 170 } : { flex: 1, minWidth: 180 }}
+      name={name}
+      className={`input ${name === "caller" ? "mono" : ""}`}
+      aria-invalid={errors[`body.${name}`] ? true : undefined}
+      error={errors[`body.${name}`]}
+      {...props}
+    />
   );
 
   return (

@@ -6,6 +6,7 @@ import { api, ApiError } from "@/components/api-client";
 import { RegoDiffEditor } from "@/components/monaco";
 import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
+import { DataTable } from "@/components/ui";
 
 type Summary = {
   id: string;
@@ -134,69 +135,55 @@ export function HistoryView({
         <div className="card-header">
           <h2 style={{ fontSize: 14 }}>Versions</h2>
         </div>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Message</th>
-              <th scope="col">Author</th>
-              <th scope="col">Saved</th>
-              <th scope="col">SHA-256</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {versions.map((v) => (
-              <tr key={v.number}>
-                <td>
-                  <span className="badge">v{v.number}</span>{" "}
-                  {v.number === headNumber ? <span className="badge badge-accent">current</span> : null}
-                </td>
-                <td>{v.message || <span className="muted">—</span>}</td>
-                <td>{v.author.name}</td>
-                <td title={formatDateTime(v.createdAt)}>{timeAgo(v.createdAt)}</td>
-                <td className="mono small">{v.sha256.slice(0, 12)}</td>
-                <td className="num">
-                  <div className="row" style={{ justifyContent: "flex-end" }}>
-                    <button
-                      type="button"
-                      className="btn btn-sm"
-                      onClick={() => {
-                        setA(v.number);
-                        setB(headNumber);
-                      }}
-                    >
-                      Diff with current
-                    </button>
-                    {canRestore && v.number !== headNumber ? (
-                      confirming === v.number ? (
-                        <>
-                          <button
-                            type="button"
-                            className="btn btn-sm btn-primary"
-                            onClick={() => void restore(v.number)}
-                            disabled={restoring !== null}
-                          >
-                            {restoring === v.number ? <span className="spinner" aria-hidden /> : null} Confirm restore
-                          </button>
-                          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>
-                            Cancel
-                          </button>
-                        </>
-                      ) : (
-                        <button type="button" className="btn btn-sm" onClick={() => setConfirming(v.number)}>
-                          Restore…
+        <DataTable columns={["Version", "Message", "Author", "Saved", "SHA-256"]} actions="Actions">
+          {versions.map((v) => (
+            <tr key={v.number}>
+              <td>
+                <span className="badge">v{v.number}</span>{" "}
+                {v.number === headNumber ? <span className="badge badge-accent">current</span> : null}
+              </td>
+              <td>{v.message || <span className="muted">—</span>}</td>
+              <td>{v.author.name}</td>
+              <td title={formatDateTime(v.createdAt)}>{timeAgo(v.createdAt)}</td>
+              <td className="mono small">{v.sha256.slice(0, 12)}</td>
+              <td className="num">
+                <div className="row" style={{ justifyContent: "flex-end" }}>
+                  <button
+                    type="button"
+                    className="btn btn-sm"
+                    onClick={() => {
+                      setA(v.number);
+                      setB(headNumber);
+                    }}
+                  >
+                    Diff with current
+                  </button>
+                  {canRestore && v.number !== headNumber ? (
+                    confirming === v.number ? (
+                      <>
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-primary"
+                          onClick={() => void restore(v.number)}
+                          disabled={restoring !== null}
+                        >
+                          {restoring === v.number ? <span className="spinner" aria-hidden /> : null} Confirm restore
                         </button>
-                      )
-                    ) : null}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                        <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>
+                          Cancel
+                        </button>
+                      </>
+                    ) : (
+                      <button type="button" className="btn btn-sm" onClick={() => setConfirming(v.number)}>
+                        Restore…
+                      </button>
+                    )
+                  ) : null}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </div>
     </div>
   );

@@ -1,13 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
-import { getPolicyOrThrow, listPolicyVersions } from "@/lib/policies/get-policy";
-import { ZPolicyParams } from "@/lib/policies/schemas";
-import { AppError } from "@/lib/core/errors";
+import { loadPolicyPage } from "../load-policy-page";
+import { listPolicyVersions } from "@/lib/policies/get-policy";
 import { HistoryView } from "./history-view";
 import { policyMetadata } from "../../_components/policy-title";
+import { PageHeader } from "@/components/ui";
 
 export function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   return policyMetadata(params, "History");
@@ -20,13 +18,7 @@ export default async function PolicyHistoryPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<{ a?: string; b?: string }>;
 }) {
-  const actor = await requirePageActor("policy:read");
-  const parsed = ZPolicyParams.safeParse(await params);
-  if (!parsed.success) notFound();
-  const policy = await getPolicyOrThrow({ actor, id: parsed.data.id }).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === "not_found") notFound();
-    throw error;
-  });
+  const { actor, policy } = await loadPolicyPage(params);
   const versions = await listPolicyVersions({ actor, policyId: policy.id });
   const { a, b } = await searchParams;
   return (
@@ -35,18 +27,17 @@ export default async function PolicyHistoryPage({
         <Link href="/policies">Policies</Link> <span aria-hidden>/</span>{" "}
         <Link href={`/policies/${policy.id}`}>{policy.name}</Link> <span aria-hidden>/</span> <span>History</span>
       </div>
-      <div className="page-header">
-        <div>
-          <h1>History of {policy.name}</h1>
-          <p className="subtitle">
-            {versions.length} immutable version{versions.length === 1 ? "" : "s"}. Compare any two; restoring saves an
-            old version as a new one.
-          </p>
-        </div>
-        <Link href={`/policies/${policy.id}`} className="btn">
-          Back to editor
-        </Link>
-      </div>
+      <PageHeader
+        title={<>History of {policy.name}</>}
+        actions={
+          <Link href={`/policies/${policy.id}`} className="btn">
+            Back to editor
+          </Link>
+        }
+      >
+        {versions.length} immutable version{versions.length === 1 ? "" : "s"}. Compare any two; restoring saves an old
+        version as a new one.
+      </PageHeader>
       <HistoryView
         policyId={policy.id}
         versions={versions}

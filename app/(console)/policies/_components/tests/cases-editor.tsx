@@ -4,6 +4,7 @@ import { useState } from "react";
 import { RegoEditor } from "@/components/monaco";
 import { PlusIcon } from "@/components/icons";
 import type { TTestCase } from "@/lib/policy-tests/schemas";
+import { TextField } from "@/components/ui";
 
 type Props = {
   cases: TTestCase[];
@@ -131,27 +132,22 @@ function CaseForm({
   return (
     <div className="case-form">
       <div className="grid-2">
-        <div className="field">
-          <label htmlFor="case-name">Case name</label>
-          <input
-            id="case-name"
-            className="input"
-            value={value.name}
-            readOnly={readOnly}
-            onChange={(e) => onChange({ name: e.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="case-query">Decision to query</label>
-          <input
-            id="case-query"
-            className="input mono"
-            value={value.query}
-            readOnly={readOnly}
-            placeholder={`data.${packagePath}.allow`}
-            onChange={(e) => onChange({ query: e.target.value })}
-          />
-        </div>
+        <TextField
+          id="case-name"
+          label="Case name"
+          value={value.name}
+          readOnly={readOnly}
+          onChange={(e) => onChange({ name: e.target.value })}
+        />
+        <TextField
+          id="case-query"
+          label="Decision to query"
+          className="input mono"
+          value={value.query}
+          readOnly={readOnly}
+          placeholder={`data.${packagePath}.allow`}
+          onChange={(e) => onChange({ query: e.target.value })}
+        />
       </div>
       <JsonField
         id="case-input"

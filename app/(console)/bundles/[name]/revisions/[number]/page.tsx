@@ -10,6 +10,7 @@ import { formatBytes } from "@/lib/core/read-body";
 import { orNotFound } from "../../../../_components/or-not-found";
 import { RevisionActions } from "../../revision-actions";
 import { RevisionFiles } from "./revision-files";
+import { DataTable } from "@/components/ui";
 
 export async function generateMetadata({
   params,
@@ -116,22 +117,14 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
           {r.agents.length === 0 ? (
             <div className="card-body muted small">No agent reports this revision.</div>
           ) : (
-            <table className="table" aria-label={`Agents running ${r.revision}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Last seen</th>
+            <DataTable columns={["Agent", "Last seen"]} label={`Agents running ${r.revision}`}>
+              {r.agents.map((a) => (
+                <tr key={a.identity}>
+                  <td className="mono">{a.identity}</td>
+                  <td title={formatDateTime(a.lastSeenAt)}>{timeAgo(a.lastSeenAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {r.agents.map((a) => (
-                  <tr key={a.identity}>
-                    <td className="mono">{a.identity}</td>
-                    <td title={formatDateTime(a.lastSeenAt)}>{timeAgo(a.lastSeenAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
         </section>
       </div>

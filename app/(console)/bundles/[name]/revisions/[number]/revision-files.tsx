@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { formatBytes } from "@/lib/core/read-body";
+import { DataTable, num } from "@/components/ui";
 
 type Props = {
   files: Array<{ name: string; sha256: string; size: number }>;
@@ -22,35 +23,24 @@ export function RevisionFiles({ files, contents, manifest }: Props) {
         </h2>
         <span className="muted small">Hashes exactly as OPA verifies them; .signatures.json signs all of these.</span>
       </div>
-      <table className="table" aria-label="Files">
-        <thead>
-          <tr>
-            <th scope="col">File</th>
-            <th scope="col">SHA-256</th>
-            <th scope="col" className="num">
-              Size
-            </th>
+      <DataTable columns={["File", "SHA-256", num("Size")]} label="Files">
+        {files.map((f) => (
+          <tr key={f.name} aria-selected={shown === f.name}>
+            <td>
+              <button
+                type="button"
+                className="link-button mono"
+                onClick={() => setShown(f.name)}
+                aria-pressed={shown === f.name}
+              >
+                {f.name}
+              </button>
+            </td>
+            <td className="mono small">{f.sha256}</td>
+            <td className="num">{formatBytes(f.size)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {files.map((f) => (
-            <tr key={f.name} aria-selected={shown === f.name}>
-              <td>
-                <button
-                  type="button"
-                  className="link-button mono"
-                  onClick={() => setShown(f.name)}
-                  aria-pressed={shown === f.name}
-                >
-                  {f.name}
-                </button>
-              </td>
-              <td className="mono small">{f.sha256}</td>
-              <td className="num">{formatBytes(f.size)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       <div className="card-body">
         <div className="label" style={{ marginBottom: 6 }}>
           {shown}
