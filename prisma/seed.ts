@@ -58,7 +58,8 @@ export async function seedDemoData(log: (line: string) => void): Promise<void> {
   // published through review (tests, a second person's approval) from the first minute.
   for (const policyId of policyIds) {
     const run = await runPolicyTests({ actor, policyId, input: ZCreateTestRunRequest.parse({ version: "head" }) });
-    if (run.status !== "passed") log(`warning: the sample tests of ${policyId} did not pass (${run.summary.passed} of ${run.summary.total})`);
+    if (run.status !== "passed")
+      log(`warning: the sample tests of ${policyId} did not pass (${run.summary.passed} of ${run.summary.total})`);
   }
   await seedDemoAllowlists(actor);
   await seedDemoBundle(actor, log);

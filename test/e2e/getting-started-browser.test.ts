@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
@@ -8,6 +10,7 @@ import { startOwnDatabase, type OwnDatabase } from "@/test/support/own-database"
 import { startAppInstance, type AppInstance } from "@/test/support/app-process";
 
 const run = promisify(execFile);
+const SHOTS = path.join(process.cwd(), "test-results", "screenshots");
 const ADMIN = { email: "admin@verdict.local", password: "first admin password 1" };
 const REVIEWER = { email: "reviewer@verdict.local", password: "sample reviewer password 1" };
 
@@ -81,6 +84,12 @@ async function inPage<T>(page: Page, path: string, init: { method?: string; body
   ) as Promise<T>;
 }
 
+/** Screenshots of the empty and the filled console, for the README (docs/screenshots). */
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+}
+
 async function doneSteps(page: Page): Promise<string[]> {
   await page.goto("/");
   await page.getByRole("heading", { name: /Getting started/ }).waitFor();
@@ -99,6 +108,9 @@ describe("a newcomer's first loop", () => {
   it("connects the demo agent, changes and tests a policy, gets it approved by a second person, publishes, and finds a decision of the new revision", async () => {
     const admin = await signIn(ADMIN);
     await admin.getByRole("heading", { name: "Getting started: 0 of 7 done" }).waitFor();
+    await shot(admin, "home-first-start");
+    await admin.goto("/fleet");
+    await shot(admin, "fleet-empty");
 
     // 1. A live agent in one click.
     await admin.goto("/fleet");
@@ -162,6 +174,14 @@ describe("a newcomer's first loop", () => {
       throw new Error(`${error.message}; done: ${done.join(", ")}`);
     });
     await admin.getByRole("heading", { name: "Getting started: 7 of 7 done" }).waitFor();
+    await shot(admin, "home-loop-done");
+    await admin.goto("/fleet");
+    await admin.locator('tr[data-agent="verdict-demo-agent"]').waitFor();
+    await shot(admin, "fleet-demo-agent");
+    await admin.goto("/decisions");
+    await admin.waitForLoadState("networkidle");
+    await shot(admin, "decisions-demo-agent");
+    await admin.goto("/");
     const decisions = await inPage<{ items: Array<{ revisions: string[] }> }>(admin, "/api/v1/decisions?limit=50");
     expect(decisions.items.some((d) => d.revisions.some((r) => r.endsWith("r1")))).toBe(true);
 
