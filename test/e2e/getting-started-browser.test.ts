@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,10 +48,11 @@ afterAll(async () => {
   if (demoAgentPid) expect(alive(demoAgentPid)).toBe(false);
 });
 
+/** Whether the process still runs: gone, or a zombie waiting for a parent that no longer exists, is not running. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
@@ -201,5 +202,10 @@ describe("a newcomer's first loop", () => {
     expect(credentials.items.filter((c) => c.name.startsWith("demo agent")).map((c) => c.revokedAt !== null)).toEqual([
       true,
     ]);
+
+    // Started again, it ends with the server (afterAll stops the app, then checks the process is gone).
+    demoAgentPid = (await inPage<{ pid: number | null }>(admin, "/api/v1/fleet/demo-agent", { body: { minutes: 1 } }))
+      .pid;
+    expect(alive(demoAgentPid!)).toBe(true);
   }, 300_000);
 });
