@@ -179,7 +179,7 @@ async function decisionLatency(
   dir: string,
   requests: Req[],
 ): Promise<{ p50: number; p99: number; allowed: number }> {
-  const { freePort } = await import("@/lib/setup/embedded-postgres");
+  const { freePort } = await import("@/lib/core/free-port");
   const port = await freePort();
   const child = spawn(opaBin, ["run", "-s", "--addr", `127.0.0.1:${port}`, "--skip-version-check", "-b", dir], {
     stdio: "ignore",

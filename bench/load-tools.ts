@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 
 export type LoadResult = { requestsPerSecond: number; p99Ms: number; non2xx: number };
 

@@ -294,8 +294,3 @@ export function LifecycleBadge({ revoked, expired }: { revoked: boolean; expired
   if (expired) return <span className="badge badge-warn">expired</span>;
   return <span className="badge badge-ok">active</span>;
 }
-
-/** A muted dash for a cell with nothing in it. */
-export function Dash({ small = false }: { small?: boolean }) {
-  return <span className={small ? "muted small" : "muted"}>—</span>;
-}

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { db } from "@/lib/core/db";
 import { env } from "@/lib/core/env";
+import { freePort } from "@/lib/core/free-port";
 import { AppError } from "@/lib/core/errors";
 import { logger } from "@/lib/core/logger";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
@@ -183,7 +183,7 @@ const TD = "prod.example.com";
 const spiffe = (ns: string, sa: string) => `spiffe://${TD}/ns/${ns}/sa/${sa}`;
 
 /** One request as the sample policies' callers would send it: mostly allowed, some denied. */
-export function sampleRequest(): { path: string; input: unknown } {
+function sampleRequest(): { path: string; input: unknown } {
   const kind = pick(["rbac", "rbac", "calls", "calls", "refund", "admission"] as const);
   if (kind === "rbac") {
     return {
@@ -245,17 +245,6 @@ export function sampleRequest(): { path: string; input: unknown } {
       },
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Shutting the server down stops the demo agent with it. */

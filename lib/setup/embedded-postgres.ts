@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { type PostgresPlacement, placePostgres } from "./postgres-placement";
 import { asStartupProblem, StartupProblem } from "./startup-problem";
+import { freePort } from "@/lib/core/free-port";
 
 export type EmbeddedDatabase = {
   url: (database: string) => string;
@@ -179,18 +179,6 @@ export async function ensureDatabase(adminUrl: string, name: string, template?: 
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 // postmaster.pid: line 1 is the PID, line 4 the port.

@@ -11,7 +11,7 @@ process.env.VERDICT_PUBLIC_URL = appUrl();
 
 import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential, eventually } from "@/test/factories/agents";
 import {

@@ -3,7 +3,8 @@ import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ensureDatabase, freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/setup/embedded-postgres";
 import { applyMigrations } from "@/lib/setup/migrate";
 
 // Real `opa run -s` agents uploading decision logs to their own app instance, which runs on a

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import type { Page } from "playwright-core";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 import { startOwnDatabase } from "@/test/support/own-database";
 
 // PostgreSQL unavailable, and two app instances: this file's own PostgreSQL, two app instances

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 import { startOwnDatabase } from "@/test/support/own-database";
 
 // Kill -9 of the app while it publishes: an app instance of this file's own (fixed port, own

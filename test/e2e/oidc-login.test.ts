@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import Provider from "oidc-provider";
 import type { Browser } from "playwright-core";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 import { createTestUser } from "@/test/factories/actors";
 import { startAppInstance, type AppInstance } from "@/test/support/app-process";
 import { launchChromium } from "@/test/support/browser";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 import { createTestUser } from "@/test/factories/actors";
 import { appUrl } from "@/test/support/api";
 import { startAppInstance, type AppInstance } from "@/test/support/app-process";

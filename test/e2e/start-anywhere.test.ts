@@ -14,7 +14,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 import { relocationDir } from "@/lib/setup/postgres-placement";
 
 // `npm start` as the README says, in places a newcomer starts it from: a fresh clone in a folder

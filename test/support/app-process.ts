@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 
 export type AppInstance = {
   url: string;

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from
 import os from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 
 export type OpaAgent = {
   name: string;

@@ -1,5 +1,5 @@
 import http from "node:http";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 
 export type StaticBundleServer = {
   url: string;

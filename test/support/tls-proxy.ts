@@ -4,7 +4,7 @@ import https from "node:https";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "@/lib/setup/embedded-postgres";
+import { freePort } from "@/lib/core/free-port";
 
 export type TlsProxy = { url: string; caFile: string; stop: () => Promise<void> };
 
