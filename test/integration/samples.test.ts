@@ -5,6 +5,9 @@ import { createChangeRequest } from "@/lib/change-requests/submit-change-request
 import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
 import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { seedDemoData } from "@/prisma/seed";
+import { gettingStarted } from "@/lib/onboarding/getting-started";
+
+const doneSteps = async () => (await gettingStarted({ actor: admin })).filter((s) => s.done).map((s) => s.id);
 
 const lines: string[] = [];
 let admin: Actor;
@@ -37,6 +40,10 @@ describe("the first start's samples", () => {
     expect(passwords).toHaveLength(2);
     expect(new Set(passwords).size).toBe(2);
     for (const p of passwords) expect(lines.join("\n").split(p).length - 1).toBe(1);
+  });
+
+  it("starts the getting-started checklist with nothing done: the seed's own runs are of first versions", async () => {
+    expect(await doneSteps()).toEqual([]);
   });
 
   it("gives every sample policy Rego tests and cases, and records a passing run of them", async () => {
@@ -74,5 +81,7 @@ describe("the first start's samples", () => {
     expect(revisions).toEqual([expect.objectContaining({ bundle: "main", revision: "r1" })]);
     const stored = await db.bundleRevision.findFirstOrThrow({ where: { id: revisions[0]!.id } });
     expect(stored.testOverride).toBeNull();
+    // No agent has reported and no policy changed, so only the review steps are ticked.
+    expect(await doneSteps()).toEqual(["propose", "approve", "publish"]);
   });
 });
