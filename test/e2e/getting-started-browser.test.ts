@@ -91,6 +91,21 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
 }
 
+/** The status a request from the page gets, for requests the server must refuse. */
+async function statusFromPage(page: Page, path: string, init: { method?: string; body?: unknown }): Promise<number> {
+  return page.evaluate(
+    async ({ path, init }) =>
+      (
+        await fetch(path, {
+          method: init.method ?? "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(init.body ?? {}),
+        })
+      ).status,
+    { path, init },
+  );
+}
+
 async function doneSteps(page: Page): Promise<string[]> {
   await page.goto("/");
   await page.getByRole("heading", { name: /Getting started/ }).waitFor();
@@ -115,8 +130,12 @@ describe("a newcomer's first loop", () => {
 
     // 1. A live agent in one click.
     await admin.goto("/fleet");
+    expect(await statusFromPage(admin, "/api/v1/fleet/demo-agent", { body: { minutes: 0 } })).toBe(422);
+    expect(await statusFromPage(admin, "/api/v1/fleet/demo-agent", { body: { minutes: "ten" } })).toBe(422);
     await admin.getByRole("button", { name: "Start a demo agent" }).click();
     await admin.getByRole("button", { name: "Stop demo agent" }).waitFor();
+    // One at a time: a second start is refused while it runs.
+    expect(await statusFromPage(admin, "/api/v1/fleet/demo-agent", { body: { minutes: 5 } })).toBe(409);
     demoAgentPid = (await inPage<{ pid: number | null }>(admin, "/api/v1/fleet/demo-agent")).pid;
     expect(demoAgentPid).toBeGreaterThan(0);
     await eventually(
