@@ -52,17 +52,8 @@ function compareEntries(a: StoredEntry, b: StoredEntry): number {
   );
 }
 
-function toExported(e: StoredEntry): ExportedEntry {
-  return {
-    service: e.service,
-    method: e.method,
-    path: e.path,
-    caller: e.caller,
-    owner: e.owner,
-    reason: e.reason,
-    expiresAt: e.expiresAt?.toISOString() ?? null,
-    crossTrustDomain: e.crossTrustDomain,
-  };
+function toExported({ id: _id, endpointId: _endpointId, expiresAt, ...fields }: StoredEntry): ExportedEntry {
+  return { ...fields, expiresAt: expiresAt?.toISOString() ?? null };
 }
 
 // Free-text cells that a spreadsheet would evaluate as a formula get a leading "'" (OWASP CSV

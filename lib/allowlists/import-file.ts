@@ -18,6 +18,17 @@ export const CSV_COLUMNS = [
   "expires_at",
   "cross_trust_domain",
 ] as const;
+// The fields of a JSON entry; anything else an entry holds is ignored.
+const JSON_ENTRY_FIELDS = [
+  "service",
+  "method",
+  "path",
+  "caller",
+  "owner",
+  "reason",
+  "expiresAt",
+  "crossTrustDomain",
+] as const;
 const REQUIRED_COLUMNS = ["service", "method", "path", "caller", "owner", "reason"] as const;
 
 export type ImportRow = { row: number; value: TEntrySpecInput };
@@ -146,16 +157,7 @@ function parseJsonRows(text: string): ParsedImport {
     const e = entry as Record<string, unknown>;
     rows.push({
       row: i + 1,
-      value: {
-        service: e.service,
-        method: e.method,
-        path: e.path,
-        caller: e.caller,
-        owner: e.owner,
-        reason: e.reason,
-        expiresAt: e.expiresAt,
-        crossTrustDomain: e.crossTrustDomain,
-      },
+      value: Object.fromEntries(JSON_ENTRY_FIELDS.map((field) => [field, e[field]])) as ImportRow["value"],
     });
   });
   return { rows, errors };

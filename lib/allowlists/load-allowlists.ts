@@ -28,40 +28,16 @@ export async function loadCatalog(tx: Reader): Promise<Catalog> {
   );
 }
 
-type EntrySqlRow = {
-  id: string;
-  endpoint_id: string;
-  service: string;
-  method: string;
-  path: string;
-  caller: string;
-  owner: string;
-  reason: string;
-  expires_at: Date | null;
-  cross_trust_domain: boolean;
-};
-
 // One query instead of Prisma includes: this reads every grant (up to 100,000s) on publish
 // and on replace-mode imports.
 export async function loadStoredEntries(tx: Pick<Tx, "$queryRaw">): Promise<StoredEntry[]> {
-  const rows = await tx.$queryRaw<EntrySqlRow[]>`
-    SELECT e.id, e.endpoint_id, s.name AS service, p.method, p.path_pattern AS path, e.caller_id AS caller,
-           e.owner, e.reason, e.expires_at, e.cross_trust_domain
+  return tx.$queryRaw<StoredEntry[]>`
+    SELECT e.id, e.endpoint_id AS "endpointId", s.name AS service, p.method, p.path_pattern AS path,
+           e.caller_id AS caller, e.owner, e.reason, e.expires_at AS "expiresAt",
+           e.cross_trust_domain AS "crossTrustDomain"
       FROM allowlist_entries e
       JOIN service_endpoints p ON p.id = e.endpoint_id
       JOIN services s ON s.id = p.service_id`;
-  return rows.map((r) => ({
-    id: r.id,
-    endpointId: r.endpoint_id,
-    service: r.service,
-    method: r.method,
-    path: r.path,
-    caller: r.caller,
-    owner: r.owner,
-    reason: r.reason,
-    expiresAt: r.expires_at,
-    crossTrustDomain: r.cross_trust_domain,
-  }));
 }
 
 /** What buildAllowlistsDocument needs: services with endpoints, and the grants. */

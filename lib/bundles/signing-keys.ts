@@ -100,13 +100,11 @@ export async function createSigningKey(options: {
   return toView(await db.signingKey.findUniqueOrThrow({ where: { id }, select: VIEW_SELECT }));
 }
 
+/** Who moves which key to another state, and why (recorded in the audit trail). */
+type KeyStateChange = { actor: Actor; id: string; reason: string; requestId?: string };
+
 /** The active key signs every revision from now on; the previous one stays listed (standby). */
-export async function activateSigningKey(options: {
-  actor: Actor;
-  id: string;
-  reason: string;
-  requestId?: string;
-}): Promise<SigningKeyView> {
+export async function activateSigningKey(options: KeyStateChange): Promise<SigningKeyView> {
   requirePermission(options.actor, "key:manage");
   await withKeysLocked(async (tx) => {
     await activate(tx, options.actor, options.id, options.reason, options.requestId);
@@ -115,12 +113,7 @@ export async function activateSigningKey(options: {
 }
 
 /** A retired key is no longer offered to agents; agents that still list it keep it harmlessly. */
-export async function retireSigningKey(options: {
-  actor: Actor;
-  id: string;
-  reason: string;
-  requestId?: string;
-}): Promise<SigningKeyView> {
+export async function retireSigningKey(options: KeyStateChange): Promise<SigningKeyView> {
   requirePermission(options.actor, "key:manage");
   await withKeysLocked(async (tx) => {
     const key = await tx.signingKey.findUnique({ where: { id: options.id } });
