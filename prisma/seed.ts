@@ -7,7 +7,7 @@ import { createPolicy } from "@/lib/policies/create-policy";
 import type { Actor } from "@/lib/auth/actor";
 import { SAMPLE_POLICIES } from "@/prisma/samples/sample-policies";
 import { seedDemoBundle } from "@/lib/bundles/seed-demo-bundle";
-import { seedDemoAllowlists } from "@/test/factories/demo-allowlists";
+import { seedSampleAllowlists } from "@/prisma/samples/sample-allowlists";
 import { installAuthzPolicy } from "@/lib/allowlists/install-authz-policy";
 import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
 import { ZCreateTestRunRequest } from "@/lib/policy-tests/schemas";
@@ -61,7 +61,7 @@ export async function seedDemoData(log: (line: string) => void): Promise<void> {
     if (run.status !== "passed")
       log(`warning: the sample tests of ${policyId} did not pass (${run.summary.passed} of ${run.summary.total})`);
   }
-  await seedDemoAllowlists(actor);
+  await seedSampleAllowlists(actor);
   await seedDemoBundle(actor, log);
   const reviewer = await createSampleReviewer(actor);
   log("created the first administrator:");

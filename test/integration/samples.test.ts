@@ -46,6 +46,16 @@ describe("the first start's samples", () => {
     expect(await doneSteps()).toEqual([]);
   });
 
+  it("seeds four services with grants, one of them already expired", async () => {
+    const services = await db.service.findMany({ include: { endpoints: { include: { entries: true } } } });
+    expect(services.map((s) => s.name).sort()).toEqual(["inventory", "ledger", "orders", "payments"]);
+    const grants = services.flatMap((s) => s.endpoints.flatMap((e) => e.entries));
+    expect(grants).toHaveLength(13);
+    expect(grants.filter((g) => g.expiresAt && g.expiresAt < new Date()).map((g) => g.callerId)).toEqual([
+      "spiffe://prod.example.com/ns/legacy/sa/batch",
+    ]);
+  });
+
   it("gives every sample policy Rego tests and cases, and records a passing run of them", async () => {
     const policies = await db.policy.findMany({ include: { versions: true, testRuns: true } });
     expect(policies.map((p) => p.packagePath).sort()).toEqual([

@@ -1,16 +1,24 @@
 import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
-import { createServiceWithEndpoints, entry, grant } from "@/test/factories/allowlists";
+import { addEndpoint } from "@/lib/allowlists/add-endpoint";
+import { changeAllowlists } from "@/lib/allowlists/change-allowlists";
+import { createService } from "@/lib/allowlists/create-service";
+import type { TEntrySpecInput } from "@/lib/allowlists/schemas";
 
 const TD = "prod.example.com";
 const id = (ns: string, sa: string) => `spiffe://${TD}/ns/${ns}/sa/${sa}`;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+const entry = (
+  service: string,
+  method: string,
+  path: string,
+  caller: string,
+  grant: Pick<TEntrySpecInput, "owner" | "reason"> & Partial<TEntrySpecInput>,
+): TEntrySpecInput => ({ service, method, path, caller, ...grant });
 
-/** A small, realistic allowlist for the demo seed and for screenshots. */
-export async function seedDemoAllowlists(actor: Actor): Promise<void> {
-  await createServiceWithEndpoints(actor, {
+const SERVICES: Array<{ name: string; ownerTeam: string; endpoints: Array<[method: string, path: string]> }> = [
+  {
     name: "payments",
-    trustDomain: TD,
     ownerTeam: "team-payments",
     endpoints: [
       ["POST", "/refunds"],
@@ -18,33 +26,35 @@ export async function seedDemoAllowlists(actor: Actor): Promise<void> {
       ["GET", "/reports/*"],
       ["*", "/health"],
     ],
-  });
-  await createServiceWithEndpoints(actor, {
+  },
+  {
     name: "orders",
-    trustDomain: TD,
     ownerTeam: "team-checkout",
     endpoints: [
       ["POST", "/orders"],
       ["GET", "/orders/{id}"],
       ["PATCH", "/orders/{id}"],
     ],
-  });
-  await createServiceWithEndpoints(actor, {
+  },
+  {
     name: "inventory",
-    trustDomain: TD,
     ownerTeam: "team-fulfilment",
     endpoints: [
       ["GET", "/items/{sku}"],
       ["POST", "/reservations"],
     ],
-  });
-  await createServiceWithEndpoints(actor, {
-    name: "ledger",
-    trustDomain: TD,
-    ownerTeam: "team-finance",
-    endpoints: [["POST", "/entries"]],
-  });
-  await grant(actor, [
+  },
+  { name: "ledger", ownerTeam: "team-finance", endpoints: [["POST", "/entries"]] },
+];
+
+/** A small, realistic allowlist for the demo seed and for screenshots. */
+export async function seedSampleAllowlists(actor: Actor): Promise<void> {
+  for (const { name, ownerTeam, endpoints } of SERVICES) {
+    await createService({ actor, input: { name, trustDomain: TD, ownerTeam, description: "" } });
+    for (const [method, path] of endpoints)
+      await addEndpoint({ actor, serviceName: name, input: { method, path, description: "" } });
+  }
+  const grants: TEntrySpecInput[] = [
     entry("payments", "POST", "/refunds", id("billing", "api"), {
       owner: "team-billing",
       reason: "issues refunds for cancelled orders",
@@ -93,7 +103,18 @@ export async function seedDemoAllowlists(actor: Actor): Promise<void> {
       reason: "old nightly batch, being retired",
       expiresAt: inDays(1),
     }),
-  ]);
+  ];
+  const result = await changeAllowlists({
+    actor,
+    input: {
+      upserts: grants.map((value, i) => ({ row: i + 1, value })),
+      removals: [],
+      mode: "merge",
+      dryRun: false,
+      source: "sample data",
+    },
+  });
+  if (result.errors.length > 0) throw new Error(`sample grants refused: ${JSON.stringify(result.errors)}`);
   // One grant that has already run out, as it would after a while, so the console shows one.
   await db.allowlistEntry.updateMany({
     where: { callerId: id("legacy", "batch") },
