@@ -54,6 +54,9 @@ export const CheckIcon = (p: IconProps) => <Icon {...p} d="M20 6 9 17l-5-5" />;
 export const AlertIcon = (p: IconProps) => (
   <Icon {...p} d="M12 9v4M12 17h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />
 );
+export const BellIcon = (p: IconProps) => (
+  <Icon {...p} d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+);
 export const OverviewIcon = (p: IconProps) => <Icon {...p} d="M3 3h7v9H3zM14 3h7v5h-7zM14 12h7v9h-7zM3 16h7v5H3z" />;
 export const DownloadIcon = (p: IconProps) => (
   <Icon {...p} d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3" />

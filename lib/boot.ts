@@ -2,6 +2,7 @@ import { logger } from "@/lib/core/logger";
 import { startAgentAuthCache } from "@/lib/agents/agent-auth-cache";
 import { stopDemoAgentOnExit } from "@/lib/agents/demo-agent";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
+import { scheduleAlerts } from "@/lib/alerts/schedule-alerts";
 import { startBundleCache } from "@/lib/bundles/bundle-cache";
 import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
 import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
@@ -12,6 +13,7 @@ import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
  * - the in-memory caches the OPA endpoints serve from (agent credentials, current bundle
  *   revisions), each subscribed to the Postgres notifications that keep it current;
  * - the republisher that ships allowlists again when a grant expires;
+ * - alerting (conditions checked on a schedule, webhook deliveries with retries);
  * - decision-log maintenance (partitions ahead, retention), which takes a database lock so only
  *   one instance acts at a time;
  * - the agent plane, handed to server.mjs;
@@ -27,6 +29,7 @@ export async function boot(): Promise<void> {
       logger.warn({ err: result.reason }, "background start-up failed; will retry on first use");
   }
   scheduleDecisionMaintenance();
+  scheduleAlerts();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

@@ -41,10 +41,12 @@ export const LAYERS = {
   decisions: ["core", "opa", "rego", "auth", "audit", "policy-tests", "change-requests", "agents"],
   /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
+  /** Alerts: conditions checked on a schedule, signed webhook deliveries with retries and a log. */
+  alerts: ["core", "generated", "auth", "audit", "agents"],
   /** The getting-started checklist, read from the state of the whole installation. */
   onboarding: ["core", "auth"],
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
   setup: ["core", "opa"],
   /** lib/boot.ts: what starts with the server process. */
-  boot: ["core", "agents", "agents/plane", "bundles", "decisions", "publishing"],
+  boot: ["core", "agents", "agents/plane", "alerts", "bundles", "decisions", "publishing"],
 } as const satisfies Record<string, readonly string[]>;

@@ -23,6 +23,7 @@ export type Permission =
   | "agent:manage"
   | "key:manage"
   | "user:manage"
+  | "alert:manage"
   | "token:self";
 
 const READ: Permission[] = ["policy:read", "bundle:read", "allowlist:read", "agent:read", "token:self"];
@@ -43,6 +44,7 @@ export const ROLE_PERMISSIONS = {
     "agent:manage",
     "key:manage",
     "user:manage",
+    "alert:manage",
     "audit:read",
   ],
 } satisfies Record<Role, Permission[]>;

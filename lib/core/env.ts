@@ -50,6 +50,11 @@ const ZEnv = z.object({
     .default(1024 * 1024),
   DECISION_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   // Impact analysis of a change request: how far back, and how many distinct recorded inputs at most.
+  ALERT_EVALUATION_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
+  ALERT_DENIAL_SPIKE_FACTOR: z.coerce.number().min(1.1).max(100).default(3),
+  ALERT_DENIAL_SPIKE_MIN_DENIALS: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  ALERT_GRANT_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  ALERT_UNHEALTHY_AGENTS: z.coerce.number().int().min(1).max(1_000_000).default(1),
   IMPACT_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   IMPACT_MAX_INPUTS: z.coerce.number().int().min(10).max(20_000).default(2_000),
 });

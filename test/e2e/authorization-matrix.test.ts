@@ -185,6 +185,33 @@ const routes = (): Row[] => [
   // POST starts the demo agent for an admin; the DELETE after it stops it again.
   { method: "POST", route: "/api/v1/fleet/demo-agent", permission: "agent:manage" },
   { method: "DELETE", route: "/api/v1/fleet/demo-agent", permission: "agent:manage" },
+  { method: "GET", route: "/api/v1/alerts/webhooks", permission: "alert:manage" },
+  { method: "POST", route: "/api/v1/alerts/webhooks", permission: "alert:manage" },
+  {
+    method: "PATCH",
+    route: "/api/v1/alerts/webhooks/[id]",
+    path: `/api/v1/alerts/webhooks/${ID}`,
+    permission: "alert:manage",
+  },
+  {
+    method: "DELETE",
+    route: "/api/v1/alerts/webhooks/[id]",
+    path: `/api/v1/alerts/webhooks/${ID}`,
+    permission: "alert:manage",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/alerts/webhooks/[id]/test",
+    path: `/api/v1/alerts/webhooks/${ID}/test`,
+    permission: "alert:manage",
+  },
+  { method: "GET", route: "/api/v1/alerts/deliveries", permission: "alert:manage" },
+  {
+    method: "POST",
+    route: "/api/v1/alerts/deliveries/[id]/redeliver",
+    path: `/api/v1/alerts/deliveries/${ID}/redeliver`,
+    permission: "alert:manage",
+  },
   { method: "GET", route: "/api/v1/signing-keys", permission: "bundle:read" },
   { method: "POST", route: "/api/v1/signing-keys", permission: "key:manage" },
   {

@@ -27,7 +27,7 @@ const log = (line: string) => console.log(`[test setup] ${line}`);
  * built app running against its own database.
  */
 export default async function setup(project: TestProject) {
-  const wantsApp = project.vitest.projects.some((p) => p.name === "e2e");
+  const wantsApp = await selectsE2eFiles(project);
   // Browser tests need Chromium: without it, stop before anything starts, in one line.
   const missing = wantsApp ? missingTestPrerequisite() : null;
   if (missing) {
@@ -78,4 +78,17 @@ export default async function setup(project: TestProject) {
     const leaks = findSecretsInLogs(LOG_DIR, [...TEST_PASSWORDS, secrets.NEXTAUTH_SECRET, secrets.VERDICT_MASTER_KEY]);
     writeFileSync(SCAN_RESULT, leaks.length ? leaks.join("\n") : "clean");
   };
+}
+
+/**
+ * Whether this run has browser/HTTP test files, so the app must be built and started: every
+ * project is defined on every run, so a run of one integration file asks the e2e project whether
+ * the file filters given on the command line (`vitest run path/to/file.test.ts`) match any of its files.
+ */
+async function selectsE2eFiles(project: TestProject): Promise<boolean> {
+  const e2e = project.vitest.projects.find((p) => p.name === "e2e");
+  if (!e2e) return false;
+  const filters = process.argv.slice(2).filter((a) => !a.startsWith("-") && (a.includes("/") || a.endsWith(".ts")));
+  if (filters.length === 0) return true;
+  return (await e2e.globTestFiles(filters)).testFiles.length > 0;
 }

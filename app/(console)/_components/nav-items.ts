@@ -10,7 +10,8 @@ export type NavIconName =
   | "decision"
   | "audit"
   | "users"
-  | "key";
+  | "key"
+  | "bell";
 
 export type NavItem = {
   href: string;
@@ -44,5 +45,6 @@ export const NAV_ITEMS: NavItem[] = [
     permission: "key:manage",
     section: "Administration",
   },
+  { href: "/admin/alerts", label: "Alerts", icon: "bell", permission: "alert:manage", section: "Administration" },
   { href: "/settings/tokens", label: "API tokens", icon: "key", permission: "token:self", section: "Administration" },
 ];

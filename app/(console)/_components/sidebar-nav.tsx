@@ -6,6 +6,7 @@ import { signOut } from "next-auth/react";
 import {
   AllowlistIcon,
   AuditIcon,
+  BellIcon,
   BundleIcon,
   DecisionIcon,
   FleetIcon,
@@ -28,6 +29,7 @@ const ICONS: Record<NavIconName, (p: { className?: string }) => React.ReactEleme
   audit: AuditIcon,
   users: UsersIcon,
   key: KeyIcon,
+  bell: BellIcon,
 };
 
 export function SidebarNav({
