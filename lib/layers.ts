@@ -33,12 +33,14 @@ export const LAYERS = {
   allowlists: ["core", "generated", "opa", "auth", "audit", "policies", "change-requests", "bundles"],
   /** Reading and judging change requests. */
   reviews: ["core", "generated", "auth", "audit", "change-requests", "allowlists"],
-  /** The publish pipeline: gate, collect, build, sign, check, store, notify. */
-  publishing: ["core", "opa", "rego", "auth", "audit", "change-requests", "bundles", "allowlists"],
   /** Agents: identity, credentials, tokens, fleet status. */
   agents: ["core", "generated", "auth", "audit", "bundles"],
   /** Decision logs: ingestion, search, export, replay and impact. */
   decisions: ["core", "opa", "rego", "auth", "audit", "policy-tests", "change-requests", "agents"],
+  /** Generated adversarial inputs against a change request's proposed policies, and its publish gate. */
+  "red-team": ["core", "opa", "auth", "audit", "change-requests", "allowlists", "decisions"],
+  /** The publish pipeline: gate, collect, build, sign, check, store, notify. */
+  publishing: ["core", "opa", "rego", "auth", "audit", "change-requests", "bundles", "allowlists", "red-team"],
   /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
   /** Alerts: conditions checked on a schedule, signed webhook deliveries with retries and a log. */

@@ -96,7 +96,8 @@ export async function analyzeImpact(options: {
   return { ...base, ...compare(recorded.inputs, values), errors: [], durationMs: run.durationMs };
 }
 
-async function proposedModules(items: PolicyVersionItem[]) {
+/** The modules a change request would ship (its versions over the current context), with the data they see. */
+export async function proposedModules(items: PolicyVersionItem[]) {
   const ctx = await assembleEvaluationContext({
     policyId: items[0]?.policyId ?? "00000000-0000-0000-0000-000000000000",
   });

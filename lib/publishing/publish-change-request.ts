@@ -25,6 +25,7 @@ import type { TPublishRequest } from "@/lib/change-requests/schemas";
 import { lockChangeRequest } from "@/lib/change-requests/lock-change-request";
 import { testGateForItems } from "@/lib/change-requests/test-gate";
 import { applyApprovedChangeSets } from "@/lib/allowlists/apply-approved-change-sets";
+import { redTeamGate } from "@/lib/red-team/red-team-runs";
 
 /**
  * Publishes an approved change request: one new signed revision for every bundle that ships a
@@ -76,7 +77,15 @@ export async function publishChangeRequest(options: {
           { extra: { tests: gate } },
         );
       }
-      const testOverride = gate.passed ? null : input.overrideReason!;
+      // A red-team run is optional; once one ran on this exact content, its holes block publishing too.
+      const redTeam = await redTeamGate(tx, cr.id, contentHash);
+      if (!redTeam.passed && !input.overrideReason)
+        throw new AppError(
+          "unprocessable",
+          `The red-team run of this change request found ${redTeam.findings} hole${redTeam.findings === 1 ? "" : "s"}; fix the policy, or an admin may publish with a recorded reason`,
+          { extra: { redTeam } },
+        );
+      const testOverride = gate.passed && redTeam.passed ? null : input.overrideReason!;
       // Approved allowlist changes are applied first, so the data collected below includes them.
       await applyApprovedChangeSets(tx, items.filter(isAllowlistItem), {
         actor,

@@ -263,6 +263,18 @@ const routes = (): Row[] => [
     path: "/api/v1/change-requests/999999/impact",
     permission: "change:impact",
   },
+  {
+    method: "GET",
+    route: "/api/v1/change-requests/[number]/red-team",
+    path: "/api/v1/change-requests/999999/red-team",
+    permission: "policy:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/change-requests/[number]/red-team",
+    path: "/api/v1/change-requests/999999/red-team",
+    permission: "test:run",
+  },
   { method: "POST", route: "/api/v1/agent-token-keys", permission: "key:manage" },
   ...allowlistRoutes(),
 ];

@@ -12,6 +12,7 @@ import { ReviewPanel } from "./review-panel";
 import { PublishPanel } from "./publish-panel";
 import { AuthorActions } from "./author-actions";
 import { ImpactPanel } from "./impact-panel";
+import { RedTeamPanel } from "./red-team-panel";
 import { can } from "@/lib/auth/actor";
 
 export async function generateMetadata({ params }: { params: Promise<{ number: string }> }): Promise<Metadata> {
@@ -57,6 +58,9 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
             {cr.description ? <p className="prose">{cr.description}</p> : <p className="muted">No description.</p>}
           </section>
           {can(actor, "change:impact") && cr.status !== "closed" ? <ImpactPanel number={cr.number} /> : null}
+          {cr.status !== "closed" && cr.items.some((i) => i.kind === "policy_version") ? (
+            <RedTeamPanel number={cr.number} canRun={can(actor, "test:run") && cr.status !== "published"} />
+          ) : null}
           <ItemDiffs items={cr.items} tests={cr.tests} published={cr.status === "published"} />
         </div>
         <aside className="stack" aria-label="Review and publish">
