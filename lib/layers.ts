@@ -26,7 +26,7 @@ export const LAYERS = {
   /** Rego policies and their immutable versions. */
   policies: ["core", "generated", "opa", "rego", "auth", "audit", "policy-tests"],
   /** Change requests: what is proposed, its items and content hash, and its test gate. */
-  "change-requests": ["core", "auth", "audit", "policy-tests"],
+  "change-requests": ["core", "rego", "auth", "audit", "policy-tests"],
   /** Bundles: definitions, signing keys, building, serving. */
   bundles: ["core", "generated", "rego", "auth", "audit"],
   /** Caller allowlists: services, grants, their proposals and the authorization policy that reads them. */
