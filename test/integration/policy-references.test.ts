@@ -15,7 +15,10 @@ import { getChangeRequestOrThrow } from "@/lib/reviews/change-request-views";
 import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { listedPublicKeys } from "@/lib/bundles/signing-keys";
 import { buildAgentConfig } from "@/lib/agents/opa-config";
+import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
+import { analyzeImpact } from "@/lib/decisions/analyze-impact";
 import { createTestUser } from "@/test/factories/actors";
+import { decisionEvent } from "@/test/factories/decisions";
 import { eventually } from "@/test/factories/agents";
 import { createTestBundle, TEST_OVERRIDE, uniqueRoot } from "@/test/factories/bundles";
 import { policyInput } from "@/test/factories/sample-policies";
@@ -62,6 +65,7 @@ test_create_allowed if K8sBlockWildcardIngress.allow with input as {"operation":
 let lib: Awaited<ReturnType<typeof createPolicy>>;
 let dep: Awaited<ReturnType<typeof createPolicy>>;
 let bundle: Awaited<ReturnType<typeof createTestBundle>>;
+let firstRevision: string;
 
 beforeAll(async () => {
   actors = {
@@ -163,6 +167,7 @@ describe("references between policies", () => {
     const cr = await approvedChange("Library and dependant", [lib.head.id, dep.head.id]);
     const { revisions } = await publishChangeRequest({ actor: actors.admin, number: cr.number, input: {} });
     expect(revisions).toHaveLength(1);
+    firstRevision = revisions[0]!.revision;
 
     const stored = await db.bundleRevision.findUniqueOrThrow({ where: { id: revisions[0]!.id } });
     const server: StaticBundleServer = await startStaticBundleServer();
@@ -211,6 +216,22 @@ describe("references between policies", () => {
     const own = await db.$transaction((tx) => testGateFor(tx, [dep.head.id]));
     expect(own.passed).toBe(true);
     expect(await db.bundleRevision.count({ where: { bundleId: bundle.id } })).toBe(1);
+  });
+
+  it("analyses a library change's impact on the decisions of the policies that use it", async () => {
+    const path = `${root}/K8sBlockWildcardIngress/allow`;
+    const recorded = (operation: string, result: boolean) =>
+      decisionEvent({ path, input: { operation }, result, bundles: { [bundle.name]: { revision: firstRevision } } });
+    const events = [recorded("UPDATE", false), recorded("UPDATE", false), recorded("CREATE", true)];
+    await ingestDecisionBatch({ agent: { credentialId: null }, body: Buffer.from(JSON.stringify(events)) });
+    const breaking = await db.policyVersion.findFirstOrThrow({ where: { policyId: lib.id, number: 2 } });
+    const cr = await approvedChange("Library: PATCH only, again", [breaking.id]);
+    const report = await analyzeImpact({ actor: actors.reviewer, number: cr.number, query: {} });
+    expect(report.errors).toEqual([]);
+    expect(report.packages).toEqual([libPkg, depPkg]);
+    // With the library matching PATCH only, UPDATE is no longer an update: the dependant would allow it.
+    expect(report.flips.deny_to_allow).toEqual({ inputs: 1, decisions: 2 });
+    expect(report.unchanged.inputs).toBe(1);
   });
 
   it("publishes a library change once its dependants' tests pass with it", async () => {

@@ -10,6 +10,7 @@ import { ChangeRequestStatusBadge } from "../_components/status-badge";
 import { ItemDiffs } from "./item-diffs";
 import { ReviewPanel } from "./review-panel";
 import { PublishPanel } from "./publish-panel";
+import { DependantsPanel } from "./dependants-panel";
 import { AuthorActions } from "./author-actions";
 import { ImpactPanel } from "./impact-panel";
 import { can } from "@/lib/auth/actor";
@@ -58,6 +59,9 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
           </section>
           {can(actor, "change:impact") && cr.status !== "closed" ? <ImpactPanel number={cr.number} /> : null}
           <ItemDiffs items={cr.items} tests={cr.tests} published={cr.status === "published"} />
+          {cr.status === "published" || cr.status === "closed" ? null : (
+            <DependantsPanel number={cr.number} dependants={cr.tests.dependants} canRun={can(actor, "test:run")} />
+          )}
         </div>
         <aside className="stack" aria-label="Review and publish">
           <PublishPanel
