@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db";
-import { AppError } from "@/lib/core/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { savePolicyVersion } from "@/lib/policies/save-policy-version";
@@ -18,21 +17,13 @@ import { buildAgentConfig } from "@/lib/agents/opa-config";
 import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
 import { analyzeImpact } from "@/lib/decisions/analyze-impact";
 import { createTestUser } from "@/test/factories/actors";
+import { appError } from "@/test/factories/app-error";
 import { decisionEvent } from "@/test/factories/decisions";
 import { eventually } from "@/test/factories/agents";
 import { createTestBundle, TEST_OVERRIDE, uniqueRoot } from "@/test/factories/bundles";
 import { policyInput } from "@/test/factories/sample-policies";
 import { fastPolling, startOpaAgent, type OpaAgent } from "@/test/support/opa-agent";
 import { startStaticBundleServer, type StaticBundleServer } from "@/test/support/static-bundle-server";
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 let actors: { admin: Actor; author: Actor; reviewer: Actor };
 const root = uniqueRoot();
