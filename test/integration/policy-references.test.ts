@@ -5,6 +5,8 @@ import { createPolicy } from "@/lib/policies/create-policy";
 import { savePolicyVersion } from "@/lib/policies/save-policy-version";
 import { importNewPolicy } from "@/lib/policies/import-export-policy";
 import { getPolicyReferences } from "@/lib/policies/get-policy-references";
+import { lintRego } from "@/lib/policies/lint-rego";
+import { policyFilePath } from "@/lib/rego/policy-module";
 import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
 import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
 import { runDependantTests } from "@/lib/change-requests/change-request-dependants";
@@ -144,6 +146,10 @@ describe("references between policies", () => {
     expect(run.summary.passed).toBe(2);
     expect(run.context.policies.map((p) => p.packagePath)).toContain(libPkg);
     expect((await testVersion(lib.id, 1)).status).toBe("passed");
+
+    // The editor's check compiles with the library too, and reports on the editor's file only.
+    const lint = await lintRego({ actor: actors.author, source: depSource, fileName: policyFilePath(depPkg) });
+    expect(lint.errors).toEqual([]);
 
     const depRefs = await getPolicyReferences({ actor: actors.author, policyId: dep.id });
     expect(depRefs.dependencies).toEqual([
