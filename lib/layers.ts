@@ -26,9 +26,9 @@ export const LAYERS = {
   /** Rego policies and their immutable versions. */
   policies: ["core", "generated", "opa", "rego", "auth", "audit", "policy-tests"],
   /** Change requests: what is proposed, its items and content hash, and its test gate. */
-  "change-requests": ["core", "auth", "audit", "policy-tests"],
+  "change-requests": ["core", "rego", "auth", "audit", "policy-tests"],
   /** Bundles: definitions, signing keys, building, serving. */
-  bundles: ["core", "generated", "auth", "audit"],
+  bundles: ["core", "generated", "rego", "auth", "audit"],
   /** Caller allowlists: services, grants, their proposals and the authorization policy that reads them. */
   allowlists: ["core", "generated", "opa", "auth", "audit", "policies", "change-requests", "bundles"],
   /** Reading and judging change requests. */

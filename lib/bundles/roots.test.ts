@@ -21,6 +21,7 @@ describe("bundle roots", () => {
 
   it("places packages under roots by data path, not by string prefix", () => {
     expect(packageDataPath("payments.authz")).toBe("payments/authz");
+    expect(packageDataPath('K8s["b-c"].d')).toBe("K8s/b-c/d");
     expect(isUnderRoots("payments/authz", ["payments"])).toBe(true);
     expect(isUnderRoots("payments_v2/authz", ["payments"])).toBe(false);
     expect(isUnderRoots("httpapi/rbac", ["httpapi/rbac"])).toBe(true);
@@ -28,6 +29,7 @@ describe("bundle roots", () => {
 
   it("accepts only slash paths of Rego identifiers", () => {
     expect(ROOT_PATTERN.test("httpapi/rbac")).toBe(true);
-    for (const bad of ["", "/a", "a/", "a//b", "A", "a.b", "../x", "a b"]) expect(ROOT_PATTERN.test(bad)).toBe(false);
+    expect(ROOT_PATTERN.test("K8s/b-c")).toBe(true);
+    for (const bad of ["", "/a", "a/", "a//b", "a.b", "../x", "a b"]) expect(ROOT_PATTERN.test(bad)).toBe(false);
   });
 });

@@ -1,9 +1,12 @@
+import { packageSegments } from "@/lib/rego/rego-package";
+
 /**
  * Bundle roots as OPA understands them: slash-separated data paths ("payments", "httpapi/rbac").
  * Two roots overlap when one is a path prefix of the other (OPA refuses to activate two bundles
  * whose roots overlap), and a policy's package must lie under one of its bundle's roots.
  */
-export const ROOT_PATTERN = /^[a-z_][a-z0-9_]*(\/[a-z_][a-z0-9_]*)*$/;
+// Segments are names as in package names (capitals allowed) or the plain parts of quoted ones (`b-c`).
+export const ROOT_PATTERN = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 
 export function rootsOverlap(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
@@ -23,9 +26,9 @@ export function overlappingRoots(roots: string[], others?: string[]): Array<[str
   return found;
 }
 
-/** "payments.authz" → "payments/authz": the data path a Rego package occupies. */
+/** "payments.authz" → "payments/authz", `a["b-c"]` → "a/b-c": the data path a Rego package occupies. */
 export function packageDataPath(packagePath: string): string {
-  return packagePath.split(".").join("/");
+  return packageSegments(packagePath).join("/");
 }
 
 export function isUnderRoots(dataPath: string, roots: string[]): boolean {

@@ -5,6 +5,7 @@ import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { evalQuery } from "@/lib/opa/eval";
 import type { RegoError, RegoModule } from "@/lib/opa/types";
 import { isPolicyItem, loadItems, type PolicyVersionItem } from "@/lib/change-requests/change-request-items";
+import { changeRequestDependants } from "@/lib/change-requests/change-request-dependants";
 import { assembleEvaluationContext } from "@/lib/policy-tests/assemble-evaluation-context";
 import { extractAllowed } from "@/lib/decisions/extract-fields";
 import { outcomeOf, type DecisionSummary } from "@/lib/decisions/decision-views";
@@ -13,6 +14,7 @@ import { IMPACT_PACKAGE, IMPACT_QUERY, buildImpactHarness } from "@/lib/decision
 import { recentDistinctInputs, type RecordedInput } from "@/lib/decisions/impact-inputs";
 import type { TImpactQuery } from "@/lib/decisions/schemas";
 import { policyFilePath } from "@/lib/rego/policy-module";
+import { withReferencedModules } from "@/lib/policy-tests/policy-references";
 
 type Outcome = DecisionSummary["outcome"];
 export type FlipKind = "allow_to_deny" | "deny_to_allow" | "other_change";
@@ -64,12 +66,16 @@ export async function analyzeImpact(options: {
   const from = new Date((options.now ?? Date.now()) - days * 86_400_000);
   const cr = await db.changeRequest.findUnique({
     where: { number: options.number },
-    select: { id: true, number: true },
+    select: { id: true, number: true, contentHash: true },
   });
   if (!cr) throw notFound("Change request");
   // Allowlist changes carry no Rego; the policies they feed are re-evaluated with today's data.
-  const items = (await db.$transaction((tx) => loadItems(tx, cr.id))).filter(isPolicyItem);
-  const packages = items.map((i) => i.packagePath);
+  const { items, dependants } = await db.$transaction(async (tx) => {
+    const loaded = (await loadItems(tx, cr.id)).filter(isPolicyItem);
+    return { items: loaded, dependants: (await changeRequestDependants(tx, loaded, cr.contentHash)).dependants };
+  });
+  // A library's change shows in the decisions of the policies that use it.
+  const packages = [...items.map((i) => i.packagePath), ...dependants.map((d) => d.packagePath)];
   const { modules, context } = await proposedModules(items);
   const recorded = await readOnly((client) => recentDistinctInputs(client, { packages, from, cap }));
   const base = {
@@ -98,15 +104,17 @@ export async function analyzeImpact(options: {
 
 /** The modules a change request would ship (its versions over the current context), with the data they see. */
 export async function proposedModules(items: PolicyVersionItem[]) {
-  const ctx = await assembleEvaluationContext({
-    policyId: items[0]?.policyId ?? "00000000-0000-0000-0000-000000000000",
-  });
-  const replaced = new Set(items.map((i) => policyFilePath(i.packagePath)));
   const versions = await db.policyVersion.findMany({
     where: { id: { in: items.map((i) => i.versionId) } },
     select: { id: true, source: true },
   });
   const sourceOf = new Map(versions.map((v) => [v.id, v.source]));
+  // The proposed policies with what they reference, as their tests see it.
+  const ctx = await withReferencedModules(
+    await assembleEvaluationContext({ policyId: items[0]?.policyId ?? "00000000-0000-0000-0000-000000000000" }),
+    items.map((i) => ({ packagePath: i.packagePath, source: sourceOf.get(i.versionId)! })),
+  );
+  const replaced = new Set(items.map((i) => policyFilePath(i.packagePath)));
   const modules: RegoModule[] = [
     ...ctx.modules.filter((m) => !replaced.has(m.path)),
     ...items.map((i) => ({ path: policyFilePath(i.packagePath), source: sourceOf.get(i.versionId)! })),

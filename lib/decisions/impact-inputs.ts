@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { likePrefix } from "@/lib/decisions/decision-query";
+import { packageSegments } from "@/lib/rego/rego-package";
 
 export type RecordedInput = {
   path: string;
@@ -24,7 +25,7 @@ export async function recentDistinctInputs(
   client: pg.ClientBase,
   options: { packages: string[]; from: Date; cap: number },
 ): Promise<{ inputs: RecordedInput[]; truncated: boolean; paths: string[] }> {
-  const prefixes = options.packages.map((p) => likePrefix(`${p.replaceAll(".", "/")}/`));
+  const prefixes = options.packages.map((p) => likePrefix(`${packageSegments(p).join("/")}/`));
   const { rows: pathRows } = await client.query<{ path: string }>(
     "SELECT DISTINCT path FROM decision_rollups WHERE bucket >= date_trunc('hour', $1::timestamptz, 'UTC') AND path LIKE ANY($2::text[]) ORDER BY path",
     [options.from, prefixes],

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { validatePolicySource } from "@/lib/policies/validate-policy-source";
+import { referenceCandidates } from "@/lib/policy-tests/policy-references";
 import { AUTHOR_SELECT, toPolicyView, type PolicyView } from "@/lib/policies/policy-views";
 import type { TCreatePolicyRequest } from "@/lib/policies/schemas";
 import { testsSha256, withCaseIds } from "@/lib/policy-tests/test-suite";
@@ -15,7 +16,7 @@ export async function createPolicy(options: {
 }): Promise<PolicyView> {
   const { actor, input } = options;
   requirePermission(actor, "policy:write");
-  await validatePolicySource(input.packagePath, input.source);
+  await validatePolicySource(input.packagePath, input.source, await referenceCandidates());
   return db.$transaction(async (tx) => {
     const clash = await tx.policy.findUnique({ where: { packagePath: input.packagePath }, select: { id: true } });
     if (clash)

@@ -3,6 +3,9 @@ import { AppError } from "@/lib/core/errors";
 import { checkModules, type CheckResult } from "@/lib/opa/check";
 import { formatRego } from "@/lib/opa/fmt";
 import { MAX_MODULE_BYTES } from "@/lib/rego/policy-module";
+import { declaredPackage } from "@/lib/rego/rego-package";
+import { referenceClosure } from "@/lib/rego/policy-references";
+import { referenceCandidates } from "@/lib/policy-tests/policy-references";
 
 const LINT_TIMEOUT_MS = 10_000;
 
@@ -11,14 +14,28 @@ function assertSize(source: string): void {
     throw new AppError("payload_too_large", "The module is larger than 1 MiB");
 }
 
-/** `opa check` (errors) plus `opa check --strict` (warnings) for what is in the editor right now. */
+/**
+ * `opa check` (errors) plus `opa check --strict` (warnings) for what is in the editor right now,
+ * compiled with the policies it references; only the editor's own file is reported on.
+ */
 export async function lintRego(options: { actor: Actor; source: string; fileName?: string }): Promise<CheckResult> {
   requirePermission(options.actor, "policy:read");
   assertSize(options.source);
-  return checkModules([{ path: options.fileName ?? "policy.rego", source: options.source }], {
-    strict: true,
-    timeoutMs: LINT_TIMEOUT_MS,
-  });
+  const path = options.fileName ?? "policy.rego";
+  const packagePath = declaredPackage(options.source);
+  const references = packagePath
+    ? referenceClosure(
+        { packagePath, path, source: options.source },
+        (await referenceCandidates()).filter((c) => c.packagePath !== packagePath && c.path !== path),
+      ).modules
+    : [];
+  const result = await checkModules(
+    [{ path, source: options.source }, ...references.map((m) => ({ path: m.path, source: m.source }))],
+    { strict: true, timeoutMs: LINT_TIMEOUT_MS },
+  );
+  if (references.length === 0) return result;
+  const own = (e: { file?: string }) => !e.file || e.file === path;
+  return { errors: result.errors.filter(own), warnings: result.warnings.filter(own) };
 }
 
 export async function formatRegoSource(options: { actor: Actor; source: string; fileName?: string }) {

@@ -1,16 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ZCreatePolicyRequest, ZSavePolicyVersionRequest, PACKAGE_PATH_PATTERN } from "@/lib/policies/schemas";
-import { declaredPackage } from "@/lib/rego/rego-package";
+import { ZCreatePolicyRequest, ZSavePolicyVersionRequest } from "@/lib/policies/schemas";
+import { declaredPackage, parsePackageRef } from "@/lib/rego/rego-package";
 import { canonicalJson } from "@/lib/core/canonical-json";
 import { validatePolicySource } from "@/lib/policies/validate-policy-source";
 import { AppError } from "@/lib/core/errors";
 
-const segment = fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/);
+const segment = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,10}$/);
 const packagePath = fc
   .array(segment, { minLength: 1, maxLength: 4 })
   .map((s) => s.join("."))
-  .filter((p) => !p.startsWith("system"));
+  .filter((p) => !/^(system|data)(\.|$)/.test(p));
 
 describe("policy upload parsing (property-based)", () => {
   it("never throws on arbitrary JSON bodies: it accepts or explains", () => {
@@ -25,17 +25,16 @@ describe("policy upload parsing (property-based)", () => {
     );
   });
 
-  it("accepts exactly the dotted lower-case package paths", () => {
+  it("accepts dotted package names and only names that parse, in their canonical spelling", () => {
     fc.assert(
       fc.property(packagePath, (p) => {
-        expect(PACKAGE_PATH_PATTERN.test(p)).toBe(true);
-        expect(ZCreatePolicyRequest.shape.packagePath.safeParse(p).success).toBe(true);
+        expect(ZCreatePolicyRequest.shape.packagePath.safeParse(p)).toEqual({ success: true, data: p });
       }),
     );
     fc.assert(
       fc.property(fc.string(), (p) => {
-        const ok = ZCreatePolicyRequest.shape.packagePath.safeParse(p).success;
-        if (ok) expect(PACKAGE_PATH_PATTERN.test(p.trim())).toBe(true);
+        const result = ZCreatePolicyRequest.shape.packagePath.safeParse(p);
+        if (result.success) expect(parsePackageRef(result.data).ok).toBe(true);
       }),
       { numRuns: 1000 },
     );

@@ -3,6 +3,7 @@ import { AppError, notFound } from "@/lib/core/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { validatePolicySource } from "@/lib/policies/validate-policy-source";
+import { referenceCandidates } from "@/lib/policy-tests/policy-references";
 import { AUTHOR_SELECT, toVersionView, type PolicyVersionView } from "@/lib/policies/policy-views";
 import type { TRestorePolicyVersionRequest, TSavePolicyVersionRequest } from "@/lib/policies/schemas";
 import { readStoredCases, testsSha256, withCaseIds, type TestSuite } from "@/lib/policy-tests/test-suite";
@@ -25,7 +26,7 @@ export async function savePolicyVersion(options: {
   requirePermission(actor, "policy:write");
   const policy = await db.policy.findUnique({ where: { id: policyId } });
   if (!policy) throw notFound("Policy");
-  await validatePolicySource(policy.packagePath, input.source);
+  await validatePolicySource(policy.packagePath, input.source, await referenceCandidates());
   const tests =
     input.testSource === undefined && input.testCases === undefined
       ? null

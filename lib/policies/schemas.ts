@@ -1,18 +1,34 @@
 import { z } from "zod";
 import { MAX_MODULE_BYTES } from "@/lib/rego/policy-module";
+import { canonicalPackage, parsePackageRef } from "@/lib/rego/rego-package";
 import { ZTestCases, ZTestSource } from "@/lib/policy-tests/schemas";
 
 // The body may carry a full-size module, its test module and cases, plus JSON escaping overhead.
 export const MAX_POLICY_BODY_BYTES = 6 * MAX_MODULE_BYTES + 64 * 1024;
 
-export const PACKAGE_PATH_PATTERN = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/;
-
+/**
+ * A package name as OPA accepts it (`payments.authz`, `K8sBlockWildcardIngress`, `a["b-c"].d`),
+ * stored in its canonical spelling (lib/rego/rego-package.ts).
+ */
 export const ZPackagePath = z
   .string()
   .trim()
   .max(200)
-  .regex(PACKAGE_PATH_PATTERN, "must be a dotted Rego package path such as payments.authz (lower case, digits, _)")
-  .refine((p) => !p.startsWith("system.") && p !== "system", "the system package is reserved by OPA");
+  .transform((text, ctx) => {
+    const parsed = parsePackageRef(text);
+    if (!parsed.ok) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be a Rego package name such as payments.authz or a["b-c"].d (${parsed.reason})`,
+      });
+      return z.NEVER;
+    }
+    if (parsed.segments[0] === "system") {
+      ctx.addIssue({ code: "custom", message: "the system package is reserved by OPA" });
+      return z.NEVER;
+    }
+    return canonicalPackage(parsed.segments);
+  });
 
 const ZSource = z.string().min(1, "must not be empty");
 const ZMessage = z.string().trim().max(2000).default("");

@@ -103,8 +103,16 @@ export async function getLatestTestRunForVersion(policyVersionId: string): Promi
   return row ? toTestRunView(row) : null;
 }
 
-/** For the publish gate, inside its transaction: the newest run of each version's exact content, keyed by version id. */
-export async function latestRunsForVersions(tx: Tx, versionIds: string[]): Promise<Map<string, TestRunSummaryView>> {
+/**
+ * For the publish gate, inside its transaction: the newest run of each version's exact content,
+ * keyed by version id. Runs made with a change request's versions in the context count only for
+ * that change request's exact content (`proposedHash`); without it they never count.
+ */
+export async function latestRunsForVersions(
+  tx: Tx,
+  versionIds: string[],
+  proposedHash: string | null = null,
+): Promise<Map<string, TestRunSummaryView>> {
   if (versionIds.length === 0) return new Map();
   const versions = await tx.policyVersion.findMany({
     where: { id: { in: versionIds } },
@@ -112,11 +120,12 @@ export async function latestRunsForVersions(tx: Tx, versionIds: string[]): Promi
   });
   const out = new Map<string, TestRunSummaryView>();
   for (const v of versions) {
-    const row = await tx.testRun.findFirst({
-      where: { policyId: v.policyId, sourceSha256: v.sha256, testsSha256: v.testsSha256 },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      select: SUMMARY_SELECT,
-    });
+    const [latest] = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id::text AS id FROM test_runs
+      WHERE policy_id = ${v.policyId}::uuid AND source_sha256 = ${v.sha256} AND tests_sha256 = ${v.testsSha256}
+        AND (context->'proposed'->>'contentHash') IS NOT DISTINCT FROM ${proposedHash}::text
+      ORDER BY created_at DESC, id DESC LIMIT 1`;
+    const row = latest ? await tx.testRun.findUnique({ where: { id: latest.id }, select: SUMMARY_SELECT }) : null;
     if (row) out.set(v.id, toTestRunSummary(row));
   }
   return out;
@@ -132,6 +141,7 @@ export async function latestRunsForHeads(
     FROM test_runs r
     JOIN unnest(${heads.map((h) => h.policyId)}::uuid[], ${heads.map((h) => h.sha256)}::text[], ${heads.map((h) => h.testsSha256)}::text[]) AS h(policy_id, sha256, tests_sha256)
       ON r.policy_id = h.policy_id AND r.source_sha256 = h.sha256 AND r.tests_sha256 = h.tests_sha256
+    WHERE r.context->'proposed' IS NULL
     ORDER BY r.policy_id, r.created_at DESC, r.id DESC`;
   if (ids.length === 0) return new Map();
   const rows = await db.testRun.findMany({ where: { id: { in: ids.map((r) => r.id) } }, select: SUMMARY_SELECT });

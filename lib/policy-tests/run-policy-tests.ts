@@ -6,6 +6,7 @@ import { formatBytes } from "@/lib/core/read-body";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { assembleEvaluationContext } from "@/lib/policy-tests/assemble-evaluation-context";
 import { executeTestRun } from "@/lib/policy-tests/execute-test-run";
+import { withReferencedModules, type ProposedVersions } from "@/lib/policy-tests/policy-references";
 import type { TCreateTestRunRequest } from "@/lib/policy-tests/schemas";
 import { readStoredCases, testsSha256, withCaseIds, type TestSuite } from "@/lib/policy-tests/test-suite";
 import {
@@ -36,6 +37,8 @@ export async function runPolicyTests(options: {
   actor: Actor;
   policyId: string;
   input: TCreateTestRunRequest;
+  /** A change request's versions, in place of the ones the context holds (a run of its dependants). */
+  proposed?: ProposedVersions;
   requestId?: string;
 }): Promise<TestRunView> {
   const { actor, input } = options;
@@ -47,7 +50,14 @@ export async function runPolicyTests(options: {
   if (!policy) throw notFound("Policy");
   const subject = await resolveSubject(policy, input);
   const cases = input.caseIds ? selectCases(subject.suite.cases, input.caseIds) : subject.suite.cases;
-  const context = await assembleEvaluationContext({ policyId: policy.id });
+  const context = await withReferencedModules(
+    await assembleEvaluationContext({ policyId: policy.id }),
+    [
+      { packagePath: policy.packagePath, source: subject.source },
+      { packagePath: policy.packagePath, source: subject.suite.testSource },
+    ],
+    options.proposed,
+  );
   const executed = await executeTestRun({
     packagePath: policy.packagePath,
     source: subject.source,

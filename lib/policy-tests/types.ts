@@ -71,6 +71,12 @@ export type EvaluationContextRecord = {
   bundles: Array<{ name: string; number: number; revision: string }>;
   policies: Array<{ policyId: string; packagePath: string; version: number; sha256: string }>;
   data: { included: boolean; description: string; bytes: number };
+  /** Set when a change request's versions replaced the ones in the context (a run of its dependants). */
+  proposed?: {
+    changeRequest: number;
+    contentHash: string;
+    versions: Array<{ policyId: string; version: number; sha256: string }>;
+  };
 };
 
 export type ExecutedRun = {

@@ -24,6 +24,7 @@ import { runPublish, type PublishTimings } from "@/lib/publishing/publish-pipeli
 import type { TPublishRequest } from "@/lib/change-requests/schemas";
 import { lockChangeRequest } from "@/lib/change-requests/lock-change-request";
 import { testGateForItems } from "@/lib/change-requests/test-gate";
+import { checkBundleReferences } from "@/lib/publishing/check-bundle-references";
 import { applyApprovedChangeSets } from "@/lib/allowlists/apply-approved-change-sets";
 import { redTeamGate } from "@/lib/red-team/red-team-runs";
 
@@ -67,7 +68,7 @@ export async function publishChangeRequest(options: {
       });
       if (contentHash !== cr.contentHash || !approval)
         throw new AppError("conflict", "No approval matches the exact content of this change request");
-      const gate = await testGateForItems(tx, items);
+      const gate = await testGateForItems(tx, items, contentHash);
       if (!gate.passed && !input.overrideReason) {
         throw new AppError(
           "unprocessable",
@@ -129,6 +130,7 @@ export async function publishChangeRequest(options: {
           auditAction: "bundle.publish",
         });
       }
+      await checkBundleReferences(tx, plans);
       const finish = async (tx: Tx, stored: StoredRevision[]) => {
         await tx.changeRequest.update({ where: { id: cr.id }, data: { status: "published", publishedAt: new Date() } });
         await recordAuditEvent(tx, {

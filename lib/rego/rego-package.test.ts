@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { declaredPackage } from "@/lib/rego/rego-package";
+import { policyFilePath } from "@/lib/rego/policy-module";
 
 describe("declaredPackage", () => {
   it.each([
@@ -8,7 +9,27 @@ describe("declaredPackage", () => {
     ['package a["b"].c\n', "a.b.c"],
     ["allow := true\npackage a\n", null],
     ["", null],
+    ["package K8sBlockWildcardIngress\n", "K8sBlockWildcardIngress"],
+    ['package a["b-c"].d\n', 'a["b-c"].d'],
+    ["package a[`b c`]\n", 'a["b c"]'],
+    ["package\n  data.lib.k8s\n", "lib.k8s"],
+    ["package a.b;\n", null],
+    ["package a[1]\n", null],
+    ["package _\n", null],
   ])("reads %j as %j", (source, expected) => {
     expect(declaredPackage(source)).toBe(expected);
+  });
+});
+
+describe("policyFilePath", () => {
+  it.each([
+    ["payments.authz", "payments/authz/policy.rego"],
+    ["K8sBlock", "K8sBlock/policy.rego"],
+    ['a["b-c"].d', "a/b-c/d/policy.rego"],
+    ['a["../x"]', "a/%2E%2E%2Fx/policy.rego"],
+    ['a[""]', "a/%/policy.rego"],
+    ['a["é"]', "a/%C3%A9/policy.rego"],
+  ])("puts %s at %s", (pkg, path) => {
+    expect(policyFilePath(pkg)).toBe(path);
   });
 });

@@ -72,7 +72,7 @@ export async function getChangeRequestOrThrow(options: { actor: Actor; number: n
   if (!cr) throw notFound("Change request");
   const { items, tests } = await db.$transaction(async (tx) => {
     const loaded = await loadItems(tx, cr.id);
-    return { items: loaded, tests: await testGateForItems(tx, loaded) };
+    return { items: loaded, tests: await testGateForItems(tx, loaded, cr.contentHash) };
   });
   const policyViews = await describeItems(
     items.filter(isPolicyItem).map((i) => i.versionId),

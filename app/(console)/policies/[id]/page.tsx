@@ -7,6 +7,8 @@ import { PolicyWorkbench } from "../_components/policy-workbench";
 import { policyFilePath } from "@/lib/rego/policy-module";
 import { policyMetadata } from "../_components/policy-title";
 import { PageHeader } from "@/components/ui";
+import { getPolicyReferences } from "@/lib/policies/get-policy-references";
+import { PolicyReferencesCard } from "../_components/policy-references-card";
 
 export function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   return policyMetadata(params);
@@ -14,7 +16,10 @@ export function generateMetadata({ params }: { params: Promise<{ id: string }> }
 
 export default async function PolicyEditorPage({ params }: { params: Promise<{ id: string }> }) {
   const { actor, policy } = await loadPolicyPage(params);
-  const latestRun = await getLatestTestRunForVersion(policy.head.id);
+  const [latestRun, references] = await Promise.all([
+    getLatestTestRunForVersion(policy.head.id),
+    getPolicyReferences({ actor, policyId: policy.id }),
+  ]);
   return (
     <div className="page page-wide">
       <div className="breadcrumbs">
@@ -38,6 +43,7 @@ export default async function PolicyEditorPage({ params }: { params: Promise<{ i
           head: policy.head,
         }}
       />
+      <PolicyReferencesCard references={references} />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { ChangeRequestStatusBadge } from "../_components/status-badge";
 import { ItemDiffs } from "./item-diffs";
 import { ReviewPanel } from "./review-panel";
 import { PublishPanel } from "./publish-panel";
+import { DependantsPanel } from "./dependants-panel";
 import { AuthorActions } from "./author-actions";
 import { ImpactPanel } from "./impact-panel";
 import { RedTeamPanel } from "./red-team-panel";
@@ -62,6 +63,9 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
             <RedTeamPanel number={cr.number} canRun={can(actor, "test:run") && cr.status !== "published"} />
           ) : null}
           <ItemDiffs items={cr.items} tests={cr.tests} published={cr.status === "published"} />
+          {cr.status === "published" || cr.status === "closed" ? null : (
+            <DependantsPanel number={cr.number} dependants={cr.tests.dependants} canRun={can(actor, "test:run")} />
+          )}
         </div>
         <aside className="stack" aria-label="Review and publish">
           <PublishPanel

@@ -52,9 +52,11 @@ export function PublishPanel({ cr }: Props) {
       done: cr.tests.passed,
       label: cr.tests.passed
         ? "Tests pass for every version"
-        : cr.tests.available
-          ? "Tests do not pass for every version"
-          : "No test results for these versions",
+        : cr.tests.dependants.some((d) => d.status !== "passed")
+          ? "Tests of the policies that use this change do not pass yet"
+          : cr.tests.available
+            ? "Tests do not pass for every version"
+            : "No test results for these versions",
     },
     { done: cr.status === "published", label: cr.status === "published" ? "Published" : "Not published" },
   ];
