@@ -95,7 +95,13 @@ class Agent {
     this.nextUploadAt = now() + Math.random() * config.uploadEverySeconds * 1000;
   }
 
-  request(method: string, path: string, headers: Record<string, string>, body?: Buffer, retried = false): Promise<Reply> {
+  request(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+    retried = false,
+  ): Promise<Reply> {
     report.requests += 1;
     return new Promise<Reply>((resolve, reject) => {
       const req = http.request(
@@ -273,9 +279,18 @@ function revisionOf(etag: string, gz: Buffer): string {
   const tar = gunzipSync(gz);
   revision = "";
   for (let offset = 0; offset + 512 <= tar.length; ) {
-    const name = tar.subarray(offset, offset + 100).toString("utf8").replace(/\0.*$/s, "");
+    const name = tar
+      .subarray(offset, offset + 100)
+      .toString("utf8")
+      .replace(/\0.*$/s, "");
     if (!name) break;
-    const size = Number.parseInt(tar.subarray(offset + 124, offset + 136).toString("utf8").trim() || "0", 8);
+    const size = Number.parseInt(
+      tar
+        .subarray(offset + 124, offset + 136)
+        .toString("utf8")
+        .trim() || "0",
+      8,
+    );
     if (name === ".manifest" || name.endsWith("/.manifest")) {
       revision = String(JSON.parse(tar.subarray(offset + 512, offset + 512 + size).toString("utf8")).revision ?? "");
       break;
@@ -294,7 +309,8 @@ function tick(): void {
 
 async function start(c: GeneratorConfig): Promise<void> {
   config = c;
-  for (let i = 0; i < c.count; i++) agents.push(new Agent(c.baseUrls[(c.first + i) % c.baseUrls.length]!, `${c.tag}-${c.first + i}`));
+  for (let i = 0; i < c.count; i++)
+    agents.push(new Agent(c.baseUrls[(c.first + i) % c.baseUrls.length]!, `${c.tag}-${c.first + i}`));
   setInterval(tick, TICK_MS).unref();
   const batch = Math.max(1, Math.ceil(c.count / Math.max(1, c.rampMs / 50)));
   for (let i = 0; i < agents.length; i += batch) {
@@ -322,8 +338,7 @@ process.on("message", (message: { type: string } & Partial<GeneratorConfig>) => 
   else if (message.type === "has") {
     const revision = (message as { revision?: string }).revision ?? "";
     process.send?.({ type: "has", revision, count: report.receipts[revision]?.length ?? 0 });
-  }
-  else if (message.type === "stop") {
+  } else if (message.type === "stop") {
     running = false;
     for (const agent of agents) agent.pool.destroy();
     setTimeout(() => process.exit(0), 100);

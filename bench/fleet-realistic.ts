@@ -229,7 +229,11 @@ export async function runRealisticStep(options: {
     const loadStart = performance.now();
     const published: PublishedRevision[] = [];
     const every = REALISTIC.publishEverySeconds * 1000;
-    for (let next = loadStart + Math.min(every / 2, 10_000); next < loadStart + REALISTIC.seconds * 1000; next += every) {
+    for (
+      let next = loadStart + Math.min(every / 2, 10_000);
+      next < loadStart + REALISTIC.seconds * 1000;
+      next += every
+    ) {
       await sleep(Math.max(0, next - performance.now()));
       published.push(await publisher.publish());
     }
@@ -278,7 +282,8 @@ export async function runRealisticStep(options: {
     if (!(logP99Ms < REALISTIC.requestP99Ms)) why.push(`log upload p99 ${fmtMs(logP99Ms)}`);
     if (r.serverErrors > 0) why.push(`${r.serverErrors} 5xx`);
     if (r.networkErrors > 0) why.push(`${r.networkErrors} network errors`);
-    if (decisionsStored !== r.decisionsGenerated) why.push(`stored ${decisionsStored} of ${r.decisionsGenerated} decisions`);
+    if (decisionsStored !== r.decisionsGenerated)
+      why.push(`stored ${decisionsStored} of ${r.decisionsGenerated} decisions`);
     const perAgentMinute = (seconds: number) => seconds / n / (loadSeconds / 60);
     return {
       agents: n,
@@ -341,7 +346,11 @@ async function countStored(agentPattern: string): Promise<number> {
 }
 
 function fmtMs(ms: number): string {
-  return Number.isFinite(ms) ? (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`) : "never (some agents)";
+  return Number.isFinite(ms)
+    ? ms >= 1000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${ms.toFixed(0)} ms`
+    : "never (some agents)";
 }
 
 export function describeRealisticStep(s: RealisticStep): string {
