@@ -12,38 +12,9 @@ import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { makeEvents } from "./decision-events";
+import { agentRequest, type AgentReply } from "./agent-http";
+import { emptyGeneratorReport, type GeneratorConfig } from "./fleet-generator-protocol";
 
-export type GeneratorConfig = {
-  /** One base URL per agent slot, round-robin (the app instances). */
-  baseUrls: string[];
-  bundle: string;
-  token: string;
-  /** Agent instance labels are `${tag}-${first + i}`. */
-  tag: string;
-  first: number;
-  count: number;
-  longPollSeconds: number;
-  uploadEverySeconds: number;
-  decisionsPerSecond: number;
-  rampMs: number;
-  /** "idle": only the long poll (memory per held poll); "full": the whole agent. */
-  mode: "full" | "idle";
-};
-
-export type GeneratorReport = {
-  /** Manifest revision → when each agent got it (ms, performance.timeOrigin + now(), comparable across processes). */
-  receipts: Record<string, number[]>;
-  statusMs: number[];
-  uploadMs: number[];
-  requests: number;
-  serverErrors: number;
-  networkErrors: number;
-  otherErrors: number;
-  decisionsGenerated: number;
-  decisionsAcknowledged: number;
-};
-
-const USER_AGENT = "Open Policy Agent/1.22.2 (linux, amd64)";
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
 const TICK_MS = 100;
 const templates = makeEvents(200);
@@ -51,24 +22,12 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (n: number) => Math.min(2000, 100 * 1.6 ** n) * (0.8 + Math.random() * 0.4);
 
-const report: GeneratorReport = {
-  receipts: {},
-  statusMs: [],
-  uploadMs: [],
-  requests: 0,
-  serverErrors: 0,
-  networkErrors: 0,
-  otherErrors: 0,
-  decisionsGenerated: 0,
-  decisionsAcknowledged: 0,
-};
+const report = emptyGeneratorReport();
 const revisionByEtag = new Map<string, string>();
 let config: GeneratorConfig;
 let running = true;
 let deciding = true;
 const agents: Agent[] = [];
-
-type Reply = { status: number; etag: string | undefined; body: Buffer };
 
 class Agent {
   readonly pool = new http.Agent({ keepAlive: true, maxSockets: 2 });
@@ -95,46 +54,16 @@ class Agent {
     this.nextUploadAt = now() + Math.random() * config.uploadEverySeconds * 1000;
   }
 
-  request(
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    body?: Buffer,
-    retried = false,
-  ): Promise<Reply> {
-    report.requests += 1;
-    return new Promise<Reply>((resolve, reject) => {
-      const req = http.request(
-        `${this.baseUrl}${path}`,
-        {
-          method,
-          agent: this.pool,
-          headers: {
-            "user-agent": USER_AGENT,
-            authorization: `Bearer ${config.token}`,
-            ...headers,
-            ...(body ? { "content-length": String(body.length) } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const status = res.statusCode ?? 0;
-            if (status >= 500) report.serverErrors += 1;
-            resolve({ status, etag: res.headers.etag, body: Buffer.concat(chunks) });
-          });
-          res.on("error", reject);
-        },
-      );
-      req.on("error", (error: NodeJS.ErrnoException) => {
-        // Like Go's transport: a kept-alive connection the server closed as it was reused is retried once.
-        if (req.reusedSocket && error.code === "ECONNRESET" && !retried && running)
-          return resolve(this.request(method, path, headers, body, true));
-        if (running) report.networkErrors += 1;
-        reject(error);
-      });
-      req.end(body);
+  request(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<AgentReply> {
+    return agentRequest({
+      url: `${this.baseUrl}${path}`,
+      method,
+      headers,
+      body,
+      pool: this.pool,
+      token: config.token,
+      counters: report,
+      running: () => running,
     });
   }
 

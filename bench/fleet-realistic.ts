@@ -9,8 +9,9 @@ import path from "node:path";
 import type { AppInstance } from "@/test/support/app-process";
 import { percentile } from "./harness";
 import { treeCpuSeconds, treePids, treeRssKiB } from "./process-cpu";
-import type { GeneratorConfig, GeneratorReport } from "./fleet-generator";
-import type { FleetWorld, PublishedRevision, startPublisher } from "./fleet-world";
+import { countStored, type StepContext } from "./fleet-step";
+import { emptyGeneratorReport, type GeneratorConfig, type GeneratorReport } from "./fleet-generator-protocol";
+import type { FleetWorld, PublishedRevision } from "./fleet-world";
 
 const num = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
@@ -68,7 +69,6 @@ export type RealisticStep = {
   appRssKiB: number;
 };
 
-type Publisher = Awaited<ReturnType<typeof startPublisher>>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const abs = (performanceNow: number) => performance.timeOrigin + performanceNow;
 const log = (line: string) => console.error(`[fleet] ${line}`);
@@ -161,17 +161,7 @@ function startGenerators(
       for (const c of children) c.send({ type: "report" });
       await all("report", 60_000);
       const parts = children.map((c) => inbox.get(c)!.find((m) => m.type === "report") as unknown as GeneratorReport);
-      const merged: GeneratorReport = {
-        receipts: {},
-        statusMs: [],
-        uploadMs: [],
-        requests: 0,
-        serverErrors: 0,
-        networkErrors: 0,
-        otherErrors: 0,
-        decisionsGenerated: 0,
-        decisionsAcknowledged: 0,
-      };
+      const merged = emptyGeneratorReport();
       for (const p of parts) {
         if (!p) throw new Error("a load generator did not report");
         for (const [revision, times] of Object.entries(p.receipts)) (merged.receipts[revision] ??= []).push(...times);
@@ -204,14 +194,7 @@ function startGenerators(
 }
 
 /** One step: N agents for warm-up + load, publishing every minute, then the verdict. */
-export async function runRealisticStep(options: {
-  n: number;
-  apps: AppInstance[];
-  world: FleetWorld;
-  publisher: Publisher;
-  postgresPid: number;
-  tag: string;
-}): Promise<RealisticStep> {
+export async function runRealisticStep(options: StepContext): Promise<RealisticStep> {
   const { n, apps, world, publisher } = options;
   const why: string[] = [];
   const generators = startGenerators(apps, world, n, options.tag, "full");
@@ -335,14 +318,6 @@ export async function measureIdleMemory(options: {
   } finally {
     await generators.stop();
   }
-}
-
-async function countStored(agentPattern: string): Promise<number> {
-  const { pool } = await import("@/lib/core/db");
-  const { rows } = await pool().query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE agent LIKE $1", [
-    agentPattern,
-  ]);
-  return rows[0]!.n;
 }
 
 function fmtMs(ms: number): string {
