@@ -41,8 +41,6 @@ type HeldPoll = {
   principal: AgentPrincipal;
   slowPath: SlowPath;
   settled: boolean;
-  /** Set when a publish answers it: the revision it gets. */
-  next: ServedRevision | null;
 };
 
 const WAKE_TICK_MS = 10;
@@ -51,6 +49,8 @@ const prebuilt = new WeakMap<ServedRevision, Prebuilt>();
 const waiting = new Map<string, Set<HeldPoll>>();
 const timeouts = new DeadlineWheel<HeldPoll>(timeOut);
 const wakeQueue: HeldPoll[] = [];
+// What a woken poll gets: the bundle's newest revision, should another publish come during a fan-out.
+const newest = new Map<string, ServedRevision>();
 let wakeHead = 0;
 let wakePerTick = 0;
 let wakeScheduled = false;
@@ -90,7 +90,6 @@ export async function serveBundleRequest(
       principal,
       slowPath,
       settled: false,
-      next: null,
     };
     let set = waiting.get(name);
     if (!set) waiting.set(name, (set = new Set()));
@@ -169,12 +168,12 @@ function timeOut(held: HeldPoll): void {
 }
 
 function wakeWaiting(revision: ServedRevision): void {
+  newest.set(revision.bundle, revision);
   const set = waiting.get(revision.bundle);
   if (!set || set.size === 0) return;
   for (const held of set) {
     if (held.have.etag === revision.etag) continue;
     held.settled = true;
-    held.next = revision;
     set.delete(held);
     wakeQueue.push(held);
   }
@@ -196,8 +195,7 @@ function wakeSome(): void {
   const end = Math.min(wakeQueue.length, wakeHead + wakePerTick);
   for (; wakeHead < end; wakeHead++) {
     const held = wakeQueue[wakeHead]!;
-    answer(held, held.next!, true);
-    held.next = null;
+    answer(held, newest.get(held.bundle)!, true);
   }
   if (wakeHead < wakeQueue.length) {
     setTimeout(wakeSome, WAKE_TICK_MS);
