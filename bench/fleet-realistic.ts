@@ -308,13 +308,21 @@ export async function measureIdleMemory(options: {
 }): Promise<{ agents: number; kibPerPoll: number }> {
   const n = REALISTIC.idleAgents;
   const pids = options.apps.map((a) => a.pid);
-  await sleep(2000);
-  const before = treeRssKiB(pids);
+  // RSS moves with the garbage collector: the median of a few samples, before and after.
+  const rss = async () => {
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      samples.push(treeRssKiB(pids));
+      await sleep(1000);
+    }
+    return samples.sort((a, b) => a - b)[2]!;
+  };
+  const before = await rss();
   const generators = startGenerators(options.apps, options.world, n, options.tag, "idle");
   try {
     if (!(await generators.ready(60_000 + n * 10))) log("idle memory: not every agent got its first bundle");
-    await sleep(5000);
-    return { agents: n, kibPerPoll: (treeRssKiB(pids) - before) / n };
+    await sleep(3000);
+    return { agents: n, kibPerPoll: ((await rss()) - before) / n };
   } finally {
     await generators.stop();
   }

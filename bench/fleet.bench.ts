@@ -166,7 +166,7 @@ function realisticRows(
       unit: "KiB",
       baselineName: null,
       better: "lower",
-      note: `app RSS growth with ${idle.agents} agents holding only long polls, over N (kernel socket buffers not included)`,
+      note: `app RSS growth (median of 5 samples) with ${idle.agents} agents holding only long polls, over N; kernel socket buffers not included; GC noise swamps it below a few thousand polls`,
     },
   ];
   if (at) {
