@@ -97,6 +97,39 @@ describe("long polls at fleet scale", () => {
     expect(heldLongPolls()).toBe(before);
   });
 
+  it("skips held polls whose agents went away, and still answers the others", async () => {
+    const { scenario, secret, path, etag } = await publishedScenario();
+    const before = heldLongPolls();
+    const requests: http.ClientRequest[] = [];
+    const answered = Array.from(
+      { length: 40 },
+      () =>
+        new Promise<number>((resolve) => {
+          const req = http.request(
+            `${base}${path}`,
+            {
+              agent: fleetAgent,
+              headers: { authorization: `Bearer ${secret}`, "if-none-match": etag, prefer: "wait=60" },
+            },
+            (res) => {
+              res.resume();
+              res.on("end", () => resolve(res.statusCode!));
+            },
+          );
+          req.on("error", () => resolve(-1));
+          req.end();
+          requests.push(req);
+        }),
+    );
+    await eventually(async () => expect(heldLongPolls()).toBe(before + 40), { timeoutMs: 10_000 });
+    for (const req of requests.slice(0, 20)) req.destroy();
+    await shipNewVersion(actors, scenario, ["alice", "frank"], 1);
+    const statuses = await Promise.all(answered);
+    expect(statuses.slice(0, 20).every((s) => s === -1)).toBe(true);
+    expect(statuses.slice(20).every((s) => s === 200)).toBe(true);
+    expect(heldLongPolls()).toBe(before);
+  });
+
   it("cuts off a revoked agent's held long polls, whether a publish or the end of the wait answers them", async () => {
     const { scenario, secret, credential, path, etag } = await publishedScenario();
     const auth = { authorization: `Bearer ${secret}`, "if-none-match": etag };
