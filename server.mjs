@@ -61,7 +61,13 @@ async function serve() {
   });
   if (dev) server.on("upgrade", app.getUpgradeHandler());
   // The one failure a person can cause here; say it in one line (npm start checks the port first).
+  // Once listening, an error is the accept loop's (EMFILE: out of file descriptors, with a fleet of
+  // agents each holding connections): logged, and the server goes on serving the ones it holds.
   server.on("error", (error) => {
+    if (server.listening) {
+      console.error(`verdict: accepting a connection failed: ${error.code ?? error.message}`);
+      return;
+    }
     const reason = error.code === "EADDRINUSE" ? `port ${port} is already in use` : error.message;
     console.error(`verdict: cannot start: ${reason}; stop what is using it, or set PORT to a free port`);
     process.exit(1);

@@ -7,7 +7,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { percentile, type Bench, type BenchRow } from "./harness";
 import { startBenchEnvironment } from "./bench-env";
-import { runWrk, startNginx } from "./load-tools";
+import { runWrk, startNginx, startNodeFloor, wrkSeconds } from "./load-tools";
 import { arrangePublishedBundle, type FleetWorld } from "./fleet-world";
 
 const PUBLISHES = 8;
@@ -43,7 +43,7 @@ const bench: Bench = {
       ] as const) {
         const verdict = runWrk(bundleUrl, { headers: { ...auth, ...headers } });
         const base = runWrk(nginx.url, { headers });
-        const note = `${(bytes.length / 1024).toFixed(1)} KiB bundle, 32 connections, wrk 8 s${verdict.non2xx ? `; ${verdict.non2xx} non-2xx/3xx!` : ""}`;
+        const note = `${(bytes.length / 1024).toFixed(1)} KiB bundle, 32 connections, wrk ${wrkSeconds()} s${verdict.non2xx ? `; ${verdict.non2xx} non-2xx/3xx!` : ""}`;
         rows.push({
           figure: `bundle ${label} throughput`,
           verdict: verdict.requestsPerSecond,
@@ -62,6 +62,33 @@ const bench: Bench = {
           better: "lower",
         });
       }
+      // Node's own floor: its HTTP server answering the same 304 with nothing else to do. If
+      // Verdict is near it, the HTTP server is the wall, not Verdict's work per request.
+      const floor = await startNodeFloor(bytes, etag);
+      stops.push(floor.stop);
+      const floor304 = runWrk(floor.url, { headers: { "if-none-match": etag } });
+      const nginx304 = runWrk(nginx.url, { headers: { "if-none-match": etag } });
+      const ours304 = runWrk(bundleUrl, { headers: { ...auth, "if-none-match": etag } });
+      rows.push(
+        {
+          figure: "bundle conditional GET (304): Node's http server, minimal handler",
+          verdict: floor304.requestsPerSecond,
+          baseline: nginx304.requestsPerSecond,
+          unit: "req/s",
+          baselineName: "nginx, same file+ETag",
+          better: "higher",
+          note: `p99 ${floor304.p99Ms.toFixed(1)} ms (nginx ${nginx304.p99Ms.toFixed(1)} ms); no routing, no auth: the most one Node process serves`,
+        },
+        {
+          figure: "bundle conditional GET (304): Verdict against that Node floor",
+          verdict: ours304.requestsPerSecond,
+          baseline: floor304.requestsPerSecond,
+          unit: "req/s",
+          baselineName: "Node http, minimal handler",
+          better: "higher",
+          note: `p99 ${ours304.p99Ms.toFixed(1)} ms; the rest of the gap to nginx is Node's HTTP server`,
+        },
+      );
       // The framework's own floor in the same run: Next.js serving a static file from this app.
       const verdict304 = runWrk(bundleUrl, { headers: { ...auth, "if-none-match": etag } });
       const nextStatic = runWrk(`${app.url}/icon.svg`, {});

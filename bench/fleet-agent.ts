@@ -5,6 +5,7 @@ import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { PER_BATCH, UPLOAD_LIMIT_BYTES } from "./decision-events";
+import { agentRequest, type AgentReply } from "./agent-http";
 
 export type FleetCounters = {
   requests: number;
@@ -49,9 +50,8 @@ export type SimulatedAgentOptions = {
   revisionOf: (etag: string) => string;
 };
 
-type Reply = { status: number; etag: string | undefined; body: Buffer };
+type Reply = AgentReply;
 
-const USER_AGENT = "Open Policy Agent/1.22.2 (linux, amd64)";
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // OPA's retry delay after a failed request: 100 ms · 1.6^n ± 20 %, capped at max_delay.
@@ -97,53 +97,17 @@ export class SimulatedAgent {
     return !this.abort.signal.aborted;
   }
 
-  /**
-   * A kept-alive socket the server closed just as it was reused fails with ECONNRESET; Go's
-   * transport (and so OPA) retries such a request once on a new connection, and so does this.
-   */
-  private async request(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
-    try {
-      return await this.send(method, path, headers, body);
-    } catch (error) {
-      if (!(error as { reusedSocket?: boolean }).reusedSocket || !this.running) throw error;
-      return this.send(method, path, headers, body);
-    }
-  }
-
-  private send(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
-    const c = this.o.counters;
-    c.requests += 1;
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        `${this.o.baseUrl}${path}`,
-        {
-          method,
-          agent: this.pool,
-          signal: this.abort.signal,
-          headers: {
-            "user-agent": USER_AGENT,
-            authorization: `Bearer ${this.o.token}`,
-            ...headers,
-            ...(body ? { "content-length": String(body.length) } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => {
-            if ((res.statusCode ?? 0) >= 500) c.serverErrors += 1;
-            resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, body: Buffer.concat(chunks) });
-          });
-          res.on("error", reject);
-        },
-      );
-      req.on("error", (error: NodeJS.ErrnoException) => {
-        if (req.reusedSocket && error.code === "ECONNRESET")
-          return reject(Object.assign(error, { reusedSocket: true }));
-        if (this.running) c.networkErrors += 1;
-        reject(error);
-      });
-      req.end(body);
+  private request(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
+    return agentRequest({
+      url: `${this.o.baseUrl}${path}`,
+      method,
+      headers,
+      body,
+      pool: this.pool,
+      token: this.o.token,
+      counters: this.o.counters,
+      signal: this.abort.signal,
+      running: () => this.running,
     });
   }
 

@@ -42,15 +42,17 @@ type Publisher = Awaited<ReturnType<typeof startPublisher>>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const templates = makeEvents(500);
 
-export async function runStep(options: {
+/** What one step of either fleet profile runs against. */
+export type StepContext = {
   n: number;
   apps: AppInstance[];
   world: FleetWorld;
   publisher: Publisher;
   postgresPid: number;
   tag: string;
-  settings: FleetSettings;
-}): Promise<StepResult> {
+};
+
+export async function runStep(options: StepContext & { settings: FleetSettings }): Promise<StepResult> {
   const { n, apps, world, publisher, settings } = options;
   const counters = newCounters();
   const receipts: Array<Array<{ number: number; at: number }>> = Array.from({ length: n }, () => []);
@@ -173,7 +175,8 @@ export async function runStep(options: {
   }
 }
 
-async function countStored(agentPattern: string): Promise<number> {
+/** Decisions stored for agents whose label matches the LIKE pattern. */
+export async function countStored(agentPattern: string): Promise<number> {
   const { pool } = await import("@/lib/core/db");
   const { rows } = await pool().query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE agent LIKE $1", [
     agentPattern,

@@ -6,6 +6,11 @@ import { freePort } from "@/lib/core/free-port";
 
 export type LoadResult = { requestsPerSecond: number; p99Ms: number; non2xx: number };
 
+/** How long each wrk run lasts unless told: 8 s, or BENCH_WRK_SECONDS (a smoke run). */
+export function wrkSeconds(): number {
+  return Number(process.env.BENCH_WRK_SECONDS) || 8;
+}
+
 /** wrk against one URL: throughput and p99 latency (from --latency), plus how many answers were not 2xx/3xx. */
 export function runWrk(
   url: string,
@@ -17,7 +22,7 @@ export function runWrk(
     "-c",
     String(options.connections ?? 32),
     "-d",
-    `${options.seconds ?? 8}s`,
+    `${options.seconds ?? wrkSeconds()}s`,
     "--latency",
   ];
   for (const [k, v] of Object.entries(options.headers ?? {})) args.push("-H", `${k}: ${v}`);
@@ -87,6 +92,34 @@ http {
       if (child.exitCode === null) child.kill("SIGQUIT");
       await exited;
       rmSync(prefix, { recursive: true, force: true });
+    },
+  };
+}
+
+/** bench/node-floor-server.mjs on a free port: Node's own HTTP server answering the same 304/200, nothing else. */
+export async function startNodeFloor(bytes: Buffer, etag: string): Promise<Nginx> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "verdict-bench-node-floor-"));
+  const file = path.join(dir, "bundle.tar.gz");
+  writeFileSync(file, bytes);
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [path.join(process.cwd(), "bench", "node-floor-server.mjs"), String(port), etag, file],
+    {
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code) => reject(new Error(`the Node floor server exited (${code})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/bundle`,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -45,3 +45,30 @@ export function treeCpuSeconds(roots: number[]): number {
   for (const [pid, seconds] of cpu) if (inTree(pid)) total += seconds;
   return total;
 }
+
+/** These processes and all their living descendants. */
+export function treePids(roots: number[]): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    const s = stat(Number(d));
+    if (s) parent.set(Number(d), s.ppid);
+  }
+  return [...parent.keys()].filter((pid) => {
+    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (roots.includes(p)) return true;
+    return false;
+  });
+}
+
+/** Resident memory (KiB) of these processes and their descendants. */
+export function treeRssKiB(roots: number[]): number {
+  let total = 0;
+  for (const pid of treePids(roots)) {
+    try {
+      total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}

@@ -77,6 +77,11 @@ export async function agentAuthSnapshot(): Promise<AgentAuthSnapshot> {
   return s.snapshot!;
 }
 
+/** The snapshot in memory, or null before the first load: never waits, never loads. */
+export function currentAgentAuthSnapshot(): AgentAuthSnapshot | null {
+  return holder.__verdictAgentAuth?.snapshot ?? null;
+}
+
 export function startAgentAuthCache(): Promise<void> {
   const s = state();
   s.started ??= (async () => {

@@ -1,8 +1,9 @@
 import { AppError } from "@/lib/core/errors";
-import { bearerToken, hashSecret } from "@/lib/auth/secret-tokens";
+import { bearerTokenOf, hashSecret } from "@/lib/auth/secret-tokens";
 import { AgentJwtError, looksLikeJwt, verifyAgentJwt, type AgentTokenClaims } from "@/lib/agents/agent-jwt";
 import {
   agentAuthSnapshot,
+  currentAgentAuthSnapshot,
   markCredentialUsed,
   type AgentAuthSnapshot,
   type CachedCredential,
@@ -19,6 +20,8 @@ export type AgentPrincipal = {
   bundles: ReadonlySet<string>;
   mayReportStatus: boolean;
   mayUploadLogs: boolean;
+  /** When a JWT's lifetime ends (ms since the epoch); null for a static token. */
+  tokenExpiresAt: number | null;
 };
 
 /** What the endpoint is about to do for the agent; checked against the credential's scope. */
@@ -34,14 +37,22 @@ const verified = new Map<string, AgentTokenClaims>();
  * Unknown, revoked or expired credentials (and bad tokens) → 401; a valid credential used
  * outside its scope → 403.
  */
-export async function authenticateAgent(headers: Headers, access?: AgentAccess): Promise<AgentPrincipal> {
-  const presented = bearerToken(headers);
+export function authenticateAgent(headers: Headers, access?: AgentAccess): Promise<AgentPrincipal> {
+  return authenticateAgentAuthorization(headers.get("authorization"), access);
+}
+
+/** authenticateAgent, given the Authorization header's value (the agent plane's raw requests). */
+export async function authenticateAgentAuthorization(
+  authorization: string | null | undefined,
+  access?: AgentAccess,
+): Promise<AgentPrincipal> {
+  const presented = bearerTokenOf(authorization);
   if (!presented) throw unauthenticated("Send the agent credential as Authorization: Bearer …");
   const snapshot = await agentAuthSnapshot();
   const now = Date.now();
-  const { credential, via } = presented.startsWith(`${AGENT_TOKEN_PREFIX}_`)
-    ? { credential: staticTokenCredential(snapshot, presented), via: "token" as const }
-    : { credential: await jwtCredential(snapshot, presented, now), via: "jwt" as const };
+  const { credential, via, tokenExpiresAt } = presented.startsWith(`${AGENT_TOKEN_PREFIX}_`)
+    ? { credential: staticTokenCredential(snapshot, presented), via: "token" as const, tokenExpiresAt: null }
+    : { ...(await jwtCredential(snapshot, presented, now)), via: "jwt" as const };
   if (!credential || (credential.expiresAt !== null && credential.expiresAt <= now)) {
     throw unauthenticated("The agent credential is invalid, expired or revoked");
   }
@@ -55,7 +66,25 @@ export async function authenticateAgent(headers: Headers, access?: AgentAccess):
     bundles: credential.bundles,
     mayReportStatus: credential.mayReportStatus,
     mayUploadLogs: credential.mayUploadLogs,
+    tokenExpiresAt,
   };
+}
+
+/**
+ * Whether an agent authenticated earlier may still be served (a long poll held for seconds):
+ * its credential is still in the cache that revocation invalidates, unexpired, and in scope.
+ * A memory read, so the agent plane can check every held poll as it answers it.
+ */
+export function agentStillAuthorized(principal: AgentPrincipal, access: AgentAccess, now = Date.now()): boolean {
+  const credential = currentAgentAuthSnapshot()?.byId.get(principal.credentialId);
+  if (!credential || (credential.expiresAt !== null && credential.expiresAt <= now)) return false;
+  if (principal.tokenExpiresAt !== null && principal.tokenExpiresAt <= now) return false;
+  try {
+    assertScope(credential, access);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function staticTokenCredential(snapshot: AgentAuthSnapshot, token: string): CachedCredential | null {
@@ -67,8 +96,9 @@ async function jwtCredential(
   snapshot: AgentAuthSnapshot,
   token: string,
   now: number,
-): Promise<CachedCredential | null> {
-  if (!looksLikeJwt(token)) return null;
+): Promise<{ credential: CachedCredential | null; tokenExpiresAt: number | null }> {
+  const none = { credential: null, tokenExpiresAt: null };
+  if (!looksLikeJwt(token)) return none;
   let claims = verified.get(token);
   if (claims && claims.expiresAt <= now) {
     verified.delete(token);
@@ -78,14 +108,14 @@ async function jwtCredential(
     try {
       claims = await verifyAgentJwt(token, snapshot.verificationKeys, now);
     } catch (error) {
-      if (error instanceof AgentJwtError) return null;
+      if (error instanceof AgentJwtError) return none;
       throw error;
     }
     if (verified.size >= VERIFIED_CAP) verified.delete(verified.keys().next().value!);
     verified.set(token, claims);
   }
   const credential = snapshot.byId.get(claims.credentialId);
-  return credential?.kind === "oauth2" ? credential : null;
+  return { credential: credential?.kind === "oauth2" ? credential : null, tokenExpiresAt: claims.expiresAt };
 }
 
 function assertScope(credential: CachedCredential, access: AgentAccess): void {

@@ -15,7 +15,11 @@ export function hashSecret(secret: string): string {
 }
 
 export function bearerToken(headers: Headers): string | null {
-  const value = headers.get("authorization");
+  return bearerTokenOf(headers.get("authorization"));
+}
+
+/** The token of an `Authorization: Bearer …` header value, or null. */
+export function bearerTokenOf(value: string | null | undefined): string | null {
   if (!value) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
   return match ? match[1]! : null;

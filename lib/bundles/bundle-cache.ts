@@ -1,6 +1,7 @@
 import { db, onCloseDb } from "@/lib/core/db";
 import { logger } from "@/lib/core/logger";
 import { subscribe } from "@/lib/core/pg-listener";
+import { DeadlineWheel } from "@/lib/core/deadline-wheel";
 
 /**
  * The current revision of every bundle, bytes included, in memory: the bundle endpoint answers
@@ -18,14 +19,21 @@ export type ServedRevision = {
   bytes: Uint8Array;
 };
 
-type Waiter = () => void;
+type Waiter = { etag: string; entry: Entry; resolve: (revision: ServedRevision | null) => void; settled: boolean };
 type Entry = { current: ServedRevision | null; waiters: Set<Waiter> };
+type RevisionListener = (revision: ServedRevision) => void;
 
 type CacheState = { entries: Map<string, Entry>; started: Promise<void> | null; timer: NodeJS.Timeout | null };
 
 const SAFETY_REFRESH_MS = 30_000;
 const log = logger.child({ component: "bundle-cache" });
-const holder = globalThis as typeof globalThis & { __verdictBundleCache?: CacheState };
+const holder = globalThis as typeof globalThis & {
+  __verdictBundleCache?: CacheState;
+  __verdictBundleListeners?: Set<RevisionListener>;
+};
+const listeners = (holder.__verdictBundleListeners ??= new Set());
+// One interval for every waiter's timeout, not a setTimeout each.
+const timeouts = new DeadlineWheel<Waiter>((waiter) => settle(waiter));
 
 function state(): CacheState {
   if (!holder.__verdictBundleCache) {
@@ -84,24 +92,42 @@ export function waitForNewRevision(
   const e = entry(name);
   if (e.current && e.current.etag !== etag) return Promise.resolve(e.current);
   return new Promise((resolve) => {
-    const finish = () => {
-      clearTimeout(timer);
-      e.waiters.delete(wake);
-      signal?.removeEventListener("abort", finish);
-      resolve(e.current && e.current.etag !== etag ? e.current : null);
-    };
-    const wake: Waiter = finish;
-    const timer = setTimeout(finish, ms);
-    e.waiters.add(wake);
-    signal?.addEventListener("abort", finish, { once: true });
+    const waiter: Waiter = { etag, entry: e, resolve, settled: false };
+    e.waiters.add(waiter);
+    timeouts.add(waiter, Date.now() + ms);
+    signal?.addEventListener("abort", () => settle(waiter), { once: true });
   });
+}
+
+function settle(waiter: Waiter): void {
+  if (waiter.settled) return;
+  waiter.settled = true;
+  waiter.entry.waiters.delete(waiter);
+  const current = waiter.entry.current;
+  waiter.resolve(current && current.etag !== waiter.etag ? current : null);
+}
+
+/**
+ * Calls `listener` with every revision this process installs from now on (the agent plane hands
+ * it to the long polls it holds itself). Returns the unsubscribe function.
+ */
+export function onNewRevision(listener: RevisionListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
 function install(revision: ServedRevision): void {
   const e = entry(revision.bundle);
   if (e.current && e.current.number >= revision.number) return;
   e.current = revision;
-  for (const wake of [...e.waiters]) wake();
+  for (const waiter of [...e.waiters]) settle(waiter);
+  for (const listener of listeners) {
+    try {
+      listener(revision);
+    } catch (error) {
+      log.error({ err: error, bundle: revision.bundle }, "a new-revision listener failed");
+    }
+  }
 }
 
 async function onNotify(payload: string): Promise<void> {
@@ -188,6 +214,6 @@ export function stopBundleCache(): void {
   const s = holder.__verdictBundleCache;
   if (!s) return;
   if (s.timer) clearInterval(s.timer);
-  for (const e of s.entries.values()) for (const wake of [...e.waiters]) wake();
+  for (const e of s.entries.values()) for (const waiter of [...e.waiters]) settle(waiter);
   holder.__verdictBundleCache = undefined;
 }

@@ -30,6 +30,11 @@ const ZEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,63}$/)
     .default("instance"),
+  // The agent plane. A publish answers the long polls waiting for it at this rate, or faster so
+  // that it takes at most the window; status reports are written once per flush interval.
+  VERDICT_LONG_POLL_WAKE_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  VERDICT_LONG_POLL_WAKE_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  VERDICT_STATUS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   // Decision logs. OPA's own upload limit defaults to 32 KiB compressed per POST.
   DECISION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   DECISION_MAINTENANCE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),

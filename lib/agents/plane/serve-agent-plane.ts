@@ -4,8 +4,8 @@
 // request pipeline costs a few milliseconds of CPU per request, more than serving a 304 or
 // storing a batch. Routing and handlers are agent-router.ts's, shared with the app/api/opa route.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "@/lib/http/security-headers";
 import { agentRouteOf, answerAgentRequest, type AgentRequest, type AgentRoute } from "@/lib/agents/plane/agent-router";
+import { serveBundleRequest, STATIC_HEADERS } from "@/lib/agents/plane/serve-bundle-request";
 
 // Handlers see only the path; the origin is a placeholder, never the client's Host header.
 const ORIGIN = "http://agent-plane.invalid";
@@ -15,10 +15,8 @@ const ORIGIN = "http://agent-plane.invalid";
 // the connection is dropped.
 const DISCARD_LIMIT_BYTES = 32 * 1024 * 1024;
 
-const STATIC_HEADERS: Record<string, string> = Object.fromEntries([
-  ...SECURITY_HEADERS.map((h) => [h.key.toLowerCase(), h.value]),
-  ["content-security-policy", API_CONTENT_SECURITY_POLICY],
-]);
+// POSTs are not held: their handlers never look at the signal.
+const NEVER_ABORTED = new AbortController().signal;
 
 /** Answers the request if it is an agent endpoint (true), or leaves it to Next.js (false). */
 export function serveAgentPlane(req: IncomingMessage, res: ServerResponse): boolean {
@@ -28,11 +26,27 @@ export function serveAgentPlane(req: IncomingMessage, res: ServerResponse): bool
   const pathname = query === -1 ? url : url.slice(0, query);
   const route = agentRouteOf(pathname);
   if (!route) return false;
-  void respond(req, res, pathname, route);
+  const name = route.params.name;
+  if (typeof name === "string" && (req.method === "GET" || req.method === "HEAD"))
+    void serveBundleRequest(req, res, name, answerGenerally);
+  else void respond(req, res, pathname, route);
   return true;
 }
 
-async function respond(req: IncomingMessage, res: ServerResponse, pathname: string, route: AgentRoute): Promise<void> {
+/** The general path for a request the bundle fast path handed back (a problem to render). */
+function answerGenerally(req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? "";
+  const query = url.indexOf("?");
+  const pathname = query === -1 ? url : url.slice(0, query);
+  void respond(req, res, pathname, agentRouteOf(pathname));
+}
+
+async function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  route: AgentRoute | null,
+): Promise<void> {
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? null : new RequestBody(req);
   try {
@@ -48,12 +62,13 @@ async function respond(req: IncomingMessage, res: ServerResponse, pathname: stri
 function toRequest(req: IncomingMessage, res: ServerResponse, method: string, body: RequestBody | null): AgentRequest {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  if (body) return { method, url: ORIGIN + req.url, headers, signal: NEVER_ABORTED, body: body.stream };
   // A long poll stops waiting when the agent goes away.
   const gone = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) gone.abort();
   });
-  return { method, url: ORIGIN + req.url, headers, signal: gone.signal, body: body?.stream ?? null };
+  return { method, url: ORIGIN + req.url, headers, signal: gone.signal, body: null };
 }
 
 /**

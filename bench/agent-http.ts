@@ -1,0 +1,71 @@
+// One HTTP request as an OPA agent sends it, for the fleet simulations (fleet-agent.ts in the
+// bench process, fleet-generator.ts in the load-generator processes): its own keep-alive pool,
+// OPA's User-Agent, the bearer credential, and Go's retry of a reused connection.
+import http from "node:http";
+
+export const USER_AGENT = "Open Policy Agent/1.22.2 (linux, amd64)";
+
+export type AgentReply = { status: number; etag: string | undefined; body: Buffer };
+export type AgentHttpCounters = { requests: number; serverErrors: number; networkErrors: number };
+
+export type AgentRequest = {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  pool: http.Agent;
+  token: string;
+  counters: AgentHttpCounters;
+  signal?: AbortSignal;
+  /** False once the simulation stops: errors then are not counted. */
+  running: () => boolean;
+};
+
+/**
+ * A kept-alive socket the server closed just as it was reused fails with ECONNRESET; Go's
+ * transport (and so OPA) retries such a request once on a new connection, and so does this.
+ */
+export async function agentRequest(r: AgentRequest): Promise<AgentReply> {
+  try {
+    return await send(r);
+  } catch (error) {
+    if (!(error as { reusedSocket?: boolean }).reusedSocket || !r.running()) throw error;
+    return send(r);
+  }
+}
+
+function send(r: AgentRequest): Promise<AgentReply> {
+  const c = r.counters;
+  c.requests += 1;
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      r.url,
+      {
+        method: r.method,
+        agent: r.pool,
+        signal: r.signal,
+        headers: {
+          "user-agent": USER_AGENT,
+          authorization: `Bearer ${r.token}`,
+          ...r.headers,
+          ...(r.body ? { "content-length": String(r.body.length) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          if ((res.statusCode ?? 0) >= 500) c.serverErrors += 1;
+          resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, body: Buffer.concat(chunks) });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && error.code === "ECONNRESET") return reject(Object.assign(error, { reusedSocket: true }));
+      if (r.running()) c.networkErrors += 1;
+      reject(error);
+    });
+    req.end(r.body);
+  });
+}
