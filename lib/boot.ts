@@ -1,5 +1,6 @@
 import { logger } from "@/lib/core/logger";
 import { startAgentAuthCache } from "@/lib/agents/agent-auth-cache";
+import { scheduleAgentArchive } from "@/lib/agents/archive-silent-agents";
 import { stopDemoAgentOnExit } from "@/lib/agents/demo-agent";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { startBundleCache } from "@/lib/bundles/bundle-cache";
@@ -14,6 +15,7 @@ import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
  * - the republisher that ships allowlists again when a grant expires;
  * - decision-log maintenance (partitions ahead, retention), which takes a database lock so only
  *   one instance acts at a time;
+ * - archiving agents silent past AGENT_RETENTION_DAYS, under its own lock;
  * - the agent plane, handed to server.mjs;
  * - stopping the demo agent (if one runs) when the process exits.
  * A cache that fails to start (database not reachable yet) is logged, not fatal: each one starts
@@ -27,6 +29,7 @@ export async function boot(): Promise<void> {
       logger.warn({ err: result.reason }, "background start-up failed; will retry on first use");
   }
   scheduleDecisionMaintenance();
+  scheduleAgentArchive();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

@@ -10,6 +10,7 @@ export const ADVISORY_LOCKS = {
   decisionMaintenance: 7_240_007,
   agentTokenKeys: 7_240_010,
   expiryRepublish: 7_240_011,
+  agentArchive: 7_240_040,
   bundleRoots: 7_240_020,
   signingKeys: 7_240_021,
   /** With a second key per bundle: pg_advisory_xact_lock(bundleRevision, hashtext(bundleId)). */

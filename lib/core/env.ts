@@ -30,6 +30,9 @@ const ZEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,63}$/)
     .default("instance"),
+  // Agents silent for longer than this leave the fleet's hot table for the archive; checked every interval.
+  AGENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  AGENT_ARCHIVE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   // Decision logs. OPA's own upload limit defaults to 32 KiB compressed per POST.
   DECISION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   DECISION_MAINTENANCE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
