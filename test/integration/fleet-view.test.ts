@@ -159,9 +159,10 @@ describe("the fleet list", () => {
     });
     const stale = await listAgents({ actor: actors.reader, query: { q: "agent-012" } });
     expect(stale.items[0]).toMatchObject({ stale: true, hasErrors: false });
+    // Bundles in name order ("extra" before the generated "t…" name).
     expect(stale.items[0]!.bundles.map((b) => [b.name, b.activeRevision])).toEqual([
-      [bundle, "r2"],
       ["extra", "r7"],
+      [bundle, "r2"],
     ]);
   });
 
