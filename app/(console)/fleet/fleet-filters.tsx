@@ -7,6 +7,12 @@ import { SearchIcon } from "@/components/icons";
 import { FilterInput, FilterSelect } from "@/components/ui";
 import { fleetHref, type FleetFilters as Filters } from "./fleet-link";
 
+const TEXT_FIELDS = [
+  { name: "revision", label: "On revision", placeholder: "On revision, e.g. r12" },
+  { name: "notRevision", label: "Not on revision (with a bundle)", placeholder: "Not on revision" },
+  { name: "label", label: "Label (key=value)", placeholder: "Label, e.g. region=eu" },
+] as const;
+
 type Props = {
   filters: Filters;
   bundles: string[];
@@ -65,33 +71,18 @@ export function FleetFilters({ filters, bundles, credentials, error }: Props) {
           </option>
         ))}
       </FilterSelect>
-      <FilterInput
-        id="ff-revision"
-        label="On revision"
-        name="revision"
-        className="input mono"
-        placeholder="On revision, e.g. r12"
-        title="On revision"
-        defaultValue={filters.revision ?? ""}
-      />
-      <FilterInput
-        id="ff-not-revision"
-        label="Not on revision (with a bundle)"
-        name="notRevision"
-        className="input mono"
-        placeholder="Not on revision"
-        title="Not on revision (with a bundle)"
-        defaultValue={filters.notRevision ?? ""}
-      />
-      <FilterInput
-        id="ff-label"
-        label="Label (key=value)"
-        name="label"
-        className="input mono"
-        placeholder="Label, e.g. region=eu"
-        title="Label (key=value)"
-        defaultValue={filters.label ?? ""}
-      />
+      {TEXT_FIELDS.map((f) => (
+        <FilterInput
+          key={f.name}
+          id={`ff-${f.name}`}
+          label={f.label}
+          name={f.name}
+          className="input mono"
+          placeholder={f.placeholder}
+          title={f.label}
+          defaultValue={filters[f.name] ?? ""}
+        />
+      ))}
       <FilterSelect id="ff-credential" label="Credential" name="credential" defaultValue={filters.credential ?? ""}>
         <option value="">Any credential</option>
         {credentials.map((c) => (
