@@ -4,7 +4,8 @@ import { ZBundleName } from "@/lib/bundles/bundle-names";
 // A GET form sends every field, filled or not: an empty value means "no filter".
 const blankAsUnset = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankAsUnset, schema.optional());
-const ZFlag = z.enum(["1", "true", "0", "false"]).transform((v) => v === "1" || v === "true");
+// Booleans too: a query parsed once (by a route or the page) is parsed again by the service.
+const ZFlag = z.union([z.boolean(), z.enum(["1", "true", "0", "false"]).transform((v) => v === "1" || v === "true")]);
 const ZRevision = z.string().trim().max(200);
 
 /** `key=value`: agents whose OPA labels have that key with exactly that value. */

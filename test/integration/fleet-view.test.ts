@@ -110,6 +110,11 @@ describe("the fleet list", () => {
     ["not stale", { stale: "false" }, (m) => !m.stale],
     ["failing", { failing: "true" }, (m) => m.failing],
     ["stale and failing", { stale: "1", failing: "1" }, (m) => m.stale && m.failing],
+    [
+      "stale and failing, asked with a query parsed before",
+      { stale: true, failing: true },
+      (m) => m.stale && m.failing,
+    ],
     ["pulling a bundle", { bundle: "extra" }, (m) => m.extra],
     [
       "on a revision of a bundle",
