@@ -127,6 +127,10 @@ describe("the fleet page", () => {
     expect(await page.getByRole("alert").filter({ hasText: "These filters are not valid" }).textContent()).toContain(
       "notRevision needs a bundle",
     );
+    await page.goto(`/fleet?q=${prefix}&cursor=not-ours`);
+    await page.getByRole("alert").filter({ hasText: "This page link is not valid" }).waitFor();
+    await page.getByRole("link", { name: "Go to the first page" }).click();
+    await page.locator(`tr[data-agent="${identity(0)}"]`).waitFor();
     await page.context().close();
   });
 

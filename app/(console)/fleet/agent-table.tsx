@@ -1,7 +1,6 @@
 import Link from "next/link";
-import type { Actor } from "@/lib/auth/actor";
-import { listAgents, type AgentRow } from "@/lib/agents/list-agents";
-import type { TFleetQuery } from "@/lib/agents/fleet-query";
+import { AppError } from "@/lib/core/errors";
+import type { AgentPage, AgentRow } from "@/lib/agents/list-agents";
 import { FleetIcon } from "@/components/icons";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { DataTable, EmptyState } from "@/components/ui";
@@ -9,21 +8,34 @@ import { fleetHref, type FleetFilters } from "./fleet-link";
 
 const COLUMNS = ["Agent", "Bundles", "Last seen", "Health", "OPA", "Credential"];
 
-/** One page of agents for the filters, with its pager; streamed in after the rest of the page. */
+/**
+ * One page of agents for the filters, with its pager; streamed in after the rest of the page. The
+ * page starts the query together with the rollout's, so both show the fleet at about one moment.
+ */
 export async function AgentTable({
-  actor,
-  query,
+  agents,
   filters,
   latestBy,
   emptyFleetHint,
 }: {
-  actor: Actor;
-  query: TFleetQuery;
+  agents: Promise<AgentPage>;
   filters: FleetFilters;
   latestBy: Map<string, string | null>;
   emptyFleetHint: string;
 }) {
-  const page = await listAgents({ actor, query });
+  let page: AgentPage;
+  try {
+    page = await agents;
+  } catch (error) {
+    // A page link whose cursor this server did not make (edited, or cut short when pasted).
+    if (!(error instanceof AppError) || error.code !== "validation_failed") throw error;
+    return (
+      <div className="card-body" role="alert">
+        <p className="error-text">This page link is not valid: {error.message.toLowerCase()}.</p>
+        <Link href={fleetHref(filters)}>Go to the first page</Link>
+      </div>
+    );
+  }
   const filtered = Object.keys(filters).length > 0;
   return (
     <>

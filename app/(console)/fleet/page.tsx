@@ -5,6 +5,7 @@ import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { fleetCredentials, fleetTotals, rolloutProgress } from "@/lib/agents/fleet";
 import { ZFleetQuery } from "@/lib/agents/fleet-query";
+import { listAgents } from "@/lib/agents/list-agents";
 import { getDemoAgent } from "@/lib/agents/demo-agent";
 import { PageHeader, Stat } from "@/components/ui";
 import { AutoRefresh } from "./auto-refresh";
@@ -34,6 +35,9 @@ export default async function FleetPage({
     : `These filters are not valid, so the whole fleet is shown: ${parsed.error.issues
         .map((i) => `${i.path.join(".")} ${i.message}`)
         .join("; ")}.`;
+  const agents = listAgents({ actor, query });
+  // AgentTable awaits it (and shows its error); until then, a rejection must not count as unhandled.
+  agents.catch(() => {});
   const [totals, rollout, credentials] = await Promise.all([
     fleetTotals({ actor }),
     rolloutProgress({ actor }),
@@ -103,8 +107,7 @@ export default async function FleetPage({
         </div>
         <Suspense key={JSON.stringify(query)} fallback={<AgentTableSkeleton />}>
           <AgentTable
-            actor={actor}
-            query={query}
+            agents={agents}
             filters={shown}
             latestBy={latestBy}
             emptyFleetHint={`Start OPA with a config from a bundle's page (or a new agent credential); it appears here after its first status report.${

@@ -32,11 +32,11 @@ export function RolloutCard({ rollout: r, selected }: { rollout: Rollout; select
       aria-labelledby={`${chartId}-title`}
     >
       <div className="row">
-        <h3 id={`${chartId}-title`} className="rollout-title">
+        <h2 id={`${chartId}-title`} className="rollout-title">
           <Link href={fleetHref({ bundle: r.bundle })} className="mono">
             {r.bundle}
           </Link>
-        </h3>
+        </h2>
         <span className="spacer" />
         {r.latest ? (
           <span className="badge badge-accent mono">{r.latest.revision}</span>
