@@ -1,5 +1,6 @@
 import { logger } from "@/lib/core/logger";
 import { startAgentAuthCache } from "@/lib/agents/agent-auth-cache";
+import { scheduleAgentArchive } from "@/lib/agents/archive-silent-agents";
 import { stopDemoAgentOnExit } from "@/lib/agents/demo-agent";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { scheduleAlerts } from "@/lib/alerts/schedule-alerts";
@@ -16,6 +17,7 @@ import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
  * - alerting (conditions checked on a schedule, webhook deliveries with retries);
  * - decision-log maintenance (partitions ahead, retention), which takes a database lock so only
  *   one instance acts at a time;
+ * - archiving agents silent past AGENT_RETENTION_DAYS, under its own lock;
  * - the agent plane, handed to server.mjs;
  * - stopping the demo agent (if one runs) when the process exits.
  * A cache that fails to start (database not reachable yet) is logged, not fatal: each one starts
@@ -30,6 +32,7 @@ export async function boot(): Promise<void> {
   }
   scheduleDecisionMaintenance();
   scheduleAlerts();
+  scheduleAgentArchive();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

@@ -1,31 +1,11 @@
-import { db } from "@/lib/core/db";
+import { db, pool } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import type { Prisma } from "@/lib/generated/prisma/client";
-import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/core/time-id-cursor";
 
-/** Agents silent for longer than this are stale; those silent for a day drop out of rollout totals. */
+/** Agents silent for longer than this are stale. */
 export const STALE_AFTER_MS = 5 * 60_000;
-export const FORGOTTEN_AFTER_MS = 24 * 3_600_000;
 
-export type AgentRow = {
-  id: string;
-  identity: string;
-  identitySource: string;
-  opaVersion: string | null;
-  credential: { id: string; name: string } | null;
-  lastSeenAt: string;
-  firstSeenAt: string;
-  stale: boolean;
-  hasErrors: boolean;
-  bundles: Array<{
-    name: string;
-    activeRevision: string | null;
-    code: string | null;
-    message: string | null;
-    httpCode: number | null;
-    lastSuccessfulActivation: string | null;
-  }>;
-};
+/** How many agents of one bundle report one active revision (null: none active yet). */
+export type RevisionCount = { revision: string | null; agents: number; stale: number; latest: boolean };
 
 export type Rollout = {
   bundle: string;
@@ -35,91 +15,91 @@ export type Rollout = {
   behind: number;
   stale: number;
   failing: number;
+  /** Agents (stale or not) that run any revision but the latest: the "not on rN" list's length. */
+  notOnLatest: number;
+  /** Newest revision first, then revisions Verdict did not publish, then "none". */
+  revisions: RevisionCount[];
   summary: string;
 };
 
-export async function listAgents(options: {
-  actor: Actor;
-  query: { bundle?: string; cursor?: string; limit: number };
-}): Promise<{ items: AgentRow[]; nextCursor: string | null }> {
-  requirePermission(options.actor, "agent:read");
-  const { bundle, limit } = options.query;
-  const cursor = options.query.cursor ? decodeTimeIdCursor(options.query.cursor) : null;
-  const where: Prisma.AgentWhereInput = {
-    AND: [
-      bundle ? { bundles: { some: { bundleName: bundle } } } : {},
-      cursor ? { OR: [{ lastSeenAt: { lt: cursor.at } }, { lastSeenAt: cursor.at, id: { lt: cursor.id } }] } : {},
-    ],
-  };
-  const rows = await db.agent.findMany({
-    where,
-    orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }],
-    take: limit + 1,
-    include: { bundles: { orderBy: { bundleName: "asc" } }, credential: { select: { id: true, name: true } } },
-  });
-  const page = rows.slice(0, limit);
-  const now = Date.now();
-  const last = page[page.length - 1];
-  return {
-    items: page.map((a) => ({
-      id: a.id,
-      identity: a.identity,
-      identitySource: a.identitySource,
-      opaVersion: a.opaVersion,
-      credential: a.credential,
-      lastSeenAt: a.lastSeenAt.toISOString(),
-      firstSeenAt: a.firstSeenAt.toISOString(),
-      stale: now - a.lastSeenAt.getTime() > STALE_AFTER_MS,
-      hasErrors: a.hasErrors,
-      bundles: a.bundles.map((b) => ({
-        name: b.bundleName,
-        activeRevision: b.activeRevision,
-        code: b.code,
-        message: b.message,
-        httpCode: b.httpCode,
-        lastSuccessfulActivation: b.lastSuccessfulActivation?.toISOString() ?? null,
-      })),
-    })),
-    nextCursor: rows.length > limit && last ? encodeTimeIdCursor(last.lastSeenAt, last.id) : null,
-  };
-}
+export type FleetTotals = { agents: number; stale: number; failing: number; archived: number };
 
-/** Per bundle: how many recently seen agents run the newest revision, lag behind, are stale or failing. */
+type RevisionSqlRow = {
+  bundle_name: string;
+  active_revision: string | null;
+  agents: number;
+  stale: number;
+  failing: number;
+};
+
+/**
+ * Per bundle: how many agents run each revision, and how many recently seen ones run the newest
+ * revision, lag behind, or report errors. Agents past the retention window are archived, so
+ * they no longer count here.
+ */
 export async function rolloutProgress(options: { actor: Actor }): Promise<Rollout[]> {
   requirePermission(options.actor, "agent:read");
-  const bundles = await db.bundle.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
-  const latest = await db.bundleRevision.findMany({
-    distinct: ["bundleId"],
-    orderBy: [{ bundleId: "asc" }, { number: "desc" }],
-    select: { bundleId: true, number: true, revision: true, publishedAt: true },
-  });
+  const staleBefore = new Date(Date.now() - STALE_AFTER_MS);
+  const [bundles, latest, { rows }] = await Promise.all([
+    db.bundle.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
+    db.bundleRevision.findMany({
+      distinct: ["bundleId"],
+      orderBy: [{ bundleId: "asc" }, { number: "desc" }],
+      select: { bundleId: true, number: true, revision: true, publishedAt: true },
+    }),
+    pool().query<RevisionSqlRow>(
+      `SELECT s.bundle_name, s.active_revision, count(*)::int AS agents,
+              count(*) FILTER (WHERE a.last_seen_at < $1)::int AS stale,
+              count(*) FILTER (WHERE a.last_seen_at >= $1 AND s.code IS NOT NULL)::int AS failing
+         FROM agent_bundle_statuses s JOIN agents a ON a.id = s.agent_id
+        GROUP BY s.bundle_name, s.active_revision`,
+      [staleBefore],
+    ),
+  ]);
   const latestBy = new Map(latest.map((r) => [r.bundleId, r]));
-  const now = Date.now();
-  const statuses = await db.agentBundleStatus.findMany({
-    where: { agent: { lastSeenAt: { gte: new Date(now - FORGOTTEN_AFTER_MS) } } },
-    select: { bundleName: true, activeRevision: true, code: true, agent: { select: { lastSeenAt: true } } },
-  });
+  const countsBy = new Map<string, RevisionSqlRow[]>();
+  for (const r of rows) (countsBy.get(r.bundle_name) ?? countsBy.set(r.bundle_name, []).get(r.bundle_name)!).push(r);
   return bundles.map((b) => {
     const head = latestBy.get(b.id) ?? null;
-    const mine = statuses.filter((s) => s.bundleName === b.name);
-    const fresh = mine.filter((s) => now - s.agent.lastSeenAt.getTime() <= STALE_AFTER_MS);
-    const onLatest = head ? fresh.filter((s) => s.activeRevision === head.revision).length : 0;
-    const counts = {
-      total: mine.length,
-      onLatest,
-      behind: fresh.length - onLatest,
-      stale: mine.length - fresh.length,
-      failing: fresh.filter((s) => s.code).length,
-    };
+    const mine = countsBy.get(b.name) ?? [];
+    const sum = (pick: (r: RevisionSqlRow) => number) => mine.reduce((n, r) => n + pick(r), 0);
+    const isLatest = (r: RevisionSqlRow) => head !== null && r.active_revision === head.revision;
+    const total = sum((r) => r.agents);
+    const stale = sum((r) => r.stale);
+    const onLatest = sum((r) => (isLatest(r) ? r.agents - r.stale : 0));
+    const counts = { total, onLatest, behind: total - stale - onLatest, stale, failing: sum((r) => r.failing) };
     return {
       bundle: b.name,
       latest: head
         ? { number: head.number, revision: head.revision, publishedAt: head.publishedAt.toISOString() }
         : null,
       ...counts,
+      notOnLatest: total - sum((r) => (isLatest(r) ? r.agents : 0)),
+      revisions: mine
+        .map((r) => ({ revision: r.active_revision, agents: r.agents, stale: r.stale, latest: isLatest(r) }))
+        .sort(byRevision),
       summary: describeRollout(head?.revision ?? null, counts),
     };
   });
+}
+
+// Verdict names revisions rN: newest first; anything else (another server's, or none) after them.
+function byRevision(a: RevisionCount, b: RevisionCount): number {
+  const n = (r: RevisionCount) => (r.revision === null ? -2 : Number(/^r(\d+)$/.exec(r.revision)?.[1] ?? -1));
+  return n(b) - n(a) || (a.revision ?? "").localeCompare(b.revision ?? "");
+}
+
+/** The fleet's size at a glance: every agent in the hot table, the stale and failing ones, and the archived. */
+export async function fleetTotals(options: { actor: Actor }): Promise<FleetTotals> {
+  requirePermission(options.actor, "agent:read");
+  const { rows } = await pool().query<FleetTotals>(
+    `SELECT count(*)::int AS agents, count(*) FILTER (WHERE last_seen_at < $1)::int AS stale,
+            count(*) FILTER (WHERE has_errors)::int AS failing,
+            (SELECT count(*)::int FROM archived_agents) AS archived
+       FROM agents`,
+    [new Date(Date.now() - STALE_AFTER_MS)],
+  );
+  return rows[0]!;
 }
 
 /** "37 of 40 agents on r12, 3 stale for > 5 min" */
@@ -137,4 +117,14 @@ export function describeRollout(
   if (c.stale > 0) parts.push(`${c.stale} stale for > 5 min`);
   if (c.failing > 0) parts.push(`${c.failing} reporting errors`);
   return parts.join(", ");
+}
+
+/** The credentials agents report with (for the fleet's credential filter): id and name only, never a secret. */
+export async function fleetCredentials(options: { actor: Actor }): Promise<Array<{ id: string; name: string }>> {
+  requirePermission(options.actor, "agent:read");
+  const { rows } = await pool().query<{ id: string; name: string }>(
+    `SELECT c.id, c.name FROM agent_credentials c
+      WHERE EXISTS (SELECT 1 FROM agents a WHERE a.credential_id = c.id) ORDER BY c.name, c.id`,
+  );
+  return rows;
 }

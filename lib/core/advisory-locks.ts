@@ -11,6 +11,7 @@ export const ADVISORY_LOCKS = {
   agentTokenKeys: 7_240_010,
   expiryRepublish: 7_240_011,
   alertEvaluation: 7_240_012,
+  agentArchive: 7_240_040,
   bundleRoots: 7_240_020,
   signingKeys: 7_240_021,
   /** With a second key per bundle: pg_advisory_xact_lock(bundleRevision, hashtext(bundleId)). */

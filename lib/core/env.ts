@@ -35,6 +35,9 @@ const ZEnv = z.object({
   VERDICT_LONG_POLL_WAKE_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   VERDICT_LONG_POLL_WAKE_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   VERDICT_STATUS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  // Agents silent for longer than this leave the fleet's hot table for the archive; checked every interval.
+  AGENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  AGENT_ARCHIVE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   // Decision logs. OPA's own upload limit defaults to 32 KiB compressed per POST.
   DECISION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   DECISION_MAINTENANCE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),

@@ -181,6 +181,7 @@ const routes = (): Row[] => [
     permission: "change:impact",
   },
   { method: "GET", route: "/api/v1/fleet", permission: "agent:read" },
+  { method: "GET", route: "/api/v1/fleet/agents", permission: "agent:read" },
   { method: "GET", route: "/api/v1/fleet/demo-agent", permission: "agent:read" },
   // POST starts the demo agent for an admin; the DELETE after it stops it again.
   { method: "POST", route: "/api/v1/fleet/demo-agent", permission: "agent:manage" },

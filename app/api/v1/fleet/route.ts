@@ -1,16 +1,15 @@
-// GET /api/v1/fleet — rollout progress per bundle and the agents (newest first, ?bundle=, keyset cursor)
-import { z } from "zod";
+// GET /api/v1/fleet — the fleet page's data: totals, rollout per bundle and revision, and the first page of agents
+// (same filters as GET /api/v1/fleet/agents)
 import { withApi } from "@/lib/http/with-api";
-import { listAgents, rolloutProgress } from "@/lib/agents/fleet";
-import { ZBundleName } from "@/lib/bundles/bundle-names";
-
-const ZFleetQuery = z.object({
-  bundle: ZBundleName.optional(),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
-});
+import { fleetTotals, rolloutProgress } from "@/lib/agents/fleet";
+import { listAgents } from "@/lib/agents/list-agents";
+import { ZFleetQuery } from "@/lib/agents/fleet-query";
 
 export const GET = withApi({ permission: "agent:read", query: ZFleetQuery }, async ({ actor, query }) => {
-  const [rollout, agents] = await Promise.all([rolloutProgress({ actor }), listAgents({ actor, query })]);
-  return { rollout, agents: agents.items, nextCursor: agents.nextCursor };
+  const [totals, rollout, agents] = await Promise.all([
+    fleetTotals({ actor }),
+    rolloutProgress({ actor }),
+    listAgents({ actor, query }),
+  ]);
+  return { totals, rollout, agents: agents.items, matching: agents.matching, nextCursor: agents.nextCursor };
 });
