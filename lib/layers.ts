@@ -9,10 +9,10 @@ export const LAYERS = {
   generated: [],
   /** Database, errors, environment, logger and small pure helpers every domain uses. */
   core: ["generated"],
-  /** Running the pinned opa binary. */
-  opa: ["core"],
-  /** Facts about Rego source that need no database: package names, module paths, limits. */
+  /** Facts about Rego source that need no database: package names, module paths, limits, language versions. */
   rego: ["core"],
+  /** Running the pinned opa binary. */
+  opa: ["core", "rego"],
   /** Who is calling: sessions, API tokens, roles and permissions. */
   auth: ["core", "generated"],
   /** The append-only, hash-chained audit trail. */
@@ -28,7 +28,7 @@ export const LAYERS = {
   /** Change requests: what is proposed, its items and content hash, and its test gate. */
   "change-requests": ["core", "auth", "audit", "policy-tests"],
   /** Bundles: definitions, signing keys, building, serving. */
-  bundles: ["core", "generated", "auth", "audit"],
+  bundles: ["core", "generated", "rego", "auth", "audit"],
   /** Caller allowlists: services, grants, their proposals and the authorization policy that reads them. */
   allowlists: ["core", "generated", "opa", "auth", "audit", "policies", "change-requests", "bundles"],
   /** Reading and judging change requests. */

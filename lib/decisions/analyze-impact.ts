@@ -103,12 +103,16 @@ async function proposedModules(items: PolicyVersionItem[]) {
   const replaced = new Set(items.map((i) => policyFilePath(i.packagePath)));
   const versions = await db.policyVersion.findMany({
     where: { id: { in: items.map((i) => i.versionId) } },
-    select: { id: true, source: true },
+    select: { id: true, source: true, regoVersion: true },
   });
-  const sourceOf = new Map(versions.map((v) => [v.id, v.source]));
+  const versionOf = new Map(versions.map((v) => [v.id, v]));
   const modules: RegoModule[] = [
     ...ctx.modules.filter((m) => !replaced.has(m.path)),
-    ...items.map((i) => ({ path: policyFilePath(i.packagePath), source: sourceOf.get(i.versionId)! })),
+    ...items.map((i) => ({
+      path: policyFilePath(i.packagePath),
+      source: versionOf.get(i.versionId)!.source,
+      regoVersion: versionOf.get(i.versionId)!.regoVersion,
+    })),
   ];
   return {
     modules,

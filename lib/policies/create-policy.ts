@@ -15,7 +15,8 @@ export async function createPolicy(options: {
 }): Promise<PolicyView> {
   const { actor, input } = options;
   requirePermission(actor, "policy:write");
-  await validatePolicySource(input.packagePath, input.source);
+  const regoVersion = input.regoVersion ?? "v1";
+  await validatePolicySource(input.packagePath, input.source, regoVersion);
   return db.$transaction(async (tx) => {
     const clash = await tx.policy.findUnique({ where: { packagePath: input.packagePath }, select: { id: true } });
     if (clash)
@@ -44,6 +45,7 @@ export async function createPolicy(options: {
         testSource: suite.testSource,
         testCases: suite.cases,
         testsSha256: testsSha256(suite),
+        regoVersion,
       },
       include: { author: AUTHOR_SELECT },
     });
@@ -57,6 +59,7 @@ export async function createPolicy(options: {
         owner: policy.owner,
         version: 1,
         sha256: version.sha256,
+        regoVersion: version.regoVersion,
       },
       requestId: options.requestId,
     });

@@ -1,8 +1,10 @@
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { AppError } from "@/lib/core/errors";
 import { checkModules, type CheckResult } from "@/lib/opa/check";
+import { detectRegoVersion } from "@/lib/opa/convert-v0";
 import { formatRego } from "@/lib/opa/fmt";
 import { MAX_MODULE_BYTES } from "@/lib/rego/policy-module";
+import type { RegoVersion } from "@/lib/rego/rego-version";
 
 const LINT_TIMEOUT_MS = 10_000;
 
@@ -11,20 +13,47 @@ function assertSize(source: string): void {
     throw new AppError("payload_too_large", "The module is larger than 1 MiB");
 }
 
-/** `opa check` (errors) plus `opa check --strict` (warnings) for what is in the editor right now. */
-export async function lintRego(options: { actor: Actor; source: string; fileName?: string }): Promise<CheckResult> {
+/** Lint findings; `detectedRegoVersion` is "v0" when v1 does not parse the module but v0 does. */
+export type LintResult = CheckResult & { detectedRegoVersion?: RegoVersion };
+
+/**
+ * `opa check` (errors) plus `opa check --strict` (warnings) for what is in the editor right now,
+ * read as the Rego version the policy is kept in. Only when v1 fails to parse is the text also
+ * tried as v0, so that the editor can offer the conversion instead of a wall of parse errors.
+ */
+export async function lintRego(options: {
+  actor: Actor;
+  source: string;
+  fileName?: string;
+  regoVersion?: RegoVersion;
+}): Promise<LintResult> {
   requirePermission(options.actor, "policy:read");
   assertSize(options.source);
-  return checkModules([{ path: options.fileName ?? "policy.rego", source: options.source }], {
-    strict: true,
-    timeoutMs: LINT_TIMEOUT_MS,
-  });
+  const regoVersion = options.regoVersion ?? "v1";
+  const result = await checkModules(
+    [{ path: options.fileName ?? "policy.rego", source: options.source, regoVersion }],
+    { strict: true, timeoutMs: LINT_TIMEOUT_MS },
+  );
+  if (regoVersion === "v1" && result.errors.some((e) => e.code === "rego_parse_error")) {
+    const detected = await detectRegoVersion(options.source);
+    if (detected === "v0") return { ...result, detectedRegoVersion: detected };
+  }
+  return result;
 }
 
-export async function formatRegoSource(options: { actor: Actor; source: string; fileName?: string }) {
+export async function formatRegoSource(options: {
+  actor: Actor;
+  source: string;
+  fileName?: string;
+  regoVersion?: RegoVersion;
+}) {
   requirePermission(options.actor, "policy:read");
   assertSize(options.source);
-  const result = await formatRego(options.source, { fileName: options.fileName, timeoutMs: LINT_TIMEOUT_MS });
+  const result = await formatRego(options.source, {
+    fileName: options.fileName,
+    timeoutMs: LINT_TIMEOUT_MS,
+    regoVersion: options.regoVersion,
+  });
   if (!result.ok)
     throw new AppError("unprocessable", "The module cannot be formatted until it parses", {
       extra: { regoErrors: result.errors },

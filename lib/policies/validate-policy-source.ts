@@ -3,12 +3,19 @@ import { checkModules } from "@/lib/opa/check";
 import { declaredPackage } from "@/lib/rego/rego-package";
 import { formatBytes } from "@/lib/core/read-body";
 import { MAX_MODULE_BYTES, policyFilePath } from "@/lib/rego/policy-module";
+import type { RegoVersion } from "@/lib/rego/rego-version";
+import { describeRegoVersion } from "@/lib/policies/convert-rego-source";
 
 /**
  * A version is stored only if it is a module OPA compiles, declaring the policy's package.
- * Errors carry file, row and column so the editor can place markers.
+ * Errors carry file, row and column so the editor can place markers. A v0 module saved as v1
+ * is told apart from a broken one: the error says so and carries the conversion to offer.
  */
-export async function validatePolicySource(packagePath: string, source: string): Promise<void> {
+export async function validatePolicySource(
+  packagePath: string,
+  source: string,
+  regoVersion: RegoVersion = "v1",
+): Promise<void> {
   const bytes = Buffer.byteLength(source, "utf8");
   if (bytes > MAX_MODULE_BYTES) {
     throw new AppError(
@@ -16,8 +23,19 @@ export async function validatePolicySource(packagePath: string, source: string):
       `The module is ${formatBytes(bytes)}; the limit is ${formatBytes(MAX_MODULE_BYTES)}`,
     );
   }
-  const { errors } = await checkModules([{ path: policyFilePath(packagePath), source }]);
+  const { errors } = await checkModules([{ path: policyFilePath(packagePath), source, regoVersion }]);
   if (errors.length > 0) {
+    const v0 =
+      regoVersion === "v1" && errors.some((e) => e.code === "rego_parse_error")
+        ? await describeRegoVersion(source)
+        : null;
+    if (v0?.detected === "v0") {
+      throw new AppError(
+        "unprocessable",
+        "The module is written in Rego v0: convert it to v1, or keep it as v0 (regoVersion \"v0\")",
+        { extra: { regoErrors: errors, regoVersion: v0 } },
+      );
+    }
     throw new AppError(
       "unprocessable",
       `The module does not compile (${errors.length} error${errors.length === 1 ? "" : "s"})`,
