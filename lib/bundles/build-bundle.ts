@@ -17,7 +17,10 @@ export type BundleManifest = {
   revision: string;
   roots: string[];
   rego_version: 1;
-  /** Only when some modules are v0: each by its path from the bundle root with a leading "/". */
+  /**
+   * Only when some modules are v0: each by its name in the tarball, exactly (no leading "/"; OPA
+   * matches a tarball's files by their entry names, and a directory's by "/" + relative path).
+   */
   file_rego_versions?: Record<string, 0 | 1>;
   metadata: Record<string, unknown>;
 };
@@ -61,7 +64,7 @@ export async function buildSignedBundle(input: BuildBundleInput): Promise<BuiltB
     roots: input.roots,
     rego_version: 1,
     ...(v0.length
-      ? { file_rego_versions: Object.fromEntries(v0.sort().map((p) => [`/${p}`, manifestRegoVersion("v0")])) }
+      ? { file_rego_versions: Object.fromEntries(v0.sort().map((p) => [p, manifestRegoVersion("v0")])) }
       : {}),
     metadata: input.metadata,
   };

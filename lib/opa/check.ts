@@ -1,4 +1,4 @@
-import { anyV0, regoVersionManifest } from "@/lib/opa/rego-version-manifest";
+import { regoVersionManifest } from "@/lib/opa/rego-version-manifest";
 import { runOpa, withWorkspace } from "@/lib/opa/run-opa";
 import { parseJsonOutput, toRegoErrors, type RegoError, type RegoModule } from "@/lib/opa/types";
 

@@ -52,7 +52,9 @@ describe("convertRegoV0ToV1 (pinned opa fmt --v0-v1)", () => {
   });
 
   it("names the line and the replacement for a built-in v1 removed", async () => {
-    const result = await convertRegoV0ToV1('package p\n\nallow {\n  any([input.a, input.b])\n}\n\nm { re_match("a+", input.s) }\n');
+    const result = await convertRegoV0ToV1(
+      'package p\n\nallow {\n  any([input.a, input.b])\n}\n\nm { re_match("a+", input.s) }\n',
+    );
     expect(result).toEqual({
       error:
         "2 places need a change first: Line 4: any() does not exist in Rego v1; use `some x in xs` or `true in xs` instead. " +

@@ -107,7 +107,8 @@ export function explain(error: LocatedError): string {
     return `${at}: ${match[1]} is a keyword in Rego v1 and cannot be used for ${match[2]}; rename it.`;
   if ((match = /unexpected (\w+) keyword/.exec(m)))
     return `${at}: ${match[1]} is a keyword in Rego v1 and cannot be used as a name; rename it.`;
-  if ((match = /import must not shadow (.+)$/.exec(m))) return `${at}: ${match[1]} is imported twice; remove one import.`;
+  if ((match = /import must not shadow (.+)$/.exec(m)))
+    return `${at}: ${match[1]} is imported twice; remove one import.`;
   return `${at}: ${m.replace(/\.$/, "")}.`;
 }
 

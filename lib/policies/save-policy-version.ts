@@ -125,7 +125,12 @@ async function appendVersion(args: {
       actor: args.actor,
       action: args.action,
       target: { type: "policy", id: args.policyId },
-      before: { version: head.number, sha256: head.sha256, testsSha256: head.testsSha256, regoVersion: head.regoVersion },
+      before: {
+        version: head.number,
+        sha256: head.sha256,
+        testsSha256: head.testsSha256,
+        regoVersion: head.regoVersion,
+      },
       after: {
         version: created.number,
         sha256,

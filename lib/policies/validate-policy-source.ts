@@ -32,7 +32,7 @@ export async function validatePolicySource(
     if (v0?.detected === "v0") {
       throw new AppError(
         "unprocessable",
-        "The module is written in Rego v0: convert it to v1, or keep it as v0 (regoVersion \"v0\")",
+        'The module is written in Rego v0: convert it to v1, or keep it as v0 (regoVersion "v0")',
         { extra: { regoErrors: errors, regoVersion: v0 } },
       );
     }
