@@ -17,7 +17,14 @@ import type { RegoVersion } from "@/lib/rego/rego-version";
 import { describeRegoVersion } from "@/lib/policies/convert-rego-source";
 import { readStoredCases } from "@/lib/policy-tests/test-suite";
 
-export type PolicyExport = { name: string; packagePath: string; version: number; files: Record<string, string> };
+export type PolicyExport = {
+  name: string;
+  packagePath: string;
+  version: number;
+  /** "v0": the files are Rego v0 (read them with --v0-compatible; import them back with regoV0 "keep"). */
+  regoVersion: RegoVersion;
+  files: Record<string, string>;
+};
 
 /** A version (default: head) as plain files: policy.rego, policy_test.rego, cases.json. */
 export async function exportPolicyFiles(options: {
@@ -40,6 +47,7 @@ export async function exportPolicyFiles(options: {
     name: policy.name,
     packagePath: policy.packagePath,
     version: number,
+    regoVersion: version.regoVersion,
     files: toPolicyFiles(version.source, version.testSource, readStoredCases(version.testCases)),
   };
 }

@@ -90,6 +90,8 @@ describe("keeping and converting over the API", () => {
     });
     expect(run.status).toBe(201);
     expect(run.body.summary).toMatchObject({ total: 1, passed: 1 });
+    const exported = await callApi(`/api/v1/policies/${created.body.id}/export?format=json`, { token });
+    expect(exported.body).toMatchObject({ version: 1, regoVersion: "v0" });
 
     const converted = await callApi("/api/v1/rego/convert-v0", {
       token,

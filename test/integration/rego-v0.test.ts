@@ -2,7 +2,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db";
-import { AppError } from "@/lib/core/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
@@ -18,16 +17,8 @@ import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential, eventually } from "@/test/factories/agents";
 import { createTestBundle, TEST_OVERRIDE, uniqueRoot } from "@/test/factories/bundles";
 import { policyInput } from "@/test/factories/sample-policies";
+import { appError } from "@/test/support/app-error";
 import { fastPolling, startOpaAgent, type OpaAgent } from "@/test/support/opa-agent";
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 /** A v0 library of admins, as much published Rego still is. */
 const legacySource = (pkg: string, admins: string[]) =>
@@ -35,14 +26,14 @@ const legacySource = (pkg: string, admins: string[]) =>
 const legacyTests = (pkg: string) =>
   `package ${pkg}_test\n\ntest_alice_allowed {\n  data.${pkg}.allow with input as {"user": "alice"}\n}\n\ntest_bob_refused {\n  not data.${pkg}.allow with input as {"user": "bob"}\n}\n`;
 
-let author: Actor;
-let admin: Actor;
-let reviewer: Actor;
+let author: Actor, admin: Actor, reviewer: Actor;
 
 beforeAll(async () => {
-  author = await createTestUser(["author"]);
-  admin = await createTestUser(["admin"]);
-  reviewer = await createTestUser(["reviewer"]);
+  [author, admin, reviewer] = await Promise.all([
+    createTestUser(["author"]),
+    createTestUser(["admin"]),
+    createTestUser(["reviewer"]),
+  ]);
 });
 
 describe("importing a Rego v0 policy", () => {

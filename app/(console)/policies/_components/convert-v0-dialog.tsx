@@ -1,5 +1,6 @@
 "use client";
 
+import { useEscapeKey } from "@/components/use-escape-key";
 import { useEffect, useState } from "react";
 import { api, ApiError } from "@/components/api-client";
 import { RegoDiffEditor } from "@/components/monaco";
@@ -77,11 +78,7 @@ export function ConvertV0Dialog({
     };
   }, [source, testSource, fileName]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+  useEscapeKey(onClose);
 
   return (
     <div className="dialog-backdrop" role="presentation">
