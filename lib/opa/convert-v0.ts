@@ -10,11 +10,14 @@ const FILE = "policy.rego";
  * The Rego version a module is written in: "v1" when it parses as v1 (also true of v0 modules
  * that `import rego.v1`, which read the same in both), else "v0" when it parses as v0, else null.
  * Only parsing decides: a module with a compile error (an unsafe variable, a missing function)
- * still has a version.
+ * still has a version. `notV1`: the caller has seen v1 fail to parse it (one opa run fewer).
  */
-export async function detectRegoVersion(source: string): Promise<RegoVersion | null> {
+export async function detectRegoVersion(
+  source: string,
+  options: { notV1?: boolean } = {},
+): Promise<RegoVersion | null> {
   return withWorkspace([{ path: FILE, content: source }], async (dir) => {
-    if (await parsesIn(dir, "v1")) return "v1";
+    if (!options.notV1 && (await parsesIn(dir, "v1"))) return "v1";
     if (await parsesIn(dir, "v0")) return "v0";
     return null;
   });
@@ -24,21 +27,25 @@ export type ConversionResult = { source: string } | { error: string; line?: numb
 
 /**
  * A v0 module rewritten by the pinned `opa fmt --v0-v1`: `if` and `contains` added, `=` of rule
- * values made `:=`, `import rego.v1` added, so that it reads the same as v0 and as v1. Where opa
- * cannot convert, the error is a sentence saying what to change, with the line.
+ * values made `:=`, `import rego.v1` added, so that it reads the same as v0 and as v1 (text that
+ * already reads the same in both comes back with `import rego.v1`). Where opa cannot convert, the
+ * error is a sentence saying what to change, with the line.
  */
 export async function convertRegoV0ToV1(source: string): Promise<ConversionResult> {
-  const version = await detectRegoVersion(source);
-  if (version === "v1") return { error: "The module is already Rego v1: there is nothing to convert." };
-  if (version === null) {
-    const [first] = await parseErrors(source, "v0");
-    return failure(
-      first ? [{ ...first, message: `it does not parse as Rego v0 (${first.message}); fix the syntax first` }] : [],
-      "The module parses neither as Rego v0 nor as Rego v1; fix the syntax first.",
-    );
-  }
   const result = await runOpa(["fmt", "--v0-v1"], { stdin: source, timeoutMs: TIMEOUT_MS });
-  if (result.exitCode !== 0) return failure(fmtErrors(result.stderr), result.stderr.trim());
+  if (result.exitCode !== 0) {
+    // Only a failure needs to know why: v1 text, text that is no Rego, or v0 that v1 cannot express.
+    const version = await detectRegoVersion(source);
+    if (version === "v1") return { error: "The module is already Rego v1: there is nothing to convert." };
+    if (version === null) {
+      const [first] = await parseErrors(source, "v0");
+      return failure(
+        first ? [{ ...first, message: `it does not parse as Rego v0 (${first.message}); fix the syntax first` }] : [],
+        "The module parses neither as Rego v0 nor as Rego v1; fix the syntax first.",
+      );
+    }
+    return failure(fmtErrors(result.stderr), result.stderr.trim());
+  }
   // opa fmt keeps v0 variable names that are v1 keywords (`if := 1`), so the result is
   // read back as v1 and such lines are reported against the original text.
   const leftover = await parseErrors(result.stdout, "v1");

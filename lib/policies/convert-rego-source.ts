@@ -22,8 +22,8 @@ export async function convertRegoSource(options: { actor: Actor; source: string 
   return describeRegoVersion(options.source);
 }
 
-export async function describeRegoVersion(source: string): Promise<RegoConversion> {
-  const detected = await detectRegoVersion(source);
+export async function describeRegoVersion(source: string, options: { notV1?: boolean } = {}): Promise<RegoConversion> {
+  const detected = await detectRegoVersion(source, options);
   if (detected !== "v0") return { detected };
   const result = await convertRegoV0ToV1(source);
   return "source" in result ? { detected, converted: result.source } : { detected, ...result };

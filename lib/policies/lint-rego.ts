@@ -35,7 +35,7 @@ export async function lintRego(options: {
     { strict: true, timeoutMs: LINT_TIMEOUT_MS },
   );
   if (regoVersion === "v1" && result.errors.some((e) => e.code === "rego_parse_error")) {
-    const detected = await detectRegoVersion(options.source);
+    const detected = await detectRegoVersion(options.source, { notV1: true });
     if (detected === "v0") return { ...result, detectedRegoVersion: detected };
   }
   return result;

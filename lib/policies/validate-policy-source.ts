@@ -27,7 +27,7 @@ export async function validatePolicySource(
   if (errors.length > 0) {
     const v0 =
       regoVersion === "v1" && errors.some((e) => e.code === "rego_parse_error")
-        ? await describeRegoVersion(source)
+        ? await describeRegoVersion(source, { notV1: true })
         : null;
     if (v0?.detected === "v0") {
       throw new AppError(
