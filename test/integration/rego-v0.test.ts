@@ -1,10 +1,15 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import nodePath from "node:path";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
+import { convertRegoV0ToV1 } from "@/lib/opa/convert-v0";
 import { inspectBundle } from "@/lib/opa/inspect";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { importNewPolicy, importPolicyFiles } from "@/lib/policies/import-export-policy";
@@ -263,5 +268,90 @@ describe("a bundle mixing a v0 and a v1 policy", () => {
     expect(await agent.decide(path, { user: "erin" })).toBe(true);
     expect(await agent.decide(path, { user: "mallory" })).toBe(false);
     expect(await agent.decide(`${root}/lib/admins/is_admin`, {})).toEqual(["alice"]);
+  });
+});
+
+describe("agreement with opa test for v0 files", () => {
+  const fixture = nodePath.join(process.cwd(), "test", "fixtures", "policies-v0", "k8s-labels");
+  const read = (name: string) => readFileSync(nodePath.join(fixture, name), "utf8");
+
+  /** `opa test` (with `--v0-compatible` for v0 files) on a folder holding these files: each test's outcome. */
+  function rawOpaTest(files: Record<string, string>, v0: boolean): Record<string, string> {
+    const dir = mkdtempSync(nodePath.join(os.tmpdir(), "verdict-v0-agreement-"));
+    try {
+      for (const [name, text] of Object.entries(files)) writeFileSync(nodePath.join(dir, name), text);
+      const args = ["test", "-f", "json", ...(v0 ? ["--v0-compatible"] : []), "."];
+      const result = spawnSync(inject("testEnv").opaBin, args, { cwd: dir, encoding: "utf8" });
+      const tests = JSON.parse(result.stdout) as Array<{
+        package: string;
+        name: string;
+        fail?: boolean;
+        skip?: boolean;
+        error?: unknown;
+      }>;
+      return Object.fromEntries(
+        tests.map((t) => [
+          `${t.package}.${t.name}`,
+          t.skip ? "skipped" : t.error ? "error" : t.fail ? "failed" : "passed",
+        ]),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("gives opa test's outcome for every test kept as v0, and again after both files are converted", async () => {
+    const files = { "policy.rego": read("policy.rego"), "policy_test.rego": read("policy_test.rego") };
+    const rawV0 = rawOpaTest(files, true);
+    expect(new Set(Object.values(rawV0))).toEqual(new Set(["passed", "failed", "error", "skipped"]));
+
+    const policy = await importNewPolicy({
+      actor: author,
+      input: { files, name: "k8s labels", owner: "fixtures", description: "", regoV0: "keep" },
+    });
+    const kept = await runPolicyTests({ actor: author, policyId: policy.id, input: { version: 1, timeoutMs: 5000 } });
+    expect(Object.fromEntries(kept.regoTests.map((t) => [`${t.package}.${t.name}`, t.status]))).toEqual(rawV0);
+
+    const source = await convertRegoV0ToV1(files["policy.rego"]);
+    const testSource = await convertRegoV0ToV1(files["policy_test.rego"]);
+    if (!("source" in source) || !("source" in testSource)) throw new Error("the fixture should convert");
+    const rawV1 = rawOpaTest({ "policy.rego": source.source, "policy_test.rego": testSource.source }, false);
+    // Conversion keeps the meaning: the same outcome for every test.
+    expect(rawV1).toEqual(rawV0);
+    await savePolicyVersion({
+      actor: author,
+      policyId: policy.id,
+      input: {
+        source: source.source,
+        testSource: testSource.source,
+        message: "",
+        expectedVersion: 1,
+        regoVersion: "v1",
+      },
+    });
+    const converted = await runPolicyTests({
+      actor: author,
+      policyId: policy.id,
+      input: { version: 2, timeoutMs: 5000 },
+    });
+    expect(Object.fromEntries(converted.regoTests.map((t) => [`${t.package}.${t.name}`, t.status]))).toEqual(rawV1);
+  });
+
+  it("puts a compile error of a v0 draft on the policy, read as v0", async () => {
+    const pkg = `${uniqueRoot()}.legacy`;
+    const policy = await createPolicy({
+      actor: author,
+      input: { ...policyInput({ packagePath: pkg, source: legacySource(pkg, ["alice"]) }), regoVersion: "v0" },
+    });
+    const run = await runPolicyTests({
+      actor: author,
+      policyId: policy.id,
+      input: {
+        inline: { source: `package ${pkg}\n\nallow {\n  unknown_thing\n}\n`, testSource: legacyTests(pkg), cases: [] },
+        timeoutMs: 5000,
+      },
+    });
+    expect(run.status).toBe("error");
+    expect(run.errors).toEqual([expect.objectContaining({ code: "rego_unsafe_var_error", where: "policy", row: 4 })]);
   });
 });
