@@ -1,10 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import nodePath from "node:path";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
@@ -24,6 +23,7 @@ import { createTestBundle, TEST_OVERRIDE, uniqueRoot } from "@/test/factories/bu
 import { policyInput } from "@/test/factories/sample-policies";
 import { appError } from "@/test/support/app-error";
 import { fastPolling, startOpaAgent, type OpaAgent } from "@/test/support/opa-agent";
+import { rawOpaTest } from "@/test/support/raw-opa-test";
 
 /** A v0 library of admins, as much published Rego still is. */
 const legacySource = (pkg: string, admins: string[]) =>
@@ -275,26 +275,12 @@ describe("agreement with opa test for v0 files", () => {
   const fixture = nodePath.join(process.cwd(), "test", "fixtures", "policies-v0", "k8s-labels");
   const read = (name: string) => readFileSync(nodePath.join(fixture, name), "utf8");
 
-  /** `opa test` (with `--v0-compatible` for v0 files) on a folder holding these files: each test's outcome. */
-  function rawOpaTest(files: Record<string, string>, v0: boolean): Record<string, string> {
+  /** `opa test` (with `--v0-compatible` for v0 files) on a folder holding these files. */
+  function opaTestOn(files: Record<string, string>, v0: boolean): Record<string, string> {
     const dir = mkdtempSync(nodePath.join(os.tmpdir(), "verdict-v0-agreement-"));
     try {
       for (const [name, text] of Object.entries(files)) writeFileSync(nodePath.join(dir, name), text);
-      const args = ["test", "-f", "json", ...(v0 ? ["--v0-compatible"] : []), "."];
-      const result = spawnSync(inject("testEnv").opaBin, args, { cwd: dir, encoding: "utf8" });
-      const tests = JSON.parse(result.stdout) as Array<{
-        package: string;
-        name: string;
-        fail?: boolean;
-        skip?: boolean;
-        error?: unknown;
-      }>;
-      return Object.fromEntries(
-        tests.map((t) => [
-          `${t.package}.${t.name}`,
-          t.skip ? "skipped" : t.error ? "error" : t.fail ? "failed" : "passed",
-        ]),
-      );
+      return rawOpaTest(dir, v0 ? ["--v0-compatible"] : []);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -302,7 +288,7 @@ describe("agreement with opa test for v0 files", () => {
 
   it("gives opa test's outcome for every test kept as v0, and again after both files are converted", async () => {
     const files = { "policy.rego": read("policy.rego"), "policy_test.rego": read("policy_test.rego") };
-    const rawV0 = rawOpaTest(files, true);
+    const rawV0 = opaTestOn(files, true);
     expect(new Set(Object.values(rawV0))).toEqual(new Set(["passed", "failed", "error", "skipped"]));
 
     const policy = await importNewPolicy({
@@ -315,7 +301,7 @@ describe("agreement with opa test for v0 files", () => {
     const source = await convertRegoV0ToV1(files["policy.rego"]);
     const testSource = await convertRegoV0ToV1(files["policy_test.rego"]);
     if (!("source" in source) || !("source" in testSource)) throw new Error("the fixture should convert");
-    const rawV1 = rawOpaTest({ "policy.rego": source.source, "policy_test.rego": testSource.source }, false);
+    const rawV1 = opaTestOn({ "policy.rego": source.source, "policy_test.rego": testSource.source }, false);
     // Conversion keeps the meaning: the same outcome for every test.
     expect(rawV1).toEqual(rawV0);
     await savePolicyVersion({
