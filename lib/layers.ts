@@ -9,10 +9,10 @@ export const LAYERS = {
   generated: [],
   /** Database, errors, environment, logger and small pure helpers every domain uses. */
   core: ["generated"],
-  /** Running the pinned opa binary. */
-  opa: ["core"],
-  /** Facts about Rego source that need no database: package names, module paths, limits. */
+  /** Facts about Rego source that need no database: package names, module paths, limits, language versions. */
   rego: ["core"],
+  /** Running the pinned opa binary. */
+  opa: ["core", "rego"],
   /** Who is calling: sessions, API tokens, roles and permissions. */
   auth: ["core", "generated"],
   /** The append-only, hash-chained audit trail. */

@@ -3,15 +3,27 @@ import { sha256Hex } from "@/lib/core/sha256";
 import { CompactSign } from "jose";
 import { canonicalJson } from "@/lib/core/canonical-json";
 import { packTarGz, type TarFile } from "@/lib/core/tarball";
+import { manifestRegoVersion, type RegoVersion } from "@/lib/rego/rego-version";
 
 export type SigningAlgorithm = "RS256" | "ES256";
-export type BundleModule = { path: string; source: string };
+/** A module of the bundle; `regoVersion` "v0" is declared in the manifest's `file_rego_versions`. */
+export type BundleModule = { path: string; source: string; regoVersion?: RegoVersion };
 /** A data document at a slash path under the bundle's roots ("" is the root document). */
 export type BundleDataDocument = { path: string; value: Record<string, unknown> };
 export type BundleSigner = { kid: string; algorithm: SigningAlgorithm; privateKey: KeyObject };
 export type BundleFileEntry = { name: string; sha256: string; size: number };
 
-export type BundleManifest = { revision: string; roots: string[]; rego_version: 1; metadata: Record<string, unknown> };
+export type BundleManifest = {
+  revision: string;
+  roots: string[];
+  rego_version: 1;
+  /**
+   * Only when some modules are v0: each by its name in the tarball, exactly (no leading "/"; OPA
+   * matches a tarball's files by their entry names, and a directory's by "/" + relative path).
+   */
+  file_rego_versions?: Record<string, 0 | 1>;
+  metadata: Record<string, unknown>;
+};
 
 export type BuiltBundle = {
   bytes: Buffer;
@@ -46,10 +58,14 @@ export type BuildBundleInput = {
  * `.signatures.json` lists every other file.
  */
 export async function buildSignedBundle(input: BuildBundleInput): Promise<BuiltBundle> {
+  const v0 = input.modules.filter((m) => m.regoVersion === "v0").map((m) => m.path);
   const manifest: BundleManifest = {
     revision: input.revision,
     roots: input.roots,
     rego_version: 1,
+    ...(v0.length
+      ? { file_rego_versions: Object.fromEntries(v0.sort().map((p) => [p, manifestRegoVersion("v0")])) }
+      : {}),
     metadata: input.metadata,
   };
   const files: TarFile[] = [{ name: MANIFEST_FILE, content: Buffer.from(canonicalJson(manifest), "utf8") }];

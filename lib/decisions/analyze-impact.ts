@@ -106,18 +106,22 @@ export async function analyzeImpact(options: {
 export async function proposedModules(items: PolicyVersionItem[]) {
   const versions = await db.policyVersion.findMany({
     where: { id: { in: items.map((i) => i.versionId) } },
-    select: { id: true, source: true },
+    select: { id: true, source: true, regoVersion: true },
   });
-  const sourceOf = new Map(versions.map((v) => [v.id, v.source]));
+  const versionOf = new Map(versions.map((v) => [v.id, v]));
   // The proposed policies with what they reference, as their tests see it.
   const ctx = await withReferencedModules(
     await assembleEvaluationContext({ policyId: items[0]?.policyId ?? "00000000-0000-0000-0000-000000000000" }),
-    items.map((i) => ({ packagePath: i.packagePath, source: sourceOf.get(i.versionId)! })),
+    items.map((i) => ({ packagePath: i.packagePath, source: versionOf.get(i.versionId)!.source })),
   );
   const replaced = new Set(items.map((i) => policyFilePath(i.packagePath)));
   const modules: RegoModule[] = [
     ...ctx.modules.filter((m) => !replaced.has(m.path)),
-    ...items.map((i) => ({ path: policyFilePath(i.packagePath), source: sourceOf.get(i.versionId)! })),
+    ...items.map((i) => ({
+      path: policyFilePath(i.packagePath),
+      source: versionOf.get(i.versionId)!.source,
+      regoVersion: versionOf.get(i.versionId)!.regoVersion,
+    })),
   ];
   return {
     modules,

@@ -8,6 +8,7 @@ import { extractAllowed } from "@/lib/decisions/extract-fields";
 import { getDecisionOrThrow, type DecisionDetail } from "@/lib/decisions/get-decision";
 import { outcomeOf, type DecisionSummary } from "@/lib/decisions/decision-views";
 import { policyFilePath } from "@/lib/rego/policy-module";
+import type { RegoVersion } from "@/lib/rego/rego-version";
 
 export type ReplayTarget = { value: string; label: string };
 
@@ -109,12 +110,20 @@ type LoadedTarget = {
 
 async function loadTarget(against: string): Promise<LoadedTarget> {
   if (against === "current") {
-    const heads = await db.$queryRaw<Array<{ package_path: string; number: number; sha256: string; source: string }>>`
-      SELECT p.package_path, v.number, v.sha256, v.source FROM policies p
+    const heads = await db.$queryRaw<
+      Array<{ package_path: string; number: number; sha256: string; source: string; rego_version: RegoVersion }>
+    >`
+      SELECT p.package_path, v.number, v.sha256, v.source, v.rego_version::text AS rego_version FROM policies p
         JOIN policy_versions v ON v.policy_id = p.id AND v.number = p.head_number ORDER BY p.package_path`;
     return {
       target: { value: "current", label: "Current policy heads" },
-      eval: { modules: heads.map((h) => ({ path: policyFilePath(h.package_path), source: h.source })) },
+      eval: {
+        modules: heads.map((h) => ({
+          path: policyFilePath(h.package_path),
+          source: h.source,
+          regoVersion: h.rego_version,
+        })),
+      },
       policies: heads.map((h) => ({ packagePath: h.package_path, number: h.number, sha256: h.sha256 })),
     };
   }

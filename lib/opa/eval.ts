@@ -1,4 +1,6 @@
+import { packageRoots, regoVersionManifest } from "@/lib/opa/rego-version-manifest";
 import { runOpa, withWorkspace, type WorkspaceFile } from "@/lib/opa/run-opa";
+import { declaredPackage } from "@/lib/rego/rego-package";
 import { parseJsonOutput, toRegoErrors, type RegoError, type RegoModule } from "@/lib/opa/types";
 
 export type EvalOptions = {
@@ -27,15 +29,22 @@ export type EvalResult =
 
 /** `opa eval -f json` over modules and data in a temp workspace. Undefined results come back as an empty list. */
 export async function evalQuery(options: EvalOptions): Promise<EvalResult> {
+  // With v0 modules the policies are read as a bundle; its roots are the modules' packages so
+  // that it never overlaps the other bundles loaded beside it.
+  const roots = options.bundles?.length
+    ? packageRoots(options.modules.map((m) => declaredPackage(m.source) ?? ""))
+    : undefined;
+  const manifest = regoVersionManifest(options.modules, roots);
   const files: WorkspaceFile[] = [
     ...options.modules.map((m) => ({ path: `policies/${m.path}`, content: m.source })),
+    ...(manifest ? [{ ...manifest, path: `policies/${manifest.path}` }] : []),
     ...(options.data !== undefined ? [{ path: "data/data.json", content: JSON.stringify(options.data) }] : []),
     ...(options.extraFiles ?? []),
     ...(options.bundles ?? []).map((content, i) => ({ path: `bundles/${i}.tar.gz`, content })),
   ];
   return withWorkspace(files, async (dir) => {
     const args = ["eval", "-f", "json"];
-    if (options.modules.length > 0) args.push("-d", "policies");
+    if (options.modules.length > 0) args.push(manifest ? "-b" : "-d", "policies");
     for (let i = 0; i < (options.bundles ?? []).length; i++) args.push("-b", `bundles/${i}.tar.gz`);
     if (options.data !== undefined) args.push("-d", "data");
     if (options.input !== undefined) args.push("--stdin-input");

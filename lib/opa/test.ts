@@ -1,3 +1,4 @@
+import { regoVersionManifest } from "@/lib/opa/rego-version-manifest";
 import { runOpa, withWorkspace, type WorkspaceFile } from "@/lib/opa/run-opa";
 import { parseJsonOutput, type RegoModule } from "@/lib/opa/types";
 
@@ -37,6 +38,8 @@ export type OpaTestOptions = {
   processTimeoutMs?: number;
   /** Collect `--explain` traces (costly: use for the failing tests only). */
   explain?: "fails" | "full";
+  /** Read the workspace as one bundle, so that its `.manifest` gives v0 files their version. */
+  bundle?: boolean;
 };
 
 export type CoverageRange = { start: { row: number }; end: { row: number } };
@@ -79,6 +82,7 @@ export async function opaTestInDir(dir: string, options: OpaTestOptions = {}): P
   const args = ["test", "-f", "json", "--timeout", `${timeoutMs}ms`];
   if (options.run) args.push("--run", options.run);
   if (options.explain) args.push("-v", "--explain", options.explain);
+  if (options.bundle) args.push("-b");
   args.push(".");
   const result = await runOpa(args, { cwd: dir, timeoutMs: options.processTimeoutMs ?? timeoutMs + 5_000 });
   const parsed = parseJsonOutput(result.stdout);
@@ -99,7 +103,7 @@ export async function opaTestInDir(dir: string, options: OpaTestOptions = {}): P
  */
 export async function opaCoverageInDir(
   dir: string,
-  options: { run?: string; timeoutMs?: number; processTimeoutMs?: number } = {},
+  options: { run?: string; timeoutMs?: number; processTimeoutMs?: number; bundle?: boolean } = {},
 ): Promise<CoverageRun> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   // -z: a todo_ (skipped) test must not turn the report into a failure. --coverage-runs= turns
@@ -113,6 +117,7 @@ export async function opaCoverageInDir(
     "--timeout",
     `${timeoutMs}ms`,
     ...(options.run ? ["--run", options.run] : []),
+    ...(options.bundle ? ["-b"] : []),
     ".",
   ];
   const result = await runOpa(args, { cwd: dir, timeoutMs: options.processTimeoutMs ?? timeoutMs + 5_000 });
@@ -136,12 +141,16 @@ export async function runRegoTests(options: {
   timeoutMs?: number;
   extraFiles?: WorkspaceFile[];
 }): Promise<RegoTestRun> {
+  const manifest = regoVersionManifest(options.modules);
   const files: WorkspaceFile[] = [
     ...options.modules.map((m) => ({ path: m.path, content: m.source })),
     ...(options.data !== undefined ? [{ path: "data.json", content: JSON.stringify(options.data) }] : []),
     ...(options.extraFiles ?? []),
+    ...(manifest ? [manifest] : []),
   ];
-  return withWorkspace(files, (dir) => opaTestInDir(dir, { run: options.run, timeoutMs: options.timeoutMs }));
+  return withWorkspace(files, (dir) =>
+    opaTestInDir(dir, { run: options.run, timeoutMs: options.timeoutMs, bundle: manifest !== null }),
+  );
 }
 
 /** Escapes a test's full name ("data.pkg.test_x") for `--run`, anchored so that it selects only that test. */

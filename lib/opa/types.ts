@@ -1,3 +1,5 @@
+import type { RegoVersion } from "@/lib/rego/rego-version";
+
 export type RegoError = {
   code: string;
   message: string;
@@ -6,7 +8,8 @@ export type RegoError = {
   col?: number;
 };
 
-export type RegoModule = { path: string; source: string };
+/** A module as opa reads it; `regoVersion` "v0" reads it as Rego v0 (default v1). */
+export type RegoModule = { path: string; source: string; regoVersion?: RegoVersion };
 
 type RawRegoError = { code?: string; message?: string; location?: { file?: string; row?: number; col?: number } };
 

@@ -16,7 +16,8 @@ export async function createPolicy(options: {
 }): Promise<PolicyView> {
   const { actor, input } = options;
   requirePermission(actor, "policy:write");
-  await validatePolicySource(input.packagePath, input.source, await referenceCandidates());
+  const regoVersion = input.regoVersion ?? "v1";
+  await validatePolicySource(input.packagePath, input.source, regoVersion, await referenceCandidates());
   return db.$transaction(async (tx) => {
     const clash = await tx.policy.findUnique({ where: { packagePath: input.packagePath }, select: { id: true } });
     if (clash)
@@ -45,6 +46,7 @@ export async function createPolicy(options: {
         testSource: suite.testSource,
         testCases: suite.cases,
         testsSha256: testsSha256(suite),
+        regoVersion,
       },
       include: { author: AUTHOR_SELECT },
     });
@@ -58,6 +60,7 @@ export async function createPolicy(options: {
         owner: policy.owner,
         version: 1,
         sha256: version.sha256,
+        regoVersion: version.regoVersion,
       },
       requestId: options.requestId,
     });

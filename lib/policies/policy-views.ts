@@ -1,4 +1,5 @@
 import type { TTestCase } from "@/lib/policy-tests/schemas";
+import type { RegoVersion } from "@/lib/rego/rego-version";
 import { readStoredCases } from "@/lib/policy-tests/test-suite";
 
 export type PolicyVersionSummary = {
@@ -17,6 +18,8 @@ export type PolicyVersionView = PolicyVersionSummary & {
   testSource: string;
   testCases: TTestCase[];
   testsSha256: string;
+  /** "v0" where the owner kept the policy (and its tests) in Rego v0. */
+  regoVersion: RegoVersion;
 };
 
 export type PolicyView = {
@@ -44,6 +47,7 @@ type VersionRow = {
   testSource: string;
   testCases: unknown;
   testsSha256: string;
+  regoVersion: RegoVersion;
 };
 
 export function toVersionSummary(
@@ -68,6 +72,7 @@ export function toVersionView(v: VersionRow): PolicyVersionView {
     testSource: v.testSource,
     testCases: readStoredCases(v.testCases),
     testsSha256: v.testsSha256,
+    regoVersion: v.regoVersion,
   };
 }
 

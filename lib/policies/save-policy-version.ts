@@ -8,6 +8,7 @@ import { AUTHOR_SELECT, toVersionView, type PolicyVersionView } from "@/lib/poli
 import type { TRestorePolicyVersionRequest, TSavePolicyVersionRequest } from "@/lib/policies/schemas";
 import { readStoredCases, testsSha256, withCaseIds, type TestSuite } from "@/lib/policy-tests/test-suite";
 import { sha256Hex } from "@/lib/core/sha256";
+import type { RegoVersion } from "@/lib/rego/rego-version";
 
 export type SaveResult = { version: PolicyVersionView; created: boolean };
 
@@ -26,7 +27,8 @@ export async function savePolicyVersion(options: {
   requirePermission(actor, "policy:write");
   const policy = await db.policy.findUnique({ where: { id: policyId } });
   if (!policy) throw notFound("Policy");
-  await validatePolicySource(policy.packagePath, input.source, await referenceCandidates());
+  const regoVersion = input.regoVersion ?? (await headRegoVersion(policyId, policy.headNumber));
+  await validatePolicySource(policy.packagePath, input.source, regoVersion, await referenceCandidates());
   const tests =
     input.testSource === undefined && input.testCases === undefined
       ? null
@@ -36,6 +38,7 @@ export async function savePolicyVersion(options: {
     policyId,
     expectedVersion: input.expectedVersion,
     source: input.source,
+    regoVersion,
     tests,
     message: input.message,
     action: "policy.version.create",
@@ -60,6 +63,7 @@ export async function restorePolicyVersion(options: {
     policyId,
     expectedVersion: input.expectedVersion,
     source: old.source,
+    regoVersion: old.regoVersion,
     tests: { testSource: old.testSource, cases: readStoredCases(old.testCases) },
     message: input.message || `Restored version ${number}`,
     action: "policy.version.restore",
@@ -78,6 +82,7 @@ async function appendVersion(args: {
   policyId: string;
   expectedVersion: number;
   source: string;
+  regoVersion: RegoVersion;
   tests: SuiteChange;
   message: string;
   action: string;
@@ -93,7 +98,8 @@ async function appendVersion(args: {
       cases: args.tests?.cases ? withCaseIds(args.tests.cases) : head.testCases,
     };
     const suiteSha256 = testsSha256(suite);
-    if (head.sha256 === sha256 && head.testsSha256 === suiteSha256) return { version: head, created: false };
+    if (head.sha256 === sha256 && head.testsSha256 === suiteSha256 && head.regoVersion === args.regoVersion)
+      return { version: head, created: false };
     // The guarded update is the lock: of two concurrent saves from the same head, one matches no row.
     const bumped = await tx.policy.updateMany({
       where: { id: args.policyId, headNumber: args.expectedVersion },
@@ -112,6 +118,7 @@ async function appendVersion(args: {
         testSource: suite.testSource,
         testCases: suite.cases,
         testsSha256: suiteSha256,
+        regoVersion: args.regoVersion,
       },
       include: { author: AUTHOR_SELECT },
     });
@@ -119,11 +126,17 @@ async function appendVersion(args: {
       actor: args.actor,
       action: args.action,
       target: { type: "policy", id: args.policyId },
-      before: { version: head.number, sha256: head.sha256, testsSha256: head.testsSha256 },
+      before: {
+        version: head.number,
+        sha256: head.sha256,
+        testsSha256: head.testsSha256,
+        regoVersion: head.regoVersion,
+      },
       after: {
         version: created.number,
         sha256,
         testsSha256: suiteSha256,
+        regoVersion: args.regoVersion,
         cases: suite.cases.length,
         ...(args.restoredFrom ? { restoredFrom: args.restoredFrom } : {}),
       },
@@ -131,6 +144,14 @@ async function appendVersion(args: {
     });
     return { version: toVersionView(created), created: true };
   });
+}
+
+async function headRegoVersion(policyId: string, number: number): Promise<RegoVersion> {
+  const head = await db.policyVersion.findUnique({
+    where: { policyId_number: { policyId, number } },
+    select: { regoVersion: true },
+  });
+  return head?.regoVersion ?? "v1";
 }
 
 async function currentHead(tx: Tx, policyId: string): Promise<PolicyVersionView> {

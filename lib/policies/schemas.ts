@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_MODULE_BYTES } from "@/lib/rego/policy-module";
 import { canonicalPackage, parsePackageRef } from "@/lib/rego/rego-package";
+import { REGO_VERSIONS } from "@/lib/rego/rego-version";
 import { ZTestCases, ZTestSource } from "@/lib/policy-tests/schemas";
 
 // The body may carry a full-size module, its test module and cases, plus JSON escaping overhead.
@@ -31,6 +32,8 @@ export const ZPackagePath = z
   });
 
 const ZSource = z.string().min(1, "must not be empty");
+/** "v0" keeps the module (and its _test.rego module) in Rego v0; see lib/rego/rego-version.ts. */
+export const ZRegoVersion = z.enum(REGO_VERSIONS);
 const ZMessage = z.string().trim().max(2000).default("");
 
 export const ZCreatePolicyRequest = z.object({
@@ -43,6 +46,7 @@ export const ZCreatePolicyRequest = z.object({
   /** The `_test.rego` module and table-driven cases saved with the version (see lib/policy-tests). */
   testSource: ZTestSource.optional(),
   testCases: ZTestCases.optional(),
+  regoVersion: ZRegoVersion.optional(),
 });
 export type TCreatePolicyRequest = z.infer<typeof ZCreatePolicyRequest>;
 
@@ -54,6 +58,8 @@ export const ZSavePolicyVersionRequest = z.object({
   /** Omitted: the head version's tests are carried over unchanged. */
   testSource: ZTestSource.optional(),
   testCases: ZTestCases.optional(),
+  /** Omitted: the head version's Rego version is carried over. */
+  regoVersion: ZRegoVersion.optional(),
 });
 export type TSavePolicyVersionRequest = z.infer<typeof ZSavePolicyVersionRequest>;
 
@@ -85,5 +91,9 @@ export const ZPolicyVersionParams = z.object({
   number: z.coerce.number().int().min(1).max(2_147_483_647),
 });
 
-export const ZRegoSourceRequest = z.object({ source: ZSource, fileName: z.string().max(200).optional() });
+export const ZRegoSourceRequest = z.object({
+  source: ZSource,
+  fileName: z.string().max(200).optional(),
+  regoVersion: ZRegoVersion.optional(),
+});
 export type TRegoSourceRequest = z.infer<typeof ZRegoSourceRequest>;

@@ -4,17 +4,21 @@ import { declaredPackage } from "@/lib/rego/rego-package";
 import { formatBytes } from "@/lib/core/read-body";
 import { MAX_MODULE_BYTES, policyFilePath } from "@/lib/rego/policy-module";
 import { describeMissing, referenceClosure, type ReferenceModule } from "@/lib/rego/policy-references";
+import type { RegoVersion } from "@/lib/rego/rego-version";
+import { describeRegoVersion } from "@/lib/policies/convert-rego-source";
 
 /**
  * A version is stored only if it is a module OPA compiles, declaring the policy's package,
  * together with the policies it references (transitively, among `candidates`: the versions test
  * runs use, lib/policy-tests/policy-references.ts). A reference no policy provides is refused
  * with the package and the file:line that uses it. Errors carry file, row and column so the
- * editor can place markers.
+ * editor can place markers. A v0 module saved as v1 is told apart from a broken one: the error
+ * says so and carries the conversion to offer.
  */
 export async function validatePolicySource(
   packagePath: string,
   source: string,
+  regoVersion: RegoVersion = "v1",
   candidates: ReferenceModule[] = [],
 ): Promise<void> {
   const bytes = Buffer.byteLength(source, "utf8");
@@ -43,10 +47,21 @@ export async function validatePolicySource(
     );
   }
   const { errors } = await checkModules([
-    { path, source },
-    ...references.modules.map((m) => ({ path: m.path, source: m.source })),
+    { path, source, regoVersion },
+    ...references.modules.map((m) => ({ path: m.path, source: m.source, regoVersion: m.regoVersion })),
   ]);
   if (errors.length > 0) {
+    const v0 =
+      regoVersion === "v1" && errors.some((e) => e.code === "rego_parse_error")
+        ? await describeRegoVersion(source, { notV1: true })
+        : null;
+    if (v0?.detected === "v0") {
+      throw new AppError(
+        "unprocessable",
+        'The module is written in Rego v0: convert it to v1, or keep it as v0 (regoVersion "v0")',
+        { extra: { regoErrors: errors, regoVersion: v0 } },
+      );
+    }
     throw new AppError(
       "unprocessable",
       `The module does not compile (${errors.length} error${errors.length === 1 ? "" : "s"})`,

@@ -43,7 +43,13 @@ async function publishedContext(policyId: string, revisions: PublishedRevision[]
     select: {
       policyId: true,
       policyVersion: {
-        select: { number: true, sha256: true, source: true, policy: { select: { packagePath: true } } },
+        select: {
+          number: true,
+          sha256: true,
+          source: true,
+          regoVersion: true,
+          policy: { select: { packagePath: true } },
+        },
       },
     },
   });
@@ -61,6 +67,7 @@ async function publishedContext(policyId: string, revisions: PublishedRevision[]
     modules: shipped.map((s) => ({
       path: policyFilePath(s.policyVersion.policy.packagePath),
       source: s.policyVersion.source,
+      regoVersion: s.policyVersion.regoVersion,
     })),
     data: bytes ? data : null,
     record: {
@@ -91,7 +98,7 @@ async function headContext(policyId: string): Promise<EvaluationContext> {
   const heads = others.length
     ? await db.policyVersion.findMany({
         where: { OR: others.map((p) => ({ policyId: p.id, number: p.headNumber })) },
-        select: { policyId: true, number: true, sha256: true, source: true },
+        select: { policyId: true, number: true, sha256: true, source: true, regoVersion: true },
       })
     : [];
   const headByPolicy = new Map(heads.map((h) => [h.policyId, h]));
@@ -100,7 +107,11 @@ async function headContext(policyId: string): Promise<EvaluationContext> {
     return head ? [{ policy: p, head }] : [];
   });
   return {
-    modules: included.map(({ policy, head }) => ({ path: policyFilePath(policy.packagePath), source: head.source })),
+    modules: included.map(({ policy, head }) => ({
+      path: policyFilePath(policy.packagePath),
+      source: head.source,
+      regoVersion: head.regoVersion,
+    })),
     data: null,
     record: {
       assembledFrom: "head-versions",

@@ -1,4 +1,5 @@
 import { checkIn } from "@/lib/opa/check";
+import { regoVersionManifest } from "@/lib/opa/rego-version-manifest";
 import { OPA_VERSION } from "@/lib/opa/opa-binary";
 import {
   OpaOutputLimitError,
@@ -39,10 +40,13 @@ import {
 } from "@/lib/policy-tests/map-test-results";
 import type { CaseResult, CoverageReport, ExecutedRun, RegoTestOutcome, RunError } from "@/lib/policy-tests/types";
 import { policyFilePath } from "@/lib/rego/policy-module";
+import type { RegoVersion } from "@/lib/rego/rego-version";
 
 export type ExecuteTestRunOptions = {
   packagePath: string;
   source: string;
+  /** The version of the source and its test module; context modules carry their own. */
+  regoVersion?: RegoVersion;
   testSource: string;
   cases: TTestCase[];
   context: { modules: RegoModule[]; data: Record<string, unknown> | null };
@@ -85,11 +89,16 @@ export async function executeTestRun(options: ExecuteTestRunOptions): Promise<Ex
     ...options.context.modules.map((m) => ({ path: m.path, content: m.source })),
     ...(options.context.data ? [{ path: "data.json", content: JSON.stringify(options.context.data) }] : []),
   ];
+  const manifest = regoVersionManifest([
+    { path: policyPath, regoVersion: options.regoVersion },
+    ...(withTests ? [{ path: testPath, regoVersion: options.regoVersion }] : []),
+    ...options.context.modules,
+  ]);
   const roles = { policyPath, testPath, contextPaths: new Set(options.context.modules.map((m) => m.path)) };
   const sources = new Map(files.map((f) => [f.path, String(f.content).split("\n")]));
 
-  const outcome = await withWorkspace(files, (dir) =>
-    runInWorkspace(dir, options, attempt, roles, sources, withTests),
+  const outcome = await withWorkspace([...files, ...(manifest ? [manifest] : [])], (dir) =>
+    runInWorkspace(dir, options, attempt, roles, sources, withTests, manifest !== null),
   ).catch((error: unknown) => {
     if (error instanceof OpaTimeoutError || error instanceof OpaOutputLimitError)
       return abort(attempt, { code: "opa_error", message: error.message, where: "opa" });
@@ -128,12 +137,14 @@ async function runInWorkspace(
   roles: Roles,
   sources: Map<string, string[]>,
   withTests: boolean,
+  bundle: boolean,
 ): Promise<Outcome> {
   const processTimeoutMs = Math.min(
     MAX_PROCESS_MS,
     options.timeoutMs * Math.max(1, options.cases.length + 20) + 10_000,
   );
-  const run = { timeoutMs: options.timeoutMs, processTimeoutMs };
+  // With v0 modules the workspace is read as a bundle whose .manifest declares them.
+  const run = { timeoutMs: options.timeoutMs, processTimeoutMs, bundle };
   for (let tries = 0; tries < 3; tries++) {
     const harness = buildHarness(attempt.prepared, options.cases.length);
     await writeWorkspaceFile(dir, { path: HARNESS_FILE, content: harness.module });
@@ -147,7 +158,7 @@ async function runInWorkspace(
     const present = [...sources.keys(), HARNESS_FILE].filter(
       (p) => p.endsWith(".rego") && !(attempt.testsDropped && p === roles.testPath),
     );
-    const compileErrors = await checkIn(dir, present, false, 30_000);
+    const compileErrors = await checkIn(dir, present, false, 30_000, bundle);
     if (compileErrors.length === 0) return abort(attempt, { code: "opa_error", message: first.error, where: "opa" });
     const fatal = await recover(dir, compileErrors, attempt, harness.rowsByCase, roles, withTests);
     if (fatal) return abort(attempt, ...fatal);
@@ -211,7 +222,7 @@ async function finish(
   speculative: CoverageRun | null,
   sources: Map<string, string[]>,
   policyPath: string,
-  run: { timeoutMs: number; processTimeoutMs: number },
+  run: { timeoutMs: number; processTimeoutMs: number; bundle: boolean },
 ): Promise<Outcome> {
   const byName = new Map(results.filter((r) => r.package === HARNESS_PREFIX).map((r) => [r.name, r]));
   const firstPass = attempt.prepared.map((c) => ({

@@ -44,6 +44,7 @@ export async function referenceCandidates(client: Client = db): Promise<Referenc
       sha256: string;
       tests_sha256: string;
       source: string;
+      rego_version: "v0" | "v1";
       published: boolean;
     }>
   >`
@@ -57,7 +58,7 @@ export async function referenceCandidates(client: Client = db): Promise<Referenc
       GROUP BY rp.policy_id
     )
     SELECT p.id::text AS policy_id, p.name, p.package_path, v.id::text AS version_id, v.number, v.sha256,
-           v.tests_sha256, v.source, (s.number IS NOT NULL) AS published
+           v.tests_sha256, v.source, v.rego_version::text AS rego_version, (s.number IS NOT NULL) AS published
     FROM policies p
     LEFT JOIN shipped s ON s.policy_id = p.id
     JOIN policy_versions v ON v.policy_id = p.id AND v.number = COALESCE(s.number, p.head_number)
@@ -69,6 +70,7 @@ export async function referenceCandidates(client: Client = db): Promise<Referenc
     packagePath: r.package_path,
     path: policyFilePath(r.package_path),
     source: r.source,
+    regoVersion: r.rego_version,
     versionId: r.version_id,
     version: r.number,
     sha256: r.sha256,
@@ -86,7 +88,7 @@ export async function withProposed(
   if (!proposed || proposed.versions.length === 0) return candidates;
   const rows = await client.policyVersion.findMany({
     where: { id: { in: proposed.versions.map((v) => v.versionId) } },
-    select: { id: true, source: true, testsSha256: true, policy: { select: { name: true } } },
+    select: { id: true, source: true, regoVersion: true, testsSha256: true, policy: { select: { name: true } } },
   });
   const byId = new Map(rows.map((r) => [r.id, r]));
   const replaced = new Map(
@@ -100,6 +102,7 @@ export async function withProposed(
           packagePath: v.packagePath,
           path: policyFilePath(v.packagePath),
           source: row.source,
+          regoVersion: row.regoVersion,
           versionId: v.versionId,
           version: v.version,
           sha256: v.sha256,
@@ -139,7 +142,7 @@ export async function withReferencedModules(
   for (const p of proposed?.versions ?? []) {
     const c = others.find((o) => o.policyId === p.policyId);
     if (!c) continue;
-    byPath.set(c.path, { path: c.path, source: c.source });
+    byPath.set(c.path, { path: c.path, source: c.source, regoVersion: c.regoVersion });
     record(c);
   }
   const added: string[] = [];
@@ -147,7 +150,7 @@ export async function withReferencedModules(
     const { modules } = referenceClosure({ ...root, path: policyFilePath(root.packagePath) }, others);
     for (const m of modules) {
       if (byPath.has(m.path)) continue;
-      byPath.set(m.path, { path: m.path, source: m.source });
+      byPath.set(m.path, { path: m.path, source: m.source, regoVersion: m.regoVersion });
       record(m);
       added.push(`${m.packagePath} v${m.version}`);
     }

@@ -19,9 +19,11 @@ import {
 import type { ExecutedRun } from "@/lib/policy-tests/types";
 import { sha256Hex } from "@/lib/core/sha256";
 import { MAX_MODULE_BYTES } from "@/lib/rego/policy-module";
+import type { RegoVersion } from "@/lib/rego/rego-version";
 
 type Subject = {
   source: string;
+  regoVersion: RegoVersion;
   suite: TestSuite;
   inline: boolean;
   version: { id: string; number: number } | null;
@@ -61,6 +63,7 @@ export async function runPolicyTests(options: {
   const executed = await executeTestRun({
     packagePath: policy.packagePath,
     source: subject.source,
+    regoVersion: subject.regoVersion,
     testSource: subject.suite.testSource,
     cases,
     context: { modules: context.modules, data: context.data },
@@ -134,8 +137,13 @@ async function resolveSubject(
       orderBy: { number: "desc" },
       select: { id: true, number: true },
     });
+    const head = await db.policyVersion.findUnique({
+      where: { policyId_number: { policyId: policy.id, number: policy.headNumber } },
+      select: { regoVersion: true },
+    });
     return {
       source: input.inline.source,
+      regoVersion: input.inline.regoVersion ?? head?.regoVersion ?? "v1",
       suite,
       inline: true,
       version: same,
@@ -147,6 +155,7 @@ async function resolveSubject(
   if (!version) throw notFound("Policy version");
   return {
     source: version.source,
+    regoVersion: version.regoVersion,
     suite: { testSource: version.testSource, cases: readStoredCases(version.testCases) },
     inline: false,
     version: { id: version.id, number: version.number },

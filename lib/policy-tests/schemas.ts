@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REGO_VERSIONS } from "@/lib/rego/rego-version";
 
 export const MAX_CASES = 1000;
 export const MAX_CASE_TEXT_BYTES = 256 * 1024;
@@ -52,6 +53,8 @@ export const ZInlineTestSubject = z.object({
   cases: ZTestCases.default([]),
   /** The saved version the editor started from (shown in history). */
   basedOnVersion: z.number().int().min(1).optional(),
+  /** The Rego version to read the source and test module as; omitted, the head version's. */
+  regoVersion: z.enum(REGO_VERSIONS).optional(),
 });
 export type TInlineTestSubject = z.infer<typeof ZInlineTestSubject>;
 
@@ -87,9 +90,18 @@ const ZFiles = z
   )
   .refine((f) => Object.keys(f).length > 0 && Object.keys(f).length <= 10, "give 1 to 10 files");
 
+/**
+ * What to do when policy.rego is Rego v0: "convert" it (and a v0 test module) with
+ * `opa fmt --v0-v1`, or "keep" both as v0. Omitted, a v0 import is refused with the conversion
+ * to look at first.
+ */
+const ZRegoV0Choice = z.enum(["convert", "keep"]).optional();
+export type TRegoV0Choice = z.infer<typeof ZRegoV0Choice>;
+
 /** Import into an existing policy: the files become its next version (409 on a stale expectedVersion). */
 export const ZImportPolicyFilesRequest = z.object({
   files: ZFiles,
+  regoV0: ZRegoV0Choice,
   expectedVersion: z.number().int().min(1),
   message: z.string().trim().max(2000).default("Imported from files"),
 });
@@ -98,6 +110,7 @@ export type TImportPolicyFilesRequest = z.infer<typeof ZImportPolicyFilesRequest
 /** Import as a new policy; its package comes from policy.rego. */
 export const ZImportNewPolicyRequest = z.object({
   files: ZFiles,
+  regoV0: ZRegoV0Choice,
   name: z.string().trim().min(1).max(120),
   owner: z.string().trim().min(1).max(120),
   description: z.string().trim().max(4000).default(""),

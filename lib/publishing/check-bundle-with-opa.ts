@@ -47,7 +47,7 @@ export async function checkBundleWithOpa(options: {
   // `opa build` reports in plain text; `opa check` gives the same compile errors with locations.
   if (options.modules.length > 0) {
     const { errors } = await checkModules(
-      options.modules.map((m) => ({ path: m.path, source: m.source })),
+      options.modules.map((m) => ({ path: m.path, source: m.source, regoVersion: m.regoVersion })),
       { timeoutMs: CHECK_TIMEOUT_MS },
     );
     if (errors.length > 0) return errors;

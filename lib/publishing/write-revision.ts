@@ -15,6 +15,7 @@ import { announceStoredData } from "@/lib/publishing/collect-bundle-data";
 import { checkBundleWithOpa } from "@/lib/publishing/check-bundle-with-opa";
 import { policyFilePath } from "@/lib/rego/policy-module";
 import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
+import type { RegoVersion } from "@/lib/rego/rego-version";
 
 export type PlannedModule = {
   policyId: string;
@@ -23,6 +24,7 @@ export type PlannedModule = {
   packagePath: string;
   sha256: string;
   source: string;
+  regoVersion: RegoVersion;
 };
 
 /** The modules a revision ships for these policy versions, in package order. */
@@ -39,6 +41,7 @@ export async function loadPlannedModules(tx: Tx, versionIds: string[]): Promise<
       packagePath: v.policy.packagePath,
       sha256: v.sha256,
       source: v.source,
+      regoVersion: v.regoVersion,
     }))
     .sort((a, b) => a.packagePath.localeCompare(b.packagePath));
 }
@@ -101,7 +104,11 @@ export async function buildRevision(actor: AuditActor, plan: RevisionPlan, signe
         `Data at ${doc.path || "(root)"} is outside bundle ${plan.bundle.name}'s roots`,
       );
   }
-  const modules = plan.modules.map((m) => ({ path: policyFilePath(m.packagePath), source: m.source }));
+  const modules = plan.modules.map((m) => ({
+    path: policyFilePath(m.packagePath),
+    source: m.source,
+    regoVersion: m.regoVersion,
+  }));
   const builtAt = new Date();
   const publishedBy = actor.type === "user" ? actor.email : `system:${actor.label}`;
   const metadata = {

@@ -1,4 +1,5 @@
 import { canonicalPackage, packageSegments } from "@/lib/rego/rego-package";
+import type { RegoVersion } from "@/lib/rego/rego-version";
 
 /**
  * Which other packages a module uses. A reference is any `data.…` ref in the module (imports,
@@ -171,7 +172,8 @@ export function resolveReferences(options: {
   return { packages: [...packages].sort(), missing: [...missing.values()] };
 }
 
-export type ReferenceModule = { packagePath: string; path: string; source: string };
+/** A module another may reference; `regoVersion` (default v1) is how OPA must read it. */
+export type ReferenceModule = { packagePath: string; path: string; source: string; regoVersion?: RegoVersion };
 
 /**
  * The modules a module needs, transitively: its references, theirs, and so on, among

@@ -44,6 +44,7 @@ async function republishJob(reasonAt: (call: number) => string) {
         packagePath: p.policyVersion.policy.packagePath,
         sha256: p.policyVersion.sha256,
         source: p.policyVersion.source,
+        regoVersion: p.policyVersion.regoVersion,
       }));
       const reason = reasonAt(calls.prepare);
       const plan: RevisionPlan = {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect } from "react";
+import { useEscapeKey } from "@/components/use-escape-key";
 import { RegoDiffEditor } from "@/components/monaco";
 import { timeAgo } from "@/components/format";
 import type { WorkbenchVersion } from "./policy-workbench";
@@ -18,11 +18,7 @@ export function ConflictDialog({
   onSaveMineOnTop: () => void;
   onClose: () => void;
 }) {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+  useEscapeKey(onClose);
   return (
     <div className="dialog-backdrop" role="presentation">
       <div className="dialog dialog-wide" role="dialog" aria-modal="true" aria-labelledby="conflict-title">

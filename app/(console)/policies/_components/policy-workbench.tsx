@@ -19,6 +19,10 @@ import { TestResultsPanel } from "./tests/test-results-panel";
 import { TestRunHistory } from "./tests/test-run-history";
 import { ImportExportMenu } from "./tests/import-export-menu";
 import { useTestRunner } from "./tests/use-test-runner";
+import { ConvertV0Dialog, type Converted } from "./convert-v0-dialog";
+
+type RegoVersion = "v0" | "v1";
+type SaveOverride = Converted & { regoVersion: RegoVersion; message: string };
 
 export type WorkbenchVersion = {
   number: number;
@@ -29,6 +33,7 @@ export type WorkbenchVersion = {
   author: { name: string; email: string };
   testSource: string;
   testCases: TTestCase[];
+  regoVersion: RegoVersion;
 };
 export type WorkbenchPolicy = {
   id: string;
@@ -60,6 +65,8 @@ export function PolicyWorkbench({
   const [source, setSource] = useState(policy.head.source);
   const [testSource, setTestSource] = useState(policy.head.testSource);
   const [cases, setCases] = useState<TTestCase[]>(policy.head.testCases);
+  const [regoVersion, setRegoVersion] = useState<RegoVersion>(policy.head.regoVersion);
+  const [converting, setConverting] = useState(false);
   const [tab, setTab] = useState<Tab>("policy");
   const [selectedCase, setSelectedCase] = useState<string | null>(null);
   const [message, setMessage] = useState("");
@@ -68,12 +75,13 @@ export function PolicyWorkbench({
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const policyEditor = useRef<RegoEditorHandle | null>(null);
   const testsEditor = useRef<RegoEditorHandle | null>(null);
-  const lint = useRegoLint(source, policy.fileName);
+  const lint = useRegoLint(source, policy.fileName, regoVersion);
   const markers = useMemo(() => toMarkers(lint), [lint]);
   // The initial run is the latest run of the head's exact content, so its coverage fits the head source.
   const runner = useTestRunner(policy.id, { run: initialRun, source: initialRun ? policy.head.source : null });
   const casesChanged = JSON.stringify(cases) !== JSON.stringify(base.testCases);
-  const dirty = source !== base.source || testSource !== base.testSource || casesChanged;
+  const dirty =
+    source !== base.source || testSource !== base.testSource || casesChanged || regoVersion !== base.regoVersion;
   const testFile = policy.fileName.replace(/policy\.rego$/, "policy_test.rego");
 
   useEffect(() => {
@@ -101,8 +109,8 @@ export function PolicyWorkbench({
   }, []);
   const runTests = useCallback(() => {
     if (!canRun || runner.running) return;
-    void runner.runAll({ ...latest.current, basedOnVersion: base.number });
-  }, [base.number, canRun, runner]);
+    void runner.runAll({ ...latest.current, basedOnVersion: base.number, regoVersion });
+  }, [base.number, canRun, runner, regoVersion]);
 
   // Ctrl+Enter anywhere on the page (the editors bind it themselves).
   useEffect(() => {
@@ -126,7 +134,7 @@ export function PolicyWorkbench({
     const editing = tab === "tests" ? testSource : source;
     try {
       const result = await api<{ formatted: string; changed: boolean }>("/api/v1/rego/format", {
-        body: { source: editing, fileName: tab === "tests" ? testFile : policy.fileName },
+        body: { source: editing, fileName: tab === "tests" ? testFile : policy.fileName, regoVersion },
       });
       if (tab === "tests") setTestSource(result.formatted);
       else setSource(result.formatted);
@@ -136,10 +144,10 @@ export function PolicyWorkbench({
     } finally {
       setBusy(null);
     }
-  }, [tab, testSource, source, testFile, policy.fileName]);
+  }, [tab, testSource, source, testFile, policy.fileName, regoVersion]);
 
   const save = useCallback(
-    async (expectedVersion = base.number) => {
+    async (expectedVersion = base.number, override?: SaveOverride) => {
       if (!canWrite || busy) return;
       setBusy("saving");
       setSaveErrors(null);
@@ -147,11 +155,17 @@ export function PolicyWorkbench({
         const result = await api<{ version: WorkbenchVersion; created: boolean }>(
           `/api/v1/policies/${policy.id}/versions`,
           {
-            body: { source, message, expectedVersion, testSource, testCases: cases },
+            body: { source, message, expectedVersion, testSource, testCases: cases, regoVersion, ...override },
           },
         );
         setBase(result.version);
         setCases(result.version.testCases);
+        if (override) {
+          setSource(result.version.source);
+          setTestSource(result.version.testSource);
+          setRegoVersion(result.version.regoVersion);
+          setConverting(false);
+        }
         setConflict(null);
         setMessage("");
         toast(result.created ? `Saved version ${result.version.number}` : "No changes to save");
@@ -170,7 +184,7 @@ export function PolicyWorkbench({
         setBusy(null);
       }
     },
-    [base.number, busy, canWrite, cases, message, policy.id, router, source, testSource],
+    [base.number, busy, canWrite, cases, message, policy.id, router, source, testSource, regoVersion],
   );
 
   const reveal = useCallback(
@@ -198,7 +212,8 @@ export function PolicyWorkbench({
       : null;
   const statusById = useMemo(() => new Map((runner.run?.cases ?? []).map((c) => [c.id, c.status])), [runner.run]);
   const knownCaseIds = useMemo(() => new Set(cases.map((c) => c.id)), [cases]);
-  const subject = { source, testSource, cases, basedOnVersion: base.number };
+  const subject = { source, testSource, cases, basedOnVersion: base.number, regoVersion };
+  const looksV0 = regoVersion === "v1" && lint.detectedRegoVersion === "v0";
 
   return (
     <div className="editor-layout">
@@ -255,6 +270,16 @@ export function PolicyWorkbench({
                 <kbd>Ctrl Enter</kbd>
               </button>
             ) : null}
+            {regoVersion === "v0" ? (
+              <>
+                <span className="badge badge-warn" title="Kept in Rego v0 by its owner: read as v0 everywhere">
+                  Rego v0
+                </span>
+                <button type="button" className="btn" onClick={() => setConverting(true)} disabled={busy !== null}>
+                  Convert to v1…
+                </button>
+              </>
+            ) : null}
             <span className="spacer" />
             <ImportExportMenu policyId={policy.id} headNumber={base.number} canWrite={canWrite} dirty={dirty} />
             <Link href={`/policies/${policy.id}/history`} className="btn btn-ghost">
@@ -272,6 +297,19 @@ export function PolicyWorkbench({
               Cases <span className="badge">{cases.length}</span>
             </button>
           </div>
+          {looksV0 ? (
+            <div className="alert alert-info" role="status" style={{ margin: 10 }}>
+              This module is written in Rego v0, which OPA 1.x does not read as it is.
+              <button type="button" className="btn btn-sm" onClick={() => setConverting(true)}>
+                Convert to v1…
+              </button>
+              {canWrite ? (
+                <button type="button" className="btn btn-sm" onClick={() => setRegoVersion("v0")}>
+                  Keep as Rego v0
+                </button>
+              ) : null}
+            </div>
+          ) : null}
           <div hidden={tab !== "policy"} role="tabpanel" aria-label="policy.rego">
             <RegoEditor
               value={source}
@@ -394,6 +432,8 @@ export function PolicyWorkbench({
               </dd>
               <dt>Owner</dt>
               <dd>{policy.owner}</dd>
+              <dt>Rego</dt>
+              <dd>{regoVersion === "v0" ? "v0 (kept by its owner)" : "v1"}</dd>
               <dt>Version</dt>
               <dd>
                 v{base.number} <span className="muted small mono">{base.sha256.slice(0, 10)}</span>
@@ -418,6 +458,25 @@ export function PolicyWorkbench({
         </section>
       </div>
 
+      {converting ? (
+        <ConvertV0Dialog
+          source={source}
+          testSource={testSource}
+          fileName={policy.fileName}
+          nextVersion={base.number + 1}
+          canWrite={canWrite}
+          keptAsV0={regoVersion === "v0"}
+          onSave={(converted) =>
+            void save(base.number, { ...converted, regoVersion: "v1", message: message || "Converted to Rego v1" })
+          }
+          onKeepV0={() => {
+            setRegoVersion("v0");
+            setConverting(false);
+            toast("Kept as Rego v0: save to record the choice");
+          }}
+          onClose={() => setConverting(false)}
+        />
+      ) : null}
       {conflict ? (
         <ConflictDialog
           conflict={conflict}
@@ -426,6 +485,7 @@ export function PolicyWorkbench({
             setSource(conflict.current.source);
             setTestSource(conflict.current.testSource);
             setCases(conflict.current.testCases);
+            setRegoVersion(conflict.current.regoVersion);
             setConflict(null);
             toast(`Loaded version ${conflict.current.number}`);
           }}

@@ -10,20 +10,22 @@ export type LintState = {
   errors: RegoError[];
   warnings: RegoError[];
   failure?: string;
+  /** "v0" when the module does not parse as v1 but does as v0. */
+  detectedRegoVersion?: "v0" | "v1";
 };
 
 const DEBOUNCE_MS = 600;
 
 /** Lints the source with `opa check` shortly after typing stops; stale answers are discarded. */
-export function useRegoLint(source: string, fileName: string): LintState {
+export function useRegoLint(source: string, fileName: string, regoVersion: "v0" | "v1" = "v1"): LintState {
   const [state, setState] = useState<LintState>({ status: "idle", errors: [], warnings: [] });
   useEffect(() => {
     const controller = new AbortController();
     const timer = setTimeout(async () => {
       setState((s) => ({ ...s, status: "checking" }));
       try {
-        const result = await api<{ errors: RegoError[]; warnings: RegoError[] }>("/api/v1/rego/lint", {
-          body: { source, fileName },
+        const result = await api<Omit<LintState, "status">>("/api/v1/rego/lint", {
+          body: { source, fileName, regoVersion },
           signal: controller.signal,
         });
         setState({ status: "done", ...result });
@@ -40,7 +42,7 @@ export function useRegoLint(source: string, fileName: string): LintState {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [source, fileName]);
+  }, [source, fileName, regoVersion]);
   return state;
 }
 

@@ -6,7 +6,13 @@ import { toast } from "@/components/toaster";
 import type { TTestCase } from "@/lib/policy-tests/schemas";
 import type { TestRunView } from "@/lib/policy-tests/test-run-views";
 
-export type RunSubject = { source: string; testSource: string; cases: TTestCase[]; basedOnVersion: number };
+export type RunSubject = {
+  source: string;
+  testSource: string;
+  cases: TTestCase[];
+  basedOnVersion: number;
+  regoVersion: "v0" | "v1";
+};
 
 export type TestRunner = {
   run: TestRunView | null;
@@ -41,6 +47,7 @@ export function useTestRunner(
             testSource: subject.testSource,
             cases: subject.cases,
             basedOnVersion: subject.basedOnVersion,
+            regoVersion: subject.regoVersion,
           },
           ...(caseIds ? { caseIds } : {}),
         },

@@ -5,5 +5,5 @@ import { MAX_POLICY_BODY_BYTES, ZRegoSourceRequest } from "@/lib/policies/schema
 
 export const POST = withApi(
   { permission: "policy:read", body: ZRegoSourceRequest, maxBodyBytes: MAX_POLICY_BODY_BYTES },
-  ({ actor, body }) => formatRegoSource({ actor, source: body.source, fileName: body.fileName }),
+  ({ actor, body }) => formatRegoSource({ actor, ...body }),
 );
