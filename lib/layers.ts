@@ -11,7 +11,7 @@ export const LAYERS = {
   core: ["generated"],
   /** Running the pinned opa binary. */
   opa: ["core"],
-  /** Facts about Rego source that need no database: package names, module paths, limits. */
+  /** Facts about Rego source that need no database: package names, module paths, limits, references. */
   rego: ["core"],
   /** Who is calling: sessions, API tokens, roles and permissions. */
   auth: ["core", "generated"],
