@@ -9,7 +9,7 @@ export const LAYERS = {
   generated: [],
   /** Database, errors, environment, logger and small pure helpers every domain uses. */
   core: ["generated"],
-  /** Facts about Rego source that need no database: package names, module paths, limits, language versions. */
+  /** Facts about Rego source that need no database: package names, module paths, limits, language versions, references. */
   rego: ["core"],
   /** Running the pinned opa binary. */
   opa: ["core", "rego"],

@@ -39,11 +39,8 @@ export async function checkBundleReferences(tx: Pick<Tx, "policy">, plans: Revis
         : `bundle ${n.bundle} needs package ${n.package} (used at ${n.at.join(", ")}), which no policy declares`,
     )
     .join("; ");
-  throw new AppError(
-    "unprocessable",
-    `Cannot publish: ${message}. Add the library policy to the bundle and publish it with this change.`,
-    {
-      extra: { missingPackages: needs },
-    },
-  );
+  const hint = needs.some((n) => n.provided)
+    ? " Ship each library in the same bundle (under its roots) and publish a version of it with this change or before."
+    : "";
+  throw new AppError("unprocessable", `Cannot publish: ${message}.${hint}`, { extra: { missingPackages: needs } });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { declaredPackage } from "@/lib/rego/rego-package";
+import { canonicalPackage, declaredPackage, parsePackageRef } from "@/lib/rego/rego-package";
 import { policyFilePath } from "@/lib/rego/policy-module";
 
 describe("declaredPackage", () => {
@@ -31,5 +31,22 @@ describe("policyFilePath", () => {
     ['a["é"]', "a/%C3%A9/policy.rego"],
   ])("puts %s at %s", (pkg, path) => {
     expect(policyFilePath(pkg)).toBe(path);
+  });
+});
+
+describe("package names as typed", () => {
+  it.each([
+    ["a.b.c", "a.b.c"],
+    ['a["b"].c', "a.b.c"],
+    ["data.K8s.x", "K8s.x"],
+    ["a[`b-c`]", 'a["b-c"]'],
+    ['a["x\\"y"]', 'a["x\\"y"]'],
+  ])("spells %s canonically as %s", (typed, canonical) => {
+    const parsed = parsePackageRef(typed);
+    expect(parsed.ok && canonicalPackage(parsed.segments)).toBe(canonical);
+  });
+
+  it.each(["", "a.", "a b", "9a", "a[1]", "_", "data"])("refuses %j", (typed) => {
+    expect(parsePackageRef(typed).ok).toBe(false);
   });
 });

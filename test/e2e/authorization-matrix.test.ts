@@ -54,6 +54,12 @@ const routes = (): Row[] => [
     permission: "policy:read",
   },
   {
+    method: "GET",
+    route: "/api/v1/policies/[id]/references",
+    path: `/api/v1/policies/${policyId}/references`,
+    permission: "policy:read",
+  },
+  {
     method: "POST",
     route: "/api/v1/policies/[id]/test-runs",
     path: `/api/v1/policies/${policyId}/test-runs`,
@@ -179,6 +185,12 @@ const routes = (): Row[] => [
     route: "/api/v1/change-requests/[number]/impact",
     path: "/api/v1/change-requests/999999/impact",
     permission: "change:impact",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/change-requests/[number]/dependant-tests",
+    path: "/api/v1/change-requests/999999/dependant-tests",
+    permission: "test:run",
   },
   { method: "GET", route: "/api/v1/fleet", permission: "agent:read" },
   { method: "GET", route: "/api/v1/fleet/agents", permission: "agent:read" },

@@ -145,6 +145,40 @@ describe("policy versions over HTTP", () => {
   });
 });
 
+describe("references between policies over HTTP", () => {
+  it("refuses a call into an undeclared package with 422, then lists a library's dependants", async () => {
+    const lib = `${packagePath}_lib`;
+    const app = `${packagePath}_app`;
+    const alias = lib.split(".").pop()!;
+    const appSource = `package ${app}\n\nimport data.${lib}\n\nallow if ${alias}.ok(input)\n`;
+    const early = await callApi("/api/v1/policies", {
+      token,
+      body: policyInput({ packagePath: app, source: appSource }),
+    });
+    expect(early.status).toBe(422);
+    expect(early.body.detail).toContain(`no policy declares package ${lib}`);
+    expect(early.body.missingPackages[0]).toMatchObject({ package: lib });
+
+    const created = await callApi("/api/v1/policies", {
+      token,
+      body: policyInput({ packagePath: lib, source: `package ${lib}\n\nok(x) if x.user == "alice"\n` }),
+    });
+    expect(created.status).toBe(201);
+    const dependant = await callApi("/api/v1/policies", {
+      token,
+      body: policyInput({ packagePath: app, source: appSource }),
+    });
+    expect(dependant.status).toBe(201);
+    const refs = await callApi(`/api/v1/policies/${created.body.id}/references`, { token });
+    expect(refs.status).toBe(200);
+    expect(refs.body).toMatchObject({
+      dependencies: [],
+      dependants: [{ policyId: dependant.body.id, packagePath: app, version: 1, direct: true }],
+      missing: [],
+    });
+  });
+});
+
 describe("browser sessions", () => {
   let email = "";
   const password = "a long enough password";

@@ -41,6 +41,10 @@ describe("policy editor in the browser", () => {
     await page.getByRole("button", { name: "Create policy" }).click();
     await page.waitForURL(/\/policies\/[0-9a-f-]{36}$/);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("E2E policy");
+    // Its references: a new policy uses none and nothing uses it yet.
+    const references = page.getByRole("region", { name: "References" });
+    await references.getByText("This policy uses no other policy.").waitFor();
+    await references.getByText("No other policy uses this one.").waitFor();
 
     // A lint error appears as an editor marker and in the Problems list.
     await setEditorText(`package ${pkg}\n\ndefault allow := false\n\nallow if {\n\tusr.role == "admin"\n}\n`);
