@@ -3,6 +3,7 @@ import { startAgentAuthCache } from "@/lib/agents/agent-auth-cache";
 import { stopDemoAgentOnExit } from "@/lib/agents/demo-agent";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { startBundleCache } from "@/lib/bundles/bundle-cache";
+import { startDistributionRetrier } from "@/lib/distribution/distribution-retrier";
 import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
 import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
 
@@ -12,6 +13,8 @@ import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
  * - the in-memory caches the OPA endpoints serve from (agent credentials, current bundle
  *   revisions), each subscribed to the Postgres notifications that keep it current;
  * - the republisher that ships allowlists again when a grant expires;
+ * - the distribution retrier, which uploads revisions again to registries and buckets where an
+ *   upload failed and re-checks what they serve (one instance at a time, by a database lock);
  * - decision-log maintenance (partitions ahead, retention), which takes a database lock so only
  *   one instance acts at a time;
  * - the agent plane, handed to server.mjs;
@@ -27,6 +30,7 @@ export async function boot(): Promise<void> {
       logger.warn({ err: result.reason }, "background start-up failed; will retry on first use");
   }
   scheduleDecisionMaintenance();
+  startDistributionRetrier();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

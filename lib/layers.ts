@@ -33,10 +33,12 @@ export const LAYERS = {
   allowlists: ["core", "generated", "opa", "auth", "audit", "policies", "change-requests", "bundles"],
   /** Reading and judging change requests. */
   reviews: ["core", "generated", "auth", "audit", "change-requests", "allowlists"],
-  /** The publish pipeline: gate, collect, build, sign, check, store, notify. */
-  publishing: ["core", "opa", "rego", "auth", "audit", "change-requests", "bundles", "allowlists"],
+  /** Copies of signed revisions in OCI registries and S3-compatible buckets: upload, retry, re-check. */
+  distribution: ["core", "generated", "auth", "audit", "bundles"],
+  /** The publish pipeline: gate, collect, build, sign, check, store, notify, distribute. */
+  publishing: ["core", "opa", "rego", "auth", "audit", "change-requests", "bundles", "allowlists", "distribution"],
   /** Agents: identity, credentials, tokens, fleet status. */
-  agents: ["core", "generated", "auth", "audit", "bundles"],
+  agents: ["core", "generated", "auth", "audit", "bundles", "distribution"],
   /** Decision logs: ingestion, search, export, replay and impact. */
   decisions: ["core", "opa", "rego", "auth", "audit", "policy-tests", "change-requests", "agents"],
   /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
@@ -46,5 +48,5 @@ export const LAYERS = {
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
   setup: ["core", "opa"],
   /** lib/boot.ts: what starts with the server process. */
-  boot: ["core", "agents", "agents/plane", "bundles", "decisions", "publishing"],
+  boot: ["core", "agents", "agents/plane", "bundles", "decisions", "publishing", "distribution"],
 } as const satisfies Record<string, readonly string[]>;
