@@ -20,7 +20,11 @@ export type CheckOutcome = {
  * and is recorded in the audit trail; a missing object is marked failed so the retrier uploads it
  * again. A tampered copy is left alone as evidence until the next publish replaces it.
  */
-async function checkOne(targetId: string, actor: AuditActor, requestId: string | undefined): Promise<CheckOutcome> {
+async function checkOne(
+  { id: targetId, name }: { id: string; name: string },
+  actor: AuditActor,
+  requestId: string | undefined,
+): Promise<CheckOutcome> {
   const result = await withTargetLock(targetId, async (): Promise<CheckOutcome> => {
     const target = await db.distributionTarget.findUniqueOrThrow({ where: { id: targetId } });
     const upload = await db.distributionUpload.findFirst({
@@ -78,7 +82,7 @@ async function checkOne(targetId: string, actor: AuditActor, requestId: string |
     );
     return { target: target.name, revision, outcome: "tampered", detail };
   });
-  return result ?? { target: targetId, revision: null, outcome: "busy", detail: "an upload is in progress" };
+  return result ?? { target: name, revision: null, outcome: "busy", detail: "an upload is in progress" };
 }
 
 /** Re-checks every target of one bundle, on demand. */
@@ -92,15 +96,14 @@ export async function checkBundleTargets(options: {
   if (!bundle) throw notFound("Bundle");
   const targets = await db.distributionTarget.findMany({ where: { bundleId: bundle.id }, orderBy: { name: "asc" } });
   const outcomes: CheckOutcome[] = [];
-  for (const t of targets) outcomes.push(await checkOne(t.id, options.actor, options.requestId));
+  for (const t of targets) outcomes.push(await checkOne(t, options.actor, options.requestId));
   return outcomes;
 }
 
 /** The periodic re-check of every target of every bundle (by the retrier's instance). */
 export async function checkAllTargets(): Promise<CheckOutcome[]> {
-  const targets = await db.distributionTarget.findMany({ select: { id: true } });
+  const targets = await db.distributionTarget.findMany({ select: { id: true, name: true } });
   const outcomes: CheckOutcome[] = [];
-  for (const t of targets)
-    outcomes.push(await checkOne(t.id, { type: "system", label: "distribution check" }, undefined));
+  for (const t of targets) outcomes.push(await checkOne(t, { type: "system", label: "distribution check" }, undefined));
   return outcomes;
 }

@@ -30,7 +30,10 @@ class RegistrySession {
     return `${this.location.url}/v2/${this.location.repository}/${path}`;
   }
 
-  async request(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
+  async request(
+    url: string,
+    init: RequestInit & { headers?: Record<string, string>; follow?: boolean } = {},
+  ): Promise<Response> {
     const send = () =>
       remoteFetch(url, {
         ...init,
@@ -172,7 +175,7 @@ export async function readOciBundle(
   }
   const layer = layers.find((l) => l.mediaType === BUNDLE_LAYER_MEDIA_TYPE);
   if (!layer?.digest?.startsWith("sha256:")) throw new TargetError("the manifest has no bundle layer");
-  const blob = await session.request(session.url(`blobs/${layer.digest}`));
+  const blob = await session.request(session.url(`blobs/${layer.digest}`), { follow: true });
   if (!blob.ok) throw await unexpectedStatus(blob, `reading the bundle layer of ${location.repository}`);
   return {
     manifestDigest: `sha256:${sha256Hex(manifest)}`,

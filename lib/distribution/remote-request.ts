@@ -9,10 +9,19 @@ export class TargetError extends Error {
 const TIMEOUT_MS = 15_000;
 const MAX_READ_BYTES = 64 * 1024 * 1024;
 
-/** fetch with a deadline, turning network failures into a TargetError that names the host. */
-export async function remoteFetch(url: string, init: RequestInit = {}): Promise<Response> {
+/**
+ * fetch with a deadline, turning network failures into a TargetError that names the host.
+ * Redirects are followed only when asked (registries send blob downloads to their storage);
+ * fetch drops the Authorization header when a redirect leaves the origin.
+ */
+export async function remoteFetch(url: string, init: RequestInit & { follow?: boolean } = {}): Promise<Response> {
+  const { follow, ...rest } = init;
   try {
-    return await fetch(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return await fetch(url, {
+      ...rest,
+      redirect: follow ? "follow" : "manual",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (error as Error).message;

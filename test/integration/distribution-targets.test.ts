@@ -7,6 +7,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { db } from "@/lib/core/db";
+import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
+import { withSessionLock } from "@/lib/core/session-lock";
 import { AppError } from "@/lib/core/errors";
 import { packTarGz, unpackTarGz } from "@/lib/core/tarball";
 import { sha256Hex } from "@/lib/core/sha256";
@@ -97,6 +99,13 @@ async function tampered(revision: string): Promise<Buffer> {
     ),
     new Date(),
   );
+}
+
+async function expectActive(agent: OpaAgent, revision: string): Promise<void> {
+  await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe(revision), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
 }
 
 async function target(name: string): Promise<TargetView> {
@@ -244,10 +253,7 @@ describe("distribution targets", () => {
       }),
     ]);
     for (const agent of [ociAgent, s3Agent]) {
-      await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe("r1"), {
-        timeoutMs: 30_000,
-        intervalMs: 200,
-      });
+      await expectActive(agent, "r1");
       expect(await agent.decide(allowPath(), { user: "alice" })).toBe(true);
       expect(await agent.decide(allowPath(), { user: "mallory" })).toBe(false);
     }
@@ -276,10 +282,7 @@ describe("distribution targets", () => {
       ]);
     }
     for (const agent of [ociAgent, s3Agent]) {
-      await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe("r2"), {
-        timeoutMs: 30_000,
-        intervalMs: 200,
-      });
+      await expectActive(agent, "r2");
       expect(await agent.decide(allowPath(), { user: "bob" })).toBe(true);
     }
     const outcomes = await checkBundleTargets({ actor: actors.reviewer, name: scenario.bundle.name });
@@ -310,6 +313,10 @@ describe("distribution targets", () => {
     const due = new Date(first!.nextAttemptAt!);
     expect(due.getTime()).toBeGreaterThan(Date.now());
 
+    // Another instance running the retrier: this one skips its pass.
+    expect(
+      await withSessionLock(ADVISORY_LOCKS.distributionRetrier, () => retryDueUploads(new Date(due.getTime() + 1))),
+    ).toEqual([]);
     // Not yet due: the retrier leaves it alone.
     expect(await retryDueUploads(new Date(due.getTime() - 1_000))).not.toContain(failing.id);
     expect((await target("not-yet")).uploads[0]).toMatchObject({ state: "failed", attempts: 1 });
@@ -379,10 +386,7 @@ describe("distribution targets", () => {
       ]);
     }
     for (const agent of [s3Agent, ociAgent]) {
-      await eventually(async () => expect(await agent.activeRevision(scenario.bundle.name)).toBe("r3"), {
-        timeoutMs: 30_000,
-        intervalMs: 200,
-      });
+      await expectActive(agent, "r3");
     }
   });
 });
