@@ -90,7 +90,7 @@ describe("distribution target routes", () => {
     expect((await callApi(`${targets()}/bucket`, { token: admin.token, method: "DELETE" })).status).toBe(404);
     expect((await callApi("/api/v1/bundles/no-such-bundle/targets", { token: author.token })).status).toBe(404);
     const actions = await db.auditEvent.findMany({
-      where: { targetType: "distribution_target" },
+      where: { targetType: "distribution_target", targetId: created.body.id },
       orderBy: { seq: "asc" },
       select: { action: true, after: true, before: true },
     });

@@ -66,12 +66,18 @@ describe("distribution targets on the bundle page", () => {
 
     const table = page.getByRole("table", { name: "Distribution targets" });
     await table.getByText("stored").waitFor();
-    expect(await table.getByRole("row").nth(1).innerText()).toMatch(/bucket[\s\S]*bundles\/opa\/[\s\S]*r1\s*stored/);
+    expect(await table.getByRole("row").nth(1).textContent()).toMatch(/bucket[\s\S]*bundles\/opa\/[\s\S]*r1\s*stored/);
     expect(await page.content()).not.toContain(SECRET);
     await page.screenshot({ path: path.join(SHOTS, "distribution-targets.png"), fullPage: true });
 
     await page.getByRole("button", { name: "Re-check now" }).click();
     await page.getByText("Checked: intact").waitFor();
+
+    // The revision's own page lists its state on each target.
+    await page.goto(`/bundles/${bundle}/revisions/1`);
+    const copies = page.locator("dt", { hasText: "Distribution targets" }).locator("xpath=following-sibling::dd[1]");
+    expect(await copies.textContent()).toMatch(/bucket\s*stored/);
+    await page.goto(`/bundles/${bundle}`);
 
     await page.getByLabel("Agents pull the bundle from").selectOption("bucket");
     await page.getByTestId("bundle-opa-config").getByText("s3_signing").waitFor();

@@ -7,14 +7,7 @@ import { ConfirmButtons, CreateCard, FormActions, ProblemAlert } from "@/compone
 import { DataTable, EmptyState, SelectField, TextField } from "@/components/ui";
 import { timeAgo } from "@/components/format";
 import type { TargetView } from "@/lib/distribution/manage-targets";
-
-const STATE_BADGE: Record<string, string> = {
-  stored: "badge-ok",
-  pending: "",
-  superseded: "",
-  failed: "badge-danger",
-  tampered: "badge-danger",
-};
+import { DistributionStateBadge } from "./distribution-state";
 
 function text(form: FormData, name: string): string {
   return String(form.get(name) ?? "").trim();
@@ -223,8 +216,7 @@ export function DistributionTargets({
                 <ul className="plain-list">
                   {t.uploads.slice(0, 5).map((u) => (
                     <li key={u.number}>
-                      <span className="mono">{u.revision}</span>{" "}
-                      <span className={`badge ${STATE_BADGE[u.state] ?? ""}`}>{u.state}</span>
+                      <span className="mono">{u.revision}</span> <DistributionStateBadge state={u.state} error={null} />
                       {u.checkedAt ? <span className="muted"> · checked {timeAgo(u.checkedAt)}</span> : null}
                       {u.state === "failed" && u.nextAttemptAt ? (
                         <span className="muted"> · retry {timeAgo(u.nextAttemptAt)}</span>
