@@ -6,9 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "@/test/support/browser";
 import { signedInPage } from "@/test/support/browser-session";
 import { startS3Gateway, type LocalServer } from "@/test/support/distribution-servers";
-import { createTestUser } from "@/test/factories/actors";
-import { approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
-import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
+import { publishedScenario } from "@/test/factories/bundles";
 
 // The bundle page's Distribution targets section, as a person uses it: an empty state, the add
 // form (keyboard only), the revision's state on the new target, a re-check and removing it.
@@ -25,18 +23,7 @@ let bundle: string;
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   s3 = await startS3Gateway({ accessKeyId: KEY_ID, secretAccessKey: SECRET, buckets: ["bundles"] });
-  const actors = {
-    admin: await createTestUser(["admin"]),
-    author: await createTestUser(["author"]),
-    reviewer: await createTestUser(["reviewer"]),
-  };
-  const scenario = await approvedScenario(actors);
-  await publishChangeRequest({
-    actor: actors.admin,
-    number: scenario.cr.number,
-    input: { overrideReason: TEST_OVERRIDE },
-  });
-  bundle = scenario.bundle.name;
+  bundle = (await publishedScenario()).scenario.bundle.name;
   browser = await launchChromium();
   page = (await signedInPage(browser, ["admin"])).page;
 });

@@ -16,15 +16,13 @@ import type { Actor } from "@/lib/auth/actor";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { flushAgentStatus } from "@/lib/agents/record-agent-status";
 import { bundleAgentConfig } from "@/lib/agents/bundle-opa-config";
-import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { addTarget, listTargets, removeTarget, type TargetView } from "@/lib/distribution/manage-targets";
 import { checkBundleTargets } from "@/lib/distribution/check-targets";
 import { retryDueUploads } from "@/lib/distribution/distribution-retrier";
 import { pushOciBundle } from "@/lib/distribution/oci-registry";
 import { putS3Bundle } from "@/lib/distribution/s3-object";
-import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential, eventually } from "@/test/factories/agents";
-import { approvedScenario, shipNewVersion, TEST_OVERRIDE } from "@/test/factories/bundles";
+import { publishedScenario, shipNewVersion } from "@/test/factories/bundles";
 import { startOpaAgent, type OpaAgent } from "@/test/support/opa-agent";
 import { startRegistry, startS3Gateway, type LocalServer } from "@/test/support/distribution-servers";
 
@@ -43,7 +41,7 @@ let s3: LocalServer;
 let plane: http.Server;
 let planeUrl: string;
 let actors: { admin: Actor; author: Actor; reviewer: Actor };
-let scenario: Awaited<ReturnType<typeof approvedScenario>>;
+let scenario: Awaited<ReturnType<typeof publishedScenario>>["scenario"];
 let agentToken: string;
 const agents: OpaAgent[] = [];
 
@@ -57,17 +55,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => plane.listen(0, "127.0.0.1", resolve));
   planeUrl = `http://127.0.0.1:${(plane.address() as AddressInfo).port}`;
-  actors = {
-    admin: await createTestUser(["admin"]),
-    author: await createTestUser(["author"]),
-    reviewer: await createTestUser(["reviewer"]),
-  };
-  scenario = await approvedScenario(actors);
-  await publishChangeRequest({
-    actor: actors.admin,
-    number: scenario.cr.number,
-    input: { overrideReason: TEST_OVERRIDE },
-  });
+  ({ actors, scenario } = await publishedScenario());
   agentToken = (await createTestAgentCredential(actors.admin, { bundles: [scenario.bundle.name] })).secret;
 });
 
