@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db";
 import { callApi, tokenFor } from "@/test/support/api";
 import { createTestBundle } from "@/test/factories/bundles";
+import { LOG_DIR } from "@/test/support/app-process";
+import { findSecretsInLogs } from "@/test/support/secret-scan";
 
 // The routes over the running app: validation, authorization, no secret in any answer, 404s.
 // Uploads to real servers are covered by test/integration/distribution-targets.test.ts.
@@ -96,5 +98,6 @@ describe("distribution target routes", () => {
     });
     expect(actions.map((a) => a.action)).toEqual(["distribution_target.create", "distribution_target.delete"]);
     expect(JSON.stringify(actions)).not.toContain(SECRET);
+    expect(findSecretsInLogs(LOG_DIR, [SECRET])).toEqual([]);
   });
 });
