@@ -5,6 +5,7 @@ import { stopDemoAgentOnExit } from "@/lib/agents/demo-agent";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { scheduleAlerts } from "@/lib/alerts/schedule-alerts";
 import { startBundleCache } from "@/lib/bundles/bundle-cache";
+import { startDistributionRetrier } from "@/lib/distribution/distribution-retrier";
 import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
 import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
 
@@ -15,6 +16,8 @@ import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
  *   revisions), each subscribed to the Postgres notifications that keep it current;
  * - the republisher that ships allowlists again when a grant expires;
  * - alerting (conditions checked on a schedule, webhook deliveries with retries);
+ * - the distribution retrier, which uploads revisions again to registries and buckets where an
+ *   upload failed and re-checks what they serve (one instance at a time, by a database lock);
  * - decision-log maintenance (partitions ahead, retention), which takes a database lock so only
  *   one instance acts at a time;
  * - archiving agents silent past AGENT_RETENTION_DAYS, under its own lock;
@@ -33,6 +36,7 @@ export async function boot(): Promise<void> {
   scheduleDecisionMaintenance();
   scheduleAlerts();
   scheduleAgentArchive();
+  startDistributionRetrier();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

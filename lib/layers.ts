@@ -33,14 +33,27 @@ export const LAYERS = {
   allowlists: ["core", "generated", "opa", "auth", "audit", "policies", "change-requests", "bundles"],
   /** Reading and judging change requests. */
   reviews: ["core", "generated", "auth", "audit", "change-requests", "allowlists"],
+  /** Copies of signed revisions in OCI registries and S3-compatible buckets: upload, retry, re-check. */
+  distribution: ["core", "generated", "auth", "audit", "bundles"],
   /** Agents: identity, credentials, tokens, fleet status. */
-  agents: ["core", "generated", "auth", "audit", "bundles"],
+  agents: ["core", "generated", "auth", "audit", "bundles", "distribution"],
   /** Decision logs: ingestion, search, export, replay and impact. */
   decisions: ["core", "opa", "rego", "auth", "audit", "policy-tests", "change-requests", "agents"],
   /** Generated adversarial inputs against a change request's proposed policies, and its publish gate. */
   "red-team": ["core", "opa", "auth", "audit", "change-requests", "allowlists", "decisions"],
-  /** The publish pipeline: gate, collect, build, sign, check, store, notify. */
-  publishing: ["core", "opa", "rego", "auth", "audit", "change-requests", "bundles", "allowlists", "red-team"],
+  /** The publish pipeline: gate, collect, build, sign, check, store, notify, distribute. */
+  publishing: [
+    "core",
+    "opa",
+    "rego",
+    "auth",
+    "audit",
+    "change-requests",
+    "bundles",
+    "allowlists",
+    "red-team",
+    "distribution",
+  ],
   /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
   /** Alerts: conditions checked on a schedule, signed webhook deliveries with retries and a log. */
@@ -50,5 +63,5 @@ export const LAYERS = {
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
   setup: ["core", "opa"],
   /** lib/boot.ts: what starts with the server process. */
-  boot: ["core", "agents", "agents/plane", "alerts", "bundles", "decisions", "publishing"],
+  boot: ["core", "agents", "agents/plane", "alerts", "bundles", "decisions", "distribution", "publishing"],
 } as const satisfies Record<string, readonly string[]>;

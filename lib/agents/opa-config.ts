@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import type { AgentBundleSource } from "@/lib/distribution/target-agent-source";
 
 /** What an OPA agent needs to pull, verify and report: turned into a ready-to-run config file. */
 export type AgentConfigInput = {
@@ -11,6 +12,8 @@ export type AgentConfigInput = {
   status: boolean;
   decisionLogs: boolean;
   longPollingSeconds?: number;
+  /** Pull the bundles from a registry or bucket instead; status and decision logs still go to Verdict. */
+  source?: AgentBundleSource;
 };
 
 export const SERVICE_NAME = "verdict";
@@ -33,8 +36,12 @@ export function buildAgentConfig(input: AgentConfigInput): string {
             client_secret: input.credential.clientSecret,
           },
         };
+  const source = input.source;
   const config: Record<string, unknown> = {
-    services: { [SERVICE_NAME]: { url: serviceUrl, credentials } },
+    services: {
+      [SERVICE_NAME]: { url: serviceUrl, credentials },
+      ...(source ? { [source.serviceName]: source.service } : {}),
+    },
     // OPA substitutes ${VAR} from its environment: a pod name is stable across container restarts.
     labels: { [input.identityLabel]: "${HOSTNAME}" },
   };
@@ -48,13 +55,16 @@ export function buildAgentConfig(input: AgentConfigInput): string {
       input.bundles.map((name) => [
         name,
         {
-          service: SERVICE_NAME,
-          resource: `bundles/${name}`,
-          polling: {
-            min_delay_seconds: 10,
-            max_delay_seconds: 20,
-            long_polling_timeout_seconds: input.longPollingSeconds ?? 30,
-          },
+          service: source?.serviceName ?? SERVICE_NAME,
+          resource: source?.resource ?? `bundles/${name}`,
+          // Registries and buckets answer at once: agents poll them, and long-poll only Verdict.
+          polling: source
+            ? { min_delay_seconds: 10, max_delay_seconds: 20 }
+            : {
+                min_delay_seconds: 10,
+                max_delay_seconds: 20,
+                long_polling_timeout_seconds: input.longPollingSeconds ?? 30,
+              },
           // A signing block makes OPA refuse unsigned bundles; leaving out `keyid` lets it pick the
           // key by the JWS kid, so agents that list every key survive a rotation untouched.
           ...(input.keys.length > 0 ? { signing: { scope: SIGNATURE_SCOPE } } : {}),
@@ -66,7 +76,8 @@ export function buildAgentConfig(input: AgentConfigInput): string {
   if (input.decisionLogs)
     config.decision_logs = { service: SERVICE_NAME, reporting: { min_delay_seconds: 5, max_delay_seconds: 10 } };
   const yaml = stringify(config, { lineWidth: 0 });
+  const notes = (source?.notes ?? []).map((n) => `# ${n}\n`).join("");
   return input.bundles.length > 0 && input.keys.length === 0
-    ? `# No signing key exists yet, so OPA could not verify any bundle: generate one under Signing keys,\n# then copy this configuration again.\n${yaml}`
-    : yaml;
+    ? `# No signing key exists yet, so OPA could not verify any bundle: generate one under Signing keys,\n# then copy this configuration again.\n${notes}${yaml}`
+    : `${notes}${yaml}`;
 }

@@ -16,4 +16,7 @@ export const ADVISORY_LOCKS = {
   signingKeys: 7_240_021,
   /** With a second key per bundle: pg_advisory_xact_lock(bundleRevision, hashtext(bundleId)). */
   bundleRevision: 7_240_030,
+  /** With a second key per target: pg_try_advisory_lock(distributionTarget, hashtext(targetId)). */
+  distributionTarget: 7_240_042,
+  distributionRetrier: 7_240_043,
 } as const;

@@ -4,6 +4,7 @@ import { AppError } from "@/lib/core/errors";
 import type { AuditActor } from "@/lib/auth/actor";
 import { refreshServedBundles } from "@/lib/bundles/bundle-cache";
 import { activeSigner, lockRevisionWriters } from "@/lib/bundles/signing-keys";
+import { distributeRevisions } from "@/lib/distribution/distribute-revisions";
 import {
   buildRevision,
   storeRevision,
@@ -39,7 +40,7 @@ class PlanningDone<T> extends Error {
 }
 
 /**
- * The publish pipeline: gate → collect → build → sign → check → store → notify.
+ * The publish pipeline: gate → collect → build → sign → check → store → notify → distribute.
  * The job is planned, then built, signed and checked by the pinned opa, holding no lock. Only the
  * storing transaction takes the revision-writer lock: it prepares the job again under it, and if
  * anything changed since the plan (another publish, an allowlist change, a rotated key), the build
@@ -79,6 +80,8 @@ export async function runPublish<R>(
       }, TRANSACTION);
       lockHeldMs += performance.now() - lockedAt;
       if (revisions.length > 0) await refreshServedBundles(revisions.map((r) => r.bundle));
+      // The same signed bytes go to the bundles' registries and buckets, holding no lock.
+      await distributeRevisions(revisions.map((r) => r.id));
       return {
         result,
         revisions,

@@ -6,6 +6,7 @@ import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
 import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { policyInput } from "@/test/factories/sample-policies";
 import { createBundle } from "@/lib/bundles/create-bundle";
+import { createTestUser } from "@/test/factories/actors";
 
 let counter = 0;
 
@@ -90,3 +91,19 @@ export async function shipNewVersion(
 
 // Publishes in tests that do not run the policy's tests are an admin override with this reason.
 export const TEST_OVERRIDE = "integration test: no test runs exist on this branch";
+
+/** An admin, an author and a reviewer, and an approved scenario of theirs published as r1. */
+export async function publishedScenario() {
+  const actors = {
+    admin: await createTestUser(["admin"]),
+    author: await createTestUser(["author"]),
+    reviewer: await createTestUser(["reviewer"]),
+  };
+  const scenario = await approvedScenario(actors);
+  await publishChangeRequest({
+    actor: actors.admin,
+    number: scenario.cr.number,
+    input: { overrideReason: TEST_OVERRIDE },
+  });
+  return { actors, scenario };
+}

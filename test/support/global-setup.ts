@@ -11,6 +11,7 @@ import { buildApp } from "@/lib/setup/build-app";
 import { LOG_DIR, startAppInstance, type AppInstance } from "./app-process";
 import { findSecretsInLogs, SCAN_RESULT, TEST_PASSWORDS } from "./secret-scan";
 import { missingTestPrerequisite } from "./prerequisites";
+import { ensureGoTools } from "./go-tools";
 import { TEMPLATE_DATABASE, type TestEnvironment } from "./test-env";
 
 declare module "vitest" {
@@ -38,6 +39,9 @@ export default async function setup(project: TestProject) {
   rmSync(LOG_DIR, { recursive: true, force: true });
   rmSync(SCAN_RESULT, { force: true });
   const opaBin = await ensureOpa(log);
+  // The registry and S3 servers the distribution tests start; a tool that cannot be built fails
+  // those tests with this line rather than the whole run.
+  for (const problem of ensureGoTools(log)) log(problem);
   const dataDir = path.join(os.tmpdir(), `verdict-test-pg-${process.pid}`);
   const pg = await startEmbeddedPostgres({ dataDir, password: randomBytes(12).toString("hex"), fast: true, log });
   const adminUrl = pg.url("postgres");

@@ -34,6 +34,8 @@ export async function startOpaAgent(options: {
   config: string;
   tweak?: ConfigTweak;
   instance?: string;
+  /** Extra environment for the agent (e.g. the read-only keys an S3 service signs with). */
+  env?: Record<string, string>;
 }): Promise<OpaAgent> {
   const opaBin = process.env.OPA_BIN!;
   const port = await freePort();
@@ -64,7 +66,7 @@ export async function startOpaAgent(options: {
       "--shutdown-grace-period",
       "1",
     ],
-    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } },
   );
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);

@@ -15,6 +15,8 @@ import { listPolicies } from "@/lib/policies/list-policies";
 import { isUnderRoots, packageDataPath } from "@/lib/bundles/roots";
 import { getBundleOrThrow } from "@/lib/bundles/list-bundles";
 import { DataTable, num } from "@/components/ui";
+import { listTargets } from "@/lib/distribution/manage-targets";
+import { DistributionTargets } from "./distribution-targets";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
   const parsed = ZBundleParams.safeParse(await params);
@@ -42,6 +44,7 @@ export default async function BundlePage({
     ? (await rolloutProgress({ actor })).find((r) => r.bundle === bundle.name)
     : undefined;
   const canPublish = can(actor, "bundle:publish");
+  const targets = await listTargets({ actor, name: bundle.name });
   const candidates = can(actor, "bundle:manage")
     ? (await listPolicies({ actor, query: { limit: 100 } })).items.filter((p) =>
         isUnderRoots(packageDataPath(p.packagePath), bundle.roots),
@@ -80,8 +83,18 @@ export default async function BundlePage({
           candidates={candidates}
           canManage={can(actor, "bundle:manage")}
         />
-        <AgentConfigCard bundle={bundle.name} canCreateCredential={can(actor, "agent:manage")} />
+        <AgentConfigCard
+          bundle={bundle.name}
+          targets={targets.map((t) => t.name)}
+          canCreateCredential={can(actor, "agent:manage")}
+        />
       </div>
+      <DistributionTargets
+        bundle={bundle.name}
+        targets={targets}
+        canManage={can(actor, "bundle:manage")}
+        canCheck={canPublish}
+      />
       <section className="card" style={{ marginTop: 16 }} aria-labelledby="revisions-title">
         <div className="card-header">
           <h2 id="revisions-title" style={{ fontSize: 14 }}>

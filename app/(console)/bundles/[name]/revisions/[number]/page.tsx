@@ -11,6 +11,8 @@ import { orNotFound } from "../../../../_components/or-not-found";
 import { RevisionActions } from "../../revision-actions";
 import { RevisionFiles } from "./revision-files";
 import { DataTable } from "@/components/ui";
+import { revisionCopies } from "@/lib/distribution/manage-targets";
+import { DistributionStateBadge } from "../../distribution-state";
 
 export async function generateMetadata({
   params,
@@ -26,6 +28,7 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
   const parsed = ZRevisionParams.safeParse(await params);
   if (!parsed.success) notFound();
   const r = await orNotFound(getRevisionOrThrow({ actor, name: parsed.data.name, number: parsed.data.number }));
+  const copies = await revisionCopies({ actor, name: parsed.data.name, number: parsed.data.number });
   return (
     <div className="page">
       <div className="breadcrumbs">
@@ -101,6 +104,19 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
             </dd>
             <dt>JWS header</dt>
             <dd className="mono small">{JSON.stringify(r.signatureHeader)}</dd>
+            {copies.length > 0 ? (
+              <>
+                <dt>Distribution targets</dt>
+                <dd>
+                  {copies.map((c) => (
+                    <div key={c.target}>
+                      <span className="mono">{c.target}</span>{" "}
+                      <DistributionStateBadge state={c.state} error={c.error} />
+                    </div>
+                  ))}
+                </dd>
+              </>
+            ) : null}
           </dl>
         </section>
         <section className="card" aria-labelledby="agents-title">
