@@ -41,6 +41,21 @@ export const LAYERS = {
   decisions: ["core", "opa", "rego", "auth", "audit", "policy-tests", "change-requests", "agents"],
   /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
+  /** Audit evidence: the state as of a moment, and verifiable evidence packs. */
+  evidence: [
+    "core",
+    "generated",
+    "opa",
+    "rego",
+    "auth",
+    "audit",
+    "policy-tests",
+    "change-requests",
+    "bundles",
+    "allowlists",
+    "agents",
+    "decisions",
+  ],
   /** The getting-started checklist, read from the state of the whole installation. */
   onboarding: ["core", "auth"],
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
