@@ -32,7 +32,18 @@ export class PackWriter {
         error ? reject(error) : resolve(),
       ),
     );
-    if (this.gzip.writableNeedDrain) await once(this.gzip, "drain");
+    if (this.gzip.writableNeedDrain) {
+      const drained = once(this.gzip, "drain").then(
+        () => true,
+        () => false,
+      );
+      const closed = once(this.gzip, "close").then(
+        () => false,
+        () => false,
+      );
+      if (!(await Promise.race([drained, closed]))) throw new Error("the reader of the evidence pack went away");
+    }
+    if (this.gzip.destroyed) throw new Error("the reader of the evidence pack went away");
   }
 
   async addJson(name: string, value: unknown): Promise<void> {
