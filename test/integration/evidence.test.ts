@@ -20,6 +20,8 @@ import { getStateAt, loadRevisions, type StateAt } from "@/lib/evidence/state-at
 import { diffStates } from "@/lib/evidence/diff-states";
 import { exportEvidencePack } from "@/lib/evidence/export-evidence-pack";
 import { ZEvidencePackQuery } from "@/lib/evidence/schemas";
+import { changeAllowlists } from "@/lib/allowlists/change-allowlists";
+import { entry, grant } from "@/test/factories/allowlists";
 import { evidenceScenario, type EvidenceScenario } from "@/test/factories/evidence-scenario";
 
 let s: EvidenceScenario;
@@ -135,6 +137,40 @@ describe("the state as of a moment", () => {
     expect(diff.agents).toEqual(
       expect.arrayContaining([{ bundle: s.bundles.policy, identity: "evidence-agent", from: "r1", to: "r3" }]),
     );
+  });
+
+  it("keeps every version of a grant, however it changed, and refuses to rewrite that history", async () => {
+    const caller = "spiffe://prod.example/ns/direct/sa/job";
+    await grant(s.actors.author, [entry(s.service, "GET", "/reports/*", caller, { owner: "team-a" })]);
+    await grant(s.actors.author, [entry(s.service, "GET", "/reports/*", caller, { owner: "team-b" })]);
+    await changeAllowlists({
+      actor: s.actors.author,
+      input: {
+        upserts: [],
+        removals: [{ row: 1, value: { service: s.service, method: "GET", path: "/reports/*", caller } }],
+        mode: "merge",
+        dryRun: false,
+        source: "test",
+      },
+    });
+    const { rows } = await pool().query<{ id: string; operation: string; owner: string; change_set_id: string | null }>(
+      `SELECT id, operation, owner, change_set_id FROM allowlist_entry_history WHERE caller_id = $1 ORDER BY id`,
+      [caller],
+    );
+    expect(rows.map((r) => [r.operation, r.owner, r.change_set_id])).toEqual([
+      ["insert", "team-a", null],
+      ["update", "team-b", null],
+      ["delete", "team-b", null],
+    ]);
+    const published = await pool().query<{ change_set_id: string | null }>(
+      `SELECT change_set_id FROM allowlist_entry_history WHERE caller_id = $1`,
+      [s.callers.orders],
+    );
+    expect(published.rows.map((r) => r.change_set_id)).toEqual([expect.any(String), expect.any(String)]);
+    await expect(
+      pool().query(`UPDATE allowlist_entry_history SET owner = 'x' WHERE id = $1`, [rows[0]!.id]),
+    ).rejects.toThrow();
+    await expect(pool().query(`DELETE FROM allowlist_entry_history WHERE id = $1`, [rows[0]!.id])).rejects.toThrow();
   });
 
   it("is for auditors and admins only", async () => {
