@@ -8,35 +8,20 @@ import { appUrl } from "@/test/support/api";
 
 process.env.VERDICT_PUBLIC_URL = appUrl();
 
-import type { Actor } from "@/lib/auth/actor";
-import { createSigningKey } from "@/lib/bundles/signing-keys";
-import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { ingestDecisionBatch } from "@/lib/decisions/ingest-decision-batch";
 import { launchChromium } from "@/test/support/browser";
 import { signedInPage } from "@/test/support/browser-session";
-import { createTestUser } from "@/test/factories/actors";
-import { approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
+import { publishedScenario } from "@/test/factories/bundles";
 import { decisionEvent } from "@/test/factories/decisions";
 
 let browser: Browser;
-let scenario: Awaited<ReturnType<typeof approvedScenario>>;
+let scenario: Awaited<ReturnType<typeof publishedScenario>>["scenario"];
 let decisionId: string;
 const work = mkdtempSync(path.join(os.tmpdir(), "verdict-evidence-browser-"));
 
 beforeAll(async () => {
   browser = await launchChromium();
-  const actors: { admin: Actor; author: Actor; reviewer: Actor } = {
-    admin: await createTestUser(["admin"]),
-    author: await createTestUser(["author"]),
-    reviewer: await createTestUser(["reviewer"]),
-  };
-  await createSigningKey({ actor: actors.admin, input: { source: "generate", algorithm: "ES256", activate: true } });
-  scenario = await approvedScenario(actors, { users: ["alice"] });
-  await publishChangeRequest({
-    actor: actors.admin,
-    number: scenario.cr.number,
-    input: { overrideReason: TEST_OVERRIDE },
-  });
+  ({ scenario } = await publishedScenario({ users: ["alice"] }));
   const event = decisionEvent({
     path: `${scenario.packagePath.replaceAll(".", "/")}/allow`,
     input: { user: "alice" },
