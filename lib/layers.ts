@@ -58,6 +58,21 @@ export const LAYERS = {
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
   /** Alerts: conditions checked on a schedule, signed webhook deliveries with retries and a log. */
   alerts: ["core", "generated", "auth", "audit", "agents"],
+  /** Audit evidence: the state as of a moment, and verifiable evidence packs. */
+  evidence: [
+    "core",
+    "generated",
+    "opa",
+    "rego",
+    "auth",
+    "audit",
+    "policy-tests",
+    "change-requests",
+    "bundles",
+    "allowlists",
+    "agents",
+    "decisions",
+  ],
   /** The getting-started checklist, read from the state of the whole installation. */
   onboarding: ["core", "auth"],
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */

@@ -142,6 +142,8 @@ async function writeBatch(batch: Pending[]): Promise<void> {
     await client.query(UPSERT_AGENTS, [rows.agents]);
     await client.query(UPSERT_BUNDLES, [rows.bundles]);
     await client.query(DELETE_DROPPED_BUNDLES, [rows.agents]);
+    await client.query(EXTEND_REVISION_REPORTS, [rows.bundles]);
+    await client.query(START_REVISION_REPORTS, [rows.bundles]);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
@@ -201,3 +203,21 @@ const DELETE_DROPPED_BUNDLES = `
   DELETE FROM agent_bundle_statuses s
    USING jsonb_to_recordset($1::jsonb) AS r(identity text, bundles text[]), agents a
    WHERE a.identity = r.identity AND s.agent_id = a.id AND NOT (s.bundle_name = ANY (r.bundles))`;
+
+// The history of what each agent ran (for the state as of a moment): a report of the revision
+// the agent's latest row already names extends that row; any other report starts a new row.
+const REPORTED = `jsonb_to_recordset($1::jsonb) AS b(identity text, bundle_name text, active_revision text, updated_at timestamptz)`;
+
+const EXTEND_REVISION_REPORTS = `
+  UPDATE agent_revision_reports r SET last_reported_at = GREATEST(r.last_reported_at, b.updated_at)
+    FROM ${REPORTED}
+   WHERE r.id = (SELECT max(id) FROM agent_revision_reports l WHERE l.agent_identity = b.identity AND l.bundle_name = b.bundle_name)
+     AND r.active_revision IS NOT DISTINCT FROM b.active_revision`;
+
+const START_REVISION_REPORTS = `
+  INSERT INTO agent_revision_reports (agent_identity, bundle_name, active_revision, first_reported_at, last_reported_at)
+  SELECT b.identity, b.bundle_name, b.active_revision, b.updated_at, b.updated_at FROM ${REPORTED}
+   WHERE NOT EXISTS (
+     SELECT 1 FROM agent_revision_reports r
+      WHERE r.id = (SELECT max(id) FROM agent_revision_reports l WHERE l.agent_identity = b.identity AND l.bundle_name = b.bundle_name)
+        AND r.active_revision IS NOT DISTINCT FROM b.active_revision)`;

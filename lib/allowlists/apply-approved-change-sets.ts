@@ -31,6 +31,8 @@ export async function applyApprovedChangeSets(
         },
       );
     }
+    // The grant history trigger reads this to name the change set behind each grant version.
+    await tx.$executeRaw`SELECT set_config('verdict.allowlist_change_set', ${set.id}, true)`;
     await applyPlan(
       tx,
       plan,
@@ -52,4 +54,5 @@ export async function applyApprovedChangeSets(
       requestId: context.requestId,
     });
   }
+  await tx.$executeRaw`SELECT set_config('verdict.allowlist_change_set', '', true)`;
 }

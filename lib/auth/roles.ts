@@ -19,6 +19,8 @@ export type Permission =
   | "decision:read"
   | "decision:export"
   | "audit:read"
+  | "evidence:read"
+  | "evidence:export"
   | "agent:read"
   | "agent:manage"
   | "key:manage"
@@ -35,7 +37,8 @@ export const ROLE_PERMISSIONS = {
   // change:impact shows recorded decision inputs that a change would flip, next to the diff.
   author: [...READ, "policy:write", "test:run", "change:submit", "change:impact", "allowlist:write"],
   reviewer: [...READ, "test:run", "change:review", "change:impact", "bundle:publish"],
-  auditor: [...READ, "decision:read", "decision:export", "audit:read"],
+  // evidence:read is the state as of a moment; evidence:export is a verifiable evidence pack.
+  auditor: [...READ, "decision:read", "decision:export", "audit:read", "evidence:read", "evidence:export"],
   admin: [
     ...READ,
     "bundle:manage",
@@ -46,6 +49,7 @@ export const ROLE_PERMISSIONS = {
     "user:manage",
     "alert:manage",
     "audit:read",
+    "evidence:read",
   ],
 } satisfies Record<Role, Permission[]>;
 

@@ -10,9 +10,9 @@ import {
   type DecisionSummary,
   type SummaryRow,
 } from "@/lib/decisions/decision-views";
-import type { TExportDecisionsQuery } from "@/lib/decisions/schemas";
+import type { TDecisionFilter, TExportDecisionsQuery } from "@/lib/decisions/schemas";
 
-const BATCH = 2_000;
+export const BATCH = 2_000;
 const CSV_HEADER = [
   "timestamp",
   "decision_id",
@@ -27,7 +27,7 @@ const CSV_HEADER = [
   "result",
 ];
 
-type ExportRow = SummaryRow & {
+export type ExportRow = SummaryRow & {
   input: unknown;
   result: unknown;
   labels: unknown;
@@ -97,8 +97,9 @@ export async function exportDecisions(options: {
   };
 }
 
-async function readBatch(
-  filter: TExportDecisionsQuery & { from: Date; to: Date },
+/** One keyset batch (newest first) of the decisions matching a filter, after the cursor. */
+export async function readBatch(
+  filter: TDecisionFilter & { from: Date; to: Date },
   cursor: Cursor | null,
 ): Promise<ExportRow[]> {
   const { where, params } = await buildFilterSql(filter, { from: filter.from, to: filter.to });

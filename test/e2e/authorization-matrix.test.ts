@@ -289,6 +289,10 @@ const routes = (): Row[] => [
     permission: "test:run",
   },
   { method: "POST", route: "/api/v1/agent-token-keys", permission: "key:manage" },
+  // Without a moment or a range these stop at validation: nothing is read, exported or recorded.
+  { method: "GET", route: "/api/v1/as-of", permission: "evidence:read" },
+  { method: "GET", route: "/api/v1/as-of/diff", permission: "evidence:read" },
+  { method: "GET", route: "/api/v1/evidence-pack", permission: "evidence:export" },
   ...allowlistRoutes(),
 ];
 

@@ -6,6 +6,7 @@ import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
 import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { policyInput } from "@/test/factories/sample-policies";
 import { createBundle } from "@/lib/bundles/create-bundle";
+import { createSigningKey } from "@/lib/bundles/signing-keys";
 import { createTestUser } from "@/test/factories/actors";
 
 let counter = 0;
@@ -92,14 +93,15 @@ export async function shipNewVersion(
 // Publishes in tests that do not run the policy's tests are an admin override with this reason.
 export const TEST_OVERRIDE = "integration test: no test runs exist on this branch";
 
-/** An admin, an author and a reviewer, and an approved scenario of theirs published as r1. */
-export async function publishedScenario() {
+/** A signing key, and an approved scenario published as r1 (admin override: no test runs). */
+export async function publishedScenario(options: { users?: string[] } = {}) {
   const actors = {
     admin: await createTestUser(["admin"]),
     author: await createTestUser(["author"]),
     reviewer: await createTestUser(["reviewer"]),
   };
-  const scenario = await approvedScenario(actors);
+  await createSigningKey({ actor: actors.admin, input: { source: "generate", algorithm: "ES256", activate: true } });
+  const scenario = await approvedScenario(actors, options);
   await publishChangeRequest({
     actor: actors.admin,
     number: scenario.cr.number,

@@ -29,6 +29,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/bundles", label: "Bundles", icon: "bundle", permission: "bundle:read", section: "Runtime" },
   { href: "/fleet", label: "Fleet", icon: "fleet", permission: "agent:read", section: "Runtime" },
   { href: "/decisions", label: "Decisions", icon: "decision", permission: "decision:read", section: "Evidence" },
+  { href: "/as-of", label: "State as of", icon: "audit", permission: "evidence:read", section: "Evidence" },
   { href: "/audit", label: "Audit trail", icon: "audit", permission: "audit:read", section: "Evidence" },
   { href: "/admin/users", label: "Users", icon: "users", permission: "user:manage", section: "Administration" },
   {

@@ -65,6 +65,7 @@ export default async function AuditPage({
                 "agent_credential",
                 "allowlist",
                 "decisions",
+                "evidence_pack",
               ].map((t) => (
                 <option key={t} value={t}>
                   {t}

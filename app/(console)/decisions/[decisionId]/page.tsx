@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
+import { can } from "@/lib/auth/actor";
 import { AppError } from "@/lib/core/errors";
 import { getDecisionOrThrow, type DecisionDetail } from "@/lib/decisions/get-decision";
 import { queryForPath, replayTargets } from "@/lib/decisions/replay-decision";
@@ -49,9 +50,16 @@ export default async function DecisionPage({
             ) : null}
           </p>
         </div>
-        <Link className="btn" href={`/decisions?agent=${encodeURIComponent(d.agent)}&range=24h`}>
-          Other decisions of this agent
-        </Link>
+        <div className="row">
+          {can(actor, "evidence:read") ? (
+            <Link className="btn" href={`/as-of?at=${encodeURIComponent(d.timestamp)}`}>
+              State at this moment
+            </Link>
+          ) : null}
+          <Link className="btn" href={`/decisions?agent=${encodeURIComponent(d.agent)}&range=24h`}>
+            Other decisions of this agent
+          </Link>
+        </div>
       </div>
       {d.sameIdCount > 0 ? (
         <div className="alert alert-warn" role="status" style={{ marginBottom: 16 }}>
