@@ -33,8 +33,21 @@ export const LAYERS = {
   allowlists: ["core", "generated", "opa", "auth", "audit", "policies", "change-requests", "bundles"],
   /** Reading and judging change requests. */
   reviews: ["core", "generated", "auth", "audit", "change-requests", "allowlists"],
+  /** Whole repositories of Rego in and out: import with preview, data documents, workspace export. */
+  "policy-repository": [
+    "core",
+    "generated",
+    "opa",
+    "rego",
+    "auth",
+    "audit",
+    "policies",
+    "policy-tests",
+    "change-requests",
+    "bundles",
+  ],
   /** The publish pipeline: gate, collect, build, sign, check, store, notify. */
-  publishing: ["core", "opa", "rego", "auth", "audit", "change-requests", "bundles", "allowlists"],
+  publishing: ["core", "opa", "rego", "auth", "audit", "change-requests", "bundles", "allowlists", "policy-repository"],
   /** Agents: identity, credentials, tokens, fleet status. */
   agents: ["core", "generated", "auth", "audit", "bundles"],
   /** Decision logs: ingestion, search, export, replay and impact. */

@@ -14,4 +14,6 @@ export const ADVISORY_LOCKS = {
   signingKeys: 7_240_021,
   /** With a second key per bundle: pg_advisory_xact_lock(bundleRevision, hashtext(bundleId)). */
   bundleRevision: 7_240_030,
+  /** One repository import writes at a time, so two of them conflict cleanly instead of on a unique index. */
+  repositoryImport: 7_240_040,
 } as const;
