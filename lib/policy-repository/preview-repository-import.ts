@@ -4,6 +4,7 @@ import { canonicalJson } from "@/lib/core/canonical-json";
 import { sha256Hex } from "@/lib/core/sha256";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { checkModules } from "@/lib/opa/check";
+import { convertRegoV0ToV1, detectRegoVersion } from "@/lib/opa/convert-v0";
 import type { RegoModule } from "@/lib/opa/types";
 import { policyFilePath } from "@/lib/rego/policy-module";
 import { readStoredCases, testsSha256, type TestSuite } from "@/lib/policy-tests/test-suite";
@@ -39,6 +40,8 @@ export type RepositoryPreview = {
   /** What Verdict holds that the repository does not mention: left as it is. */
   untouched: { policies: string[]; data: string[] };
   ignored: { count: number; files: string[] };
+  /** Files written in Rego v0, imported as converted by `opa fmt --v0-v1`. */
+  convertedFromV0: string[];
   refusals: Refusal[];
   roots: string[] | null;
   summary: { new: number; changed: number; unchanged: number; refused: number; dataChanged: number };
@@ -68,8 +71,14 @@ export async function previewRepositoryImport(options: {
   entries: RepositoryEntry[];
 }): Promise<RepositoryPlan> {
   requirePermission(options.actor, "policy:read");
-  const layout = planRepositoryFiles(options.entries);
   const heads = await loadHeads();
+  let layout = planRepositoryFiles(options.entries);
+  let compiled = await compileTogether(layout.policies, heads);
+  const v0 = compiled.unparsed.size ? await convertV0Files(options.entries, compiled.unparsed) : null;
+  if (v0?.converted.length) {
+    layout = planRepositoryFiles(v0.entries);
+    compiled = await compileTogether(layout.policies, heads);
+  }
   const byPackage = new Map(heads.map((h) => [h.packagePath, h]));
   const policies = layout.policies.map((planned) => {
     const head = byPackage.get(planned.packagePath);
@@ -99,7 +108,7 @@ export async function previewRepositoryImport(options: {
     };
     return { item, planned, suite, sha256 };
   });
-  const refusals = [...layout.refusals, ...(await compileTogether(layout.policies, heads))];
+  const refusals = [...layout.refusals, ...(v0?.refusals ?? []), ...compiled.refusals];
   const data = await planDataWrites(layout.data);
   const inRepo = new Set(layout.policies.map((p) => p.packagePath));
   const dataInRepo = new Set(layout.data.map((d) => d.path));
@@ -113,6 +122,7 @@ export async function previewRepositoryImport(options: {
       data: storedData.filter((d) => !dataInRepo.has(d.path)).map((d) => d.path),
     },
     ignored: { count: layout.ignored.length, files: layout.ignored.slice(0, MAX_LISTED_IGNORED) },
+    convertedFromV0: v0?.converted ?? [],
     refusals,
     roots: layout.roots,
     summary: {
@@ -193,8 +203,14 @@ async function loadHeads(): Promise<Head[]> {
 export const testFilePath = (packagePath: string) =>
   policyFilePath(packagePath).replace(/policy\.rego$/, "policy_test.rego");
 
-/** One `opa check` over the repository's modules and tests and every other policy's head; errors point at the repository's own files. */
-async function compileTogether(planned: PlannedPolicy[], heads: Head[]): Promise<Refusal[]> {
+/**
+ * One `opa check` over the repository's modules and tests and every other policy's head; errors
+ * point at the repository's own files. `unparsed` are the policies with a module that did not parse.
+ */
+async function compileTogether(
+  planned: PlannedPolicy[],
+  heads: Head[],
+): Promise<{ refusals: Refusal[]; unparsed: Set<PlannedPolicy> }> {
   const inRepo = new Set(planned.map((p) => p.packagePath));
   const where = new Map<string, { policy: PlannedPolicy | null; packagePath: string; test: boolean }>();
   const modules: RegoModule[] = [];
@@ -214,9 +230,10 @@ async function compileTogether(planned: PlannedPolicy[], heads: Head[]): Promise
       modules.push({ path: testPath, source: p.testSource });
     }
   }
-  if (modules.length === 0) return [];
+  const unparsed = new Set<PlannedPolicy>();
+  if (modules.length === 0) return { refusals: [], unparsed };
   const { errors } = await checkModules(modules, { timeoutMs: 120_000 });
-  return errors.map((error) => {
+  const refusals = errors.map((error): Refusal => {
     const owner = error.file ? where.get(error.file) : undefined;
     if (!owner) return { message: `${error.code}: ${error.message}` };
     if (!owner.policy)
@@ -224,6 +241,7 @@ async function compileTogether(planned: PlannedPolicy[], heads: Head[]): Promise
         packagePath: owner.packagePath,
         message: `the existing policy ${owner.packagePath} no longer compiles with this repository: ${error.message}`,
       };
+    if (error.code === "rego_parse_error") unparsed.add(owner.policy);
     const origin = originOf(owner.test ? owner.policy.testOrigins : owner.policy.origins, error.row ?? 1);
     return {
       file: origin.file,
@@ -231,6 +249,37 @@ async function compileTogether(planned: PlannedPolicy[], heads: Head[]): Promise
       message: `line ${origin.row}: ${error.code}: ${error.message}`,
     };
   });
+  return { refusals, unparsed };
+}
+
+const CONVERSIONS_AT_ONCE = 4;
+
+/** The files of packages that did not parse, with each Rego v0 file among them converted to v1. */
+async function convertV0Files(entries: RepositoryEntry[], unparsed: Set<PlannedPolicy>) {
+  const paths = new Set([...unparsed].flatMap((p) => [...p.files, ...p.testFiles]));
+  const candidates = entries.filter((e) => paths.has(e.path));
+  const replaced = new Map<string, Buffer>();
+  const refusals: Refusal[] = [];
+  for (let i = 0; i < candidates.length; i += CONVERSIONS_AT_ONCE) {
+    await Promise.all(
+      candidates.slice(i, i + CONVERSIONS_AT_ONCE).map(async (entry) => {
+        const text = entry.bytes.toString("utf8");
+        if ((await detectRegoVersion(text)) !== "v0") return;
+        const result = await convertRegoV0ToV1(text);
+        if ("error" in result)
+          refusals.push({
+            file: entry.path,
+            message: `is Rego v0 and opa fmt --v0-v1 cannot convert it: ${result.error}`,
+          });
+        else replaced.set(entry.path, Buffer.from(result.source, "utf8"));
+      }),
+    );
+  }
+  return {
+    entries: entries.map((e) => (replaced.has(e.path) ? { path: e.path, bytes: replaced.get(e.path)! } : e)),
+    converted: [...replaced.keys()].sort(),
+    refusals,
+  };
 }
 
 async function planDataWrites(planned: PlannedData[]): Promise<RepositoryPlan["writes"]["data"]> {

@@ -22,8 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function rawOpaTest(): Record<string, string> {
-  const result = spawnSync(inject("testEnv").opaBin, ["test", "-f", "json", "."], { cwd: dir, encoding: "utf8" });
+function rawOpaTest(cwd = dir, flags: string[] = []): Record<string, string> {
+  const result = spawnSync(inject("testEnv").opaBin, ["test", ...flags, "-f", "json", "."], { cwd, encoding: "utf8" });
   const tests = JSON.parse(result.stdout) as Array<{
     package: string;
     name: string;
@@ -46,16 +46,49 @@ describe("an imported repository agrees with opa test", () => {
       entries: await readRepositoryUpload({ kind: "archive", bytes: zipRepository(repo) }),
     });
     expect(imported.created).toHaveLength(24);
-    const verdict: Record<string, string> = {};
-    for (const policy of imported.created) {
-      const run = await runPolicyTests({
+    expect(await verdictOutcomes(imported.created)).toEqual(raw);
+  });
+
+  it("converts Rego v0 files on import, and their tests agree with opa test --v0-compatible", async () => {
+    const v0 = {
+      "legacy/lib/lib.rego": 'package legacy.lib\n\nadmins = {"alice", "bob"}\n\nis_admin(u) { admins[u] }\n',
+      "legacy/app/app.rego":
+        'package legacy.app\n\nimport data.legacy.lib\n\ndefault allow = false\n\nallow { lib.is_admin(input.user) }\n\ndeny[msg] { not allow; msg := "not an admin" }\n',
+      "legacy/app/app_test.rego":
+        'package legacy.app_test\n\nimport data.legacy.app\n\ntest_admin { app.allow with input as {"user": "alice"} }\n\ntest_denied { app.deny["not an admin"] with input as {"user": "eve"} }\n\ntest_wrong { app.allow with input as {"user": "eve"} }\n',
+    };
+    const v0dir = mkdtempSync(path.join(os.tmpdir(), "verdict-repo-v0-"));
+    try {
+      writeRepository(v0dir, v0);
+      const raw = rawOpaTest(v0dir, ["--v0-compatible"]);
+      expect(Object.values(raw).sort()).toEqual(["failed", "passed", "passed"]);
+      const imported = await applyRepositoryImport({
         actor: author,
-        policyId: policy.policyId,
-        input: { version: 1, timeoutMs: 5000 },
+        entries: await readRepositoryUpload({ kind: "archive", bytes: zipRepository(v0) }),
       });
-      expect(run.errors, policy.packagePath).toEqual([]);
-      for (const t of run.regoTests) verdict[`${t.package}.${t.name}`] = t.status;
+      expect(imported.preview.convertedFromV0).toEqual(Object.keys(v0).sort());
+      expect(imported.created.map((c) => c.packagePath).sort()).toEqual(["legacy.app", "legacy.lib"]);
+      expect(await verdictOutcomes(imported.created)).toEqual(raw);
+    } finally {
+      rmSync(v0dir, { recursive: true, force: true });
     }
-    expect(verdict).toEqual(raw);
   });
 });
+
+async function verdictOutcomes(policies: Array<{ policyId: string; packagePath: string }>) {
+  const verdict: Record<string, string> = {};
+  for (const policy of policies) {
+    const run = await runPolicyTests({
+      actor: author,
+      policyId: policy.policyId,
+      input: { version: 1, timeoutMs: 5000 },
+    });
+    // A library without tests of its own runs nothing, which Verdict says as an error of the run.
+    expect(
+      run.errors.filter((e) => e.code !== "no_tests"),
+      policy.packagePath,
+    ).toEqual([]);
+    for (const t of run.regoTests) verdict[`${t.package}.${t.name}`] = t.status;
+  }
+  return verdict;
+}

@@ -25,6 +25,7 @@ type Preview = {
   data: Array<{ path: string; file: string; status: Status }>;
   untouched: { policies: string[]; data: string[] };
   ignored: { count: number; files: string[] };
+  convertedFromV0: string[];
   refusals: Refusal[];
   roots: string[] | null;
   summary: { new: number; changed: number; unchanged: number; refused: number; dataChanged: number };
@@ -266,6 +267,12 @@ function PreviewView({ preview }: { preview: Preview }) {
       ) : null}
       <div className="card-body small muted stack" style={{ gap: 4 }}>
         {preview.roots ? <p>Manifest roots: {preview.roots.join(", ")}</p> : null}
+        {preview.convertedFromV0.length ? (
+          <p>
+            Written in Rego v0, imported as converted by <code>opa fmt --v0-v1</code>:{" "}
+            {preview.convertedFromV0.join(", ")}
+          </p>
+        ) : null}
         {preview.untouched.policies.length + preview.untouched.data.length ? (
           <p>
             Left as they are (not in the repository):{" "}
