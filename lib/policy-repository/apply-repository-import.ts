@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/core/db";
 import { AppError } from "@/lib/core/errors";
 import { ADVISORY_LOCKS } from "@/lib/core/advisory-locks";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent, recordAuditEvents } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { testsSha256, withCaseIds } from "@/lib/policy-tests/test-suite";
@@ -178,9 +178,8 @@ async function writePolicies(tx: Tx, actor: Actor, plan: RepositoryPlan, message
   }
   if (versionRows.length) await tx.policyVersion.createMany({ data: versionRows });
   const byPolicy = new Map(versionRows.map((v) => [v.policyId, v]));
-  for (const c of created) {
-    const v = byPolicy.get(c.policyId)!;
-    await recordAuditEvent(tx, {
+  await recordAuditEvents(tx, [
+    ...created.map((c) => ({
       actor,
       action: "policy.create",
       target: { type: "policy", id: c.policyId },
@@ -189,23 +188,25 @@ async function writePolicies(tx: Tx, actor: Actor, plan: RepositoryPlan, message
         packagePath: c.packagePath,
         owner: actor.email,
         version: 1,
-        sha256: v.sha256,
+        sha256: byPolicy.get(c.policyId)!.sha256,
         via: "repository_import",
       },
       requestId,
-    });
-  }
-  for (const u of updated) {
-    const v = byPolicy.get(u.policyId)!;
-    await recordAuditEvent(tx, {
+    })),
+    ...updated.map((u) => ({
       actor,
       action: "policy.version.create",
       target: { type: "policy", id: u.policyId },
       before: { version: u.version - 1 },
-      after: { version: u.version, sha256: v.sha256, testsSha256: v.testsSha256, via: "repository_import" },
+      after: {
+        version: u.version,
+        sha256: byPolicy.get(u.policyId)!.sha256,
+        testsSha256: byPolicy.get(u.policyId)!.testsSha256,
+        via: "repository_import",
+      },
       requestId,
-    });
-  }
+    })),
+  ]);
   return { created, updated, versionIds };
 }
 

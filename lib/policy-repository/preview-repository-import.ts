@@ -5,7 +5,7 @@ import { sha256Hex } from "@/lib/core/sha256";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { checkModules } from "@/lib/opa/check";
 import { convertRegoV0ToV1, detectRegoVersion } from "@/lib/opa/convert-v0";
-import type { RegoModule } from "@/lib/opa/types";
+import type { RegoError, RegoModule } from "@/lib/opa/types";
 import { policyFilePath } from "@/lib/rego/policy-module";
 import { readStoredCases, testsSha256, type TestSuite } from "@/lib/policy-tests/test-suite";
 import { originOf } from "@/lib/policy-repository/join-rego-files";
@@ -94,7 +94,11 @@ export async function previewRepositoryImport(options: {
     const changes: PolicyPlanItem["changes"] = [];
     if (head && head.sha256 !== sha256) changes.push("source");
     if (head && head.testSource !== planned.testSource) changes.push("tests");
-    if (head && head.testsSha256 !== suiteSha && head.testSource === planned.testSource) changes.push("cases");
+    if (
+      head &&
+      testsSha256({ testSource: "", cases: head.cases }) !== testsSha256({ testSource: "", cases: suite.cases })
+    )
+      changes.push("cases");
     const item: PolicyPlanItem = {
       packagePath: planned.packagePath,
       directory: planned.directory,
@@ -232,7 +236,7 @@ async function compileTogether(
   }
   const unparsed = new Set<PlannedPolicy>();
   if (modules.length === 0) return { refusals: [], unparsed };
-  const { errors } = await checkModules(modules, { timeoutMs: 120_000 });
+  const errors = await checkCached(modules);
   const refusals = errors.map((error): Refusal => {
     const owner = error.file ? where.get(error.file) : undefined;
     if (!owner) return { message: `${error.code}: ${error.message}` };
@@ -250,6 +254,24 @@ async function compileTogether(
     };
   });
   return { refusals, unparsed };
+}
+
+// `opa check` is a pure function of the modules: apply right after its preview, or a re-import of
+// the same repository, compiles exactly the set the preview did.
+const checked = new Map<string, RegoError[]>();
+const CHECKS_KEPT = 8;
+
+async function checkCached(modules: RegoModule[]): Promise<RegoError[]> {
+  const hash = createHash("sha256");
+  for (const m of modules) hash.update(m.path).update("\0").update(m.source).update("\0");
+  const key = hash.digest("hex");
+  const hit = checked.get(key);
+  if (hit) return hit;
+  const { errors } = await checkModules(modules, { timeoutMs: 120_000 });
+  if (errors.some((e) => e.code === "opa_error")) return errors;
+  if (checked.size >= CHECKS_KEPT) checked.delete(checked.keys().next().value!);
+  checked.set(key, errors);
+  return errors;
 }
 
 const CONVERSIONS_AT_ONCE = 4;
