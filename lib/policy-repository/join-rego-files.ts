@@ -23,7 +23,8 @@ const IMPORT = /^\s*import\s+([^\s#]+)(?:\s+as\s+([A-Za-z_][A-Za-z0-9_]*))?\s*(?
 /**
  * The files of one package as one module. One file is kept exactly as it is. Several are joined in
  * file-name order: the first file's leading comments, one package line, every import once (sorted),
- * then each file's rules under a `# from <file>` line. Two files that bind one import name to
+ * then each file's rules under a `# from <file name>` line (one directory: the name is enough, and
+ * moving the directory changes nothing). Two files that bind one import name to
  * different paths cannot share a module, so they are refused by name.
  */
 export function joinRegoFiles(files: RegoFile[]): JoinedModule {
@@ -53,7 +54,7 @@ export function joinRegoFiles(files: RegoFile[]): JoinedModule {
     lines.push(imp.line);
   }
   for (const p of parsed) {
-    lines.push("", `# from ${p.file.path}`);
+    lines.push("", `# from ${p.file.path.split("/").pop()}`);
     origins.push({ row: lines.length + 1, file: p.file.path, fileRow: p.bodyRow });
     lines.push(...p.body);
   }

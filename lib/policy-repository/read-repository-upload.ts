@@ -18,13 +18,8 @@ export type RepositoryUpload =
  * that leave the repository, links, too many files, too many bytes, a suspicious compression ratio.
  */
 export async function readRepositoryUpload(upload: RepositoryUpload): Promise<RepositoryEntry[]> {
-  const entries =
-    upload.kind === "files"
-      ? fromFileList(upload.files)
-      : isZip(upload.bytes)
-        ? unzipEntries(upload.bytes)
-        : await untarEntries(upload.bytes);
-  return stripSharedFolder(entries);
+  if (upload.kind === "files") return fromFileList(upload.files);
+  return stripSharedFolder(isZip(upload.bytes) ? unzipEntries(upload.bytes) : await untarEntries(upload.bytes));
 }
 
 function fromFileList(files: Array<{ path: string; content: string }>): RepositoryEntry[] {
@@ -193,7 +188,10 @@ export function safePath(name: string): string {
   return path;
 }
 
-/** GitHub archives and folder uploads wrap everything in one folder (repo-main/…): it is not part of the paths. */
+/**
+ * GitHub archives and folder uploads wrap everything in one folder (repo-main/…). It is not part of
+ * the paths, as `opa test repo-main/` reads data paths from inside the folder it is given.
+ */
 function stripSharedFolder(entries: RepositoryEntry[]): RepositoryEntry[] {
   const first = entries[0]?.path.split("/")[0];
   if (!first || !entries.every((e) => e.path.startsWith(`${first}/`))) return entries;

@@ -1,13 +1,13 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
 import { applyRepositoryImport } from "@/lib/policy-repository/apply-repository-import";
 import { readRepositoryUpload } from "@/lib/policy-repository/read-repository-upload";
 import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
 import { createTestUser } from "@/test/factories/actors";
+import { rawOpaTest } from "@/test/support/raw-opa-test";
 import { generatePolicyRepository, writeRepository, zipRepository } from "@/test/factories/policy-repository";
 
 // Every Rego test of an imported repository gets, in Verdict, the verdict `opa test` gives it on the
@@ -22,23 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function rawOpaTest(cwd = dir, flags: string[] = []): Record<string, string> {
-  const result = spawnSync(inject("testEnv").opaBin, ["test", ...flags, "-f", "json", "."], { cwd, encoding: "utf8" });
-  const tests = JSON.parse(result.stdout) as Array<{
-    package: string;
-    name: string;
-    fail?: boolean;
-    skip?: boolean;
-    error?: unknown;
-  }>;
-  return Object.fromEntries(
-    tests.map((t) => [`${t.package}.${t.name}`, t.skip ? "skipped" : t.error ? "error" : t.fail ? "failed" : "passed"]),
-  );
-}
-
 describe("an imported repository agrees with opa test", () => {
   it("gives every Rego test the outcome opa test gives it on the same files", async () => {
-    const raw = rawOpaTest();
+    const raw = rawOpaTest(dir);
     expect(Object.keys(raw)).toHaveLength(24 * 5 + 3);
     expect(new Set(Object.values(raw))).toEqual(new Set(["passed", "failed", "error", "skipped"]));
     const imported = await applyRepositoryImport({

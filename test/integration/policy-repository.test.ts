@@ -91,7 +91,7 @@ describe("whole-repository import", () => {
     expect(await verifyAuditChain()).toMatchObject({ ok: true });
     const joined = await db.policyVersion.findFirstOrThrow({ where: { policy: { packagePath: "lib.l1" } } });
     expect(joined.source.match(/^package lib\.l1$/gm)).toHaveLength(1);
-    expect(joined.source).toContain("# from lib/l1/limits.rego");
+    expect(joined.source).toContain("# from limits.rego");
 
     const again = await applyRepositoryImport({ actor: author, entries: await entriesOf(repo) });
     expect(again.preview.summary).toMatchObject({ new: 0, changed: 0, unchanged: 16, dataChanged: 0 });

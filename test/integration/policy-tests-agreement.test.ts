@@ -1,12 +1,12 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { declaredPackage } from "@/lib/rego/rego-package";
 import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
 import { createTestUser } from "@/test/factories/actors";
+import { rawOpaTest } from "@/test/support/raw-opa-test";
 
 // Verdict's verdict on each Rego test must be exactly what `opa test` says on the same files.
 const FIXTURES = path.join(process.cwd(), "test", "fixtures", "policies");
@@ -16,20 +16,6 @@ let author: Actor;
 beforeAll(async () => {
   author = await createTestUser(["author"]);
 });
-
-function rawOpaTest(dir: string): Record<string, string> {
-  const result = spawnSync(inject("testEnv").opaBin, ["test", "-f", "json", "."], { cwd: dir, encoding: "utf8" });
-  const tests = JSON.parse(result.stdout) as Array<{
-    package: string;
-    name: string;
-    fail?: boolean;
-    skip?: boolean;
-    error?: unknown;
-  }>;
-  return Object.fromEntries(
-    tests.map((t) => [`${t.package}.${t.name}`, t.skip ? "skipped" : t.error ? "error" : t.fail ? "failed" : "passed"]),
-  );
-}
 
 describe("agreement with opa test", () => {
   it.each(POLICIES)("gives the same pass/fail per test as opa test for %s", async (name) => {

@@ -3,34 +3,15 @@
 import { useState } from "react";
 import Link from "next/link";
 import { zipSync } from "fflate";
+import type { ImportStatus, RepositoryPreview } from "@/lib/policy-repository/preview-repository-import";
 import { ApiError, type Problem } from "@/components/api-client";
 import { ProblemAlert } from "@/components/form-parts";
 import { toast } from "@/components/toaster";
 import { CheckIcon } from "@/components/icons";
 import { CardHeader, DataTable, EmptyState, Field, TextField } from "@/components/ui";
 
-type Status = "new" | "changed" | "unchanged";
-type Refusal = { file?: string; packagePath?: string; message: string };
-type Preview = {
-  policies: Array<{
-    packagePath: string;
-    files: string[];
-    testFiles: string[];
-    casesFile: string | null;
-    status: Status;
-    changes: string[];
-    policyId: string | null;
-    headVersion: number | null;
-  }>;
-  data: Array<{ path: string; file: string; status: Status }>;
-  untouched: { policies: string[]; data: string[] };
-  ignored: { count: number; files: string[] };
-  convertedFromV0: string[];
-  refusals: Refusal[];
-  roots: string[] | null;
-  summary: { new: number; changed: number; unchanged: number; refused: number; dataChanged: number };
-  planHash: string;
-};
+type Status = ImportStatus;
+type Preview = RepositoryPreview;
 type Applied = { created: unknown[]; updated: unknown[]; changeRequest: { number: number } | null };
 type Upload = { name: string; body: Uint8Array; contentType: string };
 
