@@ -188,6 +188,48 @@ describe("whole-repository import", () => {
   });
 });
 
+describe("manifest roots, cases and test attachment", () => {
+  it("checks packages and data against the manifest's roots, and reads cases.json as the policy's cases", async () => {
+    const { preview, writes } = await previewRepositoryImport({
+      actor: author,
+      entries: await entriesOf({
+        ".manifest": JSON.stringify({ roots: ["inside"] }),
+        "inside/p/policy.rego": "package inside.p\n\nallow if input.ok\n",
+        "inside/p/cases.json": JSON.stringify({ cases: [{ name: "ok", input: { ok: true }, expected: true }] }),
+        "inside/p/checks_test.rego":
+          "package tests.anything\n\nimport data.inside.p\n\ntest_ok if p.allow with input.ok as true\n",
+        "outside/q/policy.rego": "package outside.q\n\nallow := true\n",
+        "outside/data.json": '{"x": {"y": 1}}',
+      }),
+    });
+    expect(preview.roots).toEqual(["inside"]);
+    expect(preview.refusals).toEqual([
+      { packagePath: "outside.q", message: "package outside.q is outside the manifest's roots" },
+      { file: "outside/data.json", message: "data at outside is outside the manifest's roots" },
+    ]);
+    const p = preview.policies.find((x) => x.packagePath === "inside.p")!;
+    // A test package named after nothing attaches to the one policy of its directory.
+    expect([p.testFiles, p.casesFile]).toEqual([["inside/p/checks_test.rego"], "inside/p/cases.json"]);
+    expect(writes.policies.find((w) => w.item.packagePath === "inside.p")!.suite.cases).toEqual([
+      expect.objectContaining({ name: "ok", expected: "true", input: '{\n  "ok": true\n}' }),
+    ]);
+  });
+
+  it("refuses a test file that belongs to no policy", async () => {
+    const { preview } = await previewRepositoryImport({
+      actor: author,
+      entries: await entriesOf({
+        "a/one.rego": "package two.a\n\nx := 1\n",
+        "a/two.rego": "package two.b\n\ny := 1\n",
+        "a/orphan_test.rego": "package nobody_test\n\ntest_x if true\n",
+      }),
+    });
+    expect(preview.refusals).toEqual([
+      expect.objectContaining({ file: "a/orphan_test.rego", message: expect.stringMatching(/belongs to no policy/) }),
+    ]);
+  });
+});
+
 describe("what a repository may not hold", () => {
   it("refuses two files of one package that bind an import name to different paths, naming both", async () => {
     const { preview } = await previewRepositoryImport({
