@@ -57,7 +57,10 @@ export async function applyRepositoryImport(options: {
     });
   const changed = plan.writes.policies.filter((w) => w.item.status !== "unchanged");
   if (options.changeRequest && changed.length === 0)
-    throw new AppError("unprocessable", "Nothing changed, so there is nothing to propose in a change request");
+    throw new AppError(
+      "unprocessable",
+      "No policy changed, so there is nothing to propose in a change request (data documents are not its items)",
+    );
   if (options.changeRequest && changed.length > MAX_CHANGE_REQUEST_ITEMS)
     throw new AppError(
       "unprocessable",
