@@ -227,6 +227,8 @@ async function writeData(tx: Tx, actor: Actor, plan: RepositoryPlan) {
       if (done.count !== 1) throw new AppError("conflict", `data at ${d.item.path} changed while importing`);
       updated.push(d.item.path);
     } else {
+      if (await tx.repositoryDataDocument.findUnique({ where: { path: d.item.path }, select: { id: true } }))
+        throw new AppError("conflict", `data at ${d.item.path} was imported while importing; preview again`);
       await tx.repositoryDataDocument.create({
         data: { path: d.item.path, value, sha256: d.sha256, updatedById: actor.userId },
       });

@@ -215,6 +215,23 @@ describe("manifest roots, cases and test attachment", () => {
     ]);
   });
 
+  it("lets one of two concurrent imports of the same new repository win; the other gets 409 and writes nothing", async () => {
+    const files = {
+      "race/p/policy.rego": "package race.p\n\nallow := true\n",
+      "race/conf/data.json": '{"n": 1}',
+    };
+    const before = await counts();
+    const results = await Promise.allSettled([
+      applyRepositoryImport({ actor: author, entries: await entriesOf(files) }),
+      applyRepositoryImport({ actor: author, entries: await entriesOf(files) }),
+    ]);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(rejected.map((r) => (r.reason as AppError).status)).toEqual([409]);
+    const after = await counts();
+    expect([after.policies - before.policies, after.data - before.data]).toEqual([1, 1]);
+  });
+
   it("refuses a test file that belongs to no policy", async () => {
     const { preview } = await previewRepositoryImport({
       actor: author,
