@@ -35,6 +35,19 @@ export const LAYERS = {
   reviews: ["core", "generated", "auth", "audit", "change-requests", "allowlists"],
   /** Copies of signed revisions in OCI registries and S3-compatible buckets: upload, retry, re-check. */
   distribution: ["core", "generated", "auth", "audit", "bundles"],
+  /** Whole repositories of Rego in and out: import with preview, data documents, workspace export. */
+  "policy-repository": [
+    "core",
+    "generated",
+    "opa",
+    "rego",
+    "auth",
+    "audit",
+    "policies",
+    "policy-tests",
+    "change-requests",
+    "bundles",
+  ],
   /** Agents: identity, credentials, tokens, fleet status. */
   agents: ["core", "generated", "auth", "audit", "bundles", "distribution"],
   /** Decision logs: ingestion, search, export, replay and impact. */
@@ -53,6 +66,7 @@ export const LAYERS = {
     "allowlists",
     "red-team",
     "distribution",
+    "policy-repository",
   ],
   /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],

@@ -56,12 +56,33 @@ export function hashAuditRow(prevHash: string, row: ChainedFields): string {
 
 /** Appends one event to the hash-chained trail. Call it inside the transaction that makes the change. */
 export async function recordAuditEvent(tx: Tx, input: AuditEventInput): Promise<void> {
+  await recordAuditEvents(tx, [input]);
+}
+
+/** Appends events in order, in one insert: for one action that changes many things at once (a repository import). */
+export async function recordAuditEvents(tx: Tx, inputs: AuditEventInput[]): Promise<void> {
+  if (inputs.length === 0) return;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
   const last = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  let seq = last?.seq ?? 0n;
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const occurredAt = new Date();
+  const data = inputs.map((input) => {
+    const row = chainedRow(input, (seq += 1n), occurredAt);
+    const hash = hashAuditRow(prevHash, row);
+    const created = { ...row, before: jsonOrDbNull(row.before), after: jsonOrDbNull(row.after), prevHash, hash };
+    prevHash = hash;
+    return created;
+  });
+  if (data.length === 1) await tx.auditEvent.create({ data: data[0]! });
+  else await tx.auditEvent.createMany({ data });
+}
+
+function chainedRow(input: AuditEventInput, seq: bigint, occurredAt: Date): ChainedFields {
   const actor = input.actor;
-  const row: ChainedFields = {
-    seq: (last?.seq ?? 0n) + 1n,
-    occurredAt: new Date(),
+  return {
+    seq,
+    occurredAt,
     actorType: actor.type === "user" ? (actor.via === "token" ? "api_token" : "user") : "system",
     actorId: actor.type === "user" ? actor.userId : null,
     actorLabel: actor.type === "user" ? actor.email : actor.label,
@@ -72,16 +93,6 @@ export async function recordAuditEvent(tx: Tx, input: AuditEventInput): Promise<
     after: toPlainJson(input.after) ?? null,
     requestId: input.requestId ?? null,
   };
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  await tx.auditEvent.create({
-    data: {
-      ...row,
-      before: jsonOrDbNull(row.before),
-      after: jsonOrDbNull(row.after),
-      prevHash,
-      hash: hashAuditRow(prevHash, row),
-    },
-  });
 }
 
 function jsonOrDbNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {

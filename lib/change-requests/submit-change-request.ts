@@ -13,29 +13,36 @@ export async function createChangeRequest(options: {
   input: TCreateChangeRequestRequest;
   requestId?: string;
 }): Promise<{ id: string; number: number }> {
+  requirePermission(options.actor, "change:submit");
+  return db.$transaction((tx) => createChangeRequestIn(tx, options));
+}
+
+/** The same, inside a transaction that also writes what the change request ships (a repository import). */
+export async function createChangeRequestIn(
+  tx: Tx,
+  options: { actor: Actor; input: TCreateChangeRequestRequest; requestId?: string },
+): Promise<{ id: string; number: number }> {
   const { actor, input } = options;
   requirePermission(actor, "change:submit");
-  return db.$transaction(async (tx) => {
-    const items = await resolveItemInputs(tx, input.items);
-    const contentHash = changeRequestContentHash(items.map(contentOf));
-    const created = await tx.changeRequest.create({
-      data: {
-        title: input.title,
-        description: input.description,
-        contentHash,
-        authorId: actor.userId,
-        items: { create: toItemRows(items) },
-      },
-    });
-    await recordAuditEvent(tx, {
-      actor,
-      action: "change_request.submit",
-      target: { type: "change_request", id: created.id },
-      after: { number: created.number, title: created.title, contentHash, items: items.map(contentOf) },
-      requestId: options.requestId,
-    });
-    return { id: created.id, number: created.number };
+  const items = await resolveItemInputs(tx, input.items);
+  const contentHash = changeRequestContentHash(items.map(contentOf));
+  const created = await tx.changeRequest.create({
+    data: {
+      title: input.title,
+      description: input.description,
+      contentHash,
+      authorId: actor.userId,
+      items: { create: toItemRows(items) },
+    },
   });
+  await recordAuditEvent(tx, {
+    actor,
+    action: "change_request.submit",
+    target: { type: "change_request", id: created.id },
+    after: { number: created.number, title: created.title, contentHash, items: items.map(contentOf) },
+    requestId: options.requestId,
+  });
+  return { id: created.id, number: created.number };
 }
 
 /**

@@ -19,4 +19,6 @@ export const ADVISORY_LOCKS = {
   /** With a second key per target: pg_try_advisory_lock(distributionTarget, hashtext(targetId)). */
   distributionTarget: 7_240_042,
   distributionRetrier: 7_240_043,
+  /** One repository import writes at a time, so two of them conflict cleanly instead of on a unique index. */
+  repositoryImport: 7_240_044,
 } as const;

@@ -106,16 +106,26 @@ async function headContext(policyId: string): Promise<EvaluationContext> {
     const head = headByPolicy.get(p.id);
     return head ? [{ policy: p, head }] : [];
   });
+  // Before any publish, the data documents imported with a repository are what bundles will ship.
+  const imported = await db.repositoryDataDocument.findMany({
+    select: { path: true, value: true },
+    orderBy: { path: "asc" },
+  });
+  const data: Record<string, unknown> = {};
+  for (const doc of imported) mergeAt(data, doc.path.split("/"), doc.value);
+  const bytes = imported.length ? Buffer.byteLength(JSON.stringify(data), "utf8") : 0;
   return {
     modules: included.map(({ policy, head }) => ({
       path: policyFilePath(policy.packagePath),
       source: head.source,
       regoVersion: head.regoVersion,
     })),
-    data: null,
+    data: imported.length ? data : null,
     record: {
       assembledFrom: "head-versions",
-      note: "No bundle has been published yet, so the other policies are included at their current head versions and no bundle data is loaded.",
+      note: imported.length
+        ? "No bundle has been published yet, so the other policies are included at their current head versions, with the imported data documents."
+        : "No bundle has been published yet, so the other policies are included at their current head versions and no bundle data is loaded.",
       bundles: [],
       policies: included.map(({ policy, head }) => ({
         policyId: policy.id,
@@ -123,7 +133,9 @@ async function headContext(policyId: string): Promise<EvaluationContext> {
         version: head.number,
         sha256: head.sha256,
       })),
-      data: { included: false, description: "no bundle data (nothing published yet)", bytes: 0 },
+      data: imported.length
+        ? { included: true, description: `${imported.length} imported data document(s) (nothing published yet)`, bytes }
+        : { included: false, description: "no bundle data (nothing published yet)", bytes: 0 },
     },
   };
 }

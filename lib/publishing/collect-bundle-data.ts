@@ -2,13 +2,14 @@ import type { Tx } from "@/lib/core/db";
 import type { BundleDataDocument } from "@/lib/bundles/build-bundle";
 import type { BundleDataProvider, BundleRef } from "@/lib/bundles/bundle-data-provider";
 import { allowlistDataProvider } from "@/lib/allowlists/bundle-allowlists";
+import { repositoryDataProvider } from "@/lib/policy-repository/repository-data-provider";
 
 /**
  * Every source of bundle data. Each document is written as `<path>/data.json` and must lie under
  * the bundle's roots; a new source adds its provider here, and the builder, signer and checks need
  * no change.
  */
-const PROVIDERS: readonly BundleDataProvider[] = [allowlistDataProvider];
+const PROVIDERS: readonly BundleDataProvider[] = [allowlistDataProvider, repositoryDataProvider];
 
 /** The data documents a bundle's next revision ships: every provider's, as they are today. */
 export async function collectBundleData(tx: Tx, bundle: BundleRef): Promise<BundleDataDocument[]> {

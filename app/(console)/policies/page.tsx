@@ -49,11 +49,16 @@ export default async function PoliciesPage({
       <PageHeader
         title="Policies"
         actions={
-          canWrite ? (
-            <Link href="/policies/new" className="btn btn-primary">
-              <PlusIcon /> New policy
+          <div className="row">
+            <Link href="/policies/repository" className="btn">
+              Import or export a repository
             </Link>
-          ) : null
+            {canWrite ? (
+              <Link href="/policies/new" className="btn btn-primary">
+                <PlusIcon /> New policy
+              </Link>
+            ) : null}
+          </div>
         }
       >
         Rego modules with immutable versions. Every save is a new version; nothing is overwritten.
