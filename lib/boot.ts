@@ -5,6 +5,7 @@ import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { startBundleCache } from "@/lib/bundles/bundle-cache";
 import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
 import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
+import { startGitSync } from "@/lib/git-sync/start-git-sync";
 
 /**
  * The composition root: everything a server process starts before it accepts requests, called
@@ -14,6 +15,8 @@ import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
  * - the republisher that ships allowlists again when a grant expires;
  * - decision-log maintenance (partitions ahead, retention), which takes a database lock so only
  *   one instance acts at a time;
+ * - git links: the poller (one instance at a time, under a database lock) and the approval hook
+ *   that pushes approved editor changes;
  * - the agent plane, handed to server.mjs;
  * - stopping the demo agent (if one runs) when the process exits.
  * A cache that fails to start (database not reachable yet) is logged, not fatal: each one starts
@@ -27,6 +30,7 @@ export async function boot(): Promise<void> {
       logger.warn({ err: result.reason }, "background start-up failed; will retry on first use");
   }
   scheduleDecisionMaintenance();
+  startGitSync();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

@@ -39,6 +39,8 @@ export const LAYERS = {
   agents: ["core", "generated", "auth", "audit", "bundles"],
   /** Decision logs: ingestion, search, export, replay and impact. */
   decisions: ["core", "opa", "rego", "auth", "audit", "policy-tests", "change-requests", "agents"],
+  /** Git links: a repository feeding change requests, and approved editor changes pushed back. */
+  "git-sync": ["core", "generated", "rego", "auth", "audit", "policies", "change-requests"],
   /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
   /** The getting-started checklist, read from the state of the whole installation. */
@@ -46,5 +48,5 @@ export const LAYERS = {
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
   setup: ["core", "opa"],
   /** lib/boot.ts: what starts with the server process. */
-  boot: ["core", "agents", "agents/plane", "bundles", "decisions", "publishing"],
+  boot: ["core", "agents", "agents/plane", "bundles", "decisions", "publishing", "git-sync"],
 } as const satisfies Record<string, readonly string[]>;

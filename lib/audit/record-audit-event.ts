@@ -62,7 +62,8 @@ export async function recordAuditEvent(tx: Tx, input: AuditEventInput): Promise<
   const row: ChainedFields = {
     seq: (last?.seq ?? 0n) + 1n,
     occurredAt: new Date(),
-    actorType: actor.type === "user" ? (actor.via === "token" ? "api_token" : "user") : "system",
+    actorType:
+      actor.type === "user" ? ({ token: "api_token", git: "git", session: "user" } as const)[actor.via] : "system",
     actorId: actor.type === "user" ? actor.userId : null,
     actorLabel: actor.type === "user" ? actor.email : actor.label,
     action: input.action,

@@ -7,10 +7,21 @@ import { lockChangeRequest } from "@/lib/change-requests/lock-change-request";
 import { contentOf, resolveItemInputs, toItemRows } from "@/lib/change-requests/change-request-items";
 import type { TCreateChangeRequestRequest, TUpdateChangeRequestRequest } from "@/lib/change-requests/schemas";
 
+/** Where a change request came from when not the editor: a git commit (shown, shipped in the manifest). */
+export type ChangeRequestOrigin = {
+  type: "git";
+  linkId: string;
+  remote: string;
+  branch: string;
+  commit: string;
+  author: { name: string; email: string };
+};
+
 /** An author submits policy versions (and later other kinds of change) for review. */
 export async function createChangeRequest(options: {
   actor: Actor;
   input: TCreateChangeRequestRequest;
+  origin?: ChangeRequestOrigin;
   requestId?: string;
 }): Promise<{ id: string; number: number }> {
   const { actor, input } = options;
@@ -24,6 +35,7 @@ export async function createChangeRequest(options: {
         description: input.description,
         contentHash,
         authorId: actor.userId,
+        ...(options.origin ? { origin: options.origin } : {}),
         items: { create: toItemRows(items) },
       },
     });
@@ -31,7 +43,13 @@ export async function createChangeRequest(options: {
       actor,
       action: "change_request.submit",
       target: { type: "change_request", id: created.id },
-      after: { number: created.number, title: created.title, contentHash, items: items.map(contentOf) },
+      after: {
+        number: created.number,
+        title: created.title,
+        contentHash,
+        items: items.map(contentOf),
+        ...(options.origin ? { origin: options.origin } : {}),
+      },
       requestId: options.requestId,
     });
     return { id: created.id, number: created.number };

@@ -14,4 +14,8 @@ export const ADVISORY_LOCKS = {
   signingKeys: 7_240_021,
   /** With a second key per bundle: pg_advisory_xact_lock(bundleRevision, hashtext(bundleId)). */
   bundleRevision: 7_240_030,
+  /** With a second key per link: pg_advisory_lock(gitLink, hashtext(linkId)), a session lock around git work. */
+  gitLink: 7_240_040,
+  /** The git-link poller: one instance polls at a time. */
+  gitPoll: 7_240_041,
 } as const;
