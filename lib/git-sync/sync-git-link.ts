@@ -2,7 +2,7 @@ import { db } from "@/lib/core/db";
 import { AppError, notFound } from "@/lib/core/errors";
 import { logger } from "@/lib/core/logger";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { AuditActor } from "@/lib/auth/actor";
+import { requirePermission, type Actor, type AuditActor } from "@/lib/auth/actor";
 import type { GitLink, GitLinkState } from "@/lib/generated/prisma/client";
 import { GitCommandError } from "@/lib/git-sync/run-git";
 import {
@@ -236,4 +236,23 @@ export function describeGitError(error: unknown): string {
     return error.message;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** An admin's "fetch now": recorded, then the same sync as a poll. */
+export async function requestGitLinkSync(options: {
+  actor: Actor;
+  id: string;
+  requestId?: string;
+}): Promise<SyncResult> {
+  requirePermission(options.actor, "bundle:manage");
+  await db.$transaction(async (tx) => {
+    if (!(await tx.gitLink.findUnique({ where: { id: options.id }, select: { id: true } }))) throw notFound("Git link");
+    await recordAuditEvent(tx, {
+      actor: options.actor,
+      action: "git_link.sync",
+      target: { type: "git_link", id: options.id },
+      requestId: options.requestId,
+    });
+  });
+  return syncGitLink(options.id, { trigger: "manual", actor: options.actor });
 }

@@ -44,5 +44,12 @@ export const NAV_ITEMS: NavItem[] = [
     permission: "key:manage",
     section: "Administration",
   },
+  {
+    href: "/admin/git-links",
+    label: "Git links",
+    icon: "bundle",
+    permission: "bundle:manage",
+    section: "Administration",
+  },
   { href: "/settings/tokens", label: "API tokens", icon: "key", permission: "token:self", section: "Administration" },
 ];
