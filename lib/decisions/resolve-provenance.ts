@@ -20,7 +20,7 @@ export type PublishedRevision = {
   publishedBy: string;
   approvedBy: string | null;
   /** `origin` names the git commit a change request came from, when it did. */
-  changeRequest: { number: number; title: string; origin: unknown } | null;
+  changeRequest: { number: number; title: string; origin?: unknown } | null;
   rollbackOf: string | null;
   reason: string | null;
   signedWith: string;
@@ -73,7 +73,11 @@ async function publishedRevision(bundle: string, revision: string): Promise<Publ
     publishedAt: row.publishedAt.toISOString(),
     publishedBy: row.publishedBy.email,
     approvedBy: row.approvedBy?.email ?? null,
-    changeRequest: row.changeRequest,
+    changeRequest: row.changeRequest && {
+      number: row.changeRequest.number,
+      title: row.changeRequest.title,
+      ...(row.changeRequest.origin ? { origin: row.changeRequest.origin } : {}),
+    },
     rollbackOf: row.rollbackOf?.revision ?? null,
     reason: row.reason,
     signedWith: `${row.signingKey.kid} (${row.signingKey.algorithm})`,
