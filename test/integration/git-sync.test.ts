@@ -21,7 +21,7 @@ import { syncGitLink } from "@/lib/git-sync/sync-git-link";
 import { receiveGitWebhook } from "@/lib/git-sync/receive-git-webhook";
 import { getGitLinkStatus } from "@/lib/git-sync/git-link-status";
 import { removeMirror } from "@/lib/git-sync/git-mirror";
-import { startGitSync } from "@/lib/git-sync/start-git-sync";
+import { pollDueGitLinks, startGitSync } from "@/lib/git-sync/start-git-sync";
 import { FROM_GIT_EMAIL } from "@/lib/git-sync/git-actor";
 import { createTestUser } from "@/test/factories/actors";
 import { allowPolicy, createTestBundle, uniqueRoot } from "@/test/factories/bundles";
@@ -487,5 +487,24 @@ describe("a hostile or broken remote gives a clear error and no partial state", 
       error: expect.stringMatching(/resolve/),
     });
     expect(await db.changeRequest.count()).toBe(crs);
+  });
+});
+
+describe("the poller", () => {
+  it("syncs a link whose interval is due, and not again before the next one", async () => {
+    const s = await scenario("poller");
+    await updateGitLink({ actor: actors.admin, id: s.link.id, input: { pollIntervalSeconds: 300 } });
+    const sha = commitFiles(s.repo.work, { [s.file]: allowPolicy(s.packagePath, ["pat"]) }, "Allow pat", dev);
+    git(s.repo.work, ["push", "--quiet", "origin", "main"]);
+    const now = new Date(Date.now() + 1000);
+    expect(await pollDueGitLinks(now)).toBeGreaterThanOrEqual(1);
+    const link = await db.gitLink.findUniqueOrThrow({ where: { id: s.link.id } });
+    expect(link.lastFetchedSha).toBe(sha);
+    expect(link.nextPollAt!.getTime()).toBe(now.getTime() + 300_000);
+    expect(await db.gitLinkCommit.count({ where: { linkId: s.link.id, sha, changeRequestId: { not: null } } })).toBe(1);
+    commitFiles(s.repo.work, { [s.file]: allowPolicy(s.packagePath, ["quinn"]) }, "Allow quinn", dev);
+    git(s.repo.work, ["push", "--quiet", "origin", "main"]);
+    await pollDueGitLinks(new Date(now.getTime() + 1000));
+    expect((await db.gitLink.findUniqueOrThrow({ where: { id: s.link.id } })).lastFetchedSha).toBe(sha);
   });
 });
