@@ -10,7 +10,7 @@ import { withLinkLock } from "@/lib/git-sync/link-lock";
 import { commitInfo, ensureMirror, hasCommit, markApplied } from "@/lib/git-sync/git-mirror";
 import { takeInCommit } from "@/lib/git-sync/sync-git-link";
 import { proposeFromTree } from "@/lib/git-sync/propose-from-tree";
-import type { TCreateGitLinkRequest, TUpdateGitLinkRequest } from "@/lib/git-sync/schemas";
+import { tokenTransportProblem, type TCreateGitLinkRequest, type TUpdateGitLinkRequest } from "@/lib/git-sync/schemas";
 
 /** What the API shows of a link: never the token, deploy key or webhook secret. */
 export type GitLinkView = {
@@ -120,6 +120,9 @@ export async function updateGitLink(options: {
   return db.$transaction(async (tx) => {
     const before = await tx.gitLink.findUnique({ where: { id: options.id } });
     if (!before) throw notFound("Git link");
+    const transport = input.auth && tokenTransportProblem(before.remoteUrl, input.auth.kind);
+    if (transport)
+      throw new AppError("validation_failed", transport, { fieldErrors: [{ path: "body.auth", message: transport }] });
     const after = await tx.gitLink.update({
       where: { id: before.id },
       data: {

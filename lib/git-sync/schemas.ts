@@ -45,6 +45,13 @@ export const ZGitAuth = z.discriminatedUnion("kind", [
 ]);
 export type TGitAuth = z.infer<typeof ZGitAuth>;
 
+/** A token is sent as basic auth: over plain http only to this machine (a test or a local proxy). */
+export function tokenTransportProblem(remoteUrl: string, authKind: string): string | null {
+  if (authKind !== "token" || !remoteUrl.startsWith("http://")) return null;
+  const host = remoteUrl.slice("http://".length).split(/[/:]/)[0];
+  return host === "127.0.0.1" || host === "localhost" ? null : "a token is sent only over https (or to localhost)";
+}
+
 const ZPollInterval = z.number().int().min(30).max(86_400).nullable();
 
 export const ZCreateGitLinkRequest = z
@@ -66,6 +73,10 @@ export const ZCreateGitLinkRequest = z
   .refine((v) => v.auth.kind !== "ssh_key" || !/^https?:/.test(v.remoteUrl), {
     message: "a deploy key needs an SSH URL",
     path: ["auth"],
+  })
+  .refine((v) => tokenTransportProblem(v.remoteUrl, v.auth.kind) === null, {
+    message: "a token is sent only over https (or to localhost)",
+    path: ["remoteUrl"],
   });
 export type TCreateGitLinkRequest = z.infer<typeof ZCreateGitLinkRequest>;
 
