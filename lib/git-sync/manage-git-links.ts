@@ -56,16 +56,10 @@ export function toGitLinkView(l: GitLink): GitLinkView {
 }
 
 /** What was set, for the audit trail: which kind of credential, never its value. */
-const audited = (l: GitLink) => ({
-  name: l.name,
-  remoteUrl: l.remoteUrl,
-  branch: l.branch,
-  path: l.path,
-  packageRoot: l.packageRoot,
-  authKind: l.authKind,
-  pollIntervalSeconds: l.pollIntervalSeconds,
-  pushEnabled: l.pushEnabled,
-});
+const audited = (l: GitLink) => {
+  const { name, remoteUrl, branch, path, packageRoot, authKind, pollIntervalSeconds, pushEnabled } = toGitLinkView(l);
+  return { name, remoteUrl, branch, path, packageRoot, authKind, pollIntervalSeconds, pushEnabled };
+};
 
 /** Links a repository. The webhook secret is returned this once. */
 export async function createGitLink(options: {

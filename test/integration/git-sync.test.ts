@@ -21,7 +21,9 @@ import { syncGitLink } from "@/lib/git-sync/sync-git-link";
 import { receiveGitWebhook } from "@/lib/git-sync/receive-git-webhook";
 import { getGitLinkStatus } from "@/lib/git-sync/git-link-status";
 import { removeMirror } from "@/lib/git-sync/git-mirror";
-import { pollDueGitLinks, startGitSync } from "@/lib/git-sync/start-git-sync";
+import { pollDueGitLinks } from "@/lib/git-sync/start-git-sync";
+import { pushApprovedChange } from "@/lib/git-sync/push-approved-change";
+import { onChangeRequestApproved } from "@/lib/change-requests/approval-hooks";
 import { FROM_GIT_EMAIL } from "@/lib/git-sync/git-actor";
 import { createTestUser } from "@/test/factories/actors";
 import { allowPolicy, createTestBundle, uniqueRoot } from "@/test/factories/bundles";
@@ -46,7 +48,8 @@ beforeAll(async () => {
   };
   root = mkdtempSync(path.join(os.tmpdir(), "verdict-git-test-"));
   gitServer = await startGitHttpServer(root, TOKEN);
-  startGitSync();
+  // The hook boot registers, without boot's poll timer (whose ticks would race the poller test).
+  onChangeRequestApproved("git-sync", pushApprovedChange);
   plane = http.createServer((req, res) => {
     if (!serveAgentPlane(req, res)) res.writeHead(404).end();
   });
@@ -330,23 +333,33 @@ describe("inbound: a push becomes a change request that ships through the usual 
   });
 });
 
+/** The author saves a version in the editor and submits it; the reviewer approves (which runs the push hook). */
+async function approveEditorChange(
+  s: { policy: { id: string }; packagePath: string },
+  users: string[],
+  expectedVersion: number,
+) {
+  const saved = await savePolicyVersion({
+    actor: actors.author,
+    policyId: s.policy.id,
+    input: { source: allowPolicy(s.packagePath, users), message: users.join(", "), expectedVersion },
+  });
+  const cr = await createChangeRequest({
+    actor: actors.author,
+    input: {
+      title: `Allow ${users.at(-1)}`,
+      description: "",
+      items: [{ kind: "policy_version", policyVersionId: saved.version.id }],
+    },
+  });
+  await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
+  return cr;
+}
+
 describe("outbound: an approved editor change is pushed as a commit", () => {
   it("commits with the author as author and the approver in a trailer; a branch that moved is a conflict and both sides keep their work", async () => {
     const s = await scenario("outbound", { pushEnabled: true });
-    const saved = await savePolicyVersion({
-      actor: actors.author,
-      policyId: s.policy.id,
-      input: { source: allowPolicy(s.packagePath, ["alice", "frank"]), message: "frank", expectedVersion: 1 },
-    });
-    const cr = await createChangeRequest({
-      actor: actors.author,
-      input: {
-        title: "Allow frank",
-        description: "",
-        items: [{ kind: "policy_version", policyVersionId: saved.version.id }],
-      },
-    });
-    await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
+    const cr = await approveEditorChange(s, ["alice", "frank"], 1);
     const head = git(s.repo.bare, ["rev-parse", "main"]);
     expect(git(s.repo.bare, ["log", "-1", "--format=%an <%ae>", head])).toBe(
       `${actors.author.name} <${actors.author.email}>`,
@@ -369,24 +382,7 @@ describe("outbound: an approved editor change is pushed as a commit", () => {
       dev,
     );
     git(s.repo.work, ["push", "--quiet", "origin", "main"]);
-    const mine = await savePolicyVersion({
-      actor: actors.author,
-      policyId: s.policy.id,
-      input: { source: allowPolicy(s.packagePath, ["alice", "frank", "hal"]), message: "hal", expectedVersion: 2 },
-    });
-    const second = await createChangeRequest({
-      actor: actors.author,
-      input: {
-        title: "Allow hal",
-        description: "",
-        items: [{ kind: "policy_version", policyVersionId: mine.version.id }],
-      },
-    });
-    await reviewChangeRequest({
-      actor: actors.reviewer,
-      number: second.number,
-      input: { verdict: "approve", body: "" },
-    });
+    const second = await approveEditorChange(s, ["alice", "frank", "hal"], 2);
     expect(git(s.repo.bare, ["rev-parse", "main"])).toBe(theirs);
     const conflicted = await getGitLinkStatus({ actor: actors.admin, id: s.link.id });
     expect(conflicted.link.conflict).toMatchObject({ changeRequest: second.number, base: head });
