@@ -164,10 +164,11 @@ function startGenerators(
       const merged = emptyGeneratorReport();
       for (const p of parts) {
         if (!p) throw new Error("a load generator did not report");
-        for (const [revision, times] of Object.entries(p.receipts)) (merged.receipts[revision] ??= []).push(...times);
-        for (const xs of [p.statusMs, p.uploadMs]) xs.sort((a, b) => a - b);
-        merged.statusMs.push(...p.statusMs);
-        merged.uploadMs.push(...p.uploadMs);
+        // Loops, not push(...xs): a step at 10,000 agents gathers more samples than a call takes arguments.
+        for (const [revision, times] of Object.entries(p.receipts))
+          appendAll((merged.receipts[revision] ??= []), times);
+        appendAll(merged.statusMs, p.statusMs);
+        appendAll(merged.uploadMs, p.uploadMs);
         merged.requests += p.requests;
         merged.serverErrors += p.serverErrors;
         merged.networkErrors += p.networkErrors;
@@ -343,4 +344,8 @@ export function describeRealisticStep(s: RealisticStep): string {
     `  status p99 ${fmtMs(s.statusP99Ms)} over ${s.statusRequests}, log upload p99 ${fmtMs(s.logP99Ms)} over ${s.logRequests}; 5xx ${s.serverErrors}, network errors ${s.networkErrors}; decisions ${s.decisionsStored}/${s.decisionsGenerated} stored`,
     `  CPU per agent-minute: app ${(s.appCpuPerAgentMinute * 1000).toFixed(2)} ms, PostgreSQL ${(s.pgCpuPerAgentMinute * 1000).toFixed(2)} ms, load generator ${(s.generatorCpuPerAgentMinute * 1000).toFixed(2)} ms; cores busy: app ${s.appCores.toFixed(2)}, PostgreSQL ${s.pgCores.toFixed(2)}, generator ${s.generatorCores.toFixed(2)}; app RSS ${(s.appRssKiB / 1024).toFixed(0)} MiB`,
   ].join("\n");
+}
+
+function appendAll(into: number[], xs: number[]): void {
+  for (const x of xs) into.push(x);
 }

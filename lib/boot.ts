@@ -8,6 +8,7 @@ import { startBundleCache } from "@/lib/bundles/bundle-cache";
 import { startDistributionRetrier } from "@/lib/distribution/distribution-retrier";
 import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
 import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
+import { startGitSync } from "@/lib/git-sync/start-git-sync";
 
 /**
  * The composition root: everything a server process starts before it accepts requests, called
@@ -21,6 +22,8 @@ import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
  * - decision-log maintenance (partitions ahead, retention), which takes a database lock so only
  *   one instance acts at a time;
  * - archiving agents silent past AGENT_RETENTION_DAYS, under its own lock;
+ * - git links: the poller (one instance at a time, under a database lock) and the approval hook
+ *   that pushes approved editor changes;
  * - the agent plane, handed to server.mjs;
  * - stopping the demo agent (if one runs) when the process exits.
  * A cache that fails to start (database not reachable yet) is logged, not fatal: each one starts
@@ -37,6 +40,7 @@ export async function boot(): Promise<void> {
   scheduleAlerts();
   scheduleAgentArchive();
   startDistributionRetrier();
+  startGitSync();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

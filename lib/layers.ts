@@ -52,6 +52,8 @@ export const LAYERS = {
   agents: ["core", "generated", "auth", "audit", "bundles", "distribution"],
   /** Decision logs: ingestion, search, export, replay and impact. */
   decisions: ["core", "opa", "rego", "auth", "audit", "policy-tests", "change-requests", "agents"],
+  /** Git links: a repository feeding change requests, and approved editor changes pushed back. */
+  "git-sync": ["core", "generated", "rego", "auth", "audit", "policies", "change-requests"],
   /** Generated adversarial inputs against a change request's proposed policies, and its publish gate. */
   "red-team": ["core", "opa", "auth", "audit", "change-requests", "allowlists", "decisions"],
   /** The publish pipeline: gate, collect, build, sign, check, store, notify, distribute. */
@@ -92,5 +94,5 @@ export const LAYERS = {
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
   setup: ["core", "opa"],
   /** lib/boot.ts: what starts with the server process. */
-  boot: ["core", "agents", "agents/plane", "alerts", "bundles", "decisions", "distribution", "publishing"],
+  boot: ["core", "agents", "agents/plane", "alerts", "bundles", "decisions", "distribution", "publishing", "git-sync"],
 } as const satisfies Record<string, readonly string[]>;

@@ -83,7 +83,8 @@ function chainedRow(input: AuditEventInput, seq: bigint, occurredAt: Date): Chai
   return {
     seq,
     occurredAt,
-    actorType: actor.type === "user" ? (actor.via === "token" ? "api_token" : "user") : "system",
+    actorType:
+      actor.type === "user" ? ({ token: "api_token", git: "git", session: "user" } as const)[actor.via] : "system",
     actorId: actor.type === "user" ? actor.userId : null,
     actorLabel: actor.type === "user" ? actor.email : actor.label,
     action: input.action,

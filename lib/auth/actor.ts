@@ -1,14 +1,17 @@
 import { AppError } from "@/lib/core/errors";
 import { hasPermission, type Permission, type Role } from "@/lib/auth/roles";
 
-/** Who is acting: a person through the browser, or automation through one of their API tokens. */
+/**
+ * Who is acting: a person through the browser, automation through one of their API tokens, or a
+ * git commit taken in by a git link (as its author, or as the "from git" user).
+ */
 export type Actor = {
   type: "user";
   userId: string;
   email: string;
   name: string;
   roles: Role[];
-  via: "session" | "token";
+  via: "session" | "token" | "git";
   tokenId?: string;
 };
 

@@ -7,21 +7,31 @@ import { lockChangeRequest } from "@/lib/change-requests/lock-change-request";
 import { contentOf, resolveItemInputs, toItemRows } from "@/lib/change-requests/change-request-items";
 import type { TCreateChangeRequestRequest, TUpdateChangeRequestRequest } from "@/lib/change-requests/schemas";
 
-/** An author submits policy versions (and later other kinds of change) for review. */
-export async function createChangeRequest(options: {
+/** Where a change request came from when not the editor: a git commit (shown, shipped in the manifest). */
+export type ChangeRequestOrigin = {
+  type: "git";
+  linkId: string;
+  remote: string;
+  branch: string;
+  commit: string;
+  author: { name: string; email: string };
+};
+
+type CreateOptions = {
   actor: Actor;
   input: TCreateChangeRequestRequest;
+  origin?: ChangeRequestOrigin;
   requestId?: string;
-}): Promise<{ id: string; number: number }> {
+};
+
+/** An author submits policy versions (and later other kinds of change) for review. */
+export async function createChangeRequest(options: CreateOptions): Promise<{ id: string; number: number }> {
   requirePermission(options.actor, "change:submit");
   return db.$transaction((tx) => createChangeRequestIn(tx, options));
 }
 
 /** The same, inside a transaction that also writes what the change request ships (a repository import). */
-export async function createChangeRequestIn(
-  tx: Tx,
-  options: { actor: Actor; input: TCreateChangeRequestRequest; requestId?: string },
-): Promise<{ id: string; number: number }> {
+export async function createChangeRequestIn(tx: Tx, options: CreateOptions): Promise<{ id: string; number: number }> {
   const { actor, input } = options;
   requirePermission(actor, "change:submit");
   const items = await resolveItemInputs(tx, input.items);
@@ -32,6 +42,7 @@ export async function createChangeRequestIn(
       description: input.description,
       contentHash,
       authorId: actor.userId,
+      ...(options.origin ? { origin: options.origin } : {}),
       items: { create: toItemRows(items) },
     },
   });
@@ -39,7 +50,13 @@ export async function createChangeRequestIn(
     actor,
     action: "change_request.submit",
     target: { type: "change_request", id: created.id },
-    after: { number: created.number, title: created.title, contentHash, items: items.map(contentOf) },
+    after: {
+      number: created.number,
+      title: created.title,
+      contentHash,
+      items: items.map(contentOf),
+      ...(options.origin ? { origin: options.origin } : {}),
+    },
     requestId: options.requestId,
   });
   return { id: created.id, number: created.number };

@@ -21,4 +21,8 @@ export const ADVISORY_LOCKS = {
   distributionRetrier: 7_240_043,
   /** One repository import writes at a time, so two of them conflict cleanly instead of on a unique index. */
   repositoryImport: 7_240_044,
+  /** With a second key per link: pg_advisory_lock(gitLink, hashtext(linkId)), a session lock around git work. */
+  gitLink: 7_240_045,
+  /** The git-link poller: one instance polls at a time. */
+  gitPoll: 7_240_046,
 } as const;

@@ -19,7 +19,8 @@ export type PublishedRevision = {
   publishedAt: string;
   publishedBy: string;
   approvedBy: string | null;
-  changeRequest: { number: number; title: string } | null;
+  /** `origin` names the git commit a change request came from, when it did. */
+  changeRequest: { number: number; title: string; origin?: unknown } | null;
   rollbackOf: string | null;
   reason: string | null;
   signedWith: string;
@@ -53,7 +54,7 @@ async function publishedRevision(bundle: string, revision: string): Promise<Publ
       reason: true,
       publishedBy: { select: { email: true } },
       approvedBy: { select: { email: true } },
-      changeRequest: { select: { number: true, title: true } },
+      changeRequest: { select: { number: true, title: true, origin: true } },
       rollbackOf: { select: { revision: true } },
       signingKey: { select: { kid: true, algorithm: true } },
       policyVersions: {
@@ -72,7 +73,11 @@ async function publishedRevision(bundle: string, revision: string): Promise<Publ
     publishedAt: row.publishedAt.toISOString(),
     publishedBy: row.publishedBy.email,
     approvedBy: row.approvedBy?.email ?? null,
-    changeRequest: row.changeRequest,
+    changeRequest: row.changeRequest && {
+      number: row.changeRequest.number,
+      title: row.changeRequest.title,
+      ...(row.changeRequest.origin ? { origin: row.changeRequest.origin } : {}),
+    },
     rollbackOf: row.rollbackOf?.revision ?? null,
     reason: row.reason,
     signedWith: `${row.signingKey.kid} (${row.signingKey.algorithm})`,

@@ -117,7 +117,13 @@ export async function publishChangeRequest(options: {
           modules,
           data: await collectBundleData(tx, ref),
           provenance: {
-            changeRequest: { id: cr.id, number: cr.number, title: cr.title, contentHash },
+            changeRequest: {
+              id: cr.id,
+              number: cr.number,
+              title: cr.title,
+              contentHash,
+              ...(cr.origin ? { origin: cr.origin } : {}),
+            },
             approvedBy,
             policies: provenanceOf(modules),
             ...(testOverride ? { testOverride } : {}),

@@ -6,6 +6,7 @@ import { changeRequestContentHash } from "@/lib/change-requests/content-hash";
 import { contentOf, loadItems, type ResolvedItem } from "@/lib/change-requests/change-request-items";
 import type { TReviewRequest } from "@/lib/change-requests/schemas";
 import { lockChangeRequest } from "@/lib/change-requests/lock-change-request";
+import { runApprovalHooks } from "@/lib/change-requests/approval-hooks";
 
 /**
  * Comment, approve or request changes. Approving needs the reviewer role and someone who wrote
@@ -24,7 +25,7 @@ export async function reviewChangeRequest(options: {
     throw new AppError("forbidden", "Commenting needs the author or reviewer role");
   }
   if (input.verdict !== "comment") requirePermission(actor, "change:review");
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const cr = await lockChangeRequest(tx, options.number);
     if (cr.status === "published" || cr.status === "closed")
       throw new AppError("conflict", `Change request #${cr.number} is ${cr.status}`);
@@ -49,8 +50,17 @@ export async function reviewChangeRequest(options: {
       after: { status, contentHash, reviewId: review.id, body: input.body },
       requestId: options.requestId,
     });
-    return { reviewId: review.id, status };
+    return { reviewId: review.id, status, id: cr.id, number: cr.number, wasApproved: cr.status === "approved" };
   });
+  if (result.status === "approved" && !result.wasApproved) {
+    await runApprovalHooks({
+      id: result.id,
+      number: result.number,
+      approver: { userId: actor.userId, email: actor.email, name: actor.name },
+      requestId: options.requestId,
+    });
+  }
+  return { reviewId: result.reviewId, status: result.status };
 }
 
 function assertIndependentReviewer(actor: Actor, authorId: string, items: ResolvedItem[]): void {

@@ -11,6 +11,7 @@ import { AppError } from "@/lib/core/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { createPolicy } from "@/lib/policies/create-policy";
+import { runPolicyTests } from "@/lib/policy-tests/run-policy-tests";
 import { applyRepositoryImport } from "@/lib/policy-repository/apply-repository-import";
 import { exportPolicyWorkspace } from "@/lib/policy-repository/export-policy-workspace";
 import { previewRepositoryImport } from "@/lib/policy-repository/preview-repository-import";
@@ -189,6 +190,54 @@ describe("whole-repository import", () => {
 });
 
 describe("manifest roots, cases and test attachment", () => {
+  it("imports a Gatekeeper-style template: a capitalised package that imports a library package, with its tests", async () => {
+    const files = {
+      "lib/exclude_update/exclude_update.rego":
+        'package lib.exclude_update\n\nis_update(review) if review.operation == "UPDATE"\n',
+      "K8sBlockWildcardIngress/src.rego": [
+        "package K8sBlockWildcardIngress",
+        "",
+        "import data.lib.exclude_update.is_update",
+        "",
+        "violation contains msg if {",
+        "\tnot is_update(input.review)",
+        "\tsome rule in input.review.object.spec.rules",
+        '\trule.host == "*"',
+        '\tmsg := "wildcard host"',
+        "}",
+        "",
+      ].join("\n"),
+      "K8sBlockWildcardIngress/src_test.rego": [
+        "package K8sBlockWildcardIngress",
+        "",
+        "test_wildcard_denied if {",
+        '\tcount(violation) == 1 with input as {"review": {"operation": "CREATE", "object": {"spec": {"rules": [{"host": "*"}]}}}}',
+        "}",
+        "",
+        "test_update_allowed if {",
+        '\tcount(violation) == 0 with input as {"review": {"operation": "UPDATE", "object": {"spec": {"rules": [{"host": "*"}]}}}}',
+        "}",
+        "",
+      ].join("\n"),
+    };
+    const entries = await entriesOf(files);
+    const { preview } = await previewRepositoryImport({ actor: author, entries });
+    expect(preview.refusals).toEqual([]);
+    expect(preview.policies.map((p) => p.packagePath).sort()).toEqual([
+      "K8sBlockWildcardIngress",
+      "lib.exclude_update",
+    ]);
+    await applyRepositoryImport({ actor: author, entries, expectedPlanHash: preview.planHash });
+    const template = await db.policy.findUniqueOrThrow({ where: { packagePath: "K8sBlockWildcardIngress" } });
+    const run = await runPolicyTests({
+      actor: author,
+      policyId: template.id,
+      input: { version: "head", timeoutMs: 10_000 },
+    });
+    expect(run.status).toBe("passed");
+    expect(run.summary).toMatchObject({ total: 2, passed: 2 });
+  });
+
   it("checks packages and data against the manifest's roots, and reads cases.json as the policy's cases", async () => {
     const { preview, writes } = await previewRepositoryImport({
       actor: author,

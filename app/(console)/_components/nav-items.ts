@@ -47,5 +47,12 @@ export const NAV_ITEMS: NavItem[] = [
     section: "Administration",
   },
   { href: "/admin/alerts", label: "Alerts", icon: "bell", permission: "alert:manage", section: "Administration" },
+  {
+    href: "/admin/git-links",
+    label: "Git links",
+    icon: "bundle",
+    permission: "bundle:manage",
+    section: "Administration",
+  },
   { href: "/settings/tokens", label: "API tokens", icon: "key", permission: "token:self", section: "Administration" },
 ];

@@ -200,6 +200,12 @@ function ProvenanceCard({ d }: { d: DecisionDetail }) {
                         <Link href={`/reviews/${b.published.changeRequest.number}`}>
                           #{b.published.changeRequest.number} {b.published.changeRequest.title}
                         </Link>
+                        {gitCommitOf(b.published.changeRequest.origin) ? (
+                          <div className="muted small">
+                            from git commit{" "}
+                            <span className="mono">{gitCommitOf(b.published.changeRequest.origin)!.slice(0, 12)}</span>
+                          </div>
+                        ) : null}
                       </dd>
                     </>
                   ) : b.published.rollbackOf ? (
@@ -268,4 +274,10 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
+}
+
+/** The commit a change request was taken in from, when it came from a git link. */
+function gitCommitOf(origin: unknown): string | null {
+  const commit = (origin as { type?: unknown; commit?: unknown } | undefined)?.commit;
+  return typeof commit === "string" ? commit : null;
 }
