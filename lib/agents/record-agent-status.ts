@@ -217,7 +217,8 @@ const EXTEND_REVISION_REPORTS = `
 const START_REVISION_REPORTS = `
   INSERT INTO agent_revision_reports (agent_identity, bundle_name, active_revision, first_reported_at, last_reported_at)
   SELECT b.identity, b.bundle_name, b.active_revision, b.updated_at, b.updated_at FROM ${REPORTED}
-   WHERE NOT EXISTS (
+   WHERE b.active_revision IS NOT NULL -- not yet running any revision of the bundle: nothing to record
+     AND NOT EXISTS (
      SELECT 1 FROM agent_revision_reports r
       WHERE r.id = (SELECT max(id) FROM agent_revision_reports l WHERE l.agent_identity = b.identity AND l.bundle_name = b.bundle_name)
         AND r.active_revision IS NOT DISTINCT FROM b.active_revision)`;

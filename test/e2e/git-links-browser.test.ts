@@ -57,6 +57,8 @@ describe("the git links console", () => {
     }
     await page.getByLabel("Name", { exact: true }).fill(name);
     await page.getByLabel("Remote URL").fill(server.url("repo.git"));
+    // A package root of its own: other tests' policies in the shared app database are not this link's drift.
+    await page.getByLabel("Package root").fill(uniqueRoot());
     await page.getByLabel("Credential").selectOption("none");
     await page.getByRole("button", { name: "Link", exact: true }).click();
     const secret = page.getByTestId("webhook-secret");
