@@ -6,7 +6,7 @@ import { policyFilePath } from "@/lib/rego/policy-module";
 import { mirrorDir, readTree } from "@/lib/git-sync/git-mirror";
 import { filesInScope } from "@/lib/git-sync/sync-git-link";
 import { describeGitError } from "@/lib/git-sync/sync-git-link";
-import { toGitLinkView, type GitLinkView } from "@/lib/git-sync/manage-git-links";
+import { toGitLinkView, type GitLinkView } from "@/lib/git-sync/git-link-view";
 
 export type GitLinkCommitView = {
   sha: string;

@@ -1,4 +1,4 @@
-import type { GitLinkView } from "@/lib/git-sync/manage-git-links";
+import type { GitLinkView } from "@/lib/git-sync/git-link-view";
 
 const LABEL = {
   ok: ["badge-ok", "in sync"],

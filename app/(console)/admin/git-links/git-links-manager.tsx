@@ -8,7 +8,7 @@ import { timeAgo } from "@/components/format";
 import { BundleIcon } from "@/components/icons";
 import { CreateCard, ProblemAlert, FormActions } from "@/components/form-parts";
 import { DataTable, EmptyState, SelectField, TextAreaField, TextField } from "@/components/ui";
-import type { GitLinkView } from "@/lib/git-sync/manage-git-links";
+import type { GitLinkView } from "@/lib/git-sync/git-link-view";
 import { GitLinkStateBadge } from "./git-link-state-badge";
 
 type Created = { link: GitLinkView; webhookSecret: string };

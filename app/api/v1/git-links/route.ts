@@ -1,6 +1,6 @@
 // GET /api/v1/git-links — linked repositories (admin); POST — link one (the webhook secret is shown once)
 import { json, withApi } from "@/lib/http/with-api";
-import { createGitLink } from "@/lib/git-sync/manage-git-links";
+import { createGitLink } from "@/lib/git-sync/create-git-link";
 import { listGitLinks } from "@/lib/git-sync/git-link-status";
 import { ZCreateGitLinkRequest } from "@/lib/git-sync/schemas";
 

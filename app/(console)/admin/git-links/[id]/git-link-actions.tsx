@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { api } from "@/components/api-client";
 import { CopyButton } from "@/components/copy-button";
 import { useApiAction } from "@/components/use-api-action";
-import type { GitLinkView } from "@/lib/git-sync/manage-git-links";
+import type { GitLinkView } from "@/lib/git-sync/git-link-view";
 
 /** Fetch now, take a force-pushed head, dismiss a push conflict, rotate the webhook secret, unlink. */
 export function GitLinkActions({ link }: { link: GitLinkView }) {

@@ -1,6 +1,7 @@
 // GET /api/v1/git-links/:id — state, commits and the versions they became, drift; PATCH — credential, poll, push; DELETE — unlink
 import { withApi } from "@/lib/http/with-api";
-import { deleteGitLink, updateGitLink } from "@/lib/git-sync/manage-git-links";
+import { deleteGitLink } from "@/lib/git-sync/delete-git-link";
+import { updateGitLink } from "@/lib/git-sync/update-git-link";
 import { getGitLinkStatus } from "@/lib/git-sync/git-link-status";
 import { ZGitLinkParams, ZUpdateGitLinkRequest } from "@/lib/git-sync/schemas";
 
