@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { spawnBounded } from "@/lib/core/bounded-spawn";
 import { AppError } from "@/lib/core/errors";
 
 export type GitCredential =
@@ -108,7 +108,7 @@ export async function runGit(
   }
 }
 
-function spawnGit(
+async function spawnGit(
   cwd: string,
   fullArgs: string[],
   args: string[],
@@ -116,46 +116,18 @@ function spawnGit(
   stdin: string | Buffer | undefined,
   timeoutMs: number,
 ): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", fullArgs, {
-      cwd,
-      env: env as NodeJS.ProcessEnv,
-      stdio: ["pipe", "pipe", "pipe"],
-      shell: false,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let size = 0;
-    let failure: Error | null = null;
-    const stop = (error: Error) => {
-      failure ??= error;
-      child.kill("SIGKILL");
-    };
-    const timer = setTimeout(
-      () => stop(new AppError("service_unavailable", `git ${args[0]} did not finish within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_OUTPUT_BYTES) return stop(new AppError("unprocessable", `git ${args[0]} wrote too much output`));
-      into.push(chunk);
-    };
-    child.stdout.on("data", collect(out));
-    child.stderr.on("data", collect(err));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (failure) return reject(failure);
-      const stderr = Buffer.concat(err).toString("utf8");
-      if (code !== 0) return reject(new GitCommandError(args, code ?? -1, stderr));
-      resolve({ stdout: Buffer.concat(out), stderr });
-    });
-    child.stdin.on("error", () => {});
-    child.stdin.end(stdin ?? "");
+  const run = await spawnBounded("git", fullArgs, {
+    cwd,
+    env: env as NodeJS.ProcessEnv,
+    stdin,
+    timeoutMs,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+    timedOut: () => new AppError("service_unavailable", `git ${args[0]} did not finish within ${timeoutMs} ms`),
+    tooMuchOutput: () => new AppError("unprocessable", `git ${args[0]} wrote too much output`),
   });
+  const stderr = run.stderr.toString("utf8");
+  if (run.exitCode !== 0) throw new GitCommandError(args, run.exitCode, stderr);
+  return { stdout: run.stdout, stderr };
 }
 
 function shellQuote(value: string): string {

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { spawnBounded } from "@/lib/core/bounded-spawn";
 import { opaBinary } from "@/lib/opa/opa-binary";
 
 export type OpaRunResult = { exitCode: number; stdout: string; stderr: string; durationMs: number };
@@ -26,45 +26,23 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_OUTPUT = 32 * 1024 * 1024;
 
 /** Runs the pinned opa binary: no shell, bounded time and output, killed on either limit. */
-export function runOpa(args: string[], options: RunOpaOptions = {}): Promise<OpaRunResult> {
+export async function runOpa(args: string[], options: RunOpaOptions = {}): Promise<OpaRunResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(opaBinary(), args, { cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let size = 0;
-    let failure: Error | null = null;
-    const stop = (error: Error) => {
-      if (!failure) failure = error;
-      child.kill("SIGKILL");
-    };
-    const timer = setTimeout(() => stop(new OpaTimeoutError(timeoutMs)), timeoutMs);
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxOutput) return stop(new OpaOutputLimitError(maxOutput));
-      into.push(chunk);
-    };
-    child.stdout.on("data", collect(out));
-    child.stderr.on("data", collect(err));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (failure) return reject(failure);
-      resolve({
-        exitCode: code ?? -1,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        durationMs: performance.now() - started,
-      });
-    });
-    child.stdin.on("error", () => {});
-    child.stdin.end(options.stdin ?? "");
+  const run = await spawnBounded(opaBinary(), args, {
+    cwd: options.cwd,
+    stdin: options.stdin,
+    timeoutMs,
+    maxOutputBytes: maxOutput,
+    timedOut: () => new OpaTimeoutError(timeoutMs),
+    tooMuchOutput: () => new OpaOutputLimitError(maxOutput),
   });
+  return {
+    exitCode: run.exitCode,
+    stdout: run.stdout.toString("utf8"),
+    stderr: run.stderr.toString("utf8"),
+    durationMs: run.durationMs,
+  };
 }
 
 export type WorkspaceFile = { path: string; content: string | Buffer };
