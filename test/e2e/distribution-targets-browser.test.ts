@@ -65,7 +65,8 @@ describe("distribution targets on the bundle page", () => {
     const copies = page.locator("dt", { hasText: "Distribution targets" }).locator("xpath=following-sibling::dd[1]");
     expect(await copies.textContent()).toMatch(/bucket\s*stored/);
     await page.goto(`/bundles/${bundle}`);
-
+    // The configuration is fetched once the page is hydrated; a choice made before that never reaches React.
+    await page.getByTestId("bundle-opa-config").waitFor();
     await page.getByLabel("Agents pull the bundle from").selectOption("bucket");
     await page.getByTestId("bundle-opa-config").getByText("s3_signing").waitFor();
 
