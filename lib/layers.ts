@@ -4,6 +4,9 @@
  * enforces it and that the graph stays acyclic. Listed bottom-up: each folder names only folders
  * above it in this list. docs/architecture.md draws the same graph.
  */
+// The folders most domains build on: the database, Rego facts, opa, who is calling, and the audit trail.
+const FOUNDATION = ["core", "generated", "opa", "rego", "auth", "audit"] as const;
+
 export const LAYERS = {
   /** Prisma's generated client. */
   generated: [],
@@ -22,9 +25,9 @@ export const LAYERS = {
   /** People and their API tokens. */
   users: ["core", "auth", "audit"],
   /** Test cases and test runs against the real opa. */
-  "policy-tests": ["core", "generated", "opa", "rego", "auth", "audit"],
+  "policy-tests": [...FOUNDATION],
   /** Rego policies and their immutable versions. */
-  policies: ["core", "generated", "opa", "rego", "auth", "audit", "policy-tests"],
+  policies: [...FOUNDATION, "policy-tests"],
   /** Change requests: what is proposed, its items and content hash, and its test gate. */
   "change-requests": ["core", "rego", "auth", "audit", "policy-tests"],
   /** Bundles: definitions, signing keys, building, serving. */
@@ -36,18 +39,7 @@ export const LAYERS = {
   /** Copies of signed revisions in OCI registries and S3-compatible buckets: upload, retry, re-check. */
   distribution: ["core", "generated", "auth", "audit", "bundles"],
   /** Whole repositories of Rego in and out: import with preview, data documents, workspace export. */
-  "policy-repository": [
-    "core",
-    "generated",
-    "opa",
-    "rego",
-    "auth",
-    "audit",
-    "policies",
-    "policy-tests",
-    "change-requests",
-    "bundles",
-  ],
+  "policy-repository": [...FOUNDATION, "policies", "policy-tests", "change-requests", "bundles"],
   /** Agents: identity, credentials, tokens, fleet status. */
   agents: ["core", "generated", "auth", "audit", "bundles", "distribution"],
   /** Decision logs: ingestion, search, export, replay and impact. */
@@ -75,20 +67,7 @@ export const LAYERS = {
   /** Alerts: conditions checked on a schedule, signed webhook deliveries with retries and a log. */
   alerts: ["core", "generated", "auth", "audit", "agents"],
   /** Audit evidence: the state as of a moment, and verifiable evidence packs. */
-  evidence: [
-    "core",
-    "generated",
-    "opa",
-    "rego",
-    "auth",
-    "audit",
-    "policy-tests",
-    "change-requests",
-    "bundles",
-    "allowlists",
-    "agents",
-    "decisions",
-  ],
+  evidence: [...FOUNDATION, "policy-tests", "change-requests", "bundles", "allowlists", "agents", "decisions"],
   /** The getting-started checklist, read from the state of the whole installation. */
   onboarding: ["core", "auth"],
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */

@@ -18,17 +18,8 @@ export const CSV_COLUMNS = [
   "expires_at",
   "cross_trust_domain",
 ] as const;
-// The fields of a JSON entry; anything else an entry holds is ignored.
-const JSON_ENTRY_FIELDS = [
-  "service",
-  "method",
-  "path",
-  "caller",
-  "owner",
-  "reason",
-  "expiresAt",
-  "crossTrustDomain",
-] as const;
+// The fields of a JSON entry (the CSV columns in camelCase); anything else an entry holds is ignored.
+const JSON_ENTRY_FIELDS = CSV_COLUMNS.map((column) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
 const REQUIRED_COLUMNS = ["service", "method", "path", "caller", "owner", "reason"] as const;
 
 export type ImportRow = { row: number; value: TEntrySpecInput };
