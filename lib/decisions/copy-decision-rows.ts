@@ -18,6 +18,8 @@ export const DECISION_JSON_SQL = `(SELECT row_to_json(x)::text FROM (SELECT ${TS
 
 /** Rows per COPY: each batch is one short read-only statement under the decision query timeout. */
 export const COPY_BATCH = 20_000;
+const FIRST_BATCH = 2_000;
+const MIN_BATCH = 500;
 
 /** One row: its fields as raw bytes (null for SQL NULL), views into the received chunk. */
 export type CopyRow = Array<Buffer | null>;
@@ -39,7 +41,9 @@ export async function copyDecisionRows(
     batch?: number;
   },
 ): Promise<number> {
-  const batch = options.batch ?? COPY_BATCH;
+  const largest = options.batch ?? COPY_BATCH;
+  const timeoutMs = env().DECISION_QUERY_TIMEOUT_MS;
+  let batch = Math.min(largest, FIRST_BATCH);
   let cursor: Cursor | null = null;
   let count = 0;
   while (count < options.limit) {
@@ -58,10 +62,11 @@ export async function copyDecisionRows(
     const sql = `COPY (${inlineParams(select, params.values)}) TO STDOUT (FORMAT binary)`;
     let last: CopyRow | null = null;
     let read = 0;
+    const started = performance.now();
     const client = await pool().connect();
     try {
       await client.query("BEGIN READ ONLY");
-      await client.query(`SET LOCAL statement_timeout = ${Math.floor(env().DECISION_QUERY_TIMEOUT_MS)}`);
+      await client.query(`SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`);
       const parser = new CopyBinaryParser();
       for await (const chunk of client.query(copyTo(sql))) {
         const rows = parser.push(chunk as Buffer);
@@ -78,6 +83,13 @@ export async function copyDecisionRows(
       throw queryError(error);
     }
     count += read;
+    // The timeout also runs while PostgreSQL waits for a slow reader: batches start small, double
+    // while each takes under a quarter of it, and shrink to that when the reader falls behind.
+    const elapsed = performance.now() - started;
+    batch =
+      elapsed > timeoutMs / 4
+        ? Math.max(MIN_BATCH, Math.floor((batch * timeoutMs) / 4 / elapsed))
+        : Math.min(largest, batch * 2);
     if (read < take || !last) break;
     const { timestamp, decisionId } = JSON.parse((last as CopyRow)[0]!.toString("utf8"));
     cursor = { ts: timestamp, id: decisionId };
