@@ -3,13 +3,8 @@ import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { logger } from "@/lib/core/logger";
 import { buildFilterSql, readOnly, resolveRange } from "@/lib/decisions/decision-query";
-import {
-  SUMMARY_COLUMNS,
-  toSummary,
-  type Cursor,
-  type DecisionSummary,
-  type SummaryRow,
-} from "@/lib/decisions/decision-views";
+import { copyDecisionRows } from "@/lib/decisions/copy-decision-rows";
+import { SUMMARY_COLUMNS, toSummary, type Cursor, type SummaryRow } from "@/lib/decisions/decision-views";
 import type { TDecisionFilter, TExportDecisionsQuery } from "@/lib/decisions/schemas";
 
 export const BATCH = 2_000;
@@ -66,35 +61,91 @@ export async function exportDecisions(options: {
       requestId: options.requestId,
     }),
   );
-  const encoder = new TextEncoder();
-  let cursor: Cursor | null = null;
-  let headerSent = false;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const rows = await readBatch(filter, cursor);
-          const head = query.format === "csv" && !headerSent ? `${CSV_HEADER.join(",")}\r\n` : "";
-          headerSent = true;
-          const body = rows.map((r) => (query.format === "csv" ? csvLine(r) : ndjsonLine(r))).join("");
-          if (head || body) controller.enqueue(encoder.encode(head + body));
-          if (rows.length < BATCH) return controller.close();
-          const last = rows[rows.length - 1]!;
-          cursor = { ts: last.ts, id: last.decision_id };
-        } catch (error) {
-          logger.error({ err: error, requestId: options.requestId }, "decision export failed mid-stream");
-          controller.error(error);
-        }
-      },
-    },
-    { highWaterMark: 1 },
-  );
+  const stream =
+    query.format === "csv" ? csvStream(filter, options.requestId) : ndjsonStream(filter, options.requestId);
   const stamp = `${filter.from.toISOString().slice(0, 16)}_${to.toISOString().slice(0, 16)}`.replaceAll(":", "");
   return {
     stream,
     fileName: `decisions_${stamp}.${query.format}`,
     contentType: query.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
   };
+}
+
+function csvStream(filter: TDecisionFilter & { from: Date; to: Date }, requestId?: string): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor: Cursor | null = null;
+  let headerSent = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const rows = await readBatch(filter, cursor);
+          const head = headerSent ? "" : `${CSV_HEADER.join(",")}\r\n`;
+          headerSent = true;
+          const body = rows.map(csvLine).join("");
+          if (head || body) controller.enqueue(encoder.encode(head + body));
+          if (rows.length < BATCH) return controller.close();
+          const last = rows[rows.length - 1]!;
+          cursor = { ts: last.ts, id: last.decision_id };
+        } catch (error) {
+          logger.error({ err: error, requestId }, "decision export failed mid-stream");
+          controller.error(error);
+        }
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
+const NEWLINE = Buffer.from("\n");
+
+/**
+ * NDJSON needs no conversion: the lines come serialised from PostgreSQL (binary COPY in keyset
+ * batches), and each received chunk of rows is handed on as it is. Reading waits whenever the
+ * client has not taken the previous chunk.
+ */
+function ndjsonStream(
+  filter: TDecisionFilter & { from: Date; to: Date },
+  requestId?: string,
+): ReadableStream<Uint8Array> {
+  let wake: (() => void) | null = null;
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        copyDecisionRows(filter, {
+          limit: Number.POSITIVE_INFINITY,
+          columns: () => "",
+          onRows: async (rows) => {
+            if (cancelled) throw new Error("the client went away");
+            const parts: Buffer[] = [];
+            for (const row of rows) parts.push(row[0]!, NEWLINE);
+            controller.enqueue(new Uint8Array(Buffer.concat(parts)));
+            if ((controller.desiredSize ?? 0) <= 0) await new Promise<void>((resolve) => (wake = resolve));
+          },
+        }).then(
+          () => {
+            if (!cancelled) controller.close();
+          },
+          (error: unknown) => {
+            if (cancelled) return;
+            logger.error({ err: error, requestId }, "decision export failed mid-stream");
+            controller.error(error);
+          },
+        );
+      },
+      pull() {
+        wake?.();
+        wake = null;
+      },
+      cancel() {
+        cancelled = true;
+        wake?.();
+        wake = null;
+      },
+    },
+    { highWaterMark: 1 },
+  );
 }
 
 /** One keyset batch (newest first) of the decisions matching a filter, after the cursor. */
@@ -122,11 +173,6 @@ function describeFilter(filter: TExportDecisionsQuery & { from: Date; to: Date }
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
   );
-}
-
-function ndjsonLine(row: ExportRow): string {
-  const s: DecisionSummary = toSummary(row);
-  return `${JSON.stringify({ ...s, input: row.input, result: row.result, labels: row.labels, metrics: row.metrics, bundles: row.bundles, extra: row.extra })}\n`;
 }
 
 function csvLine(row: ExportRow): string {

@@ -9,8 +9,7 @@ import { chainedFieldsJson, recordAuditEvent } from "@/lib/audit/record-audit-ev
 import { canonicalContent } from "@/lib/change-requests/content-hash";
 import { contentOf, loadItems } from "@/lib/change-requests/change-request-items";
 import { policyFilePath } from "@/lib/rego/policy-module";
-import { BATCH, readBatch, type ExportRow } from "@/lib/decisions/export-decisions";
-import { toSummary, type Cursor } from "@/lib/decisions/decision-views";
+import { copyDecisionRows } from "@/lib/decisions/copy-decision-rows";
 import { queryForPath } from "@/lib/decisions/replay-decision";
 import { PackWriter } from "@/lib/evidence/pack-writer";
 import type { TEvidencePackQuery } from "@/lib/evidence/schemas";
@@ -117,6 +116,19 @@ function describeScope(scope: Scope): Record<string, unknown> {
 
 // ── decisions ──
 
+// Each row: the decision as JSON text and, while replay
+// candidates are still wanted, the path and bundles of a decision that could be replayed.
+const REPLAYABLE = "d.path <> '' AND d.path NOT LIKE 'system/%' AND NOT d.unpublished";
+const REPLAY_COLUMNS = `CASE WHEN ${REPLAYABLE} THEN d.path END, CASE WHEN ${REPLAYABLE} THEN d.bundles::text END, d.decision_id`;
+const PART_OPEN = Buffer.from('{"decisions":[\n');
+const PART_SEPARATOR = Buffer.from(",\n");
+const PART_CLOSE = Buffer.from("\n]}\n");
+
+/**
+ * The decisions in parts of DECISIONS_PER_PART, newest first. Lines arrive as JSON text from
+ * PostgreSQL and are joined into a part as bytes; at most one part (plus one received chunk) is
+ * held, and the next chunk is read only after the writer has taken the previous part.
+ */
 async function writeDecisions(w: PackWriter, scope: Scope): Promise<{ count: number; replay: ReplayCandidate[] }> {
   const limit = scope.decisions === "all" ? Number.POSITIVE_INFINITY : scope.decisions;
   const filter = {
@@ -132,43 +144,47 @@ async function writeDecisions(w: PackWriter, scope: Scope): Promise<{ count: num
     unpublished: undefined,
   };
   const replay: ReplayCandidate[] = [];
-  let lines: string[] = [];
+  let part: Buffer[] = [];
+  let partBytes = 0;
+  let inPart = 0;
   let parts = 0;
-  let count = 0;
-  let cursor: Cursor | null = null;
   const flush = async () => {
-    if (lines.length === 0) return;
-    await w.add(partName(parts), `{"decisions":[\n${lines.join(",\n")}\n]}\n`);
+    if (inPart === 0) return;
+    part.push(PART_CLOSE);
+    const bytes = Buffer.concat(part, partBytes + PART_CLOSE.length);
+    part = [];
+    partBytes = 0;
+    inPart = 0;
+    await w.add(partName(parts), bytes);
     parts += 1;
-    lines = [];
   };
-  while (count < limit) {
-    const rows: ExportRow[] = await readBatch(filter, cursor);
-    for (const row of rows.slice(0, Math.min(rows.length, limit - count))) {
-      const s = toSummary(row);
-      lines.push(
-        JSON.stringify({
-          ...s,
-          input: row.input,
-          result: row.result,
-          labels: row.labels,
-          metrics: row.metrics,
-          bundles: row.bundles,
-          extra: row.extra,
-        }),
-      );
-      count += 1;
-      const bundles = Object.entries((row.bundles ?? {}) as Record<string, { revision?: string }>).flatMap(
-        ([name, b]) => (b?.revision ? [[name, b.revision] as [string, string]] : []),
-      );
-      if (replay.length < scope.replay && s.path && !s.path.startsWith("system/") && !s.unpublished && bundles.length)
-        replay.push({ id: s.decisionId, part: partName(parts), path: s.path, bundles });
-      if (lines.length >= DECISIONS_PER_PART) await flush();
-    }
-    if (rows.length < BATCH) break;
-    const last = rows[rows.length - 1]!;
-    cursor = { ts: last.ts, id: last.decision_id };
-  }
+  const count = await copyDecisionRows(filter, {
+    limit,
+    columns: () => (replay.length < scope.replay ? REPLAY_COLUMNS : ""),
+    onRows: async (rows) => {
+      for (const row of rows) {
+        const line = row[0]!;
+        const lead = inPart === 0 ? PART_OPEN : PART_SEPARATOR;
+        part.push(lead, line);
+        partBytes += lead.length + line.length;
+        inPart += 1;
+        if (replay.length < scope.replay && row[1] && row[2]) {
+          const bundles = Object.entries(
+            JSON.parse(row[2].toString("utf8")) as Record<string, { revision?: string }>,
+          ).flatMap(([name, b]) => (b?.revision ? [[name, b.revision] as [string, string]] : []));
+          if (bundles.length) {
+            replay.push({
+              id: row[3]!.toString("utf8"),
+              part: partName(parts),
+              path: row[1].toString("utf8"),
+              bundles,
+            });
+          }
+        }
+        if (inPart >= DECISIONS_PER_PART) await flush();
+      }
+    },
+  });
   await flush();
   return { count, replay };
 }
