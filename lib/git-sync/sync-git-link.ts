@@ -1,4 +1,4 @@
-import { db } from "@/lib/core/db";
+import { db, type Tx } from "@/lib/core/db";
 import { AppError, notFound } from "@/lib/core/errors";
 import { logger } from "@/lib/core/logger";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
@@ -139,7 +139,7 @@ async function syncLocked(
   return result("ok", null, applied, fetched);
 }
 
-/** One commit → (maybe) one change request, recorded against the link. Returns its number. */
+/** One commit → (maybe) one change request, recorded against the link in the same transaction. Returns its number. */
 export async function takeInCommit(
   dir: string,
   link: GitLink,
@@ -148,35 +148,11 @@ export async function takeInCommit(
   propose: ProposeFromTree,
 ): Promise<number | null> {
   const info = await commitInfo(dir, sha);
-  let changeRequestId: string | null = null;
-  if (wholeTree || (await touchesPath(dir, sha, link.path))) {
-    const files = filesInScope(await readTree(dir, sha, link.path), link.packageRoot);
-    const actor = await commitActor(info.authorEmail);
-    try {
-      ({ changeRequestId } = await propose({
-        files,
-        commit: info,
-        linkId: link.id,
-        actor,
-        origin: {
-          type: "git",
-          linkId: link.id,
-          remote: link.remoteUrl,
-          branch: link.branch,
-          commit: sha,
-          author: { name: info.authorName, email: info.authorEmail },
-        },
-      }));
-    } catch (error) {
-      if (error instanceof AppError)
-        throw new AppError(error.code, `Commit ${sha.slice(0, 12)}: ${error.message}`, error);
-      throw error;
-    }
-  }
-  const cr = changeRequestId
-    ? await db.changeRequest.findUniqueOrThrow({ where: { id: changeRequestId }, select: { number: true } })
-    : null;
-  await db.$transaction(async (tx) => {
+  let number: number | null = null;
+  const record = async (tx: Tx, changeRequestId: string | null) => {
+    const cr = changeRequestId
+      ? await tx.changeRequest.findUniqueOrThrow({ where: { id: changeRequestId }, select: { number: true } })
+      : null;
     await tx.gitLinkCommit.create({
       data: {
         linkId: link.id,
@@ -194,8 +170,36 @@ export async function takeInCommit(
       target: { type: "git_link", id: link.id },
       after: { commit: sha, author: info.authorEmail, changeRequest: cr?.number ?? null },
     });
-  });
-  return cr?.number ?? null;
+    number = cr?.number ?? null;
+  };
+  if (!(wholeTree || (await touchesPath(dir, sha, link.path)))) {
+    await db.$transaction((tx) => record(tx, null));
+    return null;
+  }
+  const files = filesInScope(await readTree(dir, sha, link.path), link.packageRoot);
+  const actor = await commitActor(info.authorEmail);
+  try {
+    await propose({
+      files,
+      commit: info,
+      linkId: link.id,
+      actor,
+      origin: {
+        type: "git",
+        linkId: link.id,
+        remote: link.remoteUrl,
+        branch: link.branch,
+        commit: sha,
+        author: { name: info.authorName, email: info.authorEmail },
+      },
+      record,
+    });
+  } catch (error) {
+    if (error instanceof AppError)
+      throw new AppError(error.code, `Commit ${sha.slice(0, 12)}: ${error.message}`, error);
+    throw error;
+  }
+  return number;
 }
 
 async function setState(
