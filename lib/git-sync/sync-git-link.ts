@@ -10,6 +10,8 @@ import {
   commitsBetween,
   ensureMirror,
   fetchBranch,
+  GIT_LIMITS,
+  type GitLimits,
   hasCommit,
   isAncestor,
   markApplied,
@@ -47,7 +49,12 @@ export function filesInScope(files: Map<string, string>, packageRoot: string): M
  */
 export async function syncGitLink(
   linkId: string,
-  options: { trigger: "poll" | "webhook" | "manual"; actor?: AuditActor; propose?: ProposeFromTree } = {
+  options: {
+    trigger: "poll" | "webhook" | "manual";
+    actor?: AuditActor;
+    propose?: ProposeFromTree;
+    limits?: Pick<GitLimits, "repositoryBytes">;
+  } = {
     trigger: "manual",
   },
 ): Promise<SyncResult> {
@@ -57,7 +64,7 @@ export async function syncGitLink(
     const actor = options.actor ?? SYNC_SYSTEM_ACTOR;
     const created: number[] = [];
     try {
-      return await syncLocked(link, actor, options.propose ?? proposeFromTree, created);
+      return await syncLocked(link, actor, options.propose ?? proposeFromTree, created, options.limits ?? GIT_LIMITS);
     } catch (error) {
       const message = describeGitError(error);
       logger.warn({ link: link.id, trigger: options.trigger, error: message }, "git link sync failed");
@@ -78,6 +85,7 @@ async function syncLocked(
   actor: AuditActor,
   propose: ProposeFromTree,
   created: number[],
+  limits: Pick<GitLimits, "repositoryBytes">,
 ): Promise<SyncResult> {
   const dir = await ensureMirror(link.id);
   const remote = remoteOf(link);
@@ -102,7 +110,7 @@ async function syncLocked(
     await setState(link, actor, { state: "ok", lastError: null, remoteHeadSha: head }, null);
     return result("ok", null, head, head);
   }
-  const fetched = await fetchBranch(dir, remote);
+  const fetched = await fetchBranch(dir, remote, limits);
   const base = link.lastFetchedSha;
   if (base && !((await hasCommit(dir, base)) && (await isAncestor(dir, base, fetched)))) {
     const error = `The branch was force-pushed: ${fetched.slice(0, 12)} does not descend from ${base.slice(0, 12)}; nothing was applied`;
@@ -231,6 +239,8 @@ export function describeGitError(error: unknown): string {
   if (error instanceof AppError) return error.message;
   if (error instanceof GitCommandError) {
     const text = error.stderr;
+    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(text))
+      return "The remote's SSH host key differs from the one pinned when the link first connected; if the server's key really changed, link the repository again";
     if (/Authentication failed|could not read Username|Permission denied|403|401/i.test(text))
       return "The remote refused the credentials (wrong token or deploy key, or no access)";
     if (/Could not resolve host|Name or service not known|not known|unable to look up/i.test(text))
