@@ -1,13 +1,9 @@
 import { db, type Tx } from "@/lib/core/db";
-import { AppError } from "@/lib/core/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { createPolicyIn } from "@/lib/policies/create-policy";
 import { appendPolicyVersionIn, headRegoVersion } from "@/lib/policies/save-policy-version";
-import { validatePolicySource } from "@/lib/policies/validate-policy-source";
-import { referenceCandidates } from "@/lib/policy-tests/policy-references";
+import { validatePolicySet } from "@/lib/policies/validate-policy-set";
 import { parsePackageRef } from "@/lib/rego/rego-package";
-import { policyFilePath } from "@/lib/rego/policy-module";
-import type { ReferenceModule } from "@/lib/rego/policy-references";
 import { createChangeRequestIn, type ChangeRequestOrigin } from "@/lib/change-requests/submit-change-request";
 
 export type GitCommitRef = { sha: string; authorEmail: string; authorName: string; message: string };
@@ -63,22 +59,7 @@ export const proposeFromTree: ProposeFromTree = async ({ files, commit, actor, o
       return { ...m, policy, regoVersion: policy ? await headRegoVersion(policy.id, policy.headNumber) : "v1" };
     }),
   );
-  const inCommit = new Set(planned.map((m) => m.packagePath));
-  const candidates: ReferenceModule[] = [
-    ...(await referenceCandidates()).filter((c) => !inCommit.has(c.packagePath)),
-    ...planned.map((m) => ({
-      packagePath: m.packagePath,
-      path: policyFilePath(m.packagePath),
-      source: m.source,
-      regoVersion: m.regoVersion,
-    })),
-  ];
-  for (const m of planned) {
-    await validatePolicySource(m.packagePath, m.source, m.regoVersion, candidates).catch((error: unknown) => {
-      if (error instanceof AppError) throw new AppError(error.code, `${m.packagePath}: ${error.message}`, error);
-      throw error;
-    });
-  }
+  await validatePolicySet(planned);
   const subject = commit.message.split("\n")[0]!.slice(0, 150) || commit.sha.slice(0, 12);
   const message = `${subject} (git ${commit.sha.slice(0, 12)})`;
   const changeRequestId = await db.$transaction(async (tx) => {

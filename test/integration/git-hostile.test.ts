@@ -107,7 +107,7 @@ async function writeRandomFile(file: string, bytes: number): Promise<void> {
   const chunk = 1024 * 1024;
   for (let written = 0; written < bytes; written += chunk) {
     if (!out.write(randomBytes(Math.min(chunk, bytes - written))))
-      await new Promise((resolve) => out.once("drain", resolve));
+      await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }

@@ -4,7 +4,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-export const SSHD_PATH = "/usr/sbin/sshd";
+import { SSH_PATHS } from "./prerequisites";
+
+export const SSHD_PATH = SSH_PATHS.sshd;
 
 export type SshKeyPair = { privateKey: string; publicKey: string };
 
