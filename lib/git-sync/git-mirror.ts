@@ -124,6 +124,11 @@ async function packNames(packDir: string): Promise<string[]> {
   return files.filter((f) => f.endsWith(".pack")).map((f) => f.slice(0, -".pack".length));
 }
 
+/** The head of the last fetch kept in the mirror, or null before the first. */
+export async function fetchedHead(dir: string): Promise<string | null> {
+  return (await revParse(dir, FETCHED_REF).catch(() => "")) || null;
+}
+
 export async function revParse(dir: string, ref: string): Promise<string> {
   const { stdout } = await runGit(dir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   return stdout.toString("utf8").trim();

@@ -8,6 +8,8 @@ import type { Actor } from "@/lib/auth/actor";
 import { createPolicy } from "@/lib/policies/create-policy";
 import { createGitLink } from "@/lib/git-sync/create-git-link";
 import { syncGitLink } from "@/lib/git-sync/sync-git-link";
+import { skipGitCommit } from "@/lib/git-sync/skip-git-commit";
+import { AppError } from "@/lib/core/errors";
 import { GIT_LIMITS, mirrorDir, removeMirror } from "@/lib/git-sync/git-mirror";
 import { createTestUser } from "@/test/factories/actors";
 import { allowPolicy, uniqueRoot } from "@/test/factories/bundles";
@@ -221,5 +223,55 @@ describe("a commit is taken in whole or not at all", () => {
     expect(
       await db.gitLinkCommit.findUniqueOrThrow({ where: { linkId_sha: { linkId: r.link.id, sha } } }),
     ).toMatchObject({ changeRequestId: cr.id });
+  });
+});
+
+describe("skipping the commit a link is stopped at", () => {
+  it("records it without a change request, in the audit trail, and the fix after it is taken in", async () => {
+    const r = await linked("skip");
+    const broken = commit(r.work, { [r.file]: `package ${r.packagePath}\n\nallow if {\n` }, "Broken");
+    const fix = commit(r.work, { [r.file]: allowPolicy(r.packagePath, ["alice", "fay"]) }, "Fixed");
+    // Stopped at the broken commit, however often it fetches: the fix behind it never arrives.
+    for (let i = 0; i < 2; i++)
+      expect(await syncGitLink(r.link.id)).toMatchObject({
+        state: "error",
+        lastFetchedSha: r.base,
+        changeRequests: [],
+      });
+
+    const refusal = async (promise: Promise<unknown>) => {
+      const error = await promise.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(AppError);
+      return error as AppError;
+    };
+    expect((await refusal(skipGitCommit({ actor: author, id: r.link.id, sha: broken }))).status).toBe(403);
+    const wrong = await refusal(skipGitCommit({ actor: admin, id: r.link.id, sha: fix }));
+    expect([wrong.status, wrong.message]).toEqual([
+      409,
+      `The link is stopped before ${broken.slice(0, 12)}, not ${fix.slice(0, 12)}`,
+    ]);
+
+    const skipped = await skipGitCommit({ actor: admin, id: r.link.id, sha: broken, requestId: "req-skip" });
+    expect(skipped).toMatchObject({ state: "ok", lastError: null, lastFetchedSha: broken });
+    expect(
+      await db.gitLinkCommit.findUniqueOrThrow({ where: { linkId_sha: { linkId: r.link.id, sha: broken } } }),
+    ).toMatchObject({ changeRequestId: null, message: "Broken" });
+    const audit = await db.auditEvent.findFirstOrThrow({
+      where: { action: "git_link.commit_skip", targetId: r.link.id },
+    });
+    expect(audit).toMatchObject({ actorId: admin.userId, requestId: "req-skip" });
+    expect(audit.before).toMatchObject({ lastFetchedSha: r.base, state: "error" });
+    expect(audit.after).toMatchObject({ lastFetchedSha: broken });
+    expect(await db.policyVersion.count({ where: { policyId: r.policy.id } })).toBe(1);
+    // Not stopped any more: nothing to skip.
+    expect((await refusal(skipGitCommit({ actor: admin, id: r.link.id, sha: fix }))).status).toBe(409);
+
+    const next = await syncGitLink(r.link.id);
+    expect(next).toMatchObject({ state: "ok", lastFetchedSha: fix });
+    expect(next.changeRequests).toHaveLength(1);
+    expect(await db.policyVersion.count({ where: { policyId: r.policy.id } })).toBe(2);
   });
 });
