@@ -1,9 +1,9 @@
 // The first step of `npm test`: fail at once, in one line, when the machine lacks what the suite
-// needs (Chromium at /usr/bin/chromium), instead of failing the browser tests one by one.
-import { missingTestPrerequisite } from "@/test/support/prerequisites";
+// needs (Chromium at /usr/bin/chromium, OpenSSH's sshd and ssh), instead of failing tests one by one.
+import { missingSshPrerequisite, missingTestPrerequisite } from "@/test/support/prerequisites";
 
-const missing = missingTestPrerequisite();
-if (missing) {
-  console.error(`npm test: ${missing}`);
+const missing = [missingTestPrerequisite(), missingSshPrerequisite()].filter(Boolean);
+if (missing.length > 0) {
+  for (const line of missing) console.error(`npm test: ${line}`);
   process.exit(1);
 }

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { env } from "@/lib/core/env";
 import { AppError } from "@/lib/core/errors";
+import { formatBytes } from "@/lib/core/read-body";
 import { GitCommandError, runGit, type GitCredential } from "@/lib/git-sync/run-git";
 
 /** Limits on what a link reads from a remote; over any of them the fetch fails with nothing applied. */
@@ -57,11 +58,30 @@ export async function remoteHead(dir: string, remote: Remote): Promise<string | 
   return line ? line.split("\t")[0]! : null;
 }
 
-/** Fetches the branch into the mirror and checks the mirror's size; returns the fetched head. */
-export async function fetchBranch(dir: string, remote: Remote): Promise<string> {
+export type GitLimits = typeof GIT_LIMITS;
+
+/**
+ * Fetches the branch into the mirror and checks the mirror's size; returns the fetched head. A
+ * fetch that takes the mirror over the limit is undone (its packs deleted, the fetched ref put
+ * back), so a refused repository costs no disk and leaves the mirror as it was.
+ */
+export async function fetchBranch(
+  dir: string,
+  remote: Remote,
+  limits: Pick<GitLimits, "repositoryBytes"> = GIT_LIMITS,
+): Promise<string> {
+  const packDir = path.join(dir, "objects", "pack");
+  const packsBefore = new Set(await packNames(packDir));
+  const fetchedBefore = await revParse(dir, FETCHED_REF).catch(() => "");
   await runGit(
     dir,
     [
+      // Keep what a fetch brings as its own pack (never exploded into loose objects), so that a
+      // refused fetch can be undone by deleting it.
+      "-c",
+      "fetch.unpackLimit=1",
+      "-c",
+      "transfer.unpackLimit=1",
       "fetch",
       "--quiet",
       "--no-tags",
@@ -81,12 +101,32 @@ export async function fetchBranch(dir: string, remote: Remote): Promise<string> 
       .map((l) => l.split(": ") as [string, string]),
   );
   const bytes = (Number(stats["size-pack"] ?? 0) + Number(stats.size ?? 0)) * 1024;
-  if (bytes > GIT_LIMITS.repositoryBytes)
+  if (bytes > limits.repositoryBytes) {
+    if (fetchedBefore) await runGit(dir, ["update-ref", FETCHED_REF, fetchedBefore]);
+    else await runGit(dir, ["update-ref", "-d", FETCHED_REF]);
+    const added = (await packNames(packDir)).filter((name) => !packsBefore.has(name));
+    const files = await readdir(packDir);
+    await Promise.all(
+      files
+        .filter((file) => added.some((name) => file.startsWith(`${name}.`)))
+        .map((file) => rm(path.join(packDir, file), { force: true })),
+    );
     throw new AppError(
       "unprocessable",
-      `The repository is larger than ${GIT_LIMITS.repositoryBytes / 1024 / 1024} MiB; link a smaller repository`,
+      `The repository is larger than ${formatBytes(limits.repositoryBytes)} packed; nothing was applied (link a smaller repository)`,
     );
+  }
   return revParse(dir, FETCHED_REF);
+}
+
+async function packNames(packDir: string): Promise<string[]> {
+  const files = await readdir(packDir).catch(() => [] as string[]);
+  return files.filter((f) => f.endsWith(".pack")).map((f) => f.slice(0, -".pack".length));
+}
+
+/** The head of the last fetch kept in the mirror, or null before the first. */
+export async function fetchedHead(dir: string): Promise<string | null> {
+  return (await revParse(dir, FETCHED_REF).catch(() => "")) || null;
 }
 
 export async function revParse(dir: string, ref: string): Promise<string> {

@@ -3,12 +3,12 @@ import { db } from "@/lib/core/db";
 import { AppError } from "@/lib/core/errors";
 import { openWebhookSecret } from "@/lib/git-sync/git-link-secrets";
 import { ZPushEvent } from "@/lib/git-sync/schemas";
-import { syncGitLink, type SyncResult } from "@/lib/git-sync/sync-git-link";
+import { scheduleGitLinkSync } from "@/lib/git-sync/schedule-git-sync";
 
 export type WebhookProvider = "github" | "gitea" | "gitlab";
 
 export type WebhookOutcome =
-  | { accepted: true; provider: WebhookProvider; sync: SyncResult }
+  | { accepted: true; provider: WebhookProvider; queued: true }
   | { accepted: false; provider: WebhookProvider; reason: string };
 
 const unauthorized = () => new AppError("unauthenticated", "The webhook signature does not match this link's secret");
@@ -46,8 +46,9 @@ function eventName(provider: WebhookProvider, headers: Headers): string | null {
 }
 
 /**
- * A push webhook for a link: verified before anything is read, then a sync of the link when the
- * push is to its branch. A bad signature (or an unknown link) is 401 and changes nothing.
+ * A push webhook for a link: verified before anything is read, then, when the push is to its
+ * branch, a sync of the link scheduled in the background (the caller answers 202 at once; the
+ * outcome shows on the link). A bad signature (or an unknown link) is 401 and changes nothing.
  */
 export async function receiveGitWebhook(options: {
   linkId: string;
@@ -81,5 +82,6 @@ export async function receiveGitWebhook(options: {
   if (push.data.ref !== `refs/heads/${link.branch}`)
     return { accepted: false, provider, reason: `ignored push to ${push.data.ref}` };
   // The payload only says that something moved: what is taken in is what the fetch finds.
-  return { accepted: true, provider, sync: await syncGitLink(link.id, { trigger: "webhook" }) };
+  scheduleGitLinkSync(link.id);
+  return { accepted: true, provider, queued: true };
 }

@@ -87,7 +87,7 @@ export async function runGit(
       env.VERDICT_GIT_PASSWORD = credential.token;
     }
     const knownHosts = options.knownHostsFile ?? "/dev/null";
-    let ssh = `ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${shellQuote(knownHosts)}`;
+    let ssh = `ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${shellQuote(knownHosts)}`;
     if (credential.kind === "ssh_key" && secrets) {
       const keyFile = path.join(secrets, "deploy_key");
       await writeFile(

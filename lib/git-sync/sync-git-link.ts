@@ -1,4 +1,4 @@
-import { db } from "@/lib/core/db";
+import { db, type Tx } from "@/lib/core/db";
 import { AppError, notFound } from "@/lib/core/errors";
 import { logger } from "@/lib/core/logger";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
@@ -10,6 +10,8 @@ import {
   commitsBetween,
   ensureMirror,
   fetchBranch,
+  GIT_LIMITS,
+  type GitLimits,
   hasCommit,
   isAncestor,
   markApplied,
@@ -47,7 +49,12 @@ export function filesInScope(files: Map<string, string>, packageRoot: string): M
  */
 export async function syncGitLink(
   linkId: string,
-  options: { trigger: "poll" | "webhook" | "manual"; actor?: AuditActor; propose?: ProposeFromTree } = {
+  options: {
+    trigger: "poll" | "webhook" | "manual";
+    actor?: AuditActor;
+    propose?: ProposeFromTree;
+    limits?: Pick<GitLimits, "repositoryBytes">;
+  } = {
     trigger: "manual",
   },
 ): Promise<SyncResult> {
@@ -57,7 +64,7 @@ export async function syncGitLink(
     const actor = options.actor ?? SYNC_SYSTEM_ACTOR;
     const created: number[] = [];
     try {
-      return await syncLocked(link, actor, options.propose ?? proposeFromTree, created);
+      return await syncLocked(link, actor, options.propose ?? proposeFromTree, created, options.limits ?? GIT_LIMITS);
     } catch (error) {
       const message = describeGitError(error);
       logger.warn({ link: link.id, trigger: options.trigger, error: message }, "git link sync failed");
@@ -78,6 +85,7 @@ async function syncLocked(
   actor: AuditActor,
   propose: ProposeFromTree,
   created: number[],
+  limits: Pick<GitLimits, "repositoryBytes">,
 ): Promise<SyncResult> {
   const dir = await ensureMirror(link.id);
   const remote = remoteOf(link);
@@ -102,7 +110,7 @@ async function syncLocked(
     await setState(link, actor, { state: "ok", lastError: null, remoteHeadSha: head }, null);
     return result("ok", null, head, head);
   }
-  const fetched = await fetchBranch(dir, remote);
+  const fetched = await fetchBranch(dir, remote, limits);
   const base = link.lastFetchedSha;
   if (base && !((await hasCommit(dir, base)) && (await isAncestor(dir, base, fetched)))) {
     const error = `The branch was force-pushed: ${fetched.slice(0, 12)} does not descend from ${base.slice(0, 12)}; nothing was applied`;
@@ -139,7 +147,7 @@ async function syncLocked(
   return result("ok", null, applied, fetched);
 }
 
-/** One commit → (maybe) one change request, recorded against the link. Returns its number. */
+/** One commit → (maybe) one change request, recorded against the link in the same transaction. Returns its number. */
 export async function takeInCommit(
   dir: string,
   link: GitLink,
@@ -148,35 +156,11 @@ export async function takeInCommit(
   propose: ProposeFromTree,
 ): Promise<number | null> {
   const info = await commitInfo(dir, sha);
-  let changeRequestId: string | null = null;
-  if (wholeTree || (await touchesPath(dir, sha, link.path))) {
-    const files = filesInScope(await readTree(dir, sha, link.path), link.packageRoot);
-    const actor = await commitActor(info.authorEmail);
-    try {
-      ({ changeRequestId } = await propose({
-        files,
-        commit: info,
-        linkId: link.id,
-        actor,
-        origin: {
-          type: "git",
-          linkId: link.id,
-          remote: link.remoteUrl,
-          branch: link.branch,
-          commit: sha,
-          author: { name: info.authorName, email: info.authorEmail },
-        },
-      }));
-    } catch (error) {
-      if (error instanceof AppError)
-        throw new AppError(error.code, `Commit ${sha.slice(0, 12)}: ${error.message}`, error);
-      throw error;
-    }
-  }
-  const cr = changeRequestId
-    ? await db.changeRequest.findUniqueOrThrow({ where: { id: changeRequestId }, select: { number: true } })
-    : null;
-  await db.$transaction(async (tx) => {
+  let number: number | null = null;
+  const record = async (tx: Tx, changeRequestId: string | null) => {
+    const cr = changeRequestId
+      ? await tx.changeRequest.findUniqueOrThrow({ where: { id: changeRequestId }, select: { number: true } })
+      : null;
     await tx.gitLinkCommit.create({
       data: {
         linkId: link.id,
@@ -194,8 +178,36 @@ export async function takeInCommit(
       target: { type: "git_link", id: link.id },
       after: { commit: sha, author: info.authorEmail, changeRequest: cr?.number ?? null },
     });
-  });
-  return cr?.number ?? null;
+    number = cr?.number ?? null;
+  };
+  if (!(wholeTree || (await touchesPath(dir, sha, link.path)))) {
+    await db.$transaction((tx) => record(tx, null));
+    return null;
+  }
+  const files = filesInScope(await readTree(dir, sha, link.path), link.packageRoot);
+  const actor = await commitActor(info.authorEmail);
+  try {
+    await propose({
+      files,
+      commit: info,
+      linkId: link.id,
+      actor,
+      origin: {
+        type: "git",
+        linkId: link.id,
+        remote: link.remoteUrl,
+        branch: link.branch,
+        commit: sha,
+        author: { name: info.authorName, email: info.authorEmail },
+      },
+      record,
+    });
+  } catch (error) {
+    if (error instanceof AppError)
+      throw new AppError(error.code, `Commit ${sha.slice(0, 12)}: ${error.message}`, error);
+    throw error;
+  }
+  return number;
 }
 
 async function setState(
@@ -227,6 +239,8 @@ export function describeGitError(error: unknown): string {
   if (error instanceof AppError) return error.message;
   if (error instanceof GitCommandError) {
     const text = error.stderr;
+    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(text))
+      return "The remote's SSH host key differs from the one pinned when the link first connected; if the server's key really changed, link the repository again";
     if (/Authentication failed|could not read Username|Permission denied|403|401/i.test(text))
       return "The remote refused the credentials (wrong token or deploy key, or no access)";
     if (/Could not resolve host|Name or service not known|not known|unable to look up/i.test(text))

@@ -77,7 +77,7 @@ type SuiteChange = {
   cases?: TestSuite["cases"] | Array<Omit<TestSuite["cases"][number], "id"> & { id?: string }>;
 } | null;
 
-async function appendVersion(args: {
+type AppendArgs = {
   actor: Actor;
   policyId: string;
   expectedVersion: number;
@@ -88,65 +88,73 @@ async function appendVersion(args: {
   action: string;
   requestId?: string;
   restoredFrom?: number;
-}): Promise<SaveResult> {
-  return db.$transaction(async (tx) => {
-    const head = await currentHead(tx, args.policyId);
-    if (head.number !== args.expectedVersion) throw conflict(head, args.source, args.expectedVersion);
-    const sha256 = sha256Hex(args.source);
-    const suite: TestSuite = {
-      testSource: args.tests?.testSource ?? head.testSource,
-      cases: args.tests?.cases ? withCaseIds(args.tests.cases) : head.testCases,
-    };
-    const suiteSha256 = testsSha256(suite);
-    if (head.sha256 === sha256 && head.testsSha256 === suiteSha256 && head.regoVersion === args.regoVersion)
-      return { version: head, created: false };
-    // The guarded update is the lock: of two concurrent saves from the same head, one matches no row.
-    const bumped = await tx.policy.updateMany({
-      where: { id: args.policyId, headNumber: args.expectedVersion },
-      data: { headNumber: args.expectedVersion + 1 },
-    });
-    if (bumped.count !== 1) throw conflict(await currentHead(tx, args.policyId), args.source, args.expectedVersion);
-    const created = await tx.policyVersion.create({
-      data: {
-        policyId: args.policyId,
-        number: args.expectedVersion + 1,
-        source: args.source,
-        sha256,
-        message: args.message,
-        authorId: args.actor.userId,
-        parentId: head.id,
-        testSource: suite.testSource,
-        testCases: suite.cases,
-        testsSha256: suiteSha256,
-        regoVersion: args.regoVersion,
-      },
-      include: { author: AUTHOR_SELECT },
-    });
-    await recordAuditEvent(tx, {
-      actor: args.actor,
-      action: args.action,
-      target: { type: "policy", id: args.policyId },
-      before: {
-        version: head.number,
-        sha256: head.sha256,
-        testsSha256: head.testsSha256,
-        regoVersion: head.regoVersion,
-      },
-      after: {
-        version: created.number,
-        sha256,
-        testsSha256: suiteSha256,
-        regoVersion: args.regoVersion,
-        cases: suite.cases.length,
-        ...(args.restoredFrom ? { restoredFrom: args.restoredFrom } : {}),
-      },
-      requestId: args.requestId,
-    });
-    return { version: toVersionView(created), created: true };
-  });
+};
+
+async function appendVersion(args: AppendArgs): Promise<SaveResult> {
+  return db.$transaction((tx) => appendPolicyVersionIn(tx, args));
 }
 
-async function headRegoVersion(policyId: string, number: number): Promise<RegoVersion> {
+/**
+ * The next version inside the caller's transaction, for a caller that writes several policies
+ * at once (a git commit). The source must already have passed validatePolicySource.
+ */
+export async function appendPolicyVersionIn(tx: Tx, args: AppendArgs): Promise<SaveResult> {
+  const head = await currentHead(tx, args.policyId);
+  if (head.number !== args.expectedVersion) throw conflict(head, args.source, args.expectedVersion);
+  const sha256 = sha256Hex(args.source);
+  const suite: TestSuite = {
+    testSource: args.tests?.testSource ?? head.testSource,
+    cases: args.tests?.cases ? withCaseIds(args.tests.cases) : head.testCases,
+  };
+  const suiteSha256 = testsSha256(suite);
+  if (head.sha256 === sha256 && head.testsSha256 === suiteSha256 && head.regoVersion === args.regoVersion)
+    return { version: head, created: false };
+  // The guarded update is the lock: of two concurrent saves from the same head, one matches no row.
+  const bumped = await tx.policy.updateMany({
+    where: { id: args.policyId, headNumber: args.expectedVersion },
+    data: { headNumber: args.expectedVersion + 1 },
+  });
+  if (bumped.count !== 1) throw conflict(await currentHead(tx, args.policyId), args.source, args.expectedVersion);
+  const created = await tx.policyVersion.create({
+    data: {
+      policyId: args.policyId,
+      number: args.expectedVersion + 1,
+      source: args.source,
+      sha256,
+      message: args.message,
+      authorId: args.actor.userId,
+      parentId: head.id,
+      testSource: suite.testSource,
+      testCases: suite.cases,
+      testsSha256: suiteSha256,
+      regoVersion: args.regoVersion,
+    },
+    include: { author: AUTHOR_SELECT },
+  });
+  await recordAuditEvent(tx, {
+    actor: args.actor,
+    action: args.action,
+    target: { type: "policy", id: args.policyId },
+    before: {
+      version: head.number,
+      sha256: head.sha256,
+      testsSha256: head.testsSha256,
+      regoVersion: head.regoVersion,
+    },
+    after: {
+      version: created.number,
+      sha256,
+      testsSha256: suiteSha256,
+      regoVersion: args.regoVersion,
+      cases: suite.cases.length,
+      ...(args.restoredFrom ? { restoredFrom: args.restoredFrom } : {}),
+    },
+    requestId: args.requestId,
+  });
+  return { version: toVersionView(created), created: true };
+}
+
+export async function headRegoVersion(policyId: string, number: number): Promise<RegoVersion> {
   const head = await db.policyVersion.findUnique({
     where: { policyId_number: { policyId, number } },
     select: { regoVersion: true },

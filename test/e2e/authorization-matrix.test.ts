@@ -220,7 +220,7 @@ const routes = (): Row[] => [
   { method: "GET", route: "/api/v1/git-links/[id]", path: `/api/v1/git-links/${ID}`, permission: "bundle:manage" },
   { method: "PATCH", route: "/api/v1/git-links/[id]", path: `/api/v1/git-links/${ID}`, permission: "bundle:manage" },
   { method: "DELETE", route: "/api/v1/git-links/[id]", path: `/api/v1/git-links/${ID}`, permission: "bundle:manage" },
-  ...["accept-head", "dismiss-conflict", "sync", "webhook-secret"].map(
+  ...["accept-head", "dismiss-conflict", "skip-commit", "sync", "webhook-secret"].map(
     (action): Row => ({
       method: "POST",
       route: `/api/v1/git-links/[id]/${action}`,

@@ -7,6 +7,7 @@ import { db } from "@/lib/core/db";
 import { callApi, tokenFor } from "@/test/support/api";
 import { git, startGitHttpServer, type GitHttpServer } from "@/test/support/git-http-server";
 import { allowPolicy, uniqueRoot } from "@/test/factories/bundles";
+import { eventually } from "@/test/factories/agents";
 
 // The git-link endpoints in the running app, against a real git server on loopback.
 
@@ -99,13 +100,21 @@ describe("/api/v1/git-links", () => {
         "x-hub-signature-256": sign(webhookSecret, body),
       },
     });
-    expect(accepted.status).toBe(200);
-    expect(accepted.body).toMatchObject({ accepted: true, sync: { state: "ok", lastFetchedSha: sha } });
-    const number = accepted.body.sync.changeRequests[0];
+    // Answered before git runs; the sync's outcome shows on the link.
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toEqual({ accepted: true, provider: "github", queued: true });
+    const status = await eventually(
+      async () => {
+        const shown = await callApi(`/api/v1/git-links/${link.id}`, { token: admin });
+        expect(shown.body.link).toMatchObject({ state: "ok", lastFetchedSha: sha });
+        return shown;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const number = status.body.commits[0].changeRequest.number;
     const cr = await db.changeRequest.findUniqueOrThrow({ where: { number } });
     expect(cr.origin).toMatchObject({ commit: sha });
 
-    const status = await callApi(`/api/v1/git-links/${link.id}`, { token: admin });
     expect(status.body.commits[0]).toMatchObject({
       sha,
       changeRequest: { number },

@@ -22,6 +22,7 @@ import { dismissGitConflict } from "@/lib/git-sync/dismiss-git-conflict";
 import { updateGitLink } from "@/lib/git-sync/update-git-link";
 import { syncGitLink } from "@/lib/git-sync/sync-git-link";
 import { receiveGitWebhook } from "@/lib/git-sync/receive-git-webhook";
+import { settledGitLinkSync } from "@/lib/git-sync/schedule-git-sync";
 import { getGitLinkStatus } from "@/lib/git-sync/git-link-status";
 import { removeMirror } from "@/lib/git-sync/git-mirror";
 import { pollDueGitLinks } from "@/lib/git-sync/start-git-sync";
@@ -148,6 +149,14 @@ async function scenario(name: string, options: { pushEnabled?: boolean } = {}) {
   return { pkgRoot, packagePath, policy, bundle, file, repo, link, webhookSecret };
 }
 
+/** A webhook delivery (answered before git runs) and the background sync it scheduled. */
+async function deliver(linkId: string, headers: Headers, body: Buffer) {
+  const outcome = await receiveGitWebhook({ linkId, headers, body });
+  const sync = outcome.accepted ? await settledGitLinkSync(linkId) : null;
+  if (outcome.accepted) expect(sync, "a sync was scheduled").not.toBeNull();
+  return { ...outcome, sync };
+}
+
 async function appError(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
     () => null,
@@ -173,11 +182,15 @@ describe("inbound: a push becomes a change request that ships through the usual 
     );
     git(s.repo.work, ["push", "--quiet", "origin", "main"]);
     const body = pushEvent(sha);
-    const outcome = await receiveGitWebhook({ linkId: s.link.id, headers: githubHeaders(s.webhookSecret, body), body });
-    expect(outcome).toMatchObject({ accepted: true, provider: "github", sync: { state: "ok", lastFetchedSha: sha } });
-    if (!outcome.accepted) throw new Error("not accepted");
-    expect(outcome.sync.changeRequests).toHaveLength(1);
-    const number = outcome.sync.changeRequests[0]!;
+    const outcome = await deliver(s.link.id, githubHeaders(s.webhookSecret, body), body);
+    expect(outcome).toMatchObject({
+      accepted: true,
+      provider: "github",
+      queued: true,
+      sync: { state: "ok", lastFetchedSha: sha },
+    });
+    expect(outcome.sync!.changeRequests).toHaveLength(1);
+    const number = outcome.sync!.changeRequests[0]!;
     const cr = await db.changeRequest.findUniqueOrThrow({
       where: { number },
       include: { items: { include: { policyVersion: true } } },
@@ -266,6 +279,26 @@ describe("inbound: a push becomes a change request that ships through the usual 
     expect(commits.map((c) => c.changeRequestId === null)).toEqual([true, true, false]);
   });
 
+  it("answers a burst of webhooks before git runs and takes the push in once", async () => {
+    const s = await scenario("burst");
+    const sha = commitFiles(s.repo.work, { [s.file]: allowPolicy(s.packagePath, ["uma"]) }, "Allow uma", dev);
+    git(s.repo.work, ["push", "--quiet", "origin", "main"]);
+    const body = pushEvent(sha);
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        receiveGitWebhook({ linkId: s.link.id, headers: githubHeaders(s.webhookSecret, body), body }),
+      ),
+    );
+    for (const outcome of outcomes) expect(outcome).toEqual({ accepted: true, provider: "github", queued: true });
+    const sync = await settledGitLinkSync(s.link.id);
+    expect(sync).toMatchObject({ state: "ok", lastFetchedSha: sha });
+    expect(settledGitLinkSync(s.link.id)).toBeNull();
+    const taken = await db.gitLinkCommit.findMany({ where: { linkId: s.link.id, sha } });
+    expect(taken).toHaveLength(1);
+    expect(await db.changeRequest.count({ where: { id: taken[0]!.changeRequestId! } })).toBe(1);
+    expect(await db.gitLink.findUniqueOrThrow({ where: { id: s.link.id } })).toMatchObject({ lastFetchedSha: sha });
+  });
+
   it("refuses a webhook with a bad signature (401) and changes nothing", async () => {
     const s = await scenario("bad-signature");
     const sha = commitFiles(s.repo.work, { [s.file]: allowPolicy(s.packagePath, ["mallory"]) }, "Allow mallory", dev);
@@ -294,17 +327,17 @@ describe("inbound: a push becomes a change request that ships through the usual 
     expect(link.lastFetchedSha).not.toBe(sha);
 
     // GitLab's token and Gitea's signature, when right, are accepted.
-    const gitlab = await receiveGitWebhook({
-      linkId: s.link.id,
-      headers: new Headers({ "x-gitlab-token": s.webhookSecret, "x-gitlab-event": "Push Hook" }),
+    const gitlab = await deliver(
+      s.link.id,
+      new Headers({ "x-gitlab-token": s.webhookSecret, "x-gitlab-event": "Push Hook" }),
       body,
-    });
+    );
     expect(gitlab).toMatchObject({ accepted: true, provider: "gitlab", sync: { lastFetchedSha: sha } });
-    const gitea = await receiveGitWebhook({
-      linkId: s.link.id,
-      headers: new Headers({ "x-gitea-signature": createHmac("sha256", s.webhookSecret).update(body).digest("hex") }),
+    const gitea = await deliver(
+      s.link.id,
+      new Headers({ "x-gitea-signature": createHmac("sha256", s.webhookSecret).update(body).digest("hex") }),
       body,
-    });
+    );
     expect(gitea).toMatchObject({ accepted: true, provider: "gitea", sync: { changeRequests: [] } });
   });
 
@@ -315,7 +348,7 @@ describe("inbound: a push becomes a change request that ships through the usual 
     const rewritten = commitFiles(s.repo.work, { [s.file]: allowPolicy(s.packagePath, ["zed"]) }, "Rewritten", dev);
     git(s.repo.work, ["push", "--quiet", "--force", "origin", "rewrite:main"]);
     const body = pushEvent(rewritten);
-    const outcome = await receiveGitWebhook({ linkId: s.link.id, headers: githubHeaders(s.webhookSecret, body), body });
+    const outcome = await deliver(s.link.id, githubHeaders(s.webhookSecret, body), body);
     expect(outcome).toMatchObject({ accepted: true, sync: { state: "force_pushed", remoteHeadSha: rewritten } });
     expect(await db.changeRequest.count()).toBe(before);
     const shown = await getGitLinkStatus({ actor: actors.admin, id: s.link.id });
