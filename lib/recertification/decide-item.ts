@@ -62,6 +62,7 @@ export async function decideItem(options: {
         decider: actor,
         grant,
         narrowTo: input.decision === "narrow" ? (item.narrowTo as NarrowEndpoint[]) : null,
+        campaign: item.campaign.number,
         title: `Recertification #${item.campaign.number}: ${input.decision} ${item.caller} → ${item.service} ${item.method} ${item.path}`,
         description: [
           `${actor.name} <${actor.email}> decided "${input.decision}" in recertification campaign #${item.campaign.number} (${item.campaign.title}).`,

@@ -29,6 +29,8 @@ export async function proposeGrantChange(options: {
   narrowTo: NarrowEndpoint[] | null;
   title: string;
   description: string;
+  /** The campaign the decision was made in (null: a narrowing proposed from a service's page). */
+  campaign: number | null;
   requestId?: string;
 }): Promise<{ number: number }> {
   const { grant, narrowTo } = options;
@@ -53,6 +55,12 @@ export async function proposeGrantChange(options: {
     requestId: options.requestId,
     title: options.title,
     description: options.description,
+    origin: {
+      type: "recertification",
+      campaign: options.campaign,
+      requestedById: options.decider.userId,
+      requestedBy: options.decider.email,
+    },
     input: {
       upserts,
       removals: [{ row: upserts.length + 1, value: key }],

@@ -36,6 +36,7 @@ export async function proposeNarrowing(options: {
     decider: actor,
     grant: { ...wide, entryId: wide.id, expiresAt: wide.expiresAt ? new Date(wide.expiresAt) : null },
     narrowTo: wide.narrowTo,
+    campaign: null,
     title: `Narrow ${wide.caller} → ${service} ${wide.method} ${wide.path}`,
     description: `Least privilege from evidence: in the last ${options.days} days this grant was used for ${wide.requestCount} allowed requests on ${wide.endpointCount} endpoints; ${wide.narrowTo.map((e) => `${e.method} ${e.path}`).join(", ")} cover all of them.`,
     requestId: options.requestId,

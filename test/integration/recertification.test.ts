@@ -32,6 +32,7 @@ import { appError } from "@/test/factories/app-error";
 import { decisionEvent } from "@/test/factories/decisions";
 import { unpackTarGz } from "@/lib/core/tarball";
 import { grantAccess } from "@/lib/allowlists/grant-access";
+import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
 
 const DAY_MS = 86_400_000;
 const TD = "prod.example";
@@ -427,6 +428,46 @@ describe("narrow and revoke decisions", () => {
       orderBy: { seq: "asc" },
     });
     expect(decided.slice(-2).map((e) => (e.after as { decision: string }).decision)).toEqual(["revoke", "narrow"]);
+  });
+
+  it("never lets the person who asked for a revoke approve it", async () => {
+    const reviewingOwner = await createTestUser(["reviewer"]);
+    const svc = await createServiceWithEndpoints(actors.author, {
+      name: `${prefix}-self`,
+      trustDomain: TD,
+      endpoints: [["GET", "/self"]],
+    });
+    await grant(actors.author, [entry(svc.name, "GET", "/self", C1, { owner: reviewingOwner.email })]);
+    await ageGrants([svc.name]);
+    const campaign = await startCampaign({
+      actor: actors.admin,
+      input: {
+        title: "self",
+        scope: { kind: "service", service: svc.name },
+        unusedDays: 30,
+        dueAt: new Date(Date.now() + DAY_MS).toISOString(),
+      },
+    });
+    const [item] = (await getCampaign({ actor: reviewingOwner, number: campaign.number })).items;
+    const decided = await decideItem({
+      actor: reviewingOwner,
+      campaignNumber: campaign.number,
+      itemId: item!.id,
+      input: { decision: "revoke" },
+    });
+    const cr = await db.changeRequest.findUniqueOrThrow({ where: { number: decided.changeRequest!.number } });
+    expect(cr.origin).toMatchObject({
+      type: "recertification",
+      campaign: campaign.number,
+      requestedById: reviewingOwner.userId,
+    });
+    const refused = await appError(
+      reviewChangeRequest({ actor: reviewingOwner, number: cr.number, input: { verdict: "approve", body: "" } }),
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.message).toMatch(/someone else must review it/);
+    await approveAndPublish(actors, cr.number);
+    expect(await db.allowlistEntry.count({ where: { id: item!.entryId } })).toBe(0);
   });
 
   it("reminds through the alert webhooks when one subscribes, and owners see their notices otherwise", async () => {
