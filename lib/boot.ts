@@ -9,6 +9,7 @@ import { startDistributionRetrier } from "@/lib/distribution/distribution-retrie
 import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
 import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
 import { startGitSync } from "@/lib/git-sync/start-git-sync";
+import { scheduleRecertificationReminders } from "@/lib/recertification/schedule-reminders";
 
 /**
  * The composition root: everything a server process starts before it accepts requests, called
@@ -24,6 +25,7 @@ import { startGitSync } from "@/lib/git-sync/start-git-sync";
  * - archiving agents silent past AGENT_RETENTION_DAYS, under its own lock;
  * - git links: the poller (one instance at a time, under a database lock) and the approval hook
  *   that pushes approved editor changes;
+ * - recertification reminders to grant owners, once a day per open campaign (under its own lock);
  * - the agent plane, handed to server.mjs;
  * - stopping the demo agent (if one runs) when the process exits.
  * A cache that fails to start (database not reachable yet) is logged, not fatal: each one starts
@@ -41,6 +43,7 @@ export async function boot(): Promise<void> {
   scheduleAgentArchive();
   startDistributionRetrier();
   startGitSync();
+  scheduleRecertificationReminders();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

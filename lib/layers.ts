@@ -68,10 +68,23 @@ export const LAYERS = {
   alerts: ["core", "generated", "auth", "audit", "agents"],
   /** Audit evidence: the state as of a moment, and verifiable evidence packs. */
   evidence: [...FOUNDATION, "policy-tests", "change-requests", "bundles", "allowlists", "agents", "decisions"],
+  /** Recertification campaigns over allowlist grants, and least privilege from decision evidence. */
+  recertification: ["core", "generated", "auth", "audit", "allowlists", "alerts"],
   /** The getting-started checklist, read from the state of the whole installation. */
   onboarding: ["core", "auth"],
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
   setup: ["core", "opa"],
   /** lib/boot.ts: what starts with the server process. */
-  boot: ["core", "agents", "agents/plane", "alerts", "bundles", "decisions", "distribution", "publishing", "git-sync"],
+  boot: [
+    "core",
+    "agents",
+    "agents/plane",
+    "alerts",
+    "bundles",
+    "decisions",
+    "distribution",
+    "publishing",
+    "git-sync",
+    "recertification",
+  ],
 } as const satisfies Record<string, readonly string[]>;

@@ -8,6 +8,7 @@ export const ALERT_KINDS = {
   unhealthy_agents: { label: "Stale or failing agents", type: "condition" },
   grants_expiring: { label: "Allowlist grants about to expire", type: "condition" },
   rollout_aborted: { label: "Rollout aborted", type: "event" },
+  recertification_reminder: { label: "Recertification reminders to grant owners", type: "event" },
 } as const;
 
 export type AlertKind = keyof typeof ALERT_KINDS;

@@ -4,7 +4,7 @@ import { AppError } from "@/lib/core/errors";
 import { canonicalJson } from "@/lib/core/canonical-json";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
+import { createChangeRequest, type RecertificationOrigin } from "@/lib/change-requests/submit-change-request";
 import { planChanges, type ChangePlan, type EntrySpec, type RowError } from "@/lib/allowlists/change-plan";
 import { collectErrors, loadState, type ChangeRequestInput } from "@/lib/allowlists/change-allowlists";
 import type { AccessDiff } from "@/lib/allowlists/access-diff";
@@ -40,6 +40,8 @@ export async function proposeAllowlistChange(options: {
   input: Omit<ChangeRequestInput, "createOnly"> & { createOnly?: boolean };
   title?: string;
   description?: string;
+  /** Set when the change is submitted on someone's behalf (a recertification decision). */
+  origin?: RecertificationOrigin;
   requestId?: string;
 }): Promise<ProposalResult> {
   const { actor, input } = options;
@@ -100,6 +102,7 @@ export async function proposeAllowlistChange(options: {
   const cr = await createChangeRequest({
     actor,
     requestId: options.requestId,
+    origin: options.origin,
     input: {
       title: title.length > 200 ? `${title.slice(0, 197)}…` : title,
       description: options.description ?? "",

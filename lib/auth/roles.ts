@@ -26,6 +26,7 @@ export type Permission =
   | "key:manage"
   | "user:manage"
   | "alert:manage"
+  | "recertification:manage"
   | "token:self";
 
 const READ: Permission[] = ["policy:read", "bundle:read", "allowlist:read", "agent:read", "token:self"];
@@ -48,6 +49,7 @@ export const ROLE_PERMISSIONS = {
     "key:manage",
     "user:manage",
     "alert:manage",
+    "recertification:manage",
     "audit:read",
     "evidence:read",
   ],

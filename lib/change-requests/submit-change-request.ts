@@ -17,10 +17,18 @@ export type ChangeRequestOrigin = {
   author: { name: string; email: string };
 };
 
+/** A change submitted on someone's behalf by a recertification decision: whoever asked may not approve it. */
+export type RecertificationOrigin = {
+  type: "recertification";
+  campaign: number | null;
+  requestedById: string;
+  requestedBy: string;
+};
+
 type CreateOptions = {
   actor: Actor;
   input: TCreateChangeRequestRequest;
-  origin?: ChangeRequestOrigin;
+  origin?: ChangeRequestOrigin | RecertificationOrigin;
   requestId?: string;
 };
 

@@ -25,4 +25,6 @@ export const ADVISORY_LOCKS = {
   gitLink: 7_240_045,
   /** The git-link poller: one instance polls at a time. */
   gitPoll: 7_240_046,
+  /** The recertification reminder sweep: one instance sends at a time. */
+  recertificationReminders: 7_240_060,
 } as const;

@@ -35,7 +35,7 @@ export async function reviewChangeRequest(options: {
     const contentHash = changeRequestContentHash(items.map(contentOf));
     if (contentHash !== cr.contentHash)
       throw new Error(`change request #${cr.number} content hash does not match its items`);
-    if (input.verdict !== "comment") assertIndependentReviewer(actor, cr.authorId, items);
+    if (input.verdict !== "comment") assertIndependentReviewer(actor, cr.authorId, items, cr.origin);
     const review = await tx.changeRequestReview.create({
       data: { changeRequestId: cr.id, reviewerId: actor.userId, verdict: input.verdict, body: input.body, contentHash },
     });
@@ -63,8 +63,10 @@ export async function reviewChangeRequest(options: {
   return { reviewId: result.reviewId, status: result.status };
 }
 
-function assertIndependentReviewer(actor: Actor, authorId: string, items: ResolvedItem[]): void {
+function assertIndependentReviewer(actor: Actor, authorId: string, items: ResolvedItem[], origin: unknown): void {
   if (actor.userId === authorId) throw new AppError("forbidden", "You cannot review your own change request");
+  if (requestedBy(origin) === actor.userId)
+    throw new AppError("forbidden", "You asked for this change (recertification), so someone else must review it");
   if (items.some((i) => i.authorId === actor.userId))
     throw new AppError("forbidden", "You wrote a version in this change request, so someone else must review it");
 }
@@ -93,4 +95,11 @@ export async function closeChangeRequest(options: {
     });
     return { status: "closed" as const };
   });
+}
+
+/** Who asked for a change request submitted on their behalf (a recertification decision), if anyone. */
+function requestedBy(origin: unknown): string | null {
+  if (typeof origin !== "object" || origin === null) return null;
+  const o = origin as { type?: unknown; requestedById?: unknown };
+  return o.type === "recertification" && typeof o.requestedById === "string" ? o.requestedById : null;
 }

@@ -327,6 +327,54 @@ const routes = (): Row[] => [
   { method: "GET", route: "/api/v1/as-of/diff", permission: "evidence:read" },
   { method: "GET", route: "/api/v1/evidence-pack", permission: "evidence:export" },
   ...allowlistRoutes(),
+  ...recertificationRoutes(),
+];
+
+// Recertification: a campaign that does not exist, so allowed callers stop at 404/400.
+const NO_CAMPAIGN = "/api/v1/recertification/campaigns/999999";
+const recertificationRoutes = (): Row[] => [
+  { method: "GET", route: "/api/v1/recertification/campaigns", permission: "allowlist:read" },
+  { method: "POST", route: "/api/v1/recertification/campaigns", permission: "recertification:manage" },
+  {
+    method: "GET",
+    route: "/api/v1/recertification/campaigns/[number]",
+    path: NO_CAMPAIGN,
+    permission: "allowlist:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/recertification/campaigns/[number]/close",
+    path: `${NO_CAMPAIGN}/close`,
+    permission: "recertification:manage",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/recertification/campaigns/[number]/reminders",
+    path: `${NO_CAMPAIGN}/reminders`,
+    permission: "recertification:manage",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/recertification/campaigns/[number]/report",
+    path: `${NO_CAMPAIGN}/report`,
+    permission: "allowlist:read",
+  },
+  {
+    // Owners are checked by the service (the grant's owner or an admin): any reader gets past the route.
+    method: "POST",
+    route: "/api/v1/recertification/campaigns/[number]/items/[itemId]/decision",
+    path: `${NO_CAMPAIGN}/items/${ID}/decision`,
+    permission: "allowlist:read",
+  },
+  { method: "GET", route: "/api/v1/recertification/over-wide", permission: "allowlist:read" },
+  { method: "POST", route: "/api/v1/recertification/narrowings", permission: "allowlist:write" },
+  { method: "GET", route: "/api/v1/recertification/notices", permission: "allowlist:read" },
+  {
+    method: "POST",
+    route: "/api/v1/recertification/notices/[id]/read",
+    path: `/api/v1/recertification/notices/${ID}/read`,
+    permission: "allowlist:read",
+  },
 ];
 
 // Allowlists: a service that does not exist, so allowed callers stop at 404/422.

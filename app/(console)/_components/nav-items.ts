@@ -31,6 +31,13 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/decisions", label: "Decisions", icon: "decision", permission: "decision:read", section: "Evidence" },
   { href: "/as-of", label: "State as of", icon: "audit", permission: "evidence:read", section: "Evidence" },
   { href: "/audit", label: "Audit trail", icon: "audit", permission: "audit:read", section: "Evidence" },
+  {
+    href: "/admin/recertification",
+    label: "Recertification",
+    icon: "review",
+    permission: "allowlist:read",
+    section: "Evidence",
+  },
   { href: "/admin/users", label: "Users", icon: "users", permission: "user:manage", section: "Administration" },
   {
     href: "/admin/agent-credentials",

@@ -9,6 +9,10 @@ import { AllowlistIcon } from "@/components/icons";
 import { EndpointCard } from "./endpoint-card";
 import { AddEndpointForm } from "./add-endpoint-form";
 import { CheckRequest } from "./check-request";
+import { OverWideGrants } from "./over-wide-grants";
+import { overWideGrants } from "@/lib/recertification/over-wide-grants";
+
+const EVIDENCE_DAYS = 30;
 
 type Props = { params: Promise<{ name: string }> };
 
@@ -23,6 +27,7 @@ export default async function ServicePage({ params }: Props) {
   const service = await getServiceDetail({ actor, name: parsed.data.name }).catch(() => null);
   if (!service) notFound();
   const canWrite = can(actor, "allowlist:write");
+  const wide = await overWideGrants({ actor, service: service.name, days: EVIDENCE_DAYS });
   const grants = service.endpoints.reduce((n, e) => n + e.entries.length, 0);
 
   return (
@@ -74,6 +79,7 @@ export default async function ServicePage({ params }: Props) {
         </div>
         <aside className="stack">
           <CheckRequest service={service.name} trustDomain={service.trustDomain} />
+          <OverWideGrants grants={wide} days={EVIDENCE_DAYS} canPropose={canWrite && can(actor, "change:submit")} />
           <div className="card card-body small muted">
             Requests from another trust domain are denied unless a grant is marked <em>cross-trust-domain</em>. Expired
             grants stay listed here but are left out of the next publish, and the shipped policy ignores them from the
