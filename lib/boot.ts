@@ -9,6 +9,7 @@ import { startDistributionRetrier } from "@/lib/distribution/distribution-retrie
 import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
 import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
 import { startGitSync } from "@/lib/git-sync/start-git-sync";
+import { scheduleRollouts } from "@/lib/rollouts/schedule-rollouts";
 
 /**
  * The composition root: everything a server process starts before it accepts requests, called
@@ -24,6 +25,7 @@ import { startGitSync } from "@/lib/git-sync/start-git-sync";
  * - archiving agents silent past AGENT_RETENTION_DAYS, under its own lock;
  * - git links: the poller (one instance at a time, under a database lock) and the approval hook
  *   that pushes approved editor changes;
+ * - the rollout evaluator, which judges running canary rollouts (one instance at a time, by a lock);
  * - the agent plane, handed to server.mjs;
  * - stopping the demo agent (if one runs) when the process exits.
  * A cache that fails to start (database not reachable yet) is logged, not fatal: each one starts
@@ -41,6 +43,7 @@ export async function boot(): Promise<void> {
   scheduleAgentArchive();
   startDistributionRetrier();
   startGitSync();
+  scheduleRollouts();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

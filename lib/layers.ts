@@ -66,6 +66,8 @@ export const LAYERS = {
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
   /** Alerts: conditions checked on a schedule, signed webhook deliveries with retries and a log. */
   alerts: ["core", "generated", "auth", "audit", "agents"],
+  /** Staged rollouts: a canary revision for some agents, judged from their decision logs against the baseline. */
+  rollouts: ["core", "generated", "auth", "audit", "bundles", "publishing", "alerts"],
   /** Audit evidence: the state as of a moment, and verifiable evidence packs. */
   evidence: [...FOUNDATION, "policy-tests", "change-requests", "bundles", "allowlists", "agents", "decisions"],
   /** The getting-started checklist, read from the state of the whole installation. */
@@ -73,5 +75,16 @@ export const LAYERS = {
   /** First-run and build tooling (embedded Postgres, migrations, the opa binary). */
   setup: ["core", "opa"],
   /** lib/boot.ts: what starts with the server process. */
-  boot: ["core", "agents", "agents/plane", "alerts", "bundles", "decisions", "distribution", "publishing", "git-sync"],
+  boot: [
+    "core",
+    "agents",
+    "agents/plane",
+    "alerts",
+    "bundles",
+    "decisions",
+    "distribution",
+    "publishing",
+    "git-sync",
+    "rollouts",
+  ],
 } as const satisfies Record<string, readonly string[]>;

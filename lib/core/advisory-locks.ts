@@ -25,4 +25,6 @@ export const ADVISORY_LOCKS = {
   gitLink: 7_240_045,
   /** The git-link poller: one instance polls at a time. */
   gitPoll: 7_240_046,
+  /** The rollout evaluator: one instance judges running rollouts at a time. */
+  rolloutEvaluation: 7_240_050,
 } as const;
