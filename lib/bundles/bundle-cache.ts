@@ -334,6 +334,17 @@ async function reloadChanged(): Promise<void> {
       const current = state().entries.get(head.bundle.name)?.current;
       if (!current || current.number < head.number) await onNotify(`${head.bundle.name}:${head.id}`);
     }
+    const rollouts = await db.bundleRollout.findMany({
+      distinct: ["bundleId"],
+      orderBy: [{ bundleId: "asc" }, { createdAt: "desc" }],
+      select: { id: true, state: true, canaryCredentialIds: true, bundle: { select: { name: true } } },
+    });
+    for (const r of rollouts) {
+      const served = state().entries.get(r.bundle.name)?.rollout ?? null;
+      const want = r.state === "promoted" ? null : `${r.id}:${r.state}:${[...r.canaryCredentialIds].sort()}`;
+      const have = served && `${served.id}:${served.state}:${[...served.members].sort()}`;
+      if (want !== have) await onRolloutNotify(r.bundle.name);
+    }
   } catch (error) {
     log.warn({ err: error }, "checking for missed bundle revisions failed");
   }

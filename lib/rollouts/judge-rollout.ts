@@ -34,7 +34,8 @@ export function judgeRollout(figures: RolloutFigures, t: TRolloutThresholds, soa
       ["undefined", rate(canary.undefined, canary), rate(baseline.undefined, baseline), t.maxUndefinedRateIncrease],
     ];
     for (const [what, c, b, max] of checks) {
-      if (c - b > max + 1e-9) breaches.push(`${what} rate on ${path || "(no path)"}: canary ${pct(c)}, baseline ${pct(b)}`);
+      if (c - b > max + 1e-9)
+        breaches.push(`${what} rate on ${path || "(no path)"}: canary ${pct(c)}, baseline ${pct(b)}`);
     }
   }
   const { canary, baseline } = figures;
