@@ -10,6 +10,7 @@ import { scheduleDecisionMaintenance } from "@/lib/decisions/retention";
 import { startExpiryRepublisher } from "@/lib/publishing/expiry-republisher";
 import { startGitSync } from "@/lib/git-sync/start-git-sync";
 import { scheduleRecertificationReminders } from "@/lib/recertification/schedule-reminders";
+import { scheduleRollouts } from "@/lib/rollouts/schedule-rollouts";
 
 /**
  * The composition root: everything a server process starts before it accepts requests, called
@@ -26,6 +27,7 @@ import { scheduleRecertificationReminders } from "@/lib/recertification/schedule
  * - git links: the poller (one instance at a time, under a database lock) and the approval hook
  *   that pushes approved editor changes;
  * - recertification reminders to grant owners, once a day per open campaign (under its own lock);
+ * - the rollout evaluator, which judges running canary rollouts (one instance at a time, by a lock);
  * - the agent plane, handed to server.mjs;
  * - stopping the demo agent (if one runs) when the process exits.
  * A cache that fails to start (database not reachable yet) is logged, not fatal: each one starts
@@ -44,6 +46,7 @@ export async function boot(): Promise<void> {
   startDistributionRetrier();
   startGitSync();
   scheduleRecertificationReminders();
+  scheduleRollouts();
   handAgentPlaneToServer();
   stopDemoAgentOnExit();
 }

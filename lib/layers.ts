@@ -66,6 +66,8 @@ export const LAYERS = {
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
   /** Alerts: conditions checked on a schedule, signed webhook deliveries with retries and a log. */
   alerts: ["core", "generated", "auth", "audit", "agents"],
+  /** Staged rollouts: a canary revision for some agents, judged from their decision logs against the baseline. */
+  rollouts: ["core", "generated", "auth", "audit", "bundles", "publishing", "alerts"],
   /** Audit evidence: the state as of a moment, and verifiable evidence packs. */
   evidence: [...FOUNDATION, "policy-tests", "change-requests", "bundles", "allowlists", "agents", "decisions"],
   /** Recertification campaigns over allowlist grants, and least privilege from decision evidence. */
@@ -86,5 +88,6 @@ export const LAYERS = {
     "publishing",
     "git-sync",
     "recertification",
+    "rollouts",
   ],
 } as const satisfies Record<string, readonly string[]>;

@@ -19,9 +19,29 @@ export type ServedRevision = {
   bytes: Uint8Array;
 };
 
-type Waiter = { etag: string; entry: Entry; resolve: (revision: ServedRevision | null) => void; settled: boolean };
-type Entry = { current: ServedRevision | null; waiters: Set<Waiter> };
-type RevisionListener = (revision: ServedRevision) => void;
+/**
+ * A staged rollout of the bundle (lib/rollouts/): while it runs, agents whose credential is in
+ * `members` get `canary`, every other agent `baseline`; aborted, every agent gets `baseline`.
+ * It applies only while `canary` is the bundle's newest revision (a later publish supersedes it).
+ */
+export type ServedRollout = {
+  id: string;
+  state: "running" | "aborted";
+  baseline: ServedRevision;
+  canary: ServedRevision;
+  members: ReadonlySet<string>;
+};
+
+type Waiter = {
+  etag: string;
+  credentialId: string | null;
+  entry: Entry;
+  resolve: (revision: ServedRevision | null) => void;
+  settled: boolean;
+};
+type Entry = { current: ServedRevision | null; rollout: ServedRollout | null; waiters: Set<Waiter> };
+/** Called with the bundle's name whenever what it serves may have changed (a revision, a rollout step). */
+type RevisionListener = (bundle: string) => void;
 
 type CacheState = { entries: Map<string, Entry>; started: Promise<void> | null; timer: NodeJS.Timeout | null };
 
@@ -47,7 +67,7 @@ function entry(name: string): Entry {
   const s = state();
   let e = s.entries.get(name);
   if (!e) {
-    e = { current: null, waiters: new Set() };
+    e = { current: null, rollout: null, waiters: new Set() };
     s.entries.set(name, e);
   }
   return e;
@@ -59,6 +79,11 @@ export function startBundleCache(): Promise<void> {
     await subscribe(
       "verdict_bundle_revisions",
       (payload) => void onNotify(payload),
+      () => void reloadAll().catch(() => {}),
+    );
+    await subscribe(
+      "verdict_bundle_rollouts",
+      (payload) => void onRolloutNotify(payload),
       () => void reloadAll().catch(() => {}),
     );
     await reloadAll();
@@ -80,19 +105,44 @@ export async function servedRevision(name: string): Promise<ServedRevision | nul
 }
 
 /**
- * Resolves with the bundle's revision as soon as its ETag differs from `etag`, or with null when
- * `ms` pass (or the client goes away) first.
+ * The revision an agent presenting this credential gets: the newest, or during a rollout the
+ * baseline or canary (see ServedRollout). Null if none is published.
+ */
+export async function servedRevisionFor(name: string, credentialId: string | null): Promise<ServedRevision | null> {
+  await servedRevision(name);
+  return servedRevisionNow(name, credentialId);
+}
+
+/** servedRevisionFor from memory only (the agent plane, answering a held poll). */
+export function servedRevisionNow(name: string, credentialId: string | null): ServedRevision | null {
+  const e = state().entries.get(name);
+  return e ? revisionOf(e, credentialId) : null;
+}
+
+function revisionOf(e: Entry, credentialId: string | null): ServedRevision | null {
+  const current = e.current;
+  const rollout = e.rollout;
+  if (!current || !rollout || rollout.canary.id !== current.id) return current;
+  if (rollout.state === "aborted") return rollout.baseline;
+  return credentialId !== null && rollout.members.has(credentialId) ? rollout.canary : rollout.baseline;
+}
+
+/**
+ * Resolves with the bundle's revision for this credential as soon as its ETag differs from
+ * `etag`, or with null when `ms` pass (or the client goes away) first.
  */
 export function waitForNewRevision(
   name: string,
   etag: string,
   ms: number,
   signal?: AbortSignal,
+  credentialId: string | null = null,
 ): Promise<ServedRevision | null> {
   const e = entry(name);
-  if (e.current && e.current.etag !== etag) return Promise.resolve(e.current);
+  const now = revisionOf(e, credentialId);
+  if (now && now.etag !== etag) return Promise.resolve(now);
   return new Promise((resolve) => {
-    const waiter: Waiter = { etag, entry: e, resolve, settled: false };
+    const waiter: Waiter = { etag, credentialId, entry: e, resolve, settled: false };
     e.waiters.add(waiter);
     timeouts.add(waiter, Date.now() + ms);
     signal?.addEventListener("abort", () => settle(waiter), { once: true });
@@ -103,7 +153,7 @@ function settle(waiter: Waiter): void {
   if (waiter.settled) return;
   waiter.settled = true;
   waiter.entry.waiters.delete(waiter);
-  const current = waiter.entry.current;
+  const current = revisionOf(waiter.entry, waiter.credentialId);
   waiter.resolve(current && current.etag !== waiter.etag ? current : null);
 }
 
@@ -116,18 +166,89 @@ export function onNewRevision(listener: RevisionListener): () => void {
   return () => listeners.delete(listener);
 }
 
-function install(revision: ServedRevision): void {
-  const e = entry(revision.bundle);
-  if (e.current && e.current.number >= revision.number) return;
-  e.current = revision;
-  for (const waiter of [...e.waiters]) settle(waiter);
+/** Installs a newer revision and/or the bundle's rollout, then wakes whoever waits for the bundle. */
+function install(revision: ServedRevision | null, rollout: ServedRollout | null | undefined, name: string): void {
+  const e = entry(name);
+  let changed = false;
+  if (revision && !(e.current && e.current.number >= revision.number)) {
+    e.current = revision;
+    changed = true;
+  }
+  if (rollout !== undefined && !sameRollout(e.rollout, rollout)) {
+    e.rollout = rollout;
+    changed = true;
+  }
+  if (!changed) return;
+  for (const waiter of [...e.waiters]) if (revisionOf(e, waiter.credentialId)?.etag !== waiter.etag) settle(waiter);
   for (const listener of listeners) {
     try {
-      listener(revision);
+      listener(name);
     } catch (error) {
-      log.error({ err: error, bundle: revision.bundle }, "a new-revision listener failed");
+      log.error({ err: error, bundle: name }, "a new-revision listener failed");
     }
   }
+}
+
+function sameRollout(a: ServedRollout | null, b: ServedRollout | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.id !== b.id || a.state !== b.state || a.members.size !== b.members.size) return false;
+  for (const m of a.members) if (!b.members.has(m)) return false;
+  return true;
+}
+
+const ROLLOUT_COLUMNS = {
+  id: true,
+  state: true,
+  canaryCredentialIds: true,
+  bundle: { select: { name: true } },
+  baselineRevision: { select: { id: true, number: true, revision: true, etag: true, bytes: true } },
+  canaryRevision: { select: { id: true, number: true, revision: true, etag: true, bytes: true } },
+} as const;
+
+type RolloutRow = {
+  id: string;
+  state: "running" | "promoted" | "aborted";
+  canaryCredentialIds: string[];
+  bundle: { name: string };
+  baselineRevision: Omit<ServedRevision, "bundle">;
+  canaryRevision: Omit<ServedRevision, "bundle">;
+};
+
+function servedRollout(row: RolloutRow | null): ServedRollout | null {
+  if (!row || row.state === "promoted") return null;
+  const name = row.bundle.name;
+  return {
+    id: row.id,
+    state: row.state,
+    baseline: { bundle: name, ...row.baselineRevision },
+    canary: { bundle: name, ...row.canaryRevision },
+    members: new Set(row.canaryCredentialIds),
+  };
+}
+
+/** The bundle's newest rollout as served (null when there is none or it was promoted). */
+async function loadRollout(bundle: string): Promise<ServedRollout | null> {
+  const row = await db.bundleRollout.findFirst({
+    where: { bundle: { name: bundle } },
+    orderBy: { createdAt: "desc" },
+    select: ROLLOUT_COLUMNS,
+  });
+  return servedRollout(row);
+}
+
+async function onRolloutNotify(bundle: string): Promise<void> {
+  try {
+    install(null, await loadRollout(bundle), bundle);
+  } catch (error) {
+    log.warn({ err: error, bundle }, "loading a rollout failed; reloading all bundles");
+    await reloadAll();
+  }
+}
+
+/** After a rollout step in this process: install at once rather than waiting for the NOTIFY round trip. */
+export async function refreshServedRollout(bundle: string): Promise<void> {
+  if (!state().started) return;
+  await onRolloutNotify(bundle);
 }
 
 async function onNotify(payload: string): Promise<void> {
@@ -138,7 +259,8 @@ async function onNotify(payload: string): Promise<void> {
       where: { id },
       select: SERVED_COLUMNS,
     });
-    if (row) installRow(row);
+    // The rollout a publish starts commits with its revision: both are installed at once.
+    if (row) installRow(row, await loadRollout(bundle));
   } catch (error) {
     log.warn({ err: error, bundle }, "loading a new revision failed; reloading all bundles");
     await reloadAll();
@@ -154,22 +276,29 @@ const SERVED_COLUMNS = {
   bundle: { select: { name: true } },
 } as const;
 
-function installRow(row: {
-  id: string;
-  number: number;
-  revision: string;
-  etag: string;
-  bytes: Uint8Array;
-  bundle: { name: string };
-}): void {
-  install({
-    bundle: row.bundle.name,
-    id: row.id,
-    number: row.number,
-    revision: row.revision,
-    etag: row.etag,
-    bytes: row.bytes,
-  });
+function installRow(
+  row: {
+    id: string;
+    number: number;
+    revision: string;
+    etag: string;
+    bytes: Uint8Array;
+    bundle: { name: string };
+  },
+  rollout?: ServedRollout | null,
+): void {
+  install(
+    {
+      bundle: row.bundle.name,
+      id: row.id,
+      number: row.number,
+      revision: row.revision,
+      etag: row.etag,
+      bytes: row.bytes,
+    },
+    rollout,
+    row.bundle.name,
+  );
 }
 
 /** Loads the newest revision of every bundle (start-up and reconnect). */
@@ -180,7 +309,13 @@ async function reloadAll(): Promise<void> {
       orderBy: [{ bundleId: "asc" }, { number: "desc" }],
       select: SERVED_COLUMNS,
     });
-    for (const row of rows) installRow(row);
+    const rollouts = await db.bundleRollout.findMany({
+      distinct: ["bundleId"],
+      orderBy: [{ bundleId: "asc" }, { createdAt: "desc" }],
+      select: ROLLOUT_COLUMNS,
+    });
+    const rolloutOf = new Map(rollouts.map((r) => [r.bundle.name, servedRollout(r)]));
+    for (const row of rows) installRow(row, rolloutOf.get(row.bundle.name) ?? null);
   } catch (error) {
     log.warn({ err: error }, "reloading bundle revisions failed; serving what is in memory");
     if (!state().entries.size) throw error;
@@ -198,6 +333,17 @@ async function reloadChanged(): Promise<void> {
     for (const head of heads) {
       const current = state().entries.get(head.bundle.name)?.current;
       if (!current || current.number < head.number) await onNotify(`${head.bundle.name}:${head.id}`);
+    }
+    const rollouts = await db.bundleRollout.findMany({
+      distinct: ["bundleId"],
+      orderBy: [{ bundleId: "asc" }, { createdAt: "desc" }],
+      select: { id: true, state: true, canaryCredentialIds: true, bundle: { select: { name: true } } },
+    });
+    for (const r of rollouts) {
+      const served = state().entries.get(r.bundle.name)?.rollout ?? null;
+      const want = r.state === "promoted" ? null : `${r.id}:${r.state}:${[...r.canaryCredentialIds].sort()}`;
+      const have = served && `${served.id}:${served.state}:${[...served.members].sort()}`;
+      if (want !== have) await onRolloutNotify(r.bundle.name);
     }
   } catch (error) {
     log.warn({ err: error }, "checking for missed bundle revisions failed");

@@ -1,6 +1,6 @@
 import { notFound } from "@/lib/core/errors";
 import { preferredWaitSeconds } from "@/lib/bundles/prefer-header";
-import { servedRevision, waitForNewRevision, type ServedRevision } from "@/lib/bundles/bundle-cache";
+import { servedRevisionFor, waitForNewRevision, type ServedRevision } from "@/lib/bundles/bundle-cache";
 
 /** Exactly this, with no parameters: anything else makes OPA fall back from long to periodic polling. */
 export const BUNDLE_CONTENT_TYPE = "application/vnd.openpolicyagent.bundles";
@@ -15,15 +15,16 @@ export const MAX_LONG_POLL_SECONDS = 300;
 export async function serveBundle(
   name: string,
   headers: Headers,
-  options: { signal?: AbortSignal; reauthorize?: () => Promise<unknown> } = {},
+  options: { signal?: AbortSignal; reauthorize?: () => Promise<unknown>; credentialId?: string | null } = {},
 ): Promise<Response> {
-  const current = await servedRevision(name);
+  const credentialId = options.credentialId ?? null;
+  const current = await servedRevisionFor(name, credentialId);
   if (!current) throw notFound("A published revision of this bundle");
   const ifNoneMatch = headers.get("if-none-match");
   if (!ifNoneMatch || !etagMatches(ifNoneMatch, current.etag)) return bundleResponse(current);
   const wait = preferredWaitSeconds(headers.get("prefer"), MAX_LONG_POLL_SECONDS);
   if (wait !== null) {
-    const next = await waitForNewRevision(name, current.etag, wait * 1000, options.signal);
+    const next = await waitForNewRevision(name, current.etag, wait * 1000, options.signal, credentialId);
     // A long poll can outlive its credential: a revoke during the wait must not deliver the new revision.
     await options.reauthorize?.();
     if (next) return bundleResponse(next);

@@ -27,4 +27,6 @@ export const ADVISORY_LOCKS = {
   gitPoll: 7_240_046,
   /** The recertification reminder sweep: one instance sends at a time. */
   recertificationReminders: 7_240_060,
+  /** The rollout evaluator: one instance judges running rollouts at a time. */
+  rolloutEvaluation: 7_240_050,
 } as const;

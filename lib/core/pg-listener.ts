@@ -11,7 +11,7 @@ import { onCloseDb, type Tx } from "@/lib/core/db";
  * Notifications sent while the connection is down are lost, so on every (re)connect each
  * subscriber's `resync` runs and reloads its state from the database.
  */
-export type Channel = "verdict_agent_credentials" | "verdict_bundle_revisions";
+export type Channel = "verdict_agent_credentials" | "verdict_bundle_revisions" | "verdict_bundle_rollouts";
 
 type Subscriber = { channel: Channel; onNotify: (payload: string) => void; resync: () => void };
 

@@ -38,6 +38,11 @@ export async function publishChangeRequest(options: {
   number: number;
   input: TPublishRequest;
   requestId?: string;
+  /**
+   * Runs in the transaction that stores the revisions, after them (a staged rollout starts here,
+   * so no agent is served the new revision before the rollout says which agents get it).
+   */
+  alongside?: (tx: Tx, stored: StoredRevision[]) => Promise<void>;
 }): Promise<{ revisions: StoredRevision[]; timings: PublishTimings }> {
   const { actor, input } = options;
   requirePermission(actor, "bundle:publish");
@@ -153,6 +158,7 @@ export async function publishChangeRequest(options: {
           },
           requestId: options.requestId,
         });
+        await options.alongside?.(tx, stored);
       };
       return { plans, finish };
     },

@@ -135,6 +135,36 @@ const routes = (): Row[] => [
     path: "/api/v1/bundles/no-such-bundle/rollback",
     permission: "bundle:publish",
   },
+  {
+    method: "GET",
+    route: "/api/v1/bundles/[name]/rollouts",
+    path: "/api/v1/bundles/no-such-bundle/rollouts",
+    permission: "bundle:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/bundles/[name]/rollouts",
+    path: "/api/v1/bundles/no-such-bundle/rollouts",
+    permission: "bundle:publish",
+  },
+  {
+    method: "GET",
+    route: "/api/v1/bundles/[name]/rollouts/[id]",
+    path: `/api/v1/bundles/no-such-bundle/rollouts/${ID}`,
+    permission: "bundle:read",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/bundles/[name]/rollouts/[id]/promote",
+    path: `/api/v1/bundles/no-such-bundle/rollouts/${ID}/promote`,
+    permission: "bundle:publish",
+  },
+  {
+    method: "POST",
+    route: "/api/v1/bundles/[name]/rollouts/[id]/abort",
+    path: `/api/v1/bundles/no-such-bundle/rollouts/${ID}/abort`,
+    permission: "bundle:publish",
+  },
   { method: "GET", route: "/api/v1/change-requests", permission: "policy:read" },
   { method: "POST", route: "/api/v1/change-requests", permission: "change:submit" },
   {

@@ -21,8 +21,12 @@ export const getBundle: AgentEndpoint = async ({ req, params }) => {
   const name = typeof params.name === "string" ? params.name : "";
   if (!BUNDLE_NAME_PATTERN.test(name)) throw notFound("Bundle");
   const authorize = () => authenticateAgent(req.headers, { bundle: name });
-  await authorize();
-  return serveBundle(name, req.headers, { signal: req.signal, reauthorize: authorize });
+  const principal = await authorize();
+  return serveBundle(name, req.headers, {
+    signal: req.signal,
+    reauthorize: authorize,
+    credentialId: principal.credentialId,
+  });
 };
 
 /** POST /api/opa/status[/:partition] — an agent's status; stored asynchronously, answered at once. */

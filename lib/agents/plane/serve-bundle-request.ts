@@ -17,7 +17,7 @@ import {
   type AgentPrincipal,
 } from "@/lib/agents/authenticate-agent";
 import { BUNDLE_NAME_PATTERN } from "@/lib/bundles/bundle-names";
-import { onNewRevision, servedRevision, type ServedRevision } from "@/lib/bundles/bundle-cache";
+import { onNewRevision, servedRevisionFor, servedRevisionNow, type ServedRevision } from "@/lib/bundles/bundle-cache";
 import { preferredWaitSeconds } from "@/lib/bundles/prefer-header";
 import { BUNDLE_CONTENT_TYPE, etagMatches, MAX_LONG_POLL_SECONDS } from "@/lib/bundles/serve-bundle";
 
@@ -49,8 +49,6 @@ const prebuilt = new WeakMap<ServedRevision, Prebuilt>();
 const waiting = new Map<string, Set<HeldPoll>>();
 const timeouts = new DeadlineWheel<HeldPoll>(timeOut);
 const wakeQueue: HeldPoll[] = [];
-// What a woken poll gets: the bundle's newest revision, should another publish come during a fan-out.
-const newest = new Map<string, ServedRevision>();
 let wakeHead = 0;
 let wakePerTick = 0;
 let wakeScheduled = false;
@@ -75,7 +73,8 @@ export async function serveBundleRequest(
     } catch {
       return slowPath(req, res);
     }
-    const current = await servedRevision(name);
+    // During a rollout the revision depends on the agent: its credential says which it gets.
+    const current = await servedRevisionFor(name, principal.credentialId);
     if (!current) return slowPath(req, res);
     const ifNoneMatch = req.headers["if-none-match"];
     if (!ifNoneMatch || !etagMatches(ifNoneMatch, current.etag)) return writeBundle(res, current);
@@ -167,12 +166,13 @@ function timeOut(held: HeldPoll): void {
   answer(held, held.have, false);
 }
 
-function wakeWaiting(revision: ServedRevision): void {
-  newest.set(revision.bundle, revision);
-  const set = waiting.get(revision.bundle);
+/** What the bundle serves changed (a publish, a rollout step): wakes the polls whose revision differs now. */
+function wakeWaiting(bundle: string): void {
+  const set = waiting.get(bundle);
   if (!set || set.size === 0) return;
   for (const held of set) {
-    if (held.have.etag === revision.etag) continue;
+    const target = servedRevisionNow(bundle, held.principal.credentialId);
+    if (!target || held.have.etag === target.etag) continue;
     held.settled = true;
     set.delete(held);
     wakeQueue.push(held);
@@ -195,7 +195,9 @@ function wakeSome(): void {
   const end = Math.min(wakeQueue.length, wakeHead + wakePerTick);
   for (; wakeHead < end; wakeHead++) {
     const held = wakeQueue[wakeHead]!;
-    answer(held, newest.get(held.bundle)!, true);
+    // The revision as of now, should another publish or rollout step come during a fan-out.
+    const target = servedRevisionNow(held.bundle, held.principal.credentialId) ?? held.have;
+    answer(held, target, target.etag !== held.have.etag);
   }
   if (wakeHead < wakeQueue.length) {
     setTimeout(wakeSome, WAKE_TICK_MS);

@@ -17,6 +17,7 @@ import { getBundleOrThrow } from "@/lib/bundles/list-bundles";
 import { DataTable, num } from "@/components/ui";
 import { listTargets } from "@/lib/distribution/manage-targets";
 import { DistributionTargets } from "./distribution-targets";
+import { listRollouts } from "@/lib/rollouts/rollout-view";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
   const parsed = ZBundleParams.safeParse(await params);
@@ -43,6 +44,7 @@ export default async function BundlePage({
   const rollout = can(actor, "agent:read")
     ? (await rolloutProgress({ actor })).find((r) => r.bundle === bundle.name)
     : undefined;
+  const canary = (await listRollouts({ actor, name: bundle.name })).rollouts.find((r) => r.state === "running");
   const canPublish = can(actor, "bundle:publish");
   const targets = await listTargets({ actor, name: bundle.name });
   const candidates = can(actor, "bundle:manage")
@@ -69,6 +71,15 @@ export default async function BundlePage({
             ))}
             {bundle.description ? ` · ${bundle.description}` : ""}
           </p>
+          {canary ? (
+            <p>
+              <Link href={`/bundles/${bundle.name}/rollouts/${canary.id}`}>
+                Canary rollout in progress: {canary.baseline.revision} → {canary.canary.revision}, stage{" "}
+                {canary.stage.percent} % ({canary.canaryCredentialIds.length} canary credential
+                {canary.canaryCredentialIds.length === 1 ? "" : "s"})
+              </Link>
+            </p>
+          ) : null}
         </div>
         {rollout ? (
           <Link href={`/fleet?bundle=${bundle.name}`} className="btn">

@@ -1,0 +1,141 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageActor } from "@/lib/auth/require-page-actor";
+import { can } from "@/lib/auth/actor";
+import { getRollout } from "@/lib/rollouts/rollout-view";
+import { ZRolloutParams } from "@/lib/rollouts/schemas";
+import type { RolloutFigures, SideFigures } from "@/lib/rollouts/rollout-figures";
+import { formatDateTime } from "@/components/format";
+import { orNotFound } from "../../../../_components/or-not-found";
+import { RolloutActions } from "./rollout-actions";
+
+export const metadata: Metadata = { title: "Rollout" };
+
+const pct = (n: number, total: number) => (total === 0 ? "–" : `${((n / total) * 100).toFixed(1)} %`);
+const us = (ns: number | null) => (ns === null ? "–" : `${Math.round(ns / 1000)} µs`);
+
+function SideRows({ name, side }: { name: string; side: SideFigures }) {
+  return (
+    <>
+      {Object.entries(side.paths).map(([path, f]) => (
+        <tr key={`${name}-${path}`}>
+          <td>{name}</td>
+          <td className="mono">{path || "(no path)"}</td>
+          <td>{f.total}</td>
+          <td>{pct(f.allow, f.total)}</td>
+          <td>{pct(f.deny, f.total)}</td>
+          <td>{pct(f.undefined, f.total)}</td>
+          <td>{pct(f.errors, f.total)}</td>
+          <td>
+            {us(side.p50EvalNs)} / {us(side.p99EvalNs)}
+          </td>
+        </tr>
+      ))}
+    </>
+  );
+}
+
+export default async function RolloutPage({ params }: { params: Promise<{ name: string; id: string }> }) {
+  const actor = await requirePageActor("bundle:read");
+  const parsed = ZRolloutParams.safeParse(await params);
+  if (!parsed.success) notFound();
+  const r = await orNotFound(getRollout({ actor, name: parsed.data.name, id: parsed.data.id }));
+  const evaluation = r.lastEvaluation as {
+    at: string;
+    verdict: string;
+    reasons: string[];
+    figures: RolloutFigures;
+  } | null;
+  return (
+    <div className="page">
+      <div className="breadcrumbs">
+        <Link href="/bundles">Bundles</Link> <span aria-hidden>/</span>{" "}
+        <Link href={`/bundles/${r.bundle}`} className="mono">
+          {r.bundle}
+        </Link>{" "}
+        <span aria-hidden>/</span> <span>Rollout</span>
+      </div>
+      <div className="page-header">
+        <div>
+          <h1>
+            Rollout {r.baseline.revision} → {r.canary.revision}{" "}
+            <span
+              className={`badge ${r.state === "aborted" ? "badge-danger" : r.state === "promoted" ? "badge-ok" : "badge-warn"}`}
+            >
+              {r.state}
+            </span>
+          </h1>
+          <p className="subtitle">
+            Started by {r.startedBy} {formatDateTime(r.createdAt)}
+            {r.selector
+              ? ` · selector ${Object.entries(r.selector)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(", ")}`
+              : ""}
+            {r.endedReason ? ` · ${r.endedReason}` : ""}
+          </p>
+        </div>
+      </div>
+      <section className="card">
+        <h2>Stages</h2>
+        <ol className="row" aria-label="Stages">
+          {r.stages.map((s, i) => (
+            <li key={s} className={`badge${i === r.stage.index ? " badge-accent" : ""}`}>
+              {s} %{i === r.stage.index && r.state === "running" ? ` · since ${formatDateTime(r.stage.startedAt)}` : ""}
+            </li>
+          ))}
+        </ol>
+        <p>
+          Minimum soak {r.minSoakSeconds} s per stage · {r.canaryCredentialIds.length} canary credential
+          {r.canaryCredentialIds.length === 1 ? "" : "s"}
+        </p>
+        {r.state === "running" && can(actor, "bundle:publish") ? <RolloutActions bundle={r.bundle} id={r.id} /> : null}
+      </section>
+      <section className="card">
+        <h2>Canary agents</h2>
+        {r.canaryAgents.length === 0 ? (
+          <p className="muted">No agent has reported status with a canary credential yet.</p>
+        ) : (
+          <ul>
+            {r.canaryAgents.map((a) => (
+              <li key={a.identity} className="mono">
+                {a.identity} ({a.credentialName ?? "no credential"}) · last seen {formatDateTime(a.lastSeenAt)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="card">
+        <h2>Last evaluation</h2>
+        {evaluation ? (
+          <>
+            <p>
+              {formatDateTime(evaluation.at)}: <strong>{evaluation.verdict}</strong> — {evaluation.reasons.join("; ")}
+            </p>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Side</th>
+                  <th>Path</th>
+                  <th>Decisions</th>
+                  <th>Allow</th>
+                  <th>Deny</th>
+                  <th>Undefined</th>
+                  <th>Error</th>
+                  <th>p50 / p99 eval</th>
+                </tr>
+              </thead>
+              <tbody>
+                <SideRows name="canary" side={evaluation.figures.canary} />
+                <SideRows name="baseline" side={evaluation.figures.baseline} />
+              </tbody>
+            </table>
+          </>
+        ) : (
+          <p className="muted">Not evaluated yet.</p>
+        )}
+      </section>
+    </div>
+  );
+}

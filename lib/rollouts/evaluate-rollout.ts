@@ -1,0 +1,121 @@
+import { db } from "@/lib/core/db";
+import { notFound } from "@/lib/core/errors";
+import type { SystemActor } from "@/lib/auth/actor";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { refreshServedRollout } from "@/lib/bundles/bundle-cache";
+import { latestRevision } from "@/lib/publishing/write-revision";
+import { judgeRollout, DEFAULT_THRESHOLDS, type Judgement } from "@/lib/rollouts/judge-rollout";
+import { rolloutFigures, type RolloutFigures } from "@/lib/rollouts/rollout-figures";
+import { stageMembers } from "@/lib/rollouts/rollout-members";
+import {
+  abortInTransaction,
+  advanceInTransaction,
+  announceRollout,
+  lockRollout,
+  promoteInTransaction,
+  selectorOf,
+} from "@/lib/rollouts/rollout-transitions";
+import { ZRolloutThresholds } from "@/lib/rollouts/schemas";
+
+export type RolloutEvaluation = {
+  rolloutId: string;
+  /** What the judgement led to: a stage advanced, promoted to all, aborted, or held. */
+  outcome: "advanced" | "promoted" | "aborted" | "held" | "not_running";
+  judgement: Judgement | null;
+  figures: RolloutFigures | null;
+  stage: number | null;
+};
+
+const EVALUATOR: SystemActor = { type: "system", label: "rollout evaluator" };
+
+/**
+ * One step of a running rollout: refresh the stage's members (agents that reported the selector
+ * labels since), compare the canary's decisions with the baseline's in the stage's window, then
+ * promote, hold or abort. A newer publish of the bundle supersedes the rollout (aborted, no alert
+ * needed: the fleet follows the newer revision).
+ */
+export async function evaluateRollout(id: string, options: { now?: Date } = {}): Promise<RolloutEvaluation> {
+  const now = options.now ?? new Date();
+  let bundle: string | null = null;
+  const result = await db.$transaction(
+    async (tx): Promise<RolloutEvaluation> => {
+      const r = await lockRollout(tx, id);
+      if (!r) throw notFound("Rollout");
+      bundle = r.bundle.name;
+      const stage = r.stages[r.stageIndex]!;
+      if (r.state !== "running")
+        return { rolloutId: id, outcome: "not_running", judgement: null, figures: null, stage };
+      const newest = await latestRevision(tx, r.bundle.id);
+      if (newest && newest.id !== r.canaryRevision.id) {
+        await tx.bundleRollout.update({
+          where: { id },
+          data: { state: "aborted", endedAt: now, endedReason: `superseded by ${newest.revision}` },
+        });
+        await recordAuditEvent(tx, {
+          actor: EVALUATOR,
+          action: "rollout.supersede",
+          target: { type: "bundle_rollout", id },
+          before: { state: "running" },
+          after: { state: "aborted", bundle: r.bundle.name, supersededBy: newest.revision },
+        });
+        await announceRollout(tx, r.bundle.name);
+        return { rolloutId: id, outcome: "aborted", judgement: null, figures: null, stage };
+      }
+      const members = await stageMembers(
+        tx,
+        { bundleName: r.bundle.name, selector: selectorOf(r), percent: stage },
+        now,
+      );
+      if (members.join(",") !== r.canaryCredentialIds.join(",")) {
+        await tx.bundleRollout.update({ where: { id }, data: { canaryCredentialIds: members } });
+        await recordAuditEvent(tx, {
+          actor: EVALUATOR,
+          action: "rollout.members",
+          target: { type: "bundle_rollout", id },
+          before: { canaryAgents: r.canaryCredentialIds.length },
+          after: { bundle: r.bundle.name, stage, canaryAgents: members.length },
+        });
+        await announceRollout(tx, r.bundle.name);
+        r.canaryCredentialIds = members;
+      }
+      const thresholds = { ...DEFAULT_THRESHOLDS, ...ZRolloutThresholds.partial().parse(r.thresholds ?? {}) };
+      const figures = await rolloutFigures(tx, {
+        bundle: r.bundle.name,
+        members: r.canaryCredentialIds,
+        canaryRevision: r.canaryRevision.revision,
+        baselineRevision: r.baselineRevision.revision,
+        from: r.stageStartedAt,
+        to: now,
+      });
+      const soaked = now.getTime() - r.stageStartedAt.getTime() >= r.minSoakSeconds * 1000;
+      const judgement = judgeRollout(figures, thresholds, soaked);
+      const evaluation = { at: now.toISOString(), stage, ...judgement, figures };
+      const step = { actor: EVALUATOR, reason: judgement.reasons.join("; "), evaluation, now };
+      if (judgement.verdict === "abort") {
+        await abortInTransaction(tx, r, step);
+        return { rolloutId: id, outcome: "aborted", judgement, figures, stage };
+      }
+      if (judgement.verdict === "promote") {
+        if (r.stageIndex + 1 < r.stages.length) {
+          await advanceInTransaction(tx, r, step);
+          return { rolloutId: id, outcome: "advanced", judgement, figures, stage };
+        }
+        await promoteInTransaction(tx, r, step);
+        return { rolloutId: id, outcome: "promoted", judgement, figures, stage };
+      }
+      await tx.bundleRollout.update({ where: { id }, data: { lastEvaluation: evaluation as object } });
+      return { rolloutId: id, outcome: "held", judgement, figures, stage };
+    },
+    { timeout: 30_000, maxWait: 10_000 },
+  );
+  if (bundle) await refreshServedRollout(bundle);
+  return result;
+}
+
+/** Evaluates every running rollout once (the background tick). */
+export async function evaluateRunningRollouts(now = new Date()): Promise<RolloutEvaluation[]> {
+  const running = await db.bundleRollout.findMany({ where: { state: "running" }, select: { id: true } });
+  const results: RolloutEvaluation[] = [];
+  for (const r of running) results.push(await evaluateRollout(r.id, { now }));
+  return results;
+}

@@ -1,0 +1,127 @@
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { Tx } from "@/lib/core/db";
+
+/** One side's decisions on one path in the window. */
+export type PathFigures = {
+  total: number;
+  allow: number;
+  deny: number;
+  undefined: number;
+  errors: number;
+};
+
+export type SideFigures = {
+  total: number;
+  /** Eval latency (timer_rego_query_eval_ns of the decisions' metrics) in ns; null without samples. */
+  p50EvalNs: number | null;
+  p99EvalNs: number | null;
+  latencySamples: number;
+  paths: Record<string, PathFigures>;
+};
+
+export type RolloutFigures = {
+  window: { from: string; to: string };
+  canary: SideFigures;
+  baseline: SideFigures;
+  /** Path and caller pairs the canary denied and the baseline did not deny in the window. */
+  newCallersDenied: Array<{ path: string; caller: string }>;
+};
+
+type Window = {
+  bundle: string;
+  members: string[];
+  canaryRevision: string;
+  baselineRevision: string;
+  from: Date;
+  to: Date;
+};
+
+const NEW_CALLERS_LISTED = 50;
+
+/**
+ * What the canary and the baseline decided in one window, from the stored decision logs: a
+ * decision is the canary's when its agent's credential is a member of the stage and it was
+ * decided by the canary revision; the baseline's when neither.
+ */
+export async function rolloutFigures(tx: Tx, w: Window): Promise<RolloutFigures> {
+  const rows = await tx.$queryRaw<
+    Array<{
+      side: "canary" | "baseline";
+      path: string | null;
+      total: bigint;
+      allow: bigint;
+      deny: bigint;
+      undef: bigint;
+      errors: bigint;
+    }>
+  >`
+    WITH d AS (${sided(w)})
+    SELECT side, path, count(*) AS total,
+      count(*) FILTER (WHERE allowed AND NOT err) AS allow,
+      count(*) FILTER (WHERE allowed = false AND NOT err) AS deny,
+      count(*) FILTER (WHERE undef AND NOT err) AS undef,
+      count(*) FILTER (WHERE err) AS errors
+    FROM d WHERE side IS NOT NULL GROUP BY side, path`;
+  const latency = await tx.$queryRaw<
+    Array<{ side: "canary" | "baseline"; p50: number | null; p99: number | null; samples: bigint }>
+  >`
+    WITH d AS (${sided(w)})
+    SELECT side,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY eval_ns) AS p50,
+      percentile_cont(0.99) WITHIN GROUP (ORDER BY eval_ns) AS p99,
+      count(eval_ns) AS samples
+    FROM d WHERE side IS NOT NULL AND eval_ns IS NOT NULL GROUP BY side`;
+  const callers = await tx.$queryRaw<Array<{ path: string; caller: string }>>`
+    WITH d AS (${sided(w)})
+    (SELECT coalesce(path, '') AS path, caller FROM d WHERE side = 'canary' AND allowed = false AND caller IS NOT NULL
+     EXCEPT
+     SELECT coalesce(path, '') AS path, caller FROM d WHERE side = 'baseline' AND allowed = false AND caller IS NOT NULL)
+    ORDER BY path, caller LIMIT ${NEW_CALLERS_LISTED}`;
+  const side = (name: "canary" | "baseline"): SideFigures => {
+    const lat = latency.find((l) => l.side === name);
+    const paths: Record<string, PathFigures> = {};
+    let total = 0;
+    for (const r of rows.filter((x) => x.side === name)) {
+      const f = {
+        total: Number(r.total),
+        allow: Number(r.allow),
+        deny: Number(r.deny),
+        undefined: Number(r.undef),
+        errors: Number(r.errors),
+      };
+      paths[r.path ?? ""] = f;
+      total += f.total;
+    }
+    return {
+      total,
+      p50EvalNs: lat?.p50 ?? null,
+      p99EvalNs: lat?.p99 ?? null,
+      latencySamples: Number(lat?.samples ?? 0),
+      paths,
+    };
+  };
+  return {
+    window: { from: w.from.toISOString(), to: w.to.toISOString() },
+    canary: side("canary"),
+    baseline: side("baseline"),
+    newCallersDenied: callers,
+  };
+}
+
+function sided(w: Window) {
+  return Prisma.sql`
+    SELECT
+      CASE
+        WHEN credential_id::text = ANY(${w.members}::text[]) AND bundles -> ${w.bundle} ->> 'revision' = ${w.canaryRevision} THEN 'canary'
+        WHEN (credential_id IS NULL OR NOT credential_id::text = ANY(${w.members}::text[]))
+          AND bundles -> ${w.bundle} ->> 'revision' = ${w.baselineRevision} THEN 'baseline'
+      END AS side,
+      path, allowed, caller,
+      result IS NULL AS undef,
+      coalesce(extra -> 'error' IS NOT NULL, false) AS err,
+      CASE WHEN jsonb_typeof(metrics -> 'timer_rego_query_eval_ns') = 'number'
+        THEN (metrics ->> 'timer_rego_query_eval_ns')::float8 END AS eval_ns
+    FROM decisions
+    WHERE "timestamp" >= ${w.from} AND "timestamp" <= ${w.to}
+      AND (${w.canaryRevision} = ANY(revisions) OR ${w.baselineRevision} = ANY(revisions))`;
+}

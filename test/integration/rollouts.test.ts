@@ -1,0 +1,241 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/core/db";
+import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
+import { savePolicyVersion } from "@/lib/policies/save-policy-version";
+import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
+import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
+import { abortRollout } from "@/lib/rollouts/end-rollout";
+import { evaluateRollout, type RolloutEvaluation } from "@/lib/rollouts/evaluate-rollout";
+import { getRollout } from "@/lib/rollouts/rollout-view";
+import { startRollout } from "@/lib/rollouts/start-rollout";
+import { createTestAgentCredential, eventually } from "@/test/factories/agents";
+import { allowPolicy, publishedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
+import { appError } from "@/test/support/app-error";
+import { fastPolling, startOpaAgent, type OpaAgent } from "@/test/support/opa-agent";
+
+type Scenario = Awaited<ReturnType<typeof publishedScenario>>;
+type Fleet = { agent: OpaAgent; credentialId: string; canary: boolean };
+
+let s: Scenario;
+let server: http.Server;
+let fleet: Fleet[] = [];
+let version = 1;
+const THRESHOLDS = { minCanaryDecisions: 4, minDecisionsPerPath: 2 };
+
+/** An approved (not yet published) change request: a new version of the policy allowing `users`. */
+async function approvedChange(users: string[]): Promise<number> {
+  const { actors, scenario } = s;
+  const saved = await savePolicyVersion({
+    actor: actors.author,
+    policyId: scenario.policy.id,
+    input: { source: allowPolicy(scenario.packagePath, users), message: `allow ${users}`, expectedVersion: version },
+  });
+  version += 1;
+  const cr = await createChangeRequest({
+    actor: actors.author,
+    input: {
+      title: `Allow ${users.join(", ")}`,
+      description: "",
+      items: [{ kind: "policy_version", policyVersionId: saved.version.id }],
+    },
+  });
+  await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
+  return cr.number;
+}
+
+const bundleName = () => s.scenario.bundle.name;
+const path = () => `${s.scenario.root}/authz/allow`;
+const revisions = async (agents: Fleet[]) => Promise.all(agents.map(async (a) => a.agent.activeRevision(bundleName())));
+
+/** Every agent asks about alice and bob a few times; their decision logs go to the agent plane. */
+async function decideAll(): Promise<void> {
+  for (const { agent } of fleet)
+    for (let i = 0; i < 3; i++)
+      for (const user of ["alice", "bob"]) await agent.decide(path(), { user, caller: `spiffe://test/${user}` });
+}
+
+/** Until both sides' decisions on their revisions are stored (uploads travel on their own schedule). */
+async function decisionsStored(canaryRevision: string, baselineRevision: string): Promise<void> {
+  await eventually(
+    async () => {
+      for (const f of fleet) {
+        const count = await db.decision.count({
+          where: { credentialId: f.credentialId, revisions: { has: f.canary ? canaryRevision : baselineRevision } },
+        });
+        expect(count, `decisions of ${f.agent.name}`).toBeGreaterThanOrEqual(6);
+      }
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
+}
+
+async function evaluateUntil(id: string, outcome: RolloutEvaluation["outcome"]): Promise<RolloutEvaluation> {
+  return eventually(
+    async () => {
+      const result = await evaluateRollout(id);
+      expect(result.outcome, JSON.stringify(result.judgement)).toBe(outcome);
+      return result;
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
+}
+
+beforeAll(async () => {
+  s = await publishedScenario({ users: ["alice"] });
+  server = http.createServer((req, res) => {
+    if (!serveAgentPlane(req, res)) res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const names = ["canary-a", "canary-b", "stable-a", "stable-b"];
+  fleet = await Promise.all(
+    names.map(async (name) => {
+      const canary = name.startsWith("canary");
+      const credential = await createTestAgentCredential(s.actors.admin, {
+        bundles: [bundleName()],
+        mayUploadLogs: true,
+      });
+      const agent = await startOpaAgent({
+        name: `rollout-${name}`,
+        config: credential.opaConfig,
+        tweak: (config) => {
+          fastPolling()(config);
+          config.decision_logs.reporting = { min_delay_seconds: 1, max_delay_seconds: 2 };
+          config.labels = { ...config.labels, canary: canary ? "true" : "false" };
+          for (const service of Object.values(config.services) as Array<{ url: string }>)
+            service.url = service.url.replace(/^https?:\/\/[^/]+/, base);
+        },
+      });
+      return { agent, credentialId: credential.credential.id, canary };
+    }),
+  );
+  await eventually(async () => expect(await revisions(fleet)).toEqual(["r1", "r1", "r1", "r1"]), {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
+  // The selector matches labels the agents report in their status.
+  await eventually(
+    async () =>
+      expect(await db.agent.count({ where: { credentialId: { in: fleet.map((f) => f.credentialId) } } })).toBe(4),
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(fleet.map((f) => f.agent.stop()));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe("canary rollouts with real opa agents", () => {
+  it("publishes a change request to the canary agents only, and promotes it to all from their decisions", async () => {
+    const number = await approvedChange(["alice", "bob"]);
+    const rollout = await startRollout({
+      actor: s.actors.admin,
+      name: bundleName(),
+      input: {
+        changeRequest: number,
+        overrideReason: TEST_OVERRIDE,
+        selector: { canary: "true" },
+        stages: [100],
+        minSoakSeconds: 0,
+        thresholds: THRESHOLDS,
+      },
+    });
+    expect(rollout).toMatchObject({ state: "running", baseline: { revision: "r1" }, canary: { revision: "r2" } });
+    expect(rollout.canaryCredentialIds.sort()).toEqual(
+      fleet
+        .filter((f) => f.canary)
+        .map((f) => f.credentialId)
+        .sort(),
+    );
+    const canaries = fleet.filter((f) => f.canary);
+    const stable = fleet.filter((f) => !f.canary);
+    await eventually(async () => expect(await revisions(canaries)).toEqual(["r2", "r2"]), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
+    // The stable agents' long polls were not woken by r2: they still run r1.
+    expect(await revisions(stable)).toEqual(["r1", "r1"]);
+    expect(await canaries[0]!.agent.decide(path(), { user: "bob" })).toBe(true);
+    expect(await stable[0]!.agent.decide(path(), { user: "bob" })).toBe(false);
+
+    // A second rollout of the same bundle waits for this one to end.
+    const conflict = await appError(
+      startRollout({
+        actor: s.actors.admin,
+        name: bundleName(),
+        input: { revision: 2, stages: [100], minSoakSeconds: 0, thresholds: {} },
+      }),
+    );
+    expect(conflict.status).toBe(409);
+
+    await decideAll();
+    await decisionsStored("r2", "r1");
+    const promoted = await evaluateUntil(rollout.id, "promoted");
+    expect(promoted.figures!.canary.paths[path()]).toMatchObject({ allow: expect.any(Number), deny: 0 });
+    expect(promoted.figures!.baseline.paths[path()]!.deny).toBeGreaterThan(0);
+    await eventually(async () => expect(await revisions(fleet)).toEqual(["r2", "r2", "r2", "r2"]), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
+    const audit = await db.auditEvent.findMany({ where: { targetId: rollout.id }, orderBy: { seq: "asc" } });
+    expect(audit.map((e) => e.action)).toEqual(["rollout.start", "rollout.promote"]);
+  }, 120_000);
+
+  it("aborts a revision that denies what the baseline allows, from the decision logs, and returns the canaries", async () => {
+    const number = await approvedChange(["bob"]);
+    const rollout = await startRollout({
+      actor: s.actors.admin,
+      name: bundleName(),
+      input: {
+        changeRequest: number,
+        overrideReason: TEST_OVERRIDE,
+        selector: { canary: "true" },
+        stages: [100],
+        minSoakSeconds: 3600,
+        thresholds: THRESHOLDS,
+      },
+    });
+    const canaries = fleet.filter((f) => f.canary);
+    await eventually(async () => expect(await revisions(canaries)).toEqual(["r3", "r3"]), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
+    expect(await revisions(fleet.filter((f) => !f.canary))).toEqual(["r2", "r2"]);
+
+    await decideAll();
+    await decisionsStored("r3", "r2");
+    const aborted = await evaluateUntil(rollout.id, "aborted");
+    expect(aborted.judgement!.reasons.join("\n")).toContain(`deny rate on ${path()}`);
+    expect(aborted.judgement!.reasons.join("\n")).toContain("spiffe://test/alice");
+    await eventually(async () => expect(await revisions(fleet)).toEqual(["r2", "r2", "r2", "r2"]), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
+    expect(await canaries[0]!.agent.decide(path(), { user: "alice" })).toBe(true);
+
+    const view = await getRollout({ actor: s.actors.admin, name: bundleName(), id: rollout.id });
+    expect(view.state).toBe("aborted");
+    const alert = await db.alertFiring.findFirst({ where: { kind: "rollout_aborted", key: { contains: rollout.id } } });
+    expect(alert?.summary).toContain("back on r2");
+    const audit = await db.auditEvent.findMany({ where: { targetId: rollout.id }, orderBy: { seq: "asc" } });
+    expect(audit.map((e) => e.action)).toEqual(["rollout.start", "rollout.abort"]);
+    const ended = await appError(
+      abortRollout({ actor: s.actors.admin, name: bundleName(), id: rollout.id, input: { reason: "again" } }),
+    );
+    expect(ended.status).toBe(409);
+  }, 120_000);
+
+  it("refuses a rollout by someone without bundle:publish", async () => {
+    const error = await appError(
+      startRollout({
+        actor: s.actors.author,
+        name: bundleName(),
+        input: { revision: 3, stages: [100], minSoakSeconds: 0, thresholds: {} },
+      }),
+    );
+    expect(error.status).toBe(403);
+  });
+});
