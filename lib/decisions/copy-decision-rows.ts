@@ -1,7 +1,7 @@
 import { to as copyTo } from "pg-copy-streams";
 import { pool } from "@/lib/core/db";
 import { env } from "@/lib/core/env";
-import { buildFilterSql, queryError } from "@/lib/decisions/decision-query";
+import { keysetFilterSql, queryError } from "@/lib/decisions/decision-query";
 import { RECEIVED_TEXT, TS_TEXT, type Cursor } from "@/lib/decisions/decision-views";
 import type { TDecisionFilter } from "@/lib/decisions/schemas";
 
@@ -48,14 +48,7 @@ export async function copyDecisionRows(
   let count = 0;
   while (count < options.limit) {
     const take = Math.min(batch, options.limit - count);
-    const { where, params } = await buildFilterSql(filter, { from: filter.from, to: filter.to });
-    if (cursor) {
-      const ts = params.add(cursor.ts);
-      where.push(
-        `d."timestamp" <= ${ts}::timestamptz`,
-        `(d."timestamp", d.decision_id) < (${ts}::timestamptz, ${params.add(cursor.id)})`,
-      );
-    }
+    const { where, params } = await keysetFilterSql(filter, cursor);
     const extra = options.columns();
     const select = `SELECT ${DECISION_JSON_SQL}${extra ? `, ${extra}` : ""} FROM decisions d
                      WHERE ${where.join(" AND ")} ORDER BY d."timestamp" DESC, d.decision_id DESC LIMIT ${take}`;

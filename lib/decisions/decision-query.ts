@@ -4,6 +4,7 @@ import { env } from "@/lib/core/env";
 import { AppError } from "@/lib/core/errors";
 import { MatchSyntaxError, SqlParams, matchConditionSql, parseMatchExpression } from "@/lib/decisions/match-expression";
 import type { TDecisionFilter } from "@/lib/decisions/schemas";
+import type { Cursor } from "@/lib/decisions/decision-views";
 
 export const DEFAULT_RANGE_MS = 24 * 3600_000;
 const QUERY_CANCELED = "57014";
@@ -127,4 +128,17 @@ export function queryError(error: unknown): unknown {
     );
   }
   return error;
+}
+
+/** The WHERE terms of a filter, continued after the cursor (newest first: timestamp, then decision id). */
+export async function keysetFilterSql(filter: TDecisionFilter & { from: Date; to: Date }, cursor: Cursor | null) {
+  const sql = await buildFilterSql(filter, { from: filter.from, to: filter.to });
+  if (cursor) {
+    const ts = sql.params.add(cursor.ts);
+    sql.where.push(
+      `d."timestamp" <= ${ts}::timestamptz`,
+      `(d."timestamp", d.decision_id) < (${ts}::timestamptz, ${sql.params.add(cursor.id)})`,
+    );
+  }
+  return sql;
 }

@@ -2,7 +2,7 @@ import { db } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { logger } from "@/lib/core/logger";
-import { buildFilterSql, readOnly, resolveRange } from "@/lib/decisions/decision-query";
+import { keysetFilterSql, readOnly, resolveRange } from "@/lib/decisions/decision-query";
 import { copyDecisionRows } from "@/lib/decisions/copy-decision-rows";
 import { SUMMARY_COLUMNS, toSummary, type Cursor, type SummaryRow } from "@/lib/decisions/decision-views";
 import type { TDecisionFilter, TExportDecisionsQuery } from "@/lib/decisions/schemas";
@@ -153,14 +153,7 @@ export async function readBatch(
   filter: TDecisionFilter & { from: Date; to: Date },
   cursor: Cursor | null,
 ): Promise<ExportRow[]> {
-  const { where, params } = await buildFilterSql(filter, { from: filter.from, to: filter.to });
-  if (cursor) {
-    const ts = params.add(cursor.ts);
-    where.push(
-      `d."timestamp" <= ${ts}::timestamptz`,
-      `(d."timestamp", d.decision_id) < (${ts}::timestamptz, ${params.add(cursor.id)})`,
-    );
-  }
+  const { where, params } = await keysetFilterSql(filter, cursor);
   const sql = `SELECT ${SUMMARY_COLUMNS}, d.input, d.result, d.labels, d.metrics, d.bundles, d.extra FROM decisions d
                 WHERE ${where.join(" AND ")} ORDER BY d."timestamp" DESC, d.decision_id DESC LIMIT ${BATCH}`;
   return readOnly(async (client) => (await client.query<ExportRow>(sql, params.values)).rows);

@@ -1,3 +1,4 @@
+import type { EntrySpec } from "@/lib/allowlists/change-plan";
 import { db } from "@/lib/core/db";
 import { notFound } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
@@ -35,15 +36,9 @@ export type CampaignSummary = {
   progress: CampaignProgress;
 };
 
-export type CampaignItemView = {
+export type CampaignItemView = Omit<EntrySpec, "expiresAt" | "crossTrustDomain"> & {
   id: string;
   entryId: string;
-  service: string;
-  method: string;
-  path: string;
-  caller: string;
-  owner: string;
-  reason: string;
   expiresAt: string | null;
   classification: "used" | "unused" | "over_wide";
   lastUsedAt: string | null;

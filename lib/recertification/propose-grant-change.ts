@@ -2,20 +2,11 @@ import { db } from "@/lib/core/db";
 import type { Actor } from "@/lib/auth/actor";
 import { addEndpoint } from "@/lib/allowlists/add-endpoint";
 import { proposeAllowlistChange } from "@/lib/allowlists/propose-allowlist-change";
+import type { EntrySpec } from "@/lib/allowlists/change-plan";
 import { proposalActor } from "@/lib/recertification/proposal-actor";
 import type { NarrowEndpoint } from "@/lib/recertification/grant-evidence";
 
-export type GrantToChange = {
-  entryId: string;
-  service: string;
-  method: string;
-  path: string;
-  caller: string;
-  owner: string;
-  reason: string;
-  expiresAt: Date | null;
-  crossTrustDomain: boolean;
-};
+export type GrantToChange = EntrySpec & { entryId: string };
 
 /**
  * A revoke (remove the grant) or a narrowing (the same caller, owner, reason and expiry on each

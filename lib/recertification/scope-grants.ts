@@ -1,18 +1,8 @@
+import type { EntrySpec } from "@/lib/allowlists/change-plan";
 import { pool } from "@/lib/core/db";
 import type { TCampaignScope } from "@/lib/recertification/schemas";
 
-export type ScopedGrant = {
-  id: string;
-  service: string;
-  method: string;
-  path: string;
-  caller: string;
-  owner: string;
-  reason: string;
-  expiresAt: Date | null;
-  crossTrustDomain: boolean;
-  createdAt: Date;
-};
+export type ScopedGrant = EntrySpec & { id: string; createdAt: Date };
 
 /** The grants a campaign (or a service's least-privilege view) covers, in a stable order. */
 export async function scopeGrants(scope: TCampaignScope): Promise<ScopedGrant[]> {

@@ -4,6 +4,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "@/test/support/browser";
 import { signedInPage } from "@/test/support/browser-session";
+import { createTestUser } from "@/test/factories/actors";
 import { createServiceWithEndpoints, entry, grant } from "@/test/factories/allowlists";
 
 const SHOTS = path.join("test-results", "screenshots");
@@ -20,13 +21,14 @@ afterAll(async () => {
 describe("a recertification campaign in the browser", () => {
   it("starts over one owner's grants, records a keep, shows progress and a printable report", async () => {
     const { page, user } = await signedInPage(browser, ["admin"]);
-    const service = await createServiceWithEndpoints(user, {
+    const author = await createTestUser(["author"]);
+    const service = await createServiceWithEndpoints(author, {
       endpoints: [
         ["GET", "/v1/invoices"],
         ["POST", "/v1/refunds"],
       ],
     });
-    await grant(user, [
+    await grant(author, [
       entry(service.name, "GET", "/v1/invoices", "spiffe://prod.example/ns/billing/sa/api", { owner: user.email }),
       entry(service.name, "POST", "/v1/refunds", "spiffe://prod.example/ns/billing/sa/worker", { owner: user.email }),
     ]);
@@ -43,7 +45,7 @@ describe("a recertification campaign in the browser", () => {
     await title.fill(`Review of ${user.email}`);
     await page.getByLabel("Grants").selectOption("owner");
     await page.getByLabel("Owner").fill(user.email);
-    await page.getByRole("button", { name: "Start a campaign" }).last().click();
+    await page.getByRole("button", { name: "Start campaign", exact: true }).click();
 
     await page.waitForURL(/\/admin\/recertification\/\d+$/);
     const items = page.getByRole("table", { name: "Campaign items" });
