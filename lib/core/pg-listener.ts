@@ -20,6 +20,8 @@ type ListenerState = {
   connecting: Promise<void> | null;
   subscribers: Set<Subscriber>;
   listening: Set<Channel>;
+  /** LISTENs on the open connection run one after another: a pg client takes one query at a time. */
+  listenQueue: Promise<void>;
   retryMs: number;
   retryTimer: NodeJS.Timeout | null;
   failedAttempts: number;
@@ -44,6 +46,7 @@ function state(): ListenerState {
       connecting: null,
       subscribers: new Set(),
       listening: new Set(),
+      listenQueue: Promise.resolve(),
       retryMs: RETRY_FIRST_MS,
       retryTimer: null,
       failedAttempts: 0,
@@ -65,9 +68,15 @@ export async function subscribe(
   const subscriber: Subscriber = { channel, onNotify, resync };
   s.subscribers.add(subscriber);
   await ensureConnected();
-  if (s.client && !s.listening.has(channel)) {
-    await s.client.query(`LISTEN ${channel}`);
-    s.listening.add(channel);
+  const client = s.client;
+  if (client && !s.listening.has(channel)) {
+    const listen = s.listenQueue.then(async () => {
+      if (s.client !== client || s.listening.has(channel)) return;
+      await client.query(`LISTEN ${channel}`);
+      s.listening.add(channel);
+    });
+    s.listenQueue = listen.catch(() => {});
+    await listen;
   }
   return () => s.subscribers.delete(subscriber);
 }
