@@ -69,3 +69,34 @@ function send(r: AgentRequest): Promise<AgentReply> {
     req.end(r.body);
   });
 }
+
+/** The status report an OPA agent POSTs, as `request(...)` arguments. */
+export function statusPost(document: unknown): [string, string, Record<string, string>, Buffer] {
+  return ["POST", "/api/opa/status", { "content-type": "application/json" }, Buffer.from(JSON.stringify(document))];
+}
+
+/** A gzip decision-log upload, as `request(...)` arguments. */
+export function logsPost(gzippedEvents: Buffer): [string, string, Record<string, string>, Buffer] {
+  return ["POST", "/api/opa/logs", { "content-type": "application/json", "content-encoding": "gzip" }, gzippedEvents];
+}
+
+/** One bundle's entry in an OPA status report. */
+export function bundleStatus(b: {
+  name: string;
+  revision: string;
+  lastRequest: string;
+  lastActivation: string;
+  metrics: Record<string, number>;
+}) {
+  return {
+    name: b.name,
+    active_revision: b.revision,
+    type: "snapshot",
+    size: 2048,
+    last_request: b.lastRequest,
+    last_successful_request: b.lastRequest,
+    last_successful_download: b.lastActivation,
+    last_successful_activation: b.lastActivation,
+    metrics: b.metrics,
+  };
+}

@@ -5,7 +5,7 @@ import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { PER_BATCH, UPLOAD_LIMIT_BYTES } from "./decision-events";
-import { agentRequest, type AgentReply } from "./agent-http";
+import { agentRequest, bundleStatus, logsPost, statusPost, type AgentReply } from "./agent-http";
 
 export type FleetCounters = {
   requests: number;
@@ -184,12 +184,7 @@ export class SimulatedAgent {
         try {
           for (const { body, count } of bodies) {
             const started = performance.now();
-            const reply = await this.request(
-              "POST",
-              "/api/opa/logs",
-              { "content-type": "application/json", "content-encoding": "gzip" },
-              body,
-            );
+            const reply = await this.request(...logsPost(body));
             if (reply.status !== 200) throw new Error(`upload answered ${reply.status}`);
             this.o.counters.uploadMs.push(performance.now() - started);
             this.o.counters.decisionsAcknowledged += count;
@@ -214,12 +209,7 @@ export class SimulatedAgent {
         this.statusPending = false;
         const started = performance.now();
         try {
-          const reply = await this.request(
-            "POST",
-            "/api/opa/status",
-            { "content-type": "application/json" },
-            Buffer.from(JSON.stringify(this.statusDocument())),
-          );
+          const reply = await this.request(...statusPost(this.statusDocument()));
           if (reply.status < 300) this.o.counters.statusMs.push(performance.now() - started);
         } catch {
           // OPA only logs a failed status POST
@@ -240,17 +230,13 @@ export class SimulatedAgent {
     return {
       labels: { id: this.id, version: "1.22.2", instance: this.o.instance },
       bundles: {
-        [this.o.bundle]: {
+        [this.o.bundle]: bundleStatus({
           name: this.o.bundle,
-          active_revision: this.activeRevision,
-          type: "snapshot",
-          size: 2048,
-          last_request: this.lastRequest,
-          last_successful_request: this.lastRequest,
-          last_successful_download: this.lastActivation,
-          last_successful_activation: this.lastActivation,
+          revision: this.activeRevision,
+          lastRequest: this.lastRequest,
+          lastActivation: this.lastActivation,
           metrics: timer,
-        },
+        }),
       },
       plugins: { bundle: { state: "OK" }, decision_logs: { state: "OK" }, status: { state: "OK" } },
       metrics: { prometheus: {} },

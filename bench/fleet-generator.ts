@@ -12,7 +12,7 @@ import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { makeEvents } from "./decision-events";
-import { agentRequest, type AgentReply } from "./agent-http";
+import { agentRequest, bundleStatus, logsPost, statusPost, type AgentReply } from "./agent-http";
 import { emptyGeneratorReport, type GeneratorConfig } from "./fleet-generator-protocol";
 
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -130,12 +130,7 @@ class Agent {
       const events = this.unsent;
       const started = now();
       try {
-        const reply = await this.request(
-          "POST",
-          "/api/opa/logs",
-          { "content-type": "application/json", "content-encoding": "gzip" },
-          gzipSync(JSON.stringify(events)),
-        );
+        const reply = await this.request(...logsPost(gzipSync(JSON.stringify(events))));
         if (reply.status !== 200) throw new Error(`upload answered ${reply.status}`);
         report.uploadMs.push(now() - started);
         report.decisionsAcknowledged += events.length;
@@ -160,12 +155,7 @@ class Agent {
         this.statusPending = false;
         const started = now();
         try {
-          const reply = await this.request(
-            "POST",
-            "/api/opa/status",
-            { "content-type": "application/json" },
-            Buffer.from(JSON.stringify(this.statusDocument())),
-          );
+          const reply = await this.request(...statusPost(this.statusDocument()));
           if (reply.status < 300) report.statusMs.push(now() - started);
           else report.otherErrors += 1;
         } catch {
@@ -180,17 +170,13 @@ class Agent {
     return {
       labels: this.labels,
       bundles: {
-        [config.bundle]: {
+        [config.bundle]: bundleStatus({
           name: config.bundle,
-          active_revision: this.revision,
-          type: "snapshot",
-          size: 2048,
-          last_request: this.lastRequest,
-          last_successful_request: this.lastRequest,
-          last_successful_download: this.lastActivation,
-          last_successful_activation: this.lastActivation,
+          revision: this.revision,
+          lastRequest: this.lastRequest,
+          lastActivation: this.lastActivation,
           metrics: { timer_bundle_request_ns: 1_200_000, timer_rego_load_bundles_ns: 1_500_000 },
-        },
+        }),
       },
       plugins: { bundle: { state: "OK" }, decision_logs: { state: "OK" }, status: { state: "OK" } },
       decision_logs: { code: "", message: "" },
