@@ -226,19 +226,23 @@ function servedRollout(row: RolloutRow | null): ServedRollout | null {
   };
 }
 
-/** The bundle's newest rollout as served (null when there is none or it was promoted). */
-async function loadRollout(bundle: string): Promise<ServedRollout | null> {
-  const row = await db.bundleRollout.findFirst({
+/**
+ * The bundle's newest rollout as served, given the bundle's newest revision: null when there is
+ * none, it was promoted, or a later publish superseded it (its bytes are then not read at all).
+ */
+async function loadRollout(bundle: string, newestRevisionId: string | undefined): Promise<ServedRollout | null> {
+  const head = await db.bundleRollout.findFirst({
     where: { bundle: { name: bundle } },
     orderBy: { createdAt: "desc" },
-    select: ROLLOUT_COLUMNS,
+    select: { id: true, state: true, canaryRevisionId: true },
   });
-  return servedRollout(row);
+  if (!head || head.state === "promoted" || head.canaryRevisionId !== newestRevisionId) return null;
+  return servedRollout(await db.bundleRollout.findUnique({ where: { id: head.id }, select: ROLLOUT_COLUMNS }));
 }
 
 async function onRolloutNotify(bundle: string): Promise<void> {
   try {
-    install(null, await loadRollout(bundle), bundle);
+    install(null, await loadRollout(bundle, state().entries.get(bundle)?.current?.id), bundle);
   } catch (error) {
     log.warn({ err: error, bundle }, "loading a rollout failed; reloading all bundles");
     await reloadAll();
@@ -259,8 +263,12 @@ async function onNotify(payload: string): Promise<void> {
       where: { id },
       select: SERVED_COLUMNS,
     });
-    // The rollout a publish starts commits with its revision: both are installed at once.
-    if (row) installRow(row, await loadRollout(bundle));
+    if (!row) return;
+    // The rollout a publish starts commits with its revision: both are installed at once. A late
+    // notification for an older revision must not judge the rollout against that older one.
+    const current = state().entries.get(bundle)?.current;
+    const newestId = current && current.number >= row.number ? current.id : row.id;
+    installRow(row, await loadRollout(bundle, newestId));
   } catch (error) {
     log.warn({ err: error, bundle }, "loading a new revision failed; reloading all bundles");
     await reloadAll();
@@ -301,17 +309,29 @@ function installRow(
   );
 }
 
+// Prisma's `distinct` filters in memory after reading every row (bytes included), so the newest
+// row per bundle is found with PostgreSQL's DISTINCT ON, and only those rows are then read.
+async function newestRevisionIds(): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT DISTINCT ON (bundle_id) id::text AS id FROM bundle_revisions ORDER BY bundle_id, number DESC`;
+  return rows.map((r) => r.id);
+}
+
+async function newestRolloutIds(): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT DISTINCT ON (bundle_id) id::text AS id FROM bundle_rollouts ORDER BY bundle_id, created_at DESC`;
+  return rows.map((r) => r.id);
+}
+
 /** Loads the newest revision of every bundle (start-up and reconnect). */
 async function reloadAll(): Promise<void> {
   try {
     const rows = await db.bundleRevision.findMany({
-      distinct: ["bundleId"],
-      orderBy: [{ bundleId: "asc" }, { number: "desc" }],
+      where: { id: { in: await newestRevisionIds() } },
       select: SERVED_COLUMNS,
     });
     const rollouts = await db.bundleRollout.findMany({
-      distinct: ["bundleId"],
-      orderBy: [{ bundleId: "asc" }, { createdAt: "desc" }],
+      where: { id: { in: await newestRolloutIds() }, state: { not: "promoted" } },
       select: ROLLOUT_COLUMNS,
     });
     const rolloutOf = new Map(rollouts.map((r) => [r.bundle.name, servedRollout(r)]));
@@ -326,8 +346,7 @@ async function reloadAll(): Promise<void> {
 async function reloadChanged(): Promise<void> {
   try {
     const heads = await db.bundleRevision.findMany({
-      distinct: ["bundleId"],
-      orderBy: [{ bundleId: "asc" }, { number: "desc" }],
+      where: { id: { in: await newestRevisionIds() } },
       select: { id: true, number: true, bundle: { select: { name: true } } },
     });
     for (const head of heads) {
@@ -335,13 +354,20 @@ async function reloadChanged(): Promise<void> {
       if (!current || current.number < head.number) await onNotify(`${head.bundle.name}:${head.id}`);
     }
     const rollouts = await db.bundleRollout.findMany({
-      distinct: ["bundleId"],
-      orderBy: [{ bundleId: "asc" }, { createdAt: "desc" }],
-      select: { id: true, state: true, canaryCredentialIds: true, bundle: { select: { name: true } } },
+      where: { id: { in: await newestRolloutIds() } },
+      select: {
+        id: true,
+        state: true,
+        canaryRevisionId: true,
+        canaryCredentialIds: true,
+        bundle: { select: { name: true } },
+      },
     });
     for (const r of rollouts) {
-      const served = state().entries.get(r.bundle.name)?.rollout ?? null;
-      const want = r.state === "promoted" ? null : `${r.id}:${r.state}:${[...r.canaryCredentialIds].sort()}`;
+      const e = state().entries.get(r.bundle.name);
+      const served = e?.rollout ?? null;
+      const applies = r.state !== "promoted" && r.canaryRevisionId === e?.current?.id;
+      const want = applies ? `${r.id}:${r.state}:${[...r.canaryCredentialIds].sort()}` : null;
       const have = served && `${served.id}:${served.state}:${[...served.members].sort()}`;
       if (want !== have) await onRolloutNotify(r.bundle.name);
     }

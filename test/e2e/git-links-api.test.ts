@@ -1,11 +1,11 @@
 import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db";
 import { callApi, tokenFor } from "@/test/support/api";
-import { git, startGitHttpServer, type GitHttpServer } from "@/test/support/git-http-server";
+import { commitAndPush, git, startGitHttpServer, type GitHttpServer } from "@/test/support/git-http-server";
 import { allowPolicy, uniqueRoot } from "@/test/factories/bundles";
 import { eventually } from "@/test/factories/agents";
 
@@ -19,17 +19,7 @@ let author: string;
 let work: string;
 let pkgRoot: string;
 
-function commit(files: Record<string, string>, message: string): string {
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
-    writeFileSync(path.join(work, file), content);
-  }
-  git(work, ["add", "-A"]);
-  const who = { GIT_AUTHOR_NAME: "Dev", GIT_AUTHOR_EMAIL: "dev@elsewhere.test" };
-  git(work, ["commit", "--quiet", "-m", message], { ...who, GIT_COMMITTER_NAME: "Dev", GIT_COMMITTER_EMAIL: "dev@x" });
-  git(work, ["push", "--quiet", "origin", "main"]);
-  return git(work, ["rev-parse", "HEAD"]);
-}
+const commit = (files: Record<string, string>, message: string) => commitAndPush(work, files, message);
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), "verdict-git-e2e-"));

@@ -66,13 +66,13 @@ export async function approvedScenario(
   return { root, packagePath, policy, bundle, cr };
 }
 
-/** Saves a new version allowing `users`, submits, approves and publishes it; returns the new revisions. */
-export async function shipNewVersion(
-  actors: { admin: Actor; author: Actor; reviewer: Actor },
+/** Saves a new version allowing `users`, submits and approves it (not published); returns the change request's number. */
+export async function approveNewVersion(
+  actors: { author: Actor; reviewer: Actor },
   scenario: { packagePath: string; policy: { id: string } },
   users: string[],
   expectedVersion: number,
-) {
+): Promise<number> {
   const saved = await savePolicyVersion({
     actor: actors.author,
     policyId: scenario.policy.id,
@@ -87,7 +87,18 @@ export async function shipNewVersion(
     },
   });
   await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
-  return publishChangeRequest({ actor: actors.admin, number: cr.number, input: { overrideReason: TEST_OVERRIDE } });
+  return cr.number;
+}
+
+/** Saves a new version allowing `users`, submits, approves and publishes it; returns the new revisions. */
+export async function shipNewVersion(
+  actors: { admin: Actor; author: Actor; reviewer: Actor },
+  scenario: { packagePath: string; policy: { id: string } },
+  users: string[],
+  expectedVersion: number,
+) {
+  const number = await approveNewVersion(actors, scenario, users, expectedVersion);
+  return publishChangeRequest({ actor: actors.admin, number, input: { overrideReason: TEST_OVERRIDE } });
 }
 
 // Publishes in tests that do not run the policy's tests are an admin override with this reason.

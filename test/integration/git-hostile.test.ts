@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +13,7 @@ import { AppError } from "@/lib/core/errors";
 import { GIT_LIMITS, mirrorDir, removeMirror } from "@/lib/git-sync/git-mirror";
 import { createTestUser } from "@/test/factories/actors";
 import { allowPolicy, uniqueRoot } from "@/test/factories/bundles";
-import { git, startGitHttpServer, type GitHttpServer } from "@/test/support/git-http-server";
+import { commitAndPush, git, startGitHttpServer, type GitHttpServer } from "@/test/support/git-http-server";
 
 // Remotes that must be refused whole: no policy version, no change request, the link at the
 // commit it was at. Served by the real `git http-backend` on loopback.
@@ -37,18 +37,6 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function commit(work: string, files: Record<string, string>, message: string): string {
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
-    writeFileSync(path.join(work, file), content);
-  }
-  git(work, ["add", "-A"]);
-  const who = { GIT_AUTHOR_NAME: "Dev", GIT_AUTHOR_EMAIL: "dev@elsewhere.test" };
-  git(work, ["commit", "--quiet", "-m", message], { ...who, GIT_COMMITTER_NAME: "Dev", GIT_COMMITTER_EMAIL: "dev@x" });
-  git(work, ["push", "--quiet", "origin", "main"]);
-  return git(work, ["rev-parse", "HEAD"]);
-}
-
 /** A repository with one policy in it (and in Verdict), linked and synced once. */
 async function linked(name: string) {
   const bare = path.join(root, `${name}.git`);
@@ -64,7 +52,7 @@ async function linked(name: string) {
     input: { name: packagePath, packagePath, owner: "team", description: "", source, message: "" },
   });
   const file = `policies/${pkgRoot}/authz/policy.rego`;
-  const base = commit(work, { [file]: source }, "start");
+  const base = commitAndPush(work, { [file]: source }, "start");
   const { link } = await createGitLink({
     actor: admin,
     input: {
@@ -118,7 +106,11 @@ describe("a repository over the size limit", () => {
   it("is refused whole under a given limit, the fetch undone, and taken in once the limit allows it", async () => {
     const r = await linked("over-limit");
     await writeRandomFile(path.join(r.work, "assets", "blob.bin"), 512 * 1024);
-    const sha = commit(r.work, { [r.file]: allowPolicy(r.packagePath, ["alice", "bob"]) }, "Allow bob, and a blob");
+    const sha = commitAndPush(
+      r.work,
+      { [r.file]: allowPolicy(r.packagePath, ["alice", "bob"]) },
+      "Allow bob, and a blob",
+    );
     const before = await snapshot(r.link.id);
     const mirrorBefore = mirrorBytes(r.link.id);
     const refused = await syncGitLink(r.link.id, { trigger: "poll", limits: { repositoryBytes: 256 * 1024 } });
@@ -145,7 +137,7 @@ describe("a repository over the size limit", () => {
     expect(GIT_LIMITS.repositoryBytes).toBe(64 * 1024 * 1024);
     const r = await linked("hundred-mb");
     await writeRandomFile(path.join(r.work, "assets", "video.bin"), 100 * 1024 * 1024);
-    commit(r.work, { [r.file]: allowPolicy(r.packagePath, ["alice", "carol"]) }, "Allow carol, and a video");
+    commitAndPush(r.work, { [r.file]: allowPolicy(r.packagePath, ["alice", "carol"]) }, "Allow carol, and a video");
     rmSync(path.join(r.work, "assets"), { recursive: true, force: true });
     const before = await snapshot(r.link.id);
     const result = await syncGitLink(r.link.id);
@@ -169,7 +161,7 @@ describe("a commit is taken in whole or not at all", () => {
       [`policies/${r.pkgRoot}/billing/policy.rego`]: `package ${r.pkgRoot}.billing\n\nallow if {\n`,
       [`policies/${r.pkgRoot}/zeta/policy.rego`]: allowPolicy(`${r.pkgRoot}.zeta`, ["zed"]),
     };
-    commit(r.work, files, "Three policies, one broken");
+    commitAndPush(r.work, files, "Three policies, one broken");
     const before = await snapshot(r.link.id);
     const result = await syncGitLink(r.link.id);
     expect(result).toMatchObject({ state: "error", changeRequests: [], lastFetchedSha: r.base });
@@ -180,7 +172,7 @@ describe("a commit is taken in whole or not at all", () => {
 
   it("a failure while writing (the change request refused by the database) rolls back the versions and policies written before it", async () => {
     const r = await linked("mid-write");
-    const sha = commit(
+    const sha = commitAndPush(
       r.work,
       {
         [r.file]: allowPolicy(r.packagePath, ["alice", "erin"]),
@@ -229,8 +221,8 @@ describe("a commit is taken in whole or not at all", () => {
 describe("skipping the commit a link is stopped at", () => {
   it("records it without a change request, in the audit trail, and the fix after it is taken in", async () => {
     const r = await linked("skip");
-    const broken = commit(r.work, { [r.file]: `package ${r.packagePath}\n\nallow if {\n` }, "Broken");
-    const fix = commit(r.work, { [r.file]: allowPolicy(r.packagePath, ["alice", "fay"]) }, "Fixed");
+    const broken = commitAndPush(r.work, { [r.file]: `package ${r.packagePath}\n\nallow if {\n` }, "Broken");
+    const fix = commitAndPush(r.work, { [r.file]: allowPolicy(r.packagePath, ["alice", "fay"]) }, "Fixed");
     // Stopped at the broken commit, however often it fetches: the fix behind it never arrives.
     for (let i = 0; i < 2; i++)
       expect(await syncGitLink(r.link.id)).toMatchObject({

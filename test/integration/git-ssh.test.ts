@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { getGitLinkStatus } from "@/lib/git-sync/git-link-status";
 import { mirrorDir, removeMirror } from "@/lib/git-sync/git-mirror";
 import { createTestUser } from "@/test/factories/actors";
 import { allowPolicy, uniqueRoot } from "@/test/factories/bundles";
-import { git } from "@/test/support/git-http-server";
+import { commitAndPush, git } from "@/test/support/git-http-server";
 import { generateSshKey, startSshGitServer, type SshGitServer } from "@/test/support/ssh-git-server";
 
 // Deploy keys against the real OpenSSH sshd on loopback, every login confined to git-shell.
@@ -43,25 +43,13 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function commit(work: string, files: Record<string, string>, message: string): string {
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
-    writeFileSync(path.join(work, file), content);
-  }
-  git(work, ["add", "-A"]);
-  const who = { GIT_AUTHOR_NAME: "Dev", GIT_AUTHOR_EMAIL: "dev@elsewhere.test" };
-  git(work, ["commit", "--quiet", "-m", message], { ...who, GIT_COMMITTER_NAME: "Dev", GIT_COMMITTER_EMAIL: "dev@x" });
-  git(work, ["push", "--quiet", "origin", "main"]);
-  return git(work, ["rev-parse", "HEAD"]);
-}
-
 function repository(name: string) {
   const bare = path.join(root, `${name}.git`);
   git(root, ["init", "--bare", "--quiet", "-b", "main", bare]);
   const work = path.join(root, `${name}-work`);
   git(root, ["clone", "--quiet", bare, work]);
   git(work, ["checkout", "--quiet", "-b", "main"]);
-  commit(work, { "policies/README.md": "policies\n" }, "start");
+  commitAndPush(work, { "policies/README.md": "policies\n" }, "start");
   return { bare, work };
 }
 
@@ -115,7 +103,7 @@ describe("a link over SSH with a deploy key", () => {
 
     const pkgRoot = uniqueRoot();
     const packagePath = `${pkgRoot}.authz`;
-    const sha = commit(
+    const sha = commitAndPush(
       repo.work,
       { [`policies/${pkgRoot}/authz/policy.rego`]: allowPolicy(packagePath, ["sam"]) },
       "Sam",
@@ -160,7 +148,11 @@ describe("a link over SSH with a deploy key", () => {
     });
 
     const pkgRoot = uniqueRoot();
-    commit(repo.work, { [`policies/${pkgRoot}/authz/policy.rego`]: allowPolicy(`${pkgRoot}.authz`, ["eve"]) }, "Eve");
+    commitAndPush(
+      repo.work,
+      { [`policies/${pkgRoot}/authz/policy.rego`]: allowPolicy(`${pkgRoot}.authz`, ["eve"]) },
+      "Eve",
+    );
     const counts = async () => ({
       versions: await db.policyVersion.count(),
       changeRequests: await db.changeRequest.count(),
@@ -220,7 +212,11 @@ describe("a link over SSH with a deploy key", () => {
       impostor = await startSshGitServer({ port: own.port });
       impostor.authorize([deployKey.publicKey]);
       const pkgRoot = uniqueRoot();
-      commit(repo.work, { [`policies/${pkgRoot}/authz/policy.rego`]: allowPolicy(`${pkgRoot}.authz`, ["mal"]) }, "Mal");
+      commitAndPush(
+        repo.work,
+        { [`policies/${pkgRoot}/authz/policy.rego`]: allowPolicy(`${pkgRoot}.authz`, ["mal"]) },
+        "Mal",
+      );
       const changeRequests = await db.changeRequest.count();
       const result = await syncGitLink(link.id);
       expect(result).toMatchObject({ state: "error", lastFetchedSha: base, changeRequests: [] });

@@ -3,15 +3,12 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
-import { savePolicyVersion } from "@/lib/policies/save-policy-version";
-import { createChangeRequest } from "@/lib/change-requests/submit-change-request";
-import { reviewChangeRequest } from "@/lib/reviews/review-change-request";
 import { abortRollout } from "@/lib/rollouts/end-rollout";
 import { evaluateRollout, type RolloutEvaluation } from "@/lib/rollouts/evaluate-rollout";
 import { getRollout } from "@/lib/rollouts/rollout-view";
 import { startRollout } from "@/lib/rollouts/start-rollout";
 import { createTestAgentCredential, eventually } from "@/test/factories/agents";
-import { allowPolicy, publishedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
+import { approveNewVersion, publishedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
 import { appError } from "@/test/support/app-error";
 import { fastPolling, startOpaAgent, type OpaAgent } from "@/test/support/opa-agent";
 
@@ -26,23 +23,9 @@ const THRESHOLDS = { minCanaryDecisions: 4, minDecisionsPerPath: 2 };
 
 /** An approved (not yet published) change request: a new version of the policy allowing `users`. */
 async function approvedChange(users: string[]): Promise<number> {
-  const { actors, scenario } = s;
-  const saved = await savePolicyVersion({
-    actor: actors.author,
-    policyId: scenario.policy.id,
-    input: { source: allowPolicy(scenario.packagePath, users), message: `allow ${users}`, expectedVersion: version },
-  });
+  const number = await approveNewVersion(s.actors, s.scenario, users, version);
   version += 1;
-  const cr = await createChangeRequest({
-    actor: actors.author,
-    input: {
-      title: `Allow ${users.join(", ")}`,
-      description: "",
-      items: [{ kind: "policy_version", policyVersionId: saved.version.id }],
-    },
-  });
-  await reviewChangeRequest({ actor: actors.reviewer, number: cr.number, input: { verdict: "approve", body: "" } });
-  return cr.number;
+  return number;
 }
 
 const bundleName = () => s.scenario.bundle.name;

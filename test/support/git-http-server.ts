@@ -1,6 +1,8 @@
 import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 
 export type GitHttpServer = { url: (repo: string) => string; requests: () => number; stop: () => Promise<void> };
 
@@ -88,4 +90,17 @@ export function git(cwd: string, args: string[], env: Record<string, string> = {
   })
     .toString("utf8")
     .trim();
+}
+
+/** Writes files into a working copy, commits them as "Dev" and pushes main; returns the new commit. */
+export function commitAndPush(work: string, files: Record<string, string>, message: string): string {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+    writeFileSync(path.join(work, file), content);
+  }
+  git(work, ["add", "-A"]);
+  const who = { GIT_AUTHOR_NAME: "Dev", GIT_AUTHOR_EMAIL: "dev@elsewhere.test" };
+  git(work, ["commit", "--quiet", "-m", message], { ...who, GIT_COMMITTER_NAME: "Dev", GIT_COMMITTER_EMAIL: "dev@x" });
+  git(work, ["push", "--quiet", "origin", "main"]);
+  return git(work, ["rev-parse", "HEAD"]);
 }
