@@ -1,3 +1,4 @@
+import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { pool } from "@/lib/core/db";
 import { env } from "@/lib/core/env";
@@ -91,11 +92,13 @@ export async function copyDecisionRows(
 }
 
 // COPY takes no bind parameters, so the filter's values are written into the statement as quoted
-// literals, exactly as node-postgres would have sent them as text parameters.
+// literals (pg's own escapeLiteral), exactly as node-postgres would have sent them as text parameters.
+const { escapeLiteral } = pg;
+
 function inlineParams(sql: string, values: unknown[]): string {
   return sql.replace(/\$(\d+)(?!\d)/g, (_, n: string) => {
     const value = values[Number(n) - 1];
-    return value === null || value === undefined ? "NULL" : literal(asText(value));
+    return value === null || value === undefined ? "NULL" : escapeLiteral(asText(value));
   });
 }
 
@@ -105,12 +108,6 @@ function asText(value: unknown): string {
     return `{${value.map((v) => `"${asText(v).replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(",")}}`;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
   throw new Error(`cannot write a ${typeof value} into a COPY statement`);
-}
-
-function literal(text: string): string {
-  // The E'' form with backslashes doubled, as pg's escapeLiteral writes it.
-  const body = text.replaceAll("'", "''");
-  return body.includes("\\") ? ` E'${body.replaceAll("\\", "\\\\")}'` : `'${body}'`;
 }
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");

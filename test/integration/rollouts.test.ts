@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
+import { servedRevisionFor, startBundleCache, stopBundleCache } from "@/lib/bundles/bundle-cache";
 import { abortRollout } from "@/lib/rollouts/end-rollout";
 import { evaluateRollout, type RolloutEvaluation } from "@/lib/rollouts/evaluate-rollout";
 import { getRollout } from "@/lib/rollouts/rollout-view";
@@ -209,6 +210,35 @@ describe("canary rollouts with real opa agents", () => {
       abortRollout({ actor: s.actors.admin, name: bundleName(), id: rollout.id, input: { reason: "again" } }),
     );
     expect(ended.status).toBe(409);
+  }, 120_000);
+
+  it("serves the same revisions after a restart of the bundle cache (a second instance, or this one rebooted)", async () => {
+    const number = await approvedChange(["alice", "bob", "carol"]);
+    const rollout = await startRollout({
+      actor: s.actors.admin,
+      name: bundleName(),
+      input: {
+        changeRequest: number,
+        overrideReason: TEST_OVERRIDE,
+        selector: { canary: "true" },
+        stages: [100],
+        minSoakSeconds: 3600,
+        thresholds: THRESHOLDS,
+      },
+    });
+    const served = async () =>
+      Promise.all(fleet.map(async (f) => (await servedRevisionFor(bundleName(), f.credentialId))?.revision));
+    const expected = fleet.map((f) => (f.canary ? rollout.canary.revision : rollout.baseline.revision));
+    expect(await served()).toEqual(expected);
+    // What a process starting now reads from the database alone.
+    stopBundleCache();
+    await startBundleCache();
+    expect(await served()).toEqual(expected);
+
+    await abortRollout({ actor: s.actors.admin, name: bundleName(), id: rollout.id, input: { reason: "done" } });
+    stopBundleCache();
+    await startBundleCache();
+    expect(await served()).toEqual(fleet.map(() => rollout.baseline.revision));
   }, 120_000);
 
   it("refuses a rollout by someone without bundle:publish", async () => {
