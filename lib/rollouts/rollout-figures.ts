@@ -44,44 +44,50 @@ const NEW_CALLERS_LISTED = 50;
  * decided by the canary revision; the baseline's when neither.
  */
 export async function rolloutFigures(tx: Tx, w: Window): Promise<RolloutFigures> {
-  const rows = await tx.$queryRaw<
+  // One read of the window's decisions (MATERIALIZED), shared by the counts, the latency and the callers.
+  const [figures] = await tx.$queryRaw<
     Array<{
-      side: "canary" | "baseline";
-      path: string | null;
-      total: bigint;
-      allow: bigint;
-      deny: bigint;
-      undef: bigint;
-      errors: bigint;
+      rows: Array<{
+        side: "canary" | "baseline";
+        path: string | null;
+        total: number;
+        allow: number;
+        deny: number;
+        undef: number;
+        errors: number;
+      }> | null;
+      latency: Array<{ side: "canary" | "baseline"; p50: number | null; p99: number | null; samples: number }> | null;
+      callers: Array<{ path: string; caller: string }> | null;
     }>
   >`
-    WITH d AS (${sided(w)})
-    SELECT side, path, count(*) AS total,
-      count(*) FILTER (WHERE allowed AND NOT err) AS allow,
-      count(*) FILTER (WHERE allowed = false AND NOT err) AS deny,
-      count(*) FILTER (WHERE undef AND NOT err) AS undef,
-      count(*) FILTER (WHERE err) AS errors
-    FROM d WHERE side IS NOT NULL GROUP BY side, path`;
-  const latency = await tx.$queryRaw<
-    Array<{ side: "canary" | "baseline"; p50: number | null; p99: number | null; samples: bigint }>
-  >`
-    WITH d AS (${sided(w)})
-    SELECT side,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY eval_ns) AS p50,
-      percentile_cont(0.99) WITHIN GROUP (ORDER BY eval_ns) AS p99,
-      count(eval_ns) AS samples
-    FROM d WHERE side IS NOT NULL AND eval_ns IS NOT NULL GROUP BY side`;
-  const callers = await tx.$queryRaw<Array<{ path: string; caller: string }>>`
-    WITH d AS (${sided(w)})
-    (SELECT coalesce(path, '') AS path, caller FROM d WHERE side = 'canary' AND allowed = false AND caller IS NOT NULL
-     EXCEPT
-     SELECT coalesce(path, '') AS path, caller FROM d WHERE side = 'baseline' AND allowed = false AND caller IS NOT NULL)
-    ORDER BY path, caller LIMIT ${NEW_CALLERS_LISTED}`;
+    WITH d AS MATERIALIZED (${sided(w)}),
+    counts AS (
+      SELECT side, path, count(*) AS total,
+        count(*) FILTER (WHERE allowed AND NOT err) AS allow,
+        count(*) FILTER (WHERE allowed = false AND NOT err) AS deny,
+        count(*) FILTER (WHERE undef AND NOT err) AS undef,
+        count(*) FILTER (WHERE err) AS errors
+      FROM d WHERE side IS NOT NULL GROUP BY side, path),
+    latency AS (
+      SELECT side,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY eval_ns) AS p50,
+        percentile_cont(0.99) WITHIN GROUP (ORDER BY eval_ns) AS p99,
+        count(eval_ns) AS samples
+      FROM d WHERE side IS NOT NULL AND eval_ns IS NOT NULL GROUP BY side),
+    callers AS (
+      (SELECT coalesce(path, '') AS path, caller FROM d WHERE side = 'canary' AND allowed = false AND caller IS NOT NULL
+       EXCEPT
+       SELECT coalesce(path, '') AS path, caller FROM d WHERE side = 'baseline' AND allowed = false AND caller IS NOT NULL)
+      ORDER BY path, caller LIMIT ${NEW_CALLERS_LISTED})
+    SELECT (SELECT json_agg(counts) FROM counts) AS rows,
+      (SELECT json_agg(latency) FROM latency) AS latency,
+      (SELECT json_agg(callers ORDER BY path, caller) FROM callers) AS callers`;
+  const { rows, latency, callers } = figures!;
   const side = (name: "canary" | "baseline"): SideFigures => {
-    const lat = latency.find((l) => l.side === name);
+    const lat = (latency ?? []).find((l) => l.side === name);
     const paths: Record<string, PathFigures> = {};
     let total = 0;
-    for (const r of rows.filter((x) => x.side === name)) {
+    for (const r of (rows ?? []).filter((x) => x.side === name)) {
       const f = {
         total: Number(r.total),
         allow: Number(r.allow),
@@ -104,7 +110,7 @@ export async function rolloutFigures(tx: Tx, w: Window): Promise<RolloutFigures>
     window: { from: w.from.toISOString(), to: w.to.toISOString() },
     canary: side("canary"),
     baseline: side("baseline"),
-    newCallersDenied: callers,
+    newCallersDenied: callers ?? [],
   };
 }
 
