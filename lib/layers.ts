@@ -67,7 +67,7 @@ export const LAYERS = {
   /** Alerts: conditions checked on a schedule, signed webhook deliveries with retries and a log. */
   alerts: ["core", "generated", "auth", "audit", "agents"],
   /** Staged rollouts: a canary revision for some agents, judged from their decision logs against the baseline. */
-  rollouts: ["core", "generated", "auth", "audit", "bundles", "publishing", "alerts"],
+  rollouts: ["core", "generated", "auth", "audit", "bundles", "publishing", "alerts", "decisions"],
   /** Audit evidence: the state as of a moment, and verifiable evidence packs. */
   evidence: [...FOUNDATION, "policy-tests", "change-requests", "bundles", "allowlists", "agents", "decisions"],
   /** Recertification campaigns over allowlist grants, and least privilege from decision evidence. */

@@ -7,6 +7,7 @@ import { latestRevision } from "@/lib/publishing/write-revision";
 import { judgeRollout, DEFAULT_THRESHOLDS, type Judgement } from "@/lib/rollouts/judge-rollout";
 import { rolloutFigures, type RolloutFigures } from "@/lib/rollouts/rollout-figures";
 import { stageMembers } from "@/lib/rollouts/rollout-members";
+import { replayOfStage, stageReplay, type RolloutReplay } from "@/lib/rollouts/rollout-replay";
 import {
   abortInTransaction,
   advanceInTransaction,
@@ -24,6 +25,8 @@ export type RolloutEvaluation = {
   judgement: Judgement | null;
   figures: RolloutFigures | null;
   stage: number | null;
+  /** The sampled replay the judgement used (absent when nothing was judged). */
+  replay?: RolloutReplay | null;
 };
 
 const EVALUATOR: SystemActor = { type: "system", label: "rollout evaluator" };
@@ -36,6 +39,8 @@ const EVALUATOR: SystemActor = { type: "system", label: "rollout evaluator" };
  */
 export async function evaluateRollout(id: string, options: { now?: Date } = {}): Promise<RolloutEvaluation> {
   const now = options.now ?? new Date();
+  const stored = await db.bundleRollout.findUnique({ where: { id }, select: { thresholds: true } });
+  const replay = stored ? await stageReplay(id, thresholdsOf(stored), now) : null;
   let bundle: string | null = null;
   const result = await db.$transaction(
     async (tx): Promise<RolloutEvaluation> => {
@@ -78,7 +83,7 @@ export async function evaluateRollout(id: string, options: { now?: Date } = {}):
         await announceRollout(tx, r.bundle.name);
         r.canaryCredentialIds = members;
       }
-      const thresholds = { ...DEFAULT_THRESHOLDS, ...ZRolloutThresholds.partial().parse(r.thresholds ?? {}) };
+      const thresholds = thresholdsOf(r);
       const figures = await rolloutFigures(tx, {
         bundle: r.bundle.name,
         members: r.canaryCredentialIds,
@@ -88,28 +93,33 @@ export async function evaluateRollout(id: string, options: { now?: Date } = {}):
         to: now,
       });
       const soaked = now.getTime() - r.stageStartedAt.getTime() >= r.minSoakSeconds * 1000;
-      const judgement = judgeRollout(figures, thresholds, soaked);
-      const evaluation = { at: now.toISOString(), stage, ...judgement, figures };
+      const stageReplayed = thresholds.replaySample > 0 ? replayOfStage(replay, r) : undefined;
+      const judgement = judgeRollout(figures, thresholds, soaked, stageReplayed);
+      const evaluation = { at: now.toISOString(), stage, ...judgement, figures, replay: stageReplayed ?? null };
       const step = { actor: EVALUATOR, reason: judgement.reasons.join("; "), evaluation, now };
       if (judgement.verdict === "abort") {
         await abortInTransaction(tx, r, step);
-        return { rolloutId: id, outcome: "aborted", judgement, figures, stage };
+        return { rolloutId: id, outcome: "aborted", judgement, figures, stage, replay: evaluation.replay };
       }
       if (judgement.verdict === "promote") {
         if (r.stageIndex + 1 < r.stages.length) {
           await advanceInTransaction(tx, r, step);
-          return { rolloutId: id, outcome: "advanced", judgement, figures, stage };
+          return { rolloutId: id, outcome: "advanced", judgement, figures, stage, replay: evaluation.replay };
         }
         await promoteInTransaction(tx, r, step);
-        return { rolloutId: id, outcome: "promoted", judgement, figures, stage };
+        return { rolloutId: id, outcome: "promoted", judgement, figures, stage, replay: evaluation.replay };
       }
       await tx.bundleRollout.update({ where: { id }, data: { lastEvaluation: evaluation as object } });
-      return { rolloutId: id, outcome: "held", judgement, figures, stage };
+      return { rolloutId: id, outcome: "held", judgement, figures, stage, replay: evaluation.replay };
     },
     { timeout: 30_000, maxWait: 10_000 },
   );
   if (bundle) await refreshServedRollout(bundle);
   return result;
+}
+
+function thresholdsOf(r: { thresholds: unknown }) {
+  return { ...DEFAULT_THRESHOLDS, ...ZRolloutThresholds.partial().parse(r.thresholds ?? {}) };
 }
 
 /** Evaluates every running rollout once (the background tick). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_THRESHOLDS, judgeRollout } from "@/lib/rollouts/judge-rollout";
 import { bucketOf, inStage } from "@/lib/rollouts/rollout-members";
 import type { PathFigures, RolloutFigures, SideFigures } from "@/lib/rollouts/rollout-figures";
+import { replayDue, type RolloutReplay } from "@/lib/rollouts/rollout-replay";
 
 const path = (allow: number, deny: number, extra: Partial<PathFigures> = {}): PathFigures => ({
   total: allow + deny + (extra.undefined ?? 0) + (extra.errors ?? 0),
@@ -63,6 +64,58 @@ describe("judging a rollout stage", () => {
     expect(judgeRollout(fastEnough, DEFAULT_THRESHOLDS, true).verdict).toBe("promote");
     const callers = figures(side({ p: path(100, 0) }), side({ p: path(100, 0) }), [{ path: "p", caller: "svc" }]);
     expect(judgeRollout(callers, DEFAULT_THRESHOLDS, true).reasons[0]).toContain("svc on p");
+  });
+});
+
+describe("the sampled replay in the judgement", () => {
+  const healthy = figures(side({ "a/allow": path(90, 10) }), side({ "a/allow": path(900, 100) }));
+  const replay = (paths: RolloutReplay["paths"], errors: RolloutReplay["errors"] = []): RolloutReplay => ({
+    at: "2026-12-07T10:00:00.000Z",
+    stageIndex: 0,
+    window: { from: "2026-12-07T09:00:00.000Z", to: "2026-12-07T10:00:00.000Z" },
+    limit: 200,
+    sampled: Object.values(paths).reduce((n, p) => n + p.sampled, 0),
+    differing: Object.values(paths).reduce((n, p) => n + p.differing, 0),
+    differenceRate: 0,
+    truncated: false,
+    paths,
+    examples: [],
+    errors,
+    durationMs: 1,
+  });
+
+  it("holds (never aborts) when a path's inputs decide differently above the rate, and promotes at or below it", () => {
+    const differs = replay({ "a/allow": { sampled: 20, differing: 2, differenceRate: 0.1 } });
+    expect(judgeRollout(healthy, DEFAULT_THRESHOLDS, true, differs)).toMatchObject({ verdict: "hold" });
+    expect(judgeRollout(healthy, DEFAULT_THRESHOLDS, true, differs).reasons[0]).toMatch(
+      /^replay: 2 of 20 sampled inputs on a\/allow decide differently/,
+    );
+    const same = replay({ "a/allow": { sampled: 20, differing: 1, differenceRate: 0.05 } });
+    expect(judgeRollout(healthy, DEFAULT_THRESHOLDS, true, same).verdict).toBe("promote");
+    const lenient = { ...DEFAULT_THRESHOLDS, maxReplayDifferenceRate: 0.2 };
+    expect(judgeRollout(healthy, lenient, true, differs).verdict).toBe("promote");
+  });
+
+  it("holds while a stage has no replay or the replay failed", () => {
+    expect(judgeRollout(healthy, DEFAULT_THRESHOLDS, true, null).reasons).toEqual([
+      "the replay of this stage has not been taken yet",
+    ]);
+    const failed = replay({}, [{ revision: "r2", message: "bad bundle" }]);
+    expect(judgeRollout(healthy, DEFAULT_THRESHOLDS, true, failed).reasons[0]).toContain("could not evaluate r2");
+    expect(judgeRollout(healthy, { ...DEFAULT_THRESHOLDS, replaySample: 0 }, true, null).verdict).toBe("promote");
+  });
+
+  it("is taken again for a new stage, after the interval, and once the stage has soaked", () => {
+    const last = replay({});
+    const stage = { stageIndex: 0, stageStartedAt: new Date(last.window.from), minSoakSeconds: 7200 };
+    const at = (iso: string) => new Date(iso);
+    expect(replayDue(null, stage, 300, at("2026-12-07T10:01:00Z"))).toBe(true);
+    expect(replayDue(last, stage, 300, at("2026-12-07T10:01:00Z"))).toBe(false);
+    expect(replayDue(last, stage, 300, at("2026-12-07T10:05:00Z"))).toBe(true);
+    expect(replayDue(last, { ...stage, stageIndex: 1 }, 300, at("2026-12-07T10:01:00Z"))).toBe(true);
+    const soon = { ...stage, minSoakSeconds: 3630 };
+    expect(replayDue(last, soon, 3600, at("2026-12-07T10:00:20Z"))).toBe(false);
+    expect(replayDue(last, soon, 3600, at("2026-12-07T10:00:40Z"))).toBe(true);
   });
 });
 

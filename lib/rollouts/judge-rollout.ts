@@ -1,5 +1,6 @@
 import type { TRolloutThresholds } from "@/lib/rollouts/schemas";
 import type { PathFigures, RolloutFigures } from "@/lib/rollouts/rollout-figures";
+import type { RolloutReplay } from "@/lib/rollouts/rollout-replay";
 
 export type Judgement = { verdict: "promote" | "hold" | "abort"; reasons: string[] };
 
@@ -11,6 +12,9 @@ export const DEFAULT_THRESHOLDS: TRolloutThresholds = {
   maxUndefinedRateIncrease: 0.05,
   maxP99LatencyRatio: 3,
   maxNewCallersDenied: 0,
+  replaySample: 200,
+  maxReplayDifferenceRate: 0.05,
+  replayIntervalSeconds: 300,
 };
 
 // Below this the p99 comparison is noise (a cold cache, one GC pause), whatever the ratio.
@@ -21,9 +25,16 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 /**
  * Abort on any breach; otherwise hold until the soak time has passed and the canary has decided
- * enough; then promote (the next stage, or everyone after the last).
+ * enough; then promote (the next stage, or everyone after the last). A replay whose revisions
+ * decide too many sampled inputs differently only holds: an intended change differs by design,
+ * so a person promotes or aborts it.
  */
-export function judgeRollout(figures: RolloutFigures, t: TRolloutThresholds, soaked: boolean): Judgement {
+export function judgeRollout(
+  figures: RolloutFigures,
+  t: TRolloutThresholds,
+  soaked: boolean,
+  replay?: RolloutReplay | null,
+): Judgement {
   const breaches: string[] = [];
   for (const [path, canary] of Object.entries(figures.canary.paths)) {
     const baseline = figures.baseline.paths[path];
@@ -63,6 +74,19 @@ export function judgeRollout(figures: RolloutFigures, t: TRolloutThresholds, soa
   if (!soaked) waiting.push("the stage has not soaked for its minimum time yet");
   if (canary.total < t.minCanaryDecisions)
     waiting.push(`the canary has made ${canary.total} of ${t.minCanaryDecisions} decisions needed`);
+  if (replay) waiting.push(...replayReasons(replay, t));
+  else if (replay === null && t.replaySample > 0) waiting.push("the replay of this stage has not been taken yet");
   if (waiting.length > 0) return { verdict: "hold", reasons: waiting };
   return { verdict: "promote", reasons: [`${canary.total} canary decisions within thresholds`] };
+}
+
+function replayReasons(replay: RolloutReplay, t: TRolloutThresholds): string[] {
+  if (replay.errors.length > 0)
+    return [`the replay could not evaluate ${replay.errors[0]!.revision}: ${replay.errors[0]!.message}`];
+  return Object.entries(replay.paths)
+    .filter(([, p]) => p.differenceRate > t.maxReplayDifferenceRate + 1e-9)
+    .map(
+      ([path, p]) =>
+        `replay: ${p.differing} of ${p.sampled} sampled inputs on ${path || "(no path)"} decide differently (${pct(p.differenceRate)}, above ${pct(t.maxReplayDifferenceRate)}); promote or abort by hand`,
+    );
 }

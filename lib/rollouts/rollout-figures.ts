@@ -27,7 +27,7 @@ export type RolloutFigures = {
   newCallersDenied: Array<{ path: string; caller: string }>;
 };
 
-type Window = {
+export type Window = {
   bundle: string;
   members: string[];
   canaryRevision: string;
@@ -114,20 +114,30 @@ export async function rolloutFigures(tx: Tx, w: Window): Promise<RolloutFigures>
   };
 }
 
-function sided(w: Window) {
-  return Prisma.sql`
-    SELECT
-      CASE
+/** 'canary', 'baseline' or NULL (a member on the baseline, or another revision) for a decisions row. */
+export function sideOf(w: Omit<Window, "from" | "to">) {
+  return Prisma.sql`CASE
         WHEN credential_id::text = ANY(${w.members}::text[]) AND bundles -> ${w.bundle} ->> 'revision' = ${w.canaryRevision} THEN 'canary'
         WHEN (credential_id IS NULL OR NOT credential_id::text = ANY(${w.members}::text[]))
           AND bundles -> ${w.bundle} ->> 'revision' = ${w.baselineRevision} THEN 'baseline'
-      END AS side,
+      END`;
+}
+
+/** The window's decisions by either revision (an index-friendly filter before the side is known). */
+export function inWindow(w: Window) {
+  return Prisma.sql`"timestamp" >= ${w.from} AND "timestamp" <= ${w.to}
+      AND (${w.canaryRevision} = ANY(revisions) OR ${w.baselineRevision} = ANY(revisions))`;
+}
+
+function sided(w: Window) {
+  return Prisma.sql`
+    SELECT
+      ${sideOf(w)} AS side,
       path, allowed, caller,
       result IS NULL AS undef,
       coalesce(extra -> 'error' IS NOT NULL, false) AS err,
       CASE WHEN jsonb_typeof(metrics -> 'timer_rego_query_eval_ns') = 'number'
         THEN (metrics ->> 'timer_rego_query_eval_ns')::float8 END AS eval_ns
     FROM decisions
-    WHERE "timestamp" >= ${w.from} AND "timestamp" <= ${w.to}
-      AND (${w.canaryRevision} = ANY(revisions) OR ${w.baselineRevision} = ANY(revisions))`;
+    WHERE ${inWindow(w)}`;
 }

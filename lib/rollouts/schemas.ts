@@ -20,6 +20,12 @@ export const ZRolloutThresholds = z
     maxP99LatencyRatio: z.number().min(1).max(1000).default(3),
     /** Abort when more callers than this are denied by the canary and never by the baseline. */
     maxNewCallersDenied: z.number().int().min(0).max(1_000_000).default(0),
+    /** Distinct inputs of the stage window replayed against both revisions (0: no replay). */
+    replaySample: z.number().int().min(0).max(2000).default(200),
+    /** Hold (never promote by itself) when more than this share of a path's replayed inputs decide differently (0..1). */
+    maxReplayDifferenceRate: z.number().min(0).max(1).default(0.05),
+    /** A stage's replay is reused for this long before it is taken again. */
+    replayIntervalSeconds: z.number().int().min(15).max(86_400).default(300),
   })
   .strict();
 export type TRolloutThresholds = z.infer<typeof ZRolloutThresholds>;
