@@ -64,6 +64,8 @@ describe("judging a rollout stage", () => {
     expect(judgeRollout(fastEnough, DEFAULT_THRESHOLDS, true).verdict).toBe("promote");
     const callers = figures(side({ p: path(100, 0) }), side({ p: path(100, 0) }), [{ path: "p", caller: "svc" }]);
     expect(judgeRollout(callers, DEFAULT_THRESHOLDS, true).reasons[0]).toContain("svc on p");
+    const noBaseline = figures(side({ p: path(100, 10) }), side({}), [{ path: "p", caller: "svc" }]);
+    expect(judgeRollout(noBaseline, DEFAULT_THRESHOLDS, true).verdict).toBe("promote");
   });
 });
 
@@ -105,10 +107,11 @@ describe("the sampled replay in the judgement", () => {
     expect(judgeRollout(healthy, { ...DEFAULT_THRESHOLDS, replaySample: 0 }, true, null).verdict).toBe("promote");
   });
 
-  it("is taken again for a new stage, after the interval, and once the stage has soaked", () => {
-    const last = replay({});
+  it("is taken again for a new stage, while empty, after the interval, and once the stage has soaked", () => {
+    const last = replay({ "a/allow": { sampled: 5, differing: 0, differenceRate: 0 } });
     const stage = { stageIndex: 0, stageStartedAt: new Date(last.window.from), minSoakSeconds: 7200 };
     const at = (iso: string) => new Date(iso);
+    expect(replayDue(replay({}), stage, 300, at("2026-12-07T10:00:01Z"))).toBe(true);
     expect(replayDue(null, stage, 300, at("2026-12-07T10:01:00Z"))).toBe(true);
     expect(replayDue(last, stage, 300, at("2026-12-07T10:01:00Z"))).toBe(false);
     expect(replayDue(last, stage, 300, at("2026-12-07T10:05:00Z"))).toBe(true);

@@ -62,8 +62,13 @@ export function judgeRollout(
       `p99 eval latency: canary ${Math.round(canary.p99EvalNs / 1000)} µs, baseline ${Math.round(baseline.p99EvalNs / 1000)} µs`,
     );
   }
-  if (figures.newCallersDenied.length > t.maxNewCallersDenied) {
-    const listed = figures.newCallersDenied
+  // Only where the baseline decided enough on the path: in a last stage of 100 % nobody is on the
+  // baseline, and every caller the canary denies would look new.
+  const newCallers = figures.newCallersDenied.filter(
+    (c) => (figures.baseline.paths[c.path]?.total ?? 0) >= t.minDecisionsPerPath,
+  );
+  if (newCallers.length > t.maxNewCallersDenied) {
+    const listed = newCallers
       .slice(0, 5)
       .map((c) => `${c.caller} on ${c.path || "(no path)"}`)
       .join(", ");

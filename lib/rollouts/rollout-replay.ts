@@ -167,6 +167,8 @@ export function replayDue(
 ): boolean {
   if (!last || last.stageIndex !== r.stageIndex || Date.parse(last.window.from) !== r.stageStartedAt.getTime())
     return true;
+  // An empty sample costs one query and no opa: take it again until the window has inputs.
+  if (last.sampled === 0) return true;
   const at = Date.parse(last.at);
   const soakedAt = r.stageStartedAt.getTime() + r.minSoakSeconds * 1000;
   return now.getTime() - at >= intervalSeconds * 1000 || (at < soakedAt && now.getTime() >= soakedAt);

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { servedRevisionFor, startBundleCache, stopBundleCache } from "@/lib/bundles/bundle-cache";
-import { abortRollout } from "@/lib/rollouts/end-rollout";
+import { abortRollout, promoteRollout } from "@/lib/rollouts/end-rollout";
+import { bucketOf } from "@/lib/rollouts/rollout-members";
 import { evaluateRollout, type RolloutEvaluation } from "@/lib/rollouts/evaluate-rollout";
 import { getRollout } from "@/lib/rollouts/rollout-view";
 import { startRollout } from "@/lib/rollouts/start-rollout";
@@ -157,9 +158,42 @@ describe("canary rollouts with real opa agents", () => {
 
     await decideAll();
     await decisionsStored("r2", "r1");
-    const promoted = await evaluateUntil(rollout.id, "promoted");
-    expect(promoted.figures!.canary.paths[path()]).toMatchObject({ allow: expect.any(Number), deny: 0 });
-    expect(promoted.figures!.baseline.paths[path()]!.deny).toBeGreaterThan(0);
+    // r2 allows bob by design: the decision rates pass, but the replay of the window's inputs
+    // shows bob's decided differently by the two revisions, so the evaluator holds for a person.
+    const held = await eventually(
+      async () => {
+        const result = await evaluateRollout(rollout.id);
+        expect(result.outcome).toBe("held");
+        expect(result.judgement!.reasons.join("\n")).toContain(`decide differently`);
+        return result;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(held.figures!.canary.paths[path()]).toMatchObject({ allow: expect.any(Number), deny: 0 });
+    expect(held.figures!.baseline.paths[path()]!.deny).toBeGreaterThan(0);
+    const replay = held.replay!;
+    // Three distinct inputs: alice and bob with a caller, and bob alone (the check above).
+    expect(replay.paths[path()]).toEqual({ sampled: 3, differing: 2, differenceRate: 2 / 3 });
+    expect(replay.examples).toHaveLength(2);
+    for (const e of replay.examples) {
+      expect(e).toMatchObject({ path: path(), canary: { defined: true, result: true }, baseline: { result: false } });
+      const decision = await db.decision.findFirst({ where: { decisionId: e.decisionId } });
+      expect(decision?.input).toMatchObject({ user: "bob" });
+    }
+    // Kept on the rollout, and reused by the next evaluation rather than taken again.
+    expect(
+      (await getRollout({ actor: s.actors.admin, name: bundleName(), id: rollout.id })).lastEvaluation,
+    ).toMatchObject({
+      replay: { at: replay.at, sampled: 3, differing: 2 },
+    });
+    expect((await evaluateRollout(rollout.id)).replay?.at).toBe(replay.at);
+
+    await promoteRollout({
+      actor: s.actors.admin,
+      name: bundleName(),
+      id: rollout.id,
+      input: { reason: "bob is intended" },
+    });
     await eventually(async () => expect(await revisions(fleet)).toEqual(["r2", "r2", "r2", "r2"]), {
       timeoutMs: 20_000,
       intervalMs: 100,
@@ -240,6 +274,75 @@ describe("canary rollouts with real opa agents", () => {
     await startBundleCache();
     expect(await served()).toEqual(fleet.map(() => rollout.baseline.revision));
   }, 120_000);
+
+  it("advances stage by stage on healthy canary traffic, serving each stage's members only, and ends promoted", async () => {
+    // The stages follow the agents' buckets: the lowest alone, then up to the third, then all.
+    const buckets = fleet.map((f) => bucketOf(f.credentialId)).sort((a, b) => a - b);
+    const stages = [...new Set([Math.floor(buckets[0]! / 100) + 1, Math.floor(buckets[2]! / 100) + 1, 100])];
+    // The baseline is what the fleet runs now: r3 (bob only), the baseline of the aborted r4.
+    const served = await servedRevisionFor(bundleName(), null);
+    const baseline = await db.bundleRevision.findFirstOrThrow({
+      where: { bundle: { name: bundleName() }, revision: served!.revision },
+      select: { number: true },
+    });
+    // Also allows dave, whom nobody asks about: the same decisions as r3 on this traffic.
+    expect(served?.revision).toBe("r3");
+    const number = await approvedChange(["bob", "dave"]);
+    const rollout = await startRollout({
+      actor: s.actors.admin,
+      name: bundleName(),
+      input: {
+        changeRequest: number,
+        overrideReason: TEST_OVERRIDE,
+        baselineRevision: baseline.number,
+        stages,
+        minSoakSeconds: 1,
+        thresholds: THRESHOLDS,
+      },
+    });
+    const canaryRevision = rollout.canary.revision;
+    const baselineRevision = rollout.baseline.revision;
+    expect(baselineRevision).toBe(served!.revision);
+    const audit: string[] = ["rollout.start"];
+    for (const [index, percent] of stages.entries()) {
+      const view = await getRollout({ actor: s.actors.admin, name: bundleName(), id: rollout.id });
+      expect(view.stage).toMatchObject({ index, percent });
+      const members = fleet.filter((f) => bucketOf(f.credentialId) < percent * 100);
+      expect(view.canaryCredentialIds.sort()).toEqual(members.map((f) => f.credentialId).sort());
+      const expected = fleet.map((f) => (members.includes(f) ? canaryRevision : baselineRevision));
+      // What each agent activated, from the bundle endpoint with its own credential.
+      await eventually(async () => expect(await revisions(fleet)).toEqual(expected), {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      });
+      const since = new Date(view.stage.startedAt);
+      await decideAll();
+      await eventually(
+        async () => {
+          for (const [i, f] of fleet.entries()) {
+            const count = await db.decision.count({
+              where: { credentialId: f.credentialId, timestamp: { gte: since }, revisions: { has: expected[i]! } },
+            });
+            expect(count, `decisions of ${f.agent.name}`).toBeGreaterThanOrEqual(6);
+          }
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      const last = index === stages.length - 1;
+      const step = await evaluateUntil(rollout.id, last ? "promoted" : "advanced");
+      expect(step.stage).toBe(percent);
+      expect(step.replay).toMatchObject({ stageIndex: index, differing: 0 });
+      expect(step.replay!.sampled).toBeGreaterThanOrEqual(2);
+      audit.push(last ? "rollout.promote" : "rollout.advance");
+    }
+    await eventually(async () => expect(await revisions(fleet)).toEqual(fleet.map(() => canaryRevision)), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
+    expect((await getRollout({ actor: s.actors.admin, name: bundleName(), id: rollout.id })).state).toBe("promoted");
+    const events = await db.auditEvent.findMany({ where: { targetId: rollout.id }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => e.action).filter((a) => a !== "rollout.members")).toEqual(audit);
+  }, 180_000);
 
   it("refuses a rollout by someone without bundle:publish", async () => {
     const error = await appError(
