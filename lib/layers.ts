@@ -65,7 +65,7 @@ export const LAYERS = {
   /** The HTTP endpoints OPA agents call (/api/opa/*), in front of Next.js. */
   "agents/plane": ["core", "http", "agents", "bundles", "decisions"],
   /** Alerts: conditions checked on a schedule, signed webhook deliveries with retries and a log. */
-  alerts: ["core", "generated", "auth", "audit", "agents"],
+  alerts: ["core", "generated", "auth", "audit", "bundles", "agents"],
   /** Staged rollouts: a canary revision for some agents, judged from their decision logs against the baseline. */
   rollouts: ["core", "generated", "auth", "audit", "bundles", "publishing", "alerts", "decisions"],
   /** Audit evidence: the state as of a moment, and verifiable evidence packs. */

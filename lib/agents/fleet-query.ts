@@ -23,6 +23,8 @@ export const ZFleetQuery = z
     bundle: optional(ZBundleName),
     revision: optional(ZRevision),
     notRevision: optional(ZRevision),
+    /** With a bundle: agents not on the revision Verdict serves them (rollout-aware). */
+    unassigned: optional(ZFlag),
     label: optional(z.string().regex(LABEL_FILTER_PATTERN, "must be key=value")),
     credential: optional(z.string().uuid()),
     stale: optional(ZFlag),
@@ -34,6 +36,8 @@ export const ZFleetQuery = z
   })
   .superRefine((q, ctx) => {
     if (q.notRevision && !q.bundle) ctx.addIssue({ code: "custom", path: ["notRevision"], message: "needs a bundle" });
+    if (q.unassigned !== undefined && !q.bundle)
+      ctx.addIssue({ code: "custom", path: ["unassigned"], message: "needs a bundle" });
     if (q.notRevision && q.revision)
       ctx.addIssue({ code: "custom", path: ["notRevision"], message: "cannot be combined with revision" });
     if (q.cursor && q.before)
@@ -48,6 +52,7 @@ export const FLEET_FILTER_KEYS = [
   "bundle",
   "revision",
   "notRevision",
+  "unassigned",
   "label",
   "credential",
   "stale",

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/core/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { LABEL_FILTER_PATTERN, ZFleetQuery, type TFleetQuery, type TFleetQueryInput } from "@/lib/agents/fleet-query";
 import { STALE_AFTER_MS } from "@/lib/agents/fleet";
+import { ASSIGNMENTS_SQL, assignedRevisionSql } from "@/lib/bundles/assigned-revision";
 
 export type AgentRow = {
   id: string;
@@ -17,6 +18,8 @@ export type AgentRow = {
   bundles: Array<{
     name: string;
     activeRevision: string | null;
+    /** What Verdict serves this agent now (rollout-aware); null when nothing is published. */
+    assignedRevision: string | null;
     code: string | null;
     message: string | null;
     httpCode: number | null;
@@ -71,8 +74,12 @@ export async function listAgents(options: { actor: Actor; query: TFleetQueryInpu
   const page = rows.slice(0, query.limit);
   if (before !== null) page.reverse();
   const { rows: statuses } = await pool().query<StatusSqlRow>(
-    `SELECT agent_id, bundle_name, active_revision, code, message, http_code, last_successful_activation
-       FROM agent_bundle_statuses WHERE agent_id = ANY($1::uuid[]) ORDER BY bundle_name`,
+    `WITH assignments AS (${ASSIGNMENTS_SQL})
+     SELECT s.agent_id, s.bundle_name, s.active_revision, s.code, s.message, s.http_code, s.last_successful_activation,
+            ${assignedRevisionSql("t", "a.credential_id")} AS assigned_revision
+       FROM agent_bundle_statuses s JOIN agents a ON a.id = s.agent_id
+       LEFT JOIN assignments t ON t.bundle_name = s.bundle_name
+      WHERE s.agent_id = ANY($1::uuid[]) ORDER BY s.bundle_name`,
     [page.map((r) => r.id)],
   );
   const byAgent = new Map<string, StatusSqlRow[]>();
@@ -109,6 +116,7 @@ type StatusSqlRow = {
   code: string | null;
   message: string | null;
   http_code: number | null;
+  assigned_revision: string | null;
   last_successful_activation: Date | null;
 };
 
@@ -126,6 +134,7 @@ function toAgentRow(a: AgentSqlRow, statuses: StatusSqlRow[], now: number): Agen
     bundles: statuses.map((b) => ({
       name: b.bundle_name,
       activeRevision: b.active_revision,
+      assignedRevision: b.assigned_revision,
       code: b.code,
       message: b.message,
       httpCode: b.http_code,
@@ -157,6 +166,10 @@ function fleetFilter(query: TFleetQuery, staleBefore: Date): { conditions: strin
     if (query.bundle) status.push(`s.bundle_name = ${param(query.bundle)}`);
     if (query.revision) status.push(`s.active_revision = ${param(query.revision)}`);
     if (query.notRevision) status.push(`s.active_revision IS DISTINCT FROM ${param(query.notRevision)}`);
+    if (query.unassigned !== undefined) {
+      const assigned = `(SELECT ${assignedRevisionSql("t", "a.credential_id")} FROM (${ASSIGNMENTS_SQL}) t WHERE t.bundle_name = s.bundle_name)`;
+      status.push(`s.active_revision ${query.unassigned ? "IS DISTINCT FROM" : "IS NOT DISTINCT FROM"} ${assigned}`);
+    }
     conditions.push(`EXISTS (SELECT 1 FROM agent_bundle_statuses s WHERE ${status.join(" AND ")})`);
   }
   return { conditions, params };

@@ -1,6 +1,8 @@
+import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/core/db";
 import { env } from "@/lib/core/env";
 import { STALE_AFTER_MS } from "@/lib/agents/fleet";
+import { ASSIGNMENTS_SQL } from "@/lib/bundles/assigned-revision";
 import type { Alert } from "@/lib/alerts/alert-kinds";
 
 const HOUR_MS = 3_600_000;
@@ -8,6 +10,8 @@ const DAY_MS = 24 * HOUR_MS;
 const SAMPLE = 20;
 /** A path whose usual denial rate is ~0 still needs this rate before it "spikes". */
 const RATE_FLOOR = 0.01;
+/** After an abort, how long an agent may still report the withdrawn canary (its next poll and status report). */
+export const WITHDRAWN_GRACE_MS = 2 * 60_000;
 
 export type AlertThresholds = {
   /** How many times its usual level a denial rate (or count) must reach. */
@@ -122,12 +126,41 @@ async function revisionDrift(now: Date): Promise<Alert[]> {
        AND NOT EXISTS (SELECT 1 FROM bundle_revisions r JOIN bundles b ON b.id = r.bundle_id
                         WHERE b.name = s.bundle_name AND r.revision = s.active_revision)
      GROUP BY 1, 2`;
-  return rows.map((r) => ({
+  const unknown: Alert[] = rows.map((r) => ({
     kind: "revision_drift",
     key: `${r.bundle}@${r.revision}`,
     severity: "critical",
     summary: `${r.agents} agent${r.agents === 1 ? "" : "s"} run ${r.bundle} at revision "${r.revision}", which Verdict did not publish`,
     details: { bundle: r.bundle, revision: r.revision, agents: r.agents, sample: r.sample },
+  }));
+  return [...unknown, ...(await withdrawnCanaries(now))];
+}
+
+/**
+ * Agents that still run the canary of an aborted rollout although they reported status well after
+ * the abort: Verdict serves every agent the baseline then (lib/bundles/assigned-revision.ts). An
+ * agent on a revision its rollout assigns to it, canary or baseline, is never drift.
+ */
+async function withdrawnCanaries(now: Date): Promise<Alert[]> {
+  const rows = await db.$queryRaw<
+    Array<{ bundle: string; revision: string; baseline: string; agents: number; sample: string[] }>
+  >`
+    WITH assignments AS (${Prisma.raw(ASSIGNMENTS_SQL)})
+    SELECT s.bundle_name AS bundle, s.active_revision AS revision, t.baseline_revision AS baseline,
+           count(*)::int AS agents, (array_agg(a.identity ORDER BY a.identity))[1:${SAMPLE}] AS sample
+      FROM agent_bundle_statuses s
+      JOIN agents a ON a.id = s.agent_id
+      JOIN assignments t ON t.bundle_name = s.bundle_name
+     WHERE t.rollout_state = 'aborted' AND s.active_revision = t.canary_revision
+       AND a.last_seen_at >= ${new Date(now.getTime() - DAY_MS)}
+       AND a.last_seen_at >= t.rollout_ended_at + make_interval(secs => ${WITHDRAWN_GRACE_MS / 1000})
+     GROUP BY 1, 2, 3`;
+  return rows.map((r) => ({
+    kind: "revision_drift",
+    key: `${r.bundle}@${r.revision}`,
+    severity: "warning",
+    summary: `${r.agents} agent${r.agents === 1 ? "" : "s"} still run ${r.bundle} at ${r.revision}, whose rollout was aborted; Verdict serves them ${r.baseline}`,
+    details: { bundle: r.bundle, revision: r.revision, expected: r.baseline, agents: r.agents, sample: r.sample },
   }));
 }
 

@@ -2,6 +2,7 @@ import { db, onCloseDb } from "@/lib/core/db";
 import { logger } from "@/lib/core/logger";
 import { subscribe } from "@/lib/core/pg-listener";
 import { DeadlineWheel } from "@/lib/core/deadline-wheel";
+import { assignedRevision } from "@/lib/bundles/assigned-revision";
 
 /**
  * The current revision of every bundle, bytes included, in memory: the bundle endpoint answers
@@ -120,11 +121,7 @@ export function servedRevisionNow(name: string, credentialId: string | null): Se
 }
 
 function revisionOf(e: Entry, credentialId: string | null): ServedRevision | null {
-  const current = e.current;
-  const rollout = e.rollout;
-  if (!current || !rollout || rollout.canary.id !== current.id) return current;
-  if (rollout.state === "aborted") return rollout.baseline;
-  return credentialId !== null && rollout.members.has(credentialId) ? rollout.canary : rollout.baseline;
+  return assignedRevision(e.current, e.rollout, credentialId);
 }
 
 /**

@@ -98,7 +98,8 @@ function AgentTableRow({ agent: a, latestBy }: { agent: AgentRow; latestBy: Map<
       </td>
       <td>
         {a.bundles.map((b) => {
-          const current = latestBy.get(b.name) === b.activeRevision;
+          // Rollout-aware: during a rollout the baseline agents' revision is current too.
+          const current = (b.assignedRevision ?? latestBy.get(b.name)) === b.activeRevision;
           return (
             <div key={b.name} className="small">
               <span className="mono">{b.name}</span>{" "}

@@ -133,6 +133,7 @@ function describeFilters(f: Filters): string {
   if (f.bundle) parts.push(`pulling ${f.bundle}`);
   if (f.revision) parts.push(`on ${f.revision}`);
   if (f.notRevision) parts.push(`not on ${f.notRevision}`);
+  if (f.unassigned === "1" || f.unassigned === "true") parts.push("not on the revision served to them");
   if (f.label) parts.push(`labelled ${f.label}`);
   if (f.credential) parts.push("with one credential");
   if (f.q) parts.push(`whose id contains “${f.q}”`);

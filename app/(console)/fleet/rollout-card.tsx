@@ -22,6 +22,7 @@ export function RolloutCard({ rollout: r, selected }: { rollout: Rollout; select
       agents: rest.reduce((n, c) => n + c.agents, 0),
       stale: rest.reduce((n, c) => n + c.stale, 0),
       latest: false,
+      assigned: false,
       href: null,
     });
   const chartId = `rollout-${r.bundle}`;
@@ -69,7 +70,7 @@ export function RolloutCard({ rollout: r, selected }: { rollout: Rollout; select
                 </th>
                 <td className="revision-bar" aria-hidden="true">
                   <span
-                    className={c.latest ? "on-latest" : "behind"}
+                    className={c.assigned ? "on-latest" : "behind"}
                     style={{ width: `${pct(c.agents - c.stale)}%` }}
                   />
                   <span className="stale" style={{ width: `${pct(c.stale)}%` }} />
@@ -84,9 +85,16 @@ export function RolloutCard({ rollout: r, selected }: { rollout: Rollout; select
         </table>
       ) : null}
       {r.latest && r.notOnLatest > 0 ? (
-        <Link className="small" href={fleetHref({ bundle: r.bundle, notRevision: r.latest.revision })}>
-          {r.notOnLatest.toLocaleString("en-US")} agent{r.notOnLatest === 1 ? "" : "s"} not on {r.latest.revision} →
-        </Link>
+        r.rollout?.state === "running" ? (
+          <Link className="small" href={fleetHref({ bundle: r.bundle, unassigned: "1" })}>
+            {r.notOnLatest.toLocaleString("en-US")} agent{r.notOnLatest === 1 ? "" : "s"} not on their rollout revision
+            →
+          </Link>
+        ) : (
+          <Link className="small" href={fleetHref({ bundle: r.bundle, notRevision: r.latest.revision })}>
+            {r.notOnLatest.toLocaleString("en-US")} agent{r.notOnLatest === 1 ? "" : "s"} not on {r.latest.revision} →
+          </Link>
+        )
       ) : null}
     </section>
   );
