@@ -241,6 +241,8 @@ describe("the rollout summary", () => {
         agents: on(revision).length,
         stale: on(revision).filter((m) => m.stale).length,
         latest: revision === "r2",
+        // Without a rollout every agent is served the newest revision.
+        assigned: revision === "r2",
       })),
     );
     expect(rollout.total).toBe(FLEET);
@@ -252,6 +254,7 @@ describe("the rollout summary", () => {
     const want = sorted(fleet.filter((m) => m.revision !== "r2").map((m) => m.identity));
     expect(notOn.seen).toEqual(want);
     expect(rollout.notOnLatest).toBe(want.length);
+    expect((await pageThrough({ bundle, unassigned: true })).seen).toEqual(want);
     // An agent that does not pull the bundle at all is not "behind" on it.
     expect((await pageThrough({ bundle: "extra", notRevision: "r7" })).seen).toEqual([]);
   });
