@@ -1,4 +1,4 @@
-import { db, pool } from "@/lib/core/db";
+import { pool } from "@/lib/core/db";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { ASSIGNMENTS_SQL, assignedRevisionSql } from "@/lib/bundles/assigned-revision";
 

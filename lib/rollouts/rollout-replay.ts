@@ -205,7 +205,7 @@ export async function stageReplay(
       baselineRevision: { select: { id: true, revision: true } },
     },
   });
-  if (!r || r.state !== "running") return null;
+  if (r?.state !== "running") return null;
   const last = lastReplayOf(r.lastEvaluation);
   if (!replayDue(last, r, thresholds.replayIntervalSeconds, now)) return last;
   return replayRolloutSample({
