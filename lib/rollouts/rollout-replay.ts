@@ -42,6 +42,8 @@ export type RolloutReplay = {
 const EXAMPLES = 5;
 // Rows read newest first before the inputs are made distinct: bounds the scan whatever the traffic.
 const ROWS_PER_SAMPLED_INPUT = 10;
+// Per revision: the evaluator loop waits for the replay, so a pathological policy fails the replay (a hold) instead.
+const OPA_TIMEOUT_MS = 10_000;
 
 type Revision = { id: string; revision: string };
 
@@ -106,8 +108,12 @@ export async function replayRolloutSample(input: {
       durationMs: 0,
     };
   // Sequential: two opa processes at once would compete for the same cores as the agents' plane.
-  const canary = await replayInputsAgainstBundle(Buffer.from(canaryBundle!), harnessCases);
-  const baseline = await replayInputsAgainstBundle(Buffer.from(baselineBundle!), harnessCases);
+  const canary = await replayInputsAgainstBundle(Buffer.from(canaryBundle!), harnessCases, {
+    timeoutMs: OPA_TIMEOUT_MS,
+  });
+  const baseline = await replayInputsAgainstBundle(Buffer.from(baselineBundle!), harnessCases, {
+    timeoutMs: OPA_TIMEOUT_MS,
+  });
   const durationMs = canary.durationMs + baseline.durationMs;
   if (!canary.ok || !baseline.ok) {
     const errors = [
