@@ -173,8 +173,8 @@ export function replayDue(
 ): boolean {
   if (!last || last.stageIndex !== r.stageIndex || Date.parse(last.window.from) !== r.stageStartedAt.getTime())
     return true;
-  // An empty sample costs one query and no opa: take it again until the window has inputs.
-  if (last.sampled === 0) return true;
+  // An empty sample costs one query and no opa: take it again until the window has inputs (or works).
+  if (last.sampled === 0 || last.errors.length > 0) return true;
   const at = Date.parse(last.at);
   const soakedAt = r.stageStartedAt.getTime() + r.minSoakSeconds * 1000;
   return now.getTime() - at >= intervalSeconds * 1000 || (at < soakedAt && now.getTime() >= soakedAt);
@@ -214,7 +214,7 @@ export async function stageReplay(
   if (r?.state !== "running") return null;
   const last = lastReplayOf(r.lastEvaluation);
   if (!replayDue(last, r, thresholds.replayIntervalSeconds, now)) return last;
-  return replayRolloutSample({
+  const input = {
     window: {
       bundle: r.bundle.name,
       members: r.canaryCredentialIds,
@@ -229,7 +229,27 @@ export async function stageReplay(
     baseline: r.baselineRevision,
     sample: thresholds.replaySample,
     now,
-  });
+  };
+  try {
+    return await replayRolloutSample(input);
+  } catch (error) {
+    // The decision figures can still abort; the replay's failure only holds (and is retried).
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      at: now.toISOString(),
+      stageIndex: r.stageIndex,
+      window: { from: r.stageStartedAt.toISOString(), to: now.toISOString() },
+      limit: thresholds.replaySample,
+      sampled: 0,
+      differing: 0,
+      differenceRate: 0,
+      truncated: false,
+      paths: {},
+      examples: [],
+      errors: [{ revision: r.canaryRevision.revision, message }],
+      durationMs: 0,
+    };
+  }
 }
 
 /** The replay belongs to the stage being judged (not to one that ended meanwhile). */
