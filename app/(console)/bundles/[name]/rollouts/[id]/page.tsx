@@ -9,6 +9,10 @@ import type { RolloutFigures, SideFigures } from "@/lib/rollouts/rollout-figures
 import { formatDateTime } from "@/components/format";
 import { orNotFound } from "../../../../_components/or-not-found";
 import { RolloutActions } from "./rollout-actions";
+import { rolloutHistory } from "@/lib/rollouts/rollout-history";
+import { DEFAULT_THRESHOLDS } from "@/lib/rollouts/judge-rollout";
+import { ZRolloutThresholds } from "@/lib/rollouts/schemas";
+import { ComparisonChart, rolloutSeries } from "./rollout-charts";
 
 export const metadata: Metadata = { title: "Rollout" };
 
@@ -41,6 +45,14 @@ export default async function RolloutPage({ params }: { params: Promise<{ name: 
   const parsed = ZRolloutParams.safeParse(await params);
   if (!parsed.success) notFound();
   const r = await orNotFound(getRollout({ actor, name: parsed.data.name, id: parsed.data.id }));
+  const { evaluations } = await rolloutHistory({ actor, name: r.bundle, id: r.id });
+  const parsedThresholds = ZRolloutThresholds.partial().safeParse(r.thresholds ?? {});
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...(parsedThresholds.success ? parsedThresholds.data : {}) };
+  const series = rolloutSeries(evaluations, thresholds);
+  // Canary credentials per stage: the current stage's now, an earlier one's at its last judgement.
+  const agentsAt = new Map<number, number>();
+  for (const e of evaluations) agentsAt.set(e.stageIndex, e.canaryAgents);
+  agentsAt.set(r.stage.index, r.canaryCredentialIds.length);
   const evaluation = r.lastEvaluation as {
     at: string;
     verdict: string;
@@ -81,8 +93,14 @@ export default async function RolloutPage({ params }: { params: Promise<{ name: 
         <h2>Stages</h2>
         <ol className="row" aria-label="Stages">
           {r.stages.map((s, i) => (
-            <li key={s} className={`badge${i === r.stage.index ? " badge-accent" : ""}`}>
-              {s} %{i === r.stage.index && r.state === "running" ? ` · since ${formatDateTime(r.stage.startedAt)}` : ""}
+            <li
+              key={s}
+              className={`badge${i === r.stage.index ? " badge-accent" : ""}`}
+              aria-current={i === r.stage.index ? "step" : undefined}
+            >
+              Stage {i + 1} of {r.stages.length}: {s} %
+              {agentsAt.has(i) ? ` · ${agentsAt.get(i)} canary credential${agentsAt.get(i) === 1 ? "" : "s"}` : ""}
+              {i === r.stage.index && r.state === "running" ? ` · since ${formatDateTime(r.stage.startedAt)}` : ""}
             </li>
           ))}
         </ol>
@@ -106,13 +124,42 @@ export default async function RolloutPage({ params }: { params: Promise<{ name: 
           </ul>
         )}
       </section>
+      <section className="card" aria-labelledby="over-time-title">
+        <h2 id="over-time-title">Canary against baseline over time</h2>
+        {evaluations.length === 0 ? (
+          <p className="muted">
+            No evaluation yet: the evaluator judges a running rollout every 15 s, from the decision logs the agents
+            upload.
+          </p>
+        ) : (
+          <>
+            <p className="small muted">
+              {evaluations.length} evaluation{evaluations.length === 1 ? "" : "s"}; each compares the decisions since
+              its stage began. Larger dots are above the abort threshold.
+            </p>
+            {series.map((s, i) => (
+              <ComparisonChart key={s.title} series={s} id={`rollout-chart-${i}`} />
+            ))}
+          </>
+        )}
+      </section>
       <section className="card">
         <h2>Last evaluation</h2>
         {evaluation ? (
           <>
             <p>
-              {formatDateTime(evaluation.at)}: <strong>{evaluation.verdict}</strong> — {evaluation.reasons.join("; ")}
+              {formatDateTime(evaluation.at)}:{" "}
+              <span
+                className={`badge ${evaluation.verdict === "abort" ? "badge-danger" : evaluation.verdict === "promote" ? "badge-ok" : "badge-warn"}`}
+              >
+                {evaluation.verdict}
+              </span>
             </p>
+            <ul aria-label="Reasons">
+              {evaluation.reasons.map((reason) => (
+                <li key={reason}>{reason}</li>
+              ))}
+            </ul>
             <table className="table">
               <thead>
                 <tr>
