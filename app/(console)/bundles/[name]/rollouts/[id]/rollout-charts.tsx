@@ -9,6 +9,12 @@ const PAD = { left: 56, right: 12, top: 12, bottom: 26 };
 const LATENCY_FLOOR_NS = 1_000_000;
 
 const utcTime = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const utcSeconds = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  timeZone: "UTC",
+});
 const utcFull = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 type Point = {
@@ -28,6 +34,10 @@ function niceMax(n: number): number {
 }
 
 const breached = (p: Point) => p.canary !== null && p.limit !== null && p.canary > p.limit + 1e-12;
+
+function axis(v: number, unit: Series["unit"]): string {
+  return unit === "rate" ? `${Number((v * 100).toFixed(2))} %` : `${Number(v.toFixed(1))} µs`;
+}
 
 function format(v: number | null, unit: Series["unit"]): string {
   if (v === null) return "–";
@@ -127,6 +137,7 @@ export function ComparisonChart({ series, id }: { series: Series; id: string }) 
   const above = points.filter(breached);
   const stageStarts = points.filter((p, i) => i > 0 && p.stage !== points[i - 1]!.stage);
   const last = points.at(-1);
+  const clock = span < 600_000 ? utcSeconds : utcTime;
   const label = `${series.title}, canary against baseline, ${points.length} evaluations${
     last ? `; last: canary ${format(last.canary, unit)}, baseline ${format(last.baseline, unit)}` : ""
   }; ${above.length} above the threshold`;
@@ -137,7 +148,7 @@ export function ComparisonChart({ series, id }: { series: Series; id: string }) 
           <g key={f}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} className="chart-grid" />
             <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end" className="chart-label">
-              {format(max * f, unit)}
+              {axis(max * f, unit)}
             </text>
           </g>
         ))}
@@ -168,10 +179,10 @@ export function ComparisonChart({ series, id }: { series: Series; id: string }) 
         {points.length > 0 ? (
           <>
             <text x={PAD.left} y={H - 8} className="chart-label">
-              {utcTime.format(new Date(t0))}
+              {clock.format(new Date(t0))}
             </text>
             <text x={W - PAD.right} y={H - 8} textAnchor="end" className="chart-label">
-              {utcTime.format(new Date(t0 + span))} UTC
+              {clock.format(new Date(t0 + span))} UTC
             </text>
           </>
         ) : null}
