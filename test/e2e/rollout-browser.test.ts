@@ -48,6 +48,7 @@ describe("a canary rollout in the browser", () => {
     await page.getByLabel("Min canary decisions per stage").fill("10");
     await page.getByLabel("Min decisions per path").press("Control+a");
     await page.keyboard.type("5");
+    await page.screenshot({ path: path.join(SHOTS, "rollout-publish-panel.png"), fullPage: true });
     await page.getByRole("button", { name: "Publish as canary rollout" }).click();
     await page.waitForURL(/\/rollouts\/[0-9a-f-]{36}$/);
     const id = page.url().split("/").at(-1)!;
@@ -57,11 +58,13 @@ describe("a canary rollout in the browser", () => {
     await page.goto(`/bundles/${bundle}`);
     const onBundle = page.getByRole("table", { name: "Canary rollout in progress" });
     expect(await onBundle.textContent()).toMatch(/canary r2 vs baseline r1[\s\S]*stage 1 of 1 · 100 %/);
+    await page.screenshot({ path: path.join(SHOTS, "rollout-bundle-page.png") });
     await page.goto("/fleet");
     const onFleet = page.getByRole("table", { name: "Canary rollouts in progress" });
     expect(await onFleet.getByRole("row", { name: new RegExp(bundle) }).textContent()).toContain(
       "canary r2 vs baseline r1",
     );
+    await onFleet.screenshot({ path: path.join(SHOTS, "rollout-fleet-page.png") });
 
     // Decision logs of both sides, then two judgements: the canary denies what the baseline allows.
     const rollout = await db.bundleRollout.findUniqueOrThrow({ where: { id } });

@@ -3,8 +3,8 @@ import type { PathFigures, RolloutFigures } from "@/lib/rollouts/rollout-figures
 import type { TRolloutThresholds } from "@/lib/rollouts/schemas";
 
 // The same frame, grid and labels as the decisions chart (its classes), drawn as lines.
-const W = 1000;
-const H = 200;
+const W = 560;
+const H = 210;
 const PAD = { left: 56, right: 12, top: 12, bottom: 26 };
 const LATENCY_FLOOR_NS = 1_000_000;
 
