@@ -1,3 +1,4 @@
+import type { CSSProperties } from "react";
 import Link from "next/link";
 import type { RolloutView } from "@/lib/rollouts/rollout-view";
 import { DataTable, num } from "@/components/ui";
@@ -11,13 +12,15 @@ const verdictBadge = { promote: "badge-ok", hold: "badge-warn", abort: "badge-da
 export function CanaryRollouts({
   rollouts,
   title = "Canary rollouts in progress",
+  style = { marginTop: 16 },
 }: {
   rollouts: RolloutView[];
   title?: string;
+  style?: CSSProperties;
 }) {
   if (rollouts.length === 0) return null;
   return (
-    <section className="card" style={{ marginTop: 16 }} aria-labelledby="canary-rollouts-title">
+    <section className="card" style={style} aria-labelledby="canary-rollouts-title">
       <div className="card-header">
         <h2 id="canary-rollouts-title" style={{ fontSize: 14 }}>
           {title}

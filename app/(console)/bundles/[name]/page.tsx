@@ -80,7 +80,11 @@ export default async function BundlePage({
           </Link>
         ) : null}
       </div>
-      <CanaryRollouts rollouts={canary ? [canary] : []} title="Canary rollout in progress" />
+      <CanaryRollouts
+        rollouts={canary ? [canary] : []}
+        title="Canary rollout in progress"
+        style={{ marginBottom: 16 }}
+      />
       {canPublish && !canary && revisions.items.length > 1 && !query.data?.before ? (
         <StageRolloutForm
           bundle={bundle.name}

@@ -47,7 +47,7 @@ export function StageRolloutForm({
   }
 
   return (
-    <section className="card" style={{ marginTop: 16 }} aria-labelledby="stage-rollout-title">
+    <section className="card" style={{ marginBottom: 16 }} aria-labelledby="stage-rollout-title">
       <div className="card-header">
         <h2 id="stage-rollout-title" style={{ fontSize: 14 }}>
           Canary rollout
@@ -75,7 +75,11 @@ export function StageRolloutForm({
           <RolloutOptionsFields
             idPrefix="stage-rollout"
             value={options}
-            onChange={setOptions}
+            onChange={(next) => {
+              setOptions(next);
+              setInvalid(null);
+              setError(null);
+            }}
             invalid={invalid?.field}
           />
           {invalid ? (

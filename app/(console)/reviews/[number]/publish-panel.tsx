@@ -181,7 +181,16 @@ export function PublishPanel({ cr, bundles = [] }: Props) {
                     Rolls out <span className="mono">{canaryBundle}</span> stage by stage.
                   </p>
                 )}
-                <RolloutOptionsFields idPrefix="canary" value={options} onChange={setOptions} invalid={invalid} />
+                <RolloutOptionsFields
+                  idPrefix="canary"
+                  value={options}
+                  onChange={(next) => {
+                    setOptions(next);
+                    setInvalid(null);
+                    setProblem(null);
+                  }}
+                  invalid={invalid}
+                />
               </>
             ) : null}
             <button
