@@ -8,6 +8,7 @@ import { judgeRollout, DEFAULT_THRESHOLDS, type Judgement } from "@/lib/rollouts
 import { rolloutFigures, type RolloutFigures } from "@/lib/rollouts/rollout-figures";
 import { stageMembers } from "@/lib/rollouts/rollout-members";
 import { replayOfStage, stageReplay, type RolloutReplay } from "@/lib/rollouts/rollout-replay";
+import { recordEvaluation } from "@/lib/rollouts/rollout-history";
 import {
   abortInTransaction,
   advanceInTransaction,
@@ -97,6 +98,21 @@ export async function evaluateRollout(id: string, options: { now?: Date } = {}):
       const judgement = judgeRollout(figures, thresholds, soaked, stageReplayed);
       const evaluation = { at: now.toISOString(), stage, ...judgement, figures, replay: stageReplayed ?? null };
       const step = { actor: EVALUATOR, reason: judgement.reasons.join("; "), evaluation, now };
+      const outcome: RolloutEvaluation["outcome"] =
+        judgement.verdict === "abort"
+          ? "aborted"
+          : judgement.verdict === "hold"
+            ? "held"
+            : r.stageIndex + 1 < r.stages.length
+              ? "advanced"
+              : "promoted";
+      await recordEvaluation(tx, {
+        rolloutId: id,
+        stageIndex: r.stageIndex,
+        outcome,
+        canaryAgents: r.canaryCredentialIds.length,
+        evaluation,
+      });
       if (judgement.verdict === "abort") {
         await abortInTransaction(tx, r, step);
         return { rolloutId: id, outcome: "aborted", judgement, figures, stage, replay: evaluation.replay };

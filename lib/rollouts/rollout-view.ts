@@ -83,3 +83,15 @@ export async function listRollouts(options: { actor: Actor; name: string }): Pro
   });
   return { rollouts: await Promise.all(rows.map((r) => viewOf(r, false))) };
 }
+
+/** Every rollout in progress, across bundles (for the fleet page), oldest first. */
+export async function listRunningRollouts(options: { actor: Actor }): Promise<RolloutView[]> {
+  requirePermission(options.actor, "bundle:read");
+  const rows = await db.bundleRollout.findMany({
+    where: { state: "running" },
+    orderBy: { createdAt: "asc" },
+    take: 100,
+    include: ROLLOUT_ROW,
+  });
+  return Promise.all(rows.map((r) => viewOf(r, false)));
+}

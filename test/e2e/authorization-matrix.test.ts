@@ -154,6 +154,12 @@ const routes = (): Row[] => [
     permission: "bundle:read",
   },
   {
+    method: "GET",
+    route: "/api/v1/bundles/[name]/rollouts/[id]/evaluations",
+    path: `/api/v1/bundles/no-such-bundle/rollouts/${ID}/evaluations`,
+    permission: "bundle:read",
+  },
+  {
     method: "POST",
     route: "/api/v1/bundles/[name]/rollouts/[id]/promote",
     path: `/api/v1/bundles/no-such-bundle/rollouts/${ID}/promote`,

@@ -14,6 +14,8 @@ import { AgentTable, AgentTableSkeleton } from "./agent-table";
 import { FleetFilters } from "./fleet-filters";
 import { fleetFilters, fleetHref, type FleetFilters as Filters } from "./fleet-link";
 import { RolloutCard } from "./rollout-card";
+import { listRunningRollouts } from "@/lib/rollouts/rollout-view";
+import { CanaryRollouts } from "../_components/canary-rollouts";
 
 export const metadata: Metadata = { title: "Fleet" };
 
@@ -38,10 +40,11 @@ export default async function FleetPage({
   const agents = listAgents({ actor, query });
   // AgentTable awaits it (and shows its error); until then, a rejection must not count as unhandled.
   agents.catch(() => {});
-  const [totals, rollout, credentials] = await Promise.all([
+  const [totals, rollout, credentials, canaries] = await Promise.all([
     fleetTotals({ actor }),
     rolloutProgress({ actor }),
     fleetCredentials({ actor }),
+    can(actor, "bundle:read") ? listRunningRollouts({ actor }) : Promise.resolve([]),
   ]);
   const latestBy = new Map(rollout.map((r) => [r.bundle, r.latest?.revision ?? null]));
   const manage = can(actor, "agent:manage");
@@ -90,6 +93,7 @@ export default async function FleetPage({
           ))}
         </div>
       ) : null}
+      <CanaryRollouts rollouts={canaries} />
       <section className="card" style={{ marginTop: 16 }} aria-labelledby="agents-title">
         <div className="card-header">
           <h2 id="agents-title" style={{ fontSize: 14 }}>

@@ -18,6 +18,8 @@ import { DataTable, num } from "@/components/ui";
 import { listTargets } from "@/lib/distribution/manage-targets";
 import { DistributionTargets } from "./distribution-targets";
 import { listRollouts } from "@/lib/rollouts/rollout-view";
+import { CanaryRollouts } from "../../_components/canary-rollouts";
+import { StageRolloutForm } from "./stage-rollout-form";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
   const parsed = ZBundleParams.safeParse(await params);
@@ -71,15 +73,6 @@ export default async function BundlePage({
             ))}
             {bundle.description ? ` · ${bundle.description}` : ""}
           </p>
-          {canary ? (
-            <p>
-              <Link href={`/bundles/${bundle.name}/rollouts/${canary.id}`}>
-                Canary rollout in progress: {canary.baseline.revision} → {canary.canary.revision}, stage{" "}
-                {canary.stage.percent} % ({canary.canaryCredentialIds.length} canary credential
-                {canary.canaryCredentialIds.length === 1 ? "" : "s"})
-              </Link>
-            </p>
-          ) : null}
         </div>
         {rollout ? (
           <Link href={`/fleet?bundle=${bundle.name}`} className="btn">
@@ -87,6 +80,18 @@ export default async function BundlePage({
           </Link>
         ) : null}
       </div>
+      <CanaryRollouts
+        rollouts={canary ? [canary] : []}
+        title="Canary rollout in progress"
+        style={{ marginBottom: 16 }}
+      />
+      {canPublish && !canary && revisions.items.length > 1 && !query.data?.before ? (
+        <StageRolloutForm
+          bundle={bundle.name}
+          revision={{ number: revisions.items[0]!.number, revision: revisions.items[0]!.revision }}
+          baseline={revisions.items[1]!.revision}
+        />
+      ) : null}
       <div className="grid-2" style={{ alignItems: "start" }}>
         <BundleMembership
           bundle={bundle.name}

@@ -77,6 +77,7 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
               revisions: cr.revisions,
               can: cr.can,
             }}
+            bundles={[...new Set(cr.items.flatMap((i) => (i.kind === "policy_version" && i.bundle ? [i.bundle] : [])))]}
           />
           <ReviewPanel number={cr.number} reviews={cr.reviews} canReview={cr.can.review} canComment={cr.can.comment} />
         </aside>

@@ -6,21 +6,69 @@ import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import type { ChangeRequestView } from "@/lib/reviews/change-request-views";
-import { TextAreaField } from "@/components/ui";
+import { SelectField, TextAreaField } from "@/components/ui";
+import { defaultRolloutOptions, RolloutOptionsFields, rolloutFields } from "../../_components/rollout-options";
 
-type Props = { cr: Pick<ChangeRequestView, "number" | "status" | "approval" | "tests" | "revisions" | "can"> };
+type Props = {
+  cr: Pick<ChangeRequestView, "number" | "status" | "approval" | "tests" | "revisions" | "can">;
+  /** The bundles the change request's policies are in (a canary rollout is of one of them). */
+  bundles?: string[];
+};
 type RegoProblem = { message: string; file?: string; row?: number };
 
 /** Where the change request stands on the way to agents, and the publish button when it may go. */
-export function PublishPanel({ cr }: Props) {
+export function PublishPanel({ cr, bundles = [] }: Props) {
   const router = useRouter();
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<{ message: string; regoErrors: RegoProblem[] } | null>(null);
+  const [problem, setProblem] = useState<{
+    message: string;
+    regoErrors: RegoProblem[];
+    fields?: Array<{ path: string; message: string }>;
+  } | null>(null);
+  const [canary, setCanary] = useState(false);
+  const [canaryBundle, setCanaryBundle] = useState(bundles[0] ?? "");
+  const [options, setOptions] = useState(defaultRolloutOptions);
+  const [invalid, setInvalid] = useState<string | null>(null);
 
   async function publish() {
-    setBusy(true);
     setProblem(null);
+    if (canary) {
+      const fields = rolloutFields(options);
+      if (!fields.ok) {
+        setInvalid(fields.field);
+        setProblem({ message: fields.message, regoErrors: [] });
+        return;
+      }
+      setInvalid(null);
+      setBusy(true);
+      try {
+        const created = await api<{ id: string; canary: { revision: string } }>(
+          `/api/v1/bundles/${canaryBundle}/rollouts`,
+          {
+            body: {
+              changeRequest: cr.number,
+              ...(cr.tests.passed ? {} : { overrideReason: reason }),
+              ...fields.body,
+            },
+          },
+        );
+        toast(`Published ${canaryBundle} ${created.canary.revision} as a canary rollout`);
+        router.push(`/bundles/${canaryBundle}/rollouts/${created.id}`);
+      } catch (e) {
+        if (e instanceof ApiError)
+          setProblem({
+            message: e.message,
+            regoErrors: (e.problem.regoErrors as RegoProblem[] | undefined) ?? [],
+            fields: e.problem.errors,
+          });
+        else setProblem({ message: "Publishing as a canary rollout failed", regoErrors: [] });
+      } finally {
+        setBusy(false);
+      }
+      return;
+    }
+    setBusy(true);
     try {
       const result = await api<{ revisions: Array<{ bundle: string; revision: string }> }>(
         `/api/v1/change-requests/${cr.number}/publish`,
@@ -112,13 +160,46 @@ export function PublishPanel({ cr }: Props) {
                 required
               />
             ) : null}
+            {bundles.length > 0 ? (
+              <label className="row small" style={{ gap: 6 }}>
+                <input type="checkbox" checked={canary} onChange={(e) => setCanary(e.target.checked)} />
+                Publish as canary rollout
+              </label>
+            ) : null}
+            {canary ? (
+              <>
+                {bundles.length > 1 ? (
+                  <SelectField
+                    id="canary-bundle"
+                    label="Bundle to roll out (the others publish to every agent)"
+                    value={canaryBundle}
+                    onChange={(e) => setCanaryBundle(e.target.value)}
+                    options={bundles.map((b) => [b, b] as const)}
+                  />
+                ) : (
+                  <p className="small muted">
+                    Rolls out <span className="mono">{canaryBundle}</span> stage by stage.
+                  </p>
+                )}
+                <RolloutOptionsFields
+                  idPrefix="canary"
+                  value={options}
+                  onChange={(next) => {
+                    setOptions(next);
+                    setInvalid(null);
+                    setProblem(null);
+                  }}
+                  invalid={invalid}
+                />
+              </>
+            ) : null}
             <button
               type="submit"
               className="btn btn-primary"
               disabled={busy || (cr.can.override && reason.trim().length < 10)}
             >
               {busy ? <span className="spinner" aria-hidden /> : null}{" "}
-              {busy ? "Building, checking and signing…" : "Publish"}
+              {busy ? "Building, checking and signing…" : canary ? "Publish as canary rollout" : "Publish"}
             </button>
           </form>
         ) : cr.status === "approved" ? (
@@ -131,6 +212,11 @@ export function PublishPanel({ cr }: Props) {
           <div role="alert" className="alert alert-danger small">
             <div>
               <div>{problem.message}</div>
+              {problem.fields?.map((f) => (
+                <div key={f.path}>
+                  {f.path.replace("body.", "")}: {f.message}
+                </div>
+              ))}
               {problem.regoErrors.map((p, i) => (
                 <div key={i} className="mono">
                   {p.file ? `${p.file}:${p.row ?? "?"}: ` : ""}

@@ -9,6 +9,10 @@ import type { RolloutFigures, SideFigures } from "@/lib/rollouts/rollout-figures
 import { formatDateTime } from "@/components/format";
 import { orNotFound } from "../../../../_components/or-not-found";
 import { RolloutActions } from "./rollout-actions";
+import { rolloutHistory } from "@/lib/rollouts/rollout-history";
+import { DEFAULT_THRESHOLDS } from "@/lib/rollouts/judge-rollout";
+import { ZRolloutThresholds } from "@/lib/rollouts/schemas";
+import { ComparisonChart, rolloutSeries } from "./rollout-charts";
 
 export const metadata: Metadata = { title: "Rollout" };
 
@@ -41,6 +45,14 @@ export default async function RolloutPage({ params }: { params: Promise<{ name: 
   const parsed = ZRolloutParams.safeParse(await params);
   if (!parsed.success) notFound();
   const r = await orNotFound(getRollout({ actor, name: parsed.data.name, id: parsed.data.id }));
+  const { evaluations } = await rolloutHistory({ actor, name: r.bundle, id: r.id });
+  const parsedThresholds = ZRolloutThresholds.partial().safeParse(r.thresholds ?? {});
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...(parsedThresholds.success ? parsedThresholds.data : {}) };
+  const series = rolloutSeries(evaluations, thresholds);
+  // Canary credentials per stage: the current stage's now, an earlier one's at its last judgement.
+  const agentsAt = new Map<number, number>();
+  for (const e of evaluations) agentsAt.set(e.stageIndex, e.canaryAgents);
+  agentsAt.set(r.stage.index, r.canaryCredentialIds.length);
   const evaluation = r.lastEvaluation as {
     at: string;
     verdict: string;
@@ -77,64 +89,127 @@ export default async function RolloutPage({ params }: { params: Promise<{ name: 
           </p>
         </div>
       </div>
-      <section className="card">
-        <h2>Stages</h2>
-        <ol className="row" aria-label="Stages">
-          {r.stages.map((s, i) => (
-            <li key={s} className={`badge${i === r.stage.index ? " badge-accent" : ""}`}>
-              {s} %{i === r.stage.index && r.state === "running" ? ` · since ${formatDateTime(r.stage.startedAt)}` : ""}
-            </li>
-          ))}
-        </ol>
-        <p>
-          Minimum soak {r.minSoakSeconds} s per stage · {r.canaryCredentialIds.length} canary credential
-          {r.canaryCredentialIds.length === 1 ? "" : "s"}
-        </p>
-        {r.state === "running" && can(actor, "bundle:publish") ? <RolloutActions bundle={r.bundle} id={r.id} /> : null}
-      </section>
-      <section className="card">
-        <h2>Canary agents</h2>
-        {r.canaryAgents.length === 0 ? (
-          <p className="muted">No agent has reported status with a canary credential yet.</p>
-        ) : (
-          <ul>
-            {r.canaryAgents.map((a) => (
-              <li key={a.identity} className="mono">
-                {a.identity} ({a.credentialName ?? "no credential"}) · last seen {formatDateTime(a.lastSeenAt)}
+      <section className="card" style={{ marginTop: 16 }} aria-labelledby="stages-title">
+        <div className="card-header">
+          <h2 id="stages-title" style={{ fontSize: 14 }}>
+            Stages
+          </h2>
+        </div>
+        <div className="card-body stack" style={{ gap: 10 }}>
+          <ol className="row row-wrap" aria-label="Stages" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+            {r.stages.map((s, i) => (
+              <li
+                key={s}
+                className={`badge${i === r.stage.index ? " badge-accent" : ""}`}
+                aria-current={i === r.stage.index ? "step" : undefined}
+              >
+                Stage {i + 1} of {r.stages.length}: {s} %
+                {agentsAt.has(i) ? ` · ${agentsAt.get(i)} canary credential${agentsAt.get(i) === 1 ? "" : "s"}` : ""}
+                {i === r.stage.index && r.state === "running" ? ` · since ${formatDateTime(r.stage.startedAt)}` : ""}
               </li>
             ))}
-          </ul>
-        )}
+          </ol>
+          <p>
+            Minimum soak {r.minSoakSeconds} s per stage · {r.canaryCredentialIds.length} canary credential
+            {r.canaryCredentialIds.length === 1 ? "" : "s"}
+          </p>
+          {r.state === "running" && can(actor, "bundle:publish") ? (
+            <RolloutActions bundle={r.bundle} id={r.id} />
+          ) : null}
+        </div>
       </section>
-      <section className="card">
-        <h2>Last evaluation</h2>
-        {evaluation ? (
-          <>
-            <p>
-              {formatDateTime(evaluation.at)}: <strong>{evaluation.verdict}</strong> — {evaluation.reasons.join("; ")}
+      <section className="card" style={{ marginTop: 16 }} aria-labelledby="agents-title">
+        <div className="card-header">
+          <h2 id="agents-title" style={{ fontSize: 14 }}>
+            Canary agents
+          </h2>
+        </div>
+        <div className="card-body stack" style={{ gap: 10 }}>
+          {r.canaryAgents.length === 0 ? (
+            <p className="muted">No agent has reported status with a canary credential yet.</p>
+          ) : (
+            <ul>
+              {r.canaryAgents.map((a) => (
+                <li key={a.identity} className="mono">
+                  {a.identity} ({a.credentialName ?? "no credential"}) · last seen {formatDateTime(a.lastSeenAt)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </section>
+      <section className="card" style={{ marginTop: 16 }} aria-labelledby="over-time-title">
+        <div className="card-header">
+          <h2 id="over-time-title" style={{ fontSize: 14 }}>
+            Canary against baseline over time
+          </h2>
+        </div>
+        <div className="card-body stack" style={{ gap: 10 }}>
+          {evaluations.length === 0 ? (
+            <p className="muted">
+              No evaluation yet: the evaluator judges a running rollout every 15 s, from the decision logs the agents
+              upload.
             </p>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Side</th>
-                  <th>Path</th>
-                  <th>Decisions</th>
-                  <th>Allow</th>
-                  <th>Deny</th>
-                  <th>Undefined</th>
-                  <th>Error</th>
-                  <th>p50 / p99 eval</th>
-                </tr>
-              </thead>
-              <tbody>
-                <SideRows name="canary" side={evaluation.figures.canary} />
-                <SideRows name="baseline" side={evaluation.figures.baseline} />
-              </tbody>
-            </table>
-          </>
-        ) : (
-          <p className="muted">Not evaluated yet.</p>
-        )}
+          ) : (
+            <>
+              <p className="small muted">
+                {evaluations.length} evaluation{evaluations.length === 1 ? "" : "s"}; each compares the decisions since
+                its stage began. Larger dots are above the abort threshold.
+              </p>
+              <div className="grid-2" style={{ alignItems: "start" }}>
+                {series.map((s, i) => (
+                  <ComparisonChart key={s.title} series={s} id={`rollout-chart-${i}`} />
+                ))}
+              </div>
+            </>
+          )}
+        </div>
+      </section>
+      <section className="card" style={{ marginTop: 16 }} aria-labelledby="last-title">
+        <div className="card-header">
+          <h2 id="last-title" style={{ fontSize: 14 }}>
+            Last evaluation
+          </h2>
+        </div>
+        <div className="card-body stack" style={{ gap: 10 }}>
+          {evaluation ? (
+            <>
+              <p>
+                {formatDateTime(evaluation.at)}:{" "}
+                <span
+                  className={`badge ${evaluation.verdict === "abort" ? "badge-danger" : evaluation.verdict === "promote" ? "badge-ok" : "badge-warn"}`}
+                >
+                  {evaluation.verdict}
+                </span>
+              </p>
+              <ul aria-label="Reasons" style={{ margin: 0 }}>
+                {evaluation.reasons.map((reason) => (
+                  <li key={reason}>{reason}</li>
+                ))}
+              </ul>
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th>Side</th>
+                    <th>Path</th>
+                    <th>Decisions</th>
+                    <th>Allow</th>
+                    <th>Deny</th>
+                    <th>Undefined</th>
+                    <th>Error</th>
+                    <th>p50 / p99 eval</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <SideRows name="canary" side={evaluation.figures.canary} />
+                  <SideRows name="baseline" side={evaluation.figures.baseline} />
+                </tbody>
+              </table>
+            </>
+          ) : (
+            <p className="muted">Not evaluated yet.</p>
+          )}
+        </div>
       </section>
     </div>
   );
