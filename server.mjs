@@ -21,6 +21,8 @@ const port = Number(args.port ?? process.env.PORT ?? 3000);
 const hostname = args.hostname ?? "localhost";
 process.env.NODE_ENV ??= dev ? "development" : "production";
 const workers = dev ? 1 : Math.max(1, Number(process.env.VERDICT_WORKERS ?? 1) || 1);
+const keepAliveSeconds = Math.max(1, Number(process.env.VERDICT_KEEP_ALIVE_SECONDS ?? 95) || 95);
+const listenBacklog = Math.max(1, Number(process.env.VERDICT_LISTEN_BACKLOG ?? 4096) || 4096);
 
 if (workers > 1 && cluster.isPrimary) {
   superviseWorkers(workers);
@@ -60,6 +62,12 @@ async function serve() {
     void handle(req, res);
   });
   if (dev) server.on("upgrade", app.getUpgradeHandler());
+  // OPA (Go's HTTP client) keeps an idle connection for 90 s and sends a status report or a
+  // decision-log batch every few seconds: Node's default of 5 s would close it between two of them,
+  // so every upload of every agent would open a new connection. Outlive the client's 90 s instead
+  // (the client then closes first, never racing a request against our close).
+  server.keepAliveTimeout = keepAliveSeconds * 1000;
+  server.headersTimeout = (keepAliveSeconds + 5) * 1000;
   // The one failure a person can cause here; say it in one line (npm start checks the port first).
   // Once listening, an error is the accept loop's (EMFILE: out of file descriptors, with a fleet of
   // agents each holding connections): logged, and the server goes on serving the ones it holds.
@@ -72,7 +80,10 @@ async function serve() {
     console.error(`verdict: cannot start: ${reason}; stop what is using it, or set PORT to a free port`);
     process.exit(1);
   });
-  server.listen(port, hostname, () =>
+  // A publish wakes every agent at once; Node's default accept queue (511) overflows under a fleet,
+  // and the kernel then drops SYNs that the clients only retry after 1 s, 3 s, 7 s. The kernel caps
+  // this at net.core.somaxconn.
+  server.listen({ port, host: hostname, backlog: listenBacklog }, () =>
     console.log(`verdict: listening on http://${hostname}:${port}${dev ? " (development)" : ""}`),
   );
 

@@ -5,7 +5,7 @@ import http from "node:http";
 
 export const USER_AGENT = "Open Policy Agent/1.22.2 (linux, amd64)";
 
-export type AgentReply = { status: number; etag: string | undefined; body: Buffer };
+export type AgentReply = { status: number; etag: string | undefined; serverTiming?: string; body: Buffer };
 export type AgentHttpCounters = { requests: number; serverErrors: number; networkErrors: number };
 
 export type AgentRequest = {
@@ -56,7 +56,12 @@ function send(r: AgentRequest): Promise<AgentReply> {
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () => {
           if ((res.statusCode ?? 0) >= 500) c.serverErrors += 1;
-          resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, body: Buffer.concat(chunks) });
+          resolve({
+            status: res.statusCode ?? 0,
+            etag: res.headers.etag,
+            serverTiming: res.headers["server-timing"] as string | undefined,
+            body: Buffer.concat(chunks),
+          });
         });
         res.on("error", reject);
       },
@@ -99,4 +104,15 @@ export function bundleStatus(b: {
     last_successful_activation: b.lastActivation,
     metrics: b.metrics,
   };
+}
+
+/** `auth;dur=1.2, write;dur=30` → { auth: 1.2, write: 30 }. */
+export function parseServerTiming(header: string | undefined): Record<string, number> {
+  const phases: Record<string, number> = {};
+  for (const part of (header ?? "").split(",")) {
+    const [name, ...params] = part.trim().split(";");
+    const dur = params.find((p) => p.trim().startsWith("dur="));
+    if (name && dur) phases[name] = Number(dur.trim().slice(4));
+  }
+  return phases;
 }

@@ -24,6 +24,10 @@ export type GeneratorReport = {
   receipts: Record<string, number[]>;
   statusMs: number[];
   uploadMs: number[];
+  /** Per upload, when it started (as receipts) and the app's Server-Timing phases (ms). */
+  uploads: Array<{ at: number; phases: Record<string, number> }>;
+  /** The generator process's own event-loop delay, p99 (the largest of the generators once merged). */
+  eventLoopDelayP99Ms: number;
   requests: number;
   serverErrors: number;
   networkErrors: number;
@@ -37,6 +41,8 @@ export function emptyGeneratorReport(): GeneratorReport {
     receipts: {},
     statusMs: [],
     uploadMs: [],
+    uploads: [],
+    eventLoopDelayP99Ms: 0,
     requests: 0,
     serverErrors: 0,
     networkErrors: 0,

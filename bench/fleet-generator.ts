@@ -10,9 +10,10 @@
 //            | {type:"has", revision, count} (agents that got it) | {type:"report", ...GeneratorReport}
 import http from "node:http";
 import { randomUUID } from "node:crypto";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { makeEvents } from "./decision-events";
-import { agentRequest, bundleStatus, logsPost, statusPost, type AgentReply } from "./agent-http";
+import { agentRequest, bundleStatus, logsPost, parseServerTiming, statusPost, type AgentReply } from "./agent-http";
 import { emptyGeneratorReport, type GeneratorConfig } from "./fleet-generator-protocol";
 
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -129,10 +130,16 @@ class Agent {
       if (this.unsent.length === 0) return;
       const events = this.unsent;
       const started = now();
+      // Once the load stops every agent flushes what it holds at the same instant, which no fleet
+      // does: those uploads count for "every decision stored", not for the latencies.
+      const measured = deciding;
       try {
         const reply = await this.request(...logsPost(gzipSync(JSON.stringify(events))));
         if (reply.status !== 200) throw new Error(`upload answered ${reply.status}`);
-        report.uploadMs.push(now() - started);
+        if (measured) {
+          report.uploadMs.push(now() - started);
+          report.uploads.push({ at: started, phases: parseServerTiming(reply.serverTiming) });
+        }
         report.decisionsAcknowledged += events.length;
         this.unsent = this.unsent === events ? [] : this.unsent.slice(events.length);
       } catch {
@@ -141,7 +148,8 @@ class Agent {
       this.reportStatus();
     } finally {
       this.uploading = false;
-      this.nextUploadAt = now() + (deciding ? config.uploadEverySeconds * 1000 : 500);
+      // OPA waits a uniformly random delay between min_delay_seconds and max_delay_seconds after each upload; here ½× to 1½× the mean.
+      this.nextUploadAt = now() + (deciding ? (0.5 + Math.random()) * config.uploadEverySeconds * 1000 : 500);
     }
   }
 
@@ -154,10 +162,11 @@ class Agent {
       while (this.statusPending && running) {
         this.statusPending = false;
         const started = now();
+        const measured = deciding;
         try {
           const reply = await this.request(...statusPost(this.statusDocument()));
-          if (reply.status < 300) report.statusMs.push(now() - started);
-          else report.otherErrors += 1;
+          if (reply.status >= 300) report.otherErrors += 1;
+          else if (measured) report.statusMs.push(now() - started);
         } catch {
           // OPA only logs a failed status POST
         }
@@ -222,8 +231,12 @@ function tick(): void {
   for (const agent of agents) if (agent.activated && !agent.uploading && agent.nextUploadAt <= t) void agent.upload();
 }
 
+// How late this process's own event loop ran: a generator that falls behind adds its delay to every latency it measures.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+
 async function start(c: GeneratorConfig): Promise<void> {
   config = c;
+  loopDelay.enable();
   for (let i = 0; i < c.count; i++)
     agents.push(new Agent(c.baseUrls[(c.first + i) % c.baseUrls.length]!, `${c.tag}-${c.first + i}`));
   setInterval(tick, TICK_MS).unref();
@@ -249,7 +262,8 @@ async function stopDecisions(): Promise<void> {
 process.on("message", (message: { type: string } & Partial<GeneratorConfig>) => {
   if (message.type === "start") void start(message as GeneratorConfig);
   else if (message.type === "stopDecisions") void stopDecisions();
-  else if (message.type === "report") process.send?.({ type: "report", ...report });
+  else if (message.type === "report")
+    process.send?.({ type: "report", ...report, eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6 });
   else if (message.type === "has") {
     const revision = (message as { revision?: string }).revision ?? "";
     process.send?.({ type: "has", revision, count: report.receipts[revision]?.length ?? 0 });

@@ -67,6 +67,10 @@ export type RealisticStep = {
   appCores: number;
   pgCores: number;
   appRssKiB: number;
+  /** Where log uploads spent their time: p99 per Server-Timing phase, and how many slow ones followed a publish. */
+  uploadBreakdown: string;
+  /** What PostgreSQL's backends were doing, sampled every 100 ms over the load (share of samples). */
+  postgresWaits: string;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -169,6 +173,8 @@ function startGenerators(
           appendAll((merged.receipts[revision] ??= []), times);
         appendAll(merged.statusMs, p.statusMs);
         appendAll(merged.uploadMs, p.uploadMs);
+        appendAll(merged.uploads, p.uploads);
+        merged.eventLoopDelayP99Ms = Math.max(merged.eventLoopDelayP99Ms, p.eventLoopDelayP99Ms);
         merged.requests += p.requests;
         merged.serverErrors += p.serverErrors;
         merged.networkErrors += p.networkErrors;
@@ -210,6 +216,7 @@ export async function runRealisticStep(options: StepContext): Promise<RealisticS
       gen: treeCpuSeconds(generators.pids),
     });
     const before = cpu();
+    const waits = samplePostgresWaits();
     const loadStart = performance.now();
     const published: PublishedRevision[] = [];
     const every = REALISTIC.publishEverySeconds * 1000;
@@ -224,6 +231,7 @@ export async function runRealisticStep(options: StepContext): Promise<RealisticS
     await sleep(Math.max(0, loadStart + REALISTIC.seconds * 1000 - performance.now()));
     const loadSeconds = (performance.now() - loadStart) / 1000;
     const after = cpu();
+    const postgresWaits = await waits.stop();
     const appRssKiB = treeRssKiB(apps.map((a) => a.pid));
 
     // The last publish gets up to its full 30 s; then every decision made must be stored.
@@ -268,6 +276,10 @@ export async function runRealisticStep(options: StepContext): Promise<RealisticS
     if (r.networkErrors > 0) why.push(`${r.networkErrors} network errors`);
     if (decisionsStored !== r.decisionsGenerated)
       why.push(`stored ${decisionsStored} of ${r.decisionsGenerated} decisions`);
+    const uploadBreakdown = breakDownUploads(
+      r,
+      published.map((p) => abs(publisher.committedAt(p))),
+    );
     const perAgentMinute = (seconds: number) => seconds / n / (loadSeconds / 60);
     return {
       agents: n,
@@ -292,6 +304,8 @@ export async function runRealisticStep(options: StepContext): Promise<RealisticS
       appCores: (after.app - before.app) / loadSeconds,
       pgCores: (after.pg - before.pg) / loadSeconds,
       appRssKiB,
+      uploadBreakdown,
+      postgresWaits,
     };
   } finally {
     await generators.stop();
@@ -342,10 +356,80 @@ export function describeRealisticStep(s: RealisticStep): string {
     `realistic N=${s.agents} on ${s.instances} instance(s): ${s.held ? "HELD" : `FAILED (${s.why.join("; ")})`}`,
     `  ${s.publishes} publishes; commit → 99% of agents: ${s.p99ActiveMs.map(fmtMs).join(", ")}; → last agent: ${s.lastActiveMs.map(fmtMs).join(", ")}`,
     `  status p99 ${fmtMs(s.statusP99Ms)} over ${s.statusRequests}, log upload p99 ${fmtMs(s.logP99Ms)} over ${s.logRequests}; 5xx ${s.serverErrors}, network errors ${s.networkErrors}; decisions ${s.decisionsStored}/${s.decisionsGenerated} stored`,
+    `  log uploads: ${s.uploadBreakdown}`,
+    `  PostgreSQL backends (share of 100 ms samples): ${s.postgresWaits}`,
     `  CPU per agent-minute: app ${(s.appCpuPerAgentMinute * 1000).toFixed(2)} ms, PostgreSQL ${(s.pgCpuPerAgentMinute * 1000).toFixed(2)} ms, load generator ${(s.generatorCpuPerAgentMinute * 1000).toFixed(2)} ms; cores busy: app ${s.appCores.toFixed(2)}, PostgreSQL ${s.pgCores.toFixed(2)}, generator ${s.generatorCores.toFixed(2)}; app RSS ${(s.appRssKiB / 1024).toFixed(0)} MiB`,
   ].join("\n");
 }
 
-function appendAll(into: number[], xs: number[]): void {
+/**
+ * Samples pg_stat_activity every 100 ms: how many of the app's backends are active, and on what
+ * they wait (a lock, I/O, the client), so a slow step says whether PostgreSQL worked or waited.
+ */
+function samplePostgresWaits(): { stop: () => Promise<string> } {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    const { pool } = await import("@/lib/core/db");
+    while (running) {
+      const { rows } = await pool().query<{ what: string; n: number }>(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS what, count(*)::int AS n
+           FROM pg_stat_activity
+          WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+          GROUP BY 1`,
+      );
+      samples += 1;
+      for (const r of rows) counts.set(r.what, (counts.get(r.what) ?? 0) + r.n);
+      await sleep(100);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      return top.length === 0
+        ? "idle throughout"
+        : top.map(([what, n]) => `${what} ${(n / samples).toFixed(2)}`).join(", ");
+    },
+  };
+}
+
+/**
+ * p99 of each phase the app reports in Server-Timing, of what it does not account for (the
+ * connection, the app's and the generator's event loops), and how many of the uploads over the
+ * limit started within 5 s after a publish's commit.
+ */
+function breakDownUploads(r: GeneratorReport, publishedAt: number[]): string {
+  const p99 = (xs: number[]) =>
+    fmtMs(
+      percentile(
+        [...xs].sort((a, b) => a - b),
+        99,
+      ),
+    );
+  const byPhase = new Map<string, number[]>();
+  const outside: number[] = [];
+  let slow = 0;
+  let slowAfterPublish = 0;
+  r.uploads.forEach((u, i) => {
+    let accounted = 0;
+    for (const [phase, ms] of Object.entries(u.phases)) {
+      (byPhase.get(phase) ?? byPhase.set(phase, []).get(phase)!).push(ms);
+      accounted += ms;
+    }
+    const total = r.uploadMs[i]!;
+    outside.push(total - accounted);
+    if (total >= REALISTIC.requestP99Ms) {
+      slow += 1;
+      if (publishedAt.some((t) => u.at >= t && u.at < t + 5000)) slowAfterPublish += 1;
+    }
+  });
+  const phases = [...byPhase].map(([phase, xs]) => `${phase} ${p99(xs)}`).join(", ");
+  return `p99 by phase: ${phases}, outside the handler ${p99(outside)} (load generator's event-loop delay p99 ${fmtMs(r.eventLoopDelayP99Ms)}); ${slow} of ${r.uploads.length} over ${REALISTIC.requestP99Ms} ms, ${slowAfterPublish} of them within 5 s after a publish`;
+}
+
+function appendAll<T>(into: T[], xs: T[]): void {
   for (const x of xs) into.push(x);
 }

@@ -8,6 +8,8 @@ import { agentIdentity } from "@/lib/agents/agent-identity";
 /** Who uploads: the agent credential that authenticated the request (null only in tests and benchmarks' baselines). */
 export type UploadingAgent = { credentialId: string | null };
 export type IngestResult = { received: number; stored: number; duplicates: number; expired: number };
+/** Where an upload's time went on this instance, in ms (for the Server-Timing header). */
+export type IngestTiming = { parseMs: number; queuedMs: number; writeMs: number };
 
 const MAX_FUTURE_MS = 24 * 3600_000;
 
@@ -20,10 +22,14 @@ export async function ingestDecisionBatch(options: {
   agent: UploadingAgent;
   body: Buffer;
   now?: number;
+  timing?: IngestTiming;
 }): Promise<IngestResult> {
+  const started = performance.now();
   const { rows, days, expired, received } = await buildRows(options);
+  if (options.timing) options.timing.parseMs = performance.now() - started;
   if (rows.length === 0) return { received, stored: 0, duplicates: 0, expired };
-  const stored = await writeDecisions(rows, days);
+  const { stored, queuedMs, writeMs } = await writeDecisions(rows, days);
+  if (options.timing) Object.assign(options.timing, { queuedMs, writeMs });
   return { received, stored, duplicates: rows.length - stored, expired };
 }
 

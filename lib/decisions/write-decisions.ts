@@ -26,9 +26,13 @@ const DATA_EXCEPTION_CLASS = "22";
 type Upload = {
   rows: DecisionRow[];
   days: Set<string>;
-  resolve: (stored: number) => void;
+  queuedAt: number;
+  resolve: (written: WrittenUpload) => void;
   reject: (error: unknown) => void;
 };
+
+/** How many rows were new, and where the upload's time went: waiting for a writer, then its group's transaction. */
+export type WrittenUpload = { stored: number; queuedMs: number; writeMs: number };
 
 // Two writers: while one transaction commits, the next group is already being copied, so that
 // neither this process nor PostgreSQL waits for the other.
@@ -38,9 +42,9 @@ const queue: Upload[] = [];
 let writers = 0;
 
 /** Stores the rows of one upload, all or nothing; resolves with how many were new once committed. */
-export function writeDecisions(rows: DecisionRow[], days: Set<string>): Promise<number> {
+export function writeDecisions(rows: DecisionRow[], days: Set<string>): Promise<WrittenUpload> {
   return new Promise((resolve, reject) => {
-    queue.push({ rows, days, resolve, reject });
+    queue.push({ rows, days, queuedAt: performance.now(), resolve, reject });
     if (writers < WRITERS) void drain();
   });
 }
@@ -68,6 +72,7 @@ async function writeGroup(group: Upload[]): Promise<void> {
   let client: pg.PoolClient | undefined;
   let broken: Error | undefined;
   const outcomes = new Map<Upload, number | AppError>();
+  const startedAt = performance.now();
   try {
     await ensureDecisionPartitions(
       pool(),
@@ -87,10 +92,11 @@ async function writeGroup(group: Upload[]): Promise<void> {
   } finally {
     client?.release(broken);
   }
+  const committedAt = performance.now();
   for (const upload of group) {
     const result = outcomes.get(upload)!;
     if (result instanceof AppError) upload.reject(result);
-    else upload.resolve(result);
+    else upload.resolve({ stored: result, queuedMs: startedAt - upload.queuedAt, writeMs: committedAt - startedAt });
   }
 }
 

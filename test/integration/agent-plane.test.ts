@@ -6,6 +6,8 @@ import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { createTestUser } from "@/test/factories/actors";
 import { createTestAgentCredential } from "@/test/factories/agents";
 import { approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
+import { decisionEvent } from "@/test/factories/decisions";
+import { gzipSync } from "node:zlib";
 
 // The plane in front of a stand-in for the Next.js router that answers 418, so a test sees which
 // of the two answered.
@@ -27,7 +29,7 @@ beforeAll(async () => {
     input: { overrideReason: TEST_OVERRIDE },
   });
   bundle = scenario.bundle.name;
-  token = (await createTestAgentCredential(actors.admin, { bundles: [bundle] })).secret;
+  token = (await createTestAgentCredential(actors.admin, { bundles: [bundle], mayUploadLogs: true })).secret;
   server = http.createServer((req, res) => {
     if (serveAgentPlane(req, res)) return;
     res.writeHead(418).end("the router");
@@ -151,6 +153,28 @@ describe("the agent plane", () => {
     expect(next.status).toBe(200);
     expect(next.socketReused).toBe(true);
     agent.destroy();
+  });
+
+  it("answers a stored decision-log batch with where its time went (Server-Timing)", async () => {
+    const res = await fetch(`${base}/api/opa/logs`, {
+      method: "POST",
+      headers: { ...auth(), "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync(JSON.stringify([decisionEvent(), decisionEvent()])),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ received: 2, stored: 2 });
+    const phases = Object.fromEntries(
+      res.headers
+        .get("server-timing")!
+        .split(", ")
+        .map((part) => {
+          const [name, dur] = part.split(";dur=");
+          return [name, Number(dur)];
+        }),
+    );
+    expect(Object.keys(phases)).toEqual(["auth", "read", "parse", "queue", "write"]);
+    for (const ms of Object.values(phases)) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(phases.write).toBeGreaterThan(0);
   });
 
   it("answers a bundle name that is not valid percent-encoding with 404, not an error", async () => {

@@ -26,7 +26,15 @@ export async function startAppInstance(
   const log = createWriteStream(logFile, { flags: "a" });
   const child = spawn(
     process.execPath,
-    [path.join(process.cwd(), "server.mjs"), "-p", String(port), "-H", "127.0.0.1"],
+    [
+      // e.g. VERDICT_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the app under a benchmark
+      ...(process.env.VERDICT_APP_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      path.join(process.cwd(), "server.mjs"),
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+    ],
     {
       env: {
         ...process.env,

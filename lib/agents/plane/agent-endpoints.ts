@@ -48,11 +48,27 @@ export const postStatus: AgentEndpoint = async ({ req }) => {
   return new Response(null, { status: 204 });
 };
 
-/** POST /api/opa/logs[/:partition] — a gzip batch of decision-log events; 200 only once stored. */
+/**
+ * POST /api/opa/logs[/:partition] — a gzip batch of decision-log events; 200 only once stored.
+ * Server-Timing says where the time went (authentication, reading, parsing, waiting for a writer, the write).
+ */
 export const postDecisionLogs: AgentEndpoint = async ({ req, requestId }) => {
+  const started = performance.now();
   // Authenticate before reading a byte of the body: an unknown or out-of-scope caller stores nothing.
   const principal = await authenticateAgent(req.headers, { action: "logs" });
-  return json(await uploadDecisionLogs(req, { credentialId: principal.credentialId }, requestId));
+  const authMs = performance.now() - started;
+  const { result, timing } = await uploadDecisionLogs(req, { credentialId: principal.credentialId }, requestId);
+  const phases = {
+    auth: authMs,
+    read: timing.readMs,
+    parse: timing.parseMs,
+    queue: timing.queuedMs,
+    write: timing.writeMs,
+  };
+  const serverTiming = Object.entries(phases)
+    .map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`)
+    .join(", ");
+  return json(result, { headers: { "server-timing": serverTiming } });
 };
 
 /** POST /api/opa/token — OAuth2 client credentials → a short-lived access token (JWT). */
