@@ -77,6 +77,7 @@ describe("a canary rollout in the browser", () => {
           path: `${s.scenario.root}/authz/allow`,
           allowed,
           result: allowed,
+          input: { user: i % 2 === 0 ? "alice" : "bob" },
           agent: `${side}-agent`,
           credentialId: side === "canary" ? credential.credential.id : null,
           revisions: [side === "canary" ? "r2" : "r1"],
@@ -98,6 +99,8 @@ describe("a canary rollout in the browser", () => {
     const deny = page.getByRole("img", { name: /^Deny rate, canary against baseline, 3 evaluations/ });
     expect(await deny.getAttribute("aria-label")).toContain("1 above the threshold");
     expect(await page.getByRole("list", { name: "Reasons" }).textContent()).toMatch(/deny rate on /);
+    // The two distinct inputs, replayed against both revisions' bundles by the real opa.
+    await page.getByText(/Replayed 2 distinct inputs against both revisions/).waitFor();
     await page.screenshot({ path: path.join(SHOTS, "rollout-aborted.png"), fullPage: true });
     expect(await page.getByRole("button", { name: "Abort" }).count()).toBe(0);
   }, 180_000);

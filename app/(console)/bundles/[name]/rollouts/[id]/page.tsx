@@ -13,6 +13,8 @@ import { rolloutHistory } from "@/lib/rollouts/rollout-history";
 import { DEFAULT_THRESHOLDS } from "@/lib/rollouts/judge-rollout";
 import { ZRolloutThresholds } from "@/lib/rollouts/schemas";
 import { ComparisonChart, rolloutSeries } from "./rollout-charts";
+import { ReplaySummary } from "./replay-summary";
+import type { RolloutReplay } from "@/lib/rollouts/rollout-replay";
 
 export const metadata: Metadata = { title: "Rollout" };
 
@@ -58,6 +60,7 @@ export default async function RolloutPage({ params }: { params: Promise<{ name: 
     verdict: string;
     reasons: string[];
     figures: RolloutFigures;
+    replay?: RolloutReplay | null;
   } | null;
   return (
     <div className="page">
@@ -205,6 +208,8 @@ export default async function RolloutPage({ params }: { params: Promise<{ name: 
                   <SideRows name="baseline" side={evaluation.figures.baseline} />
                 </tbody>
               </table>
+              <h3 style={{ margin: "8px 0 0" }}>Same inputs, both revisions</h3>
+              <ReplaySummary replay={evaluation.replay} maxRate={thresholds.maxReplayDifferenceRate} />
             </>
           ) : (
             <p className="muted">Not evaluated yet.</p>
