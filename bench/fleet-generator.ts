@@ -128,7 +128,9 @@ class Agent {
     try {
       if (deciding) this.decide(now());
       if (this.unsent.length === 0) return;
+      // Taken out while in flight: decisions made meanwhile (the final flush) go in the next upload.
       const events = this.unsent;
+      this.unsent = [];
       const started = now();
       // Once the load stops every agent flushes what it holds at the same instant, which no fleet
       // does: those uploads count for "every decision stored", not for the latencies.
@@ -141,9 +143,9 @@ class Agent {
           report.uploads.push({ at: started, phases: parseServerTiming(reply.serverTiming) });
         }
         report.decisionsAcknowledged += events.length;
-        this.unsent = this.unsent === events ? [] : this.unsent.slice(events.length);
       } catch {
-        report.otherErrors += 1; // kept in `unsent`: OPA requeues a failed chunk
+        report.otherErrors += 1;
+        this.unsent = events.concat(this.unsent); // OPA requeues a failed chunk
       }
       this.reportStatus();
     } finally {
