@@ -12,6 +12,9 @@ import { approveNewVersion, publishedScenario, TEST_OVERRIDE } from "@/test/fact
 
 const SHOTS = path.join("test-results", "screenshots");
 let browser: Browser;
+// The decisions this file makes up (what a canary "decided"), removed afterwards: other files
+// replay every stored decision against the real policies, which would not decide the same.
+const madeUpPaths: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -19,6 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  await db.decision.deleteMany({ where: { path: { in: madeUpPaths } } });
 });
 
 describe("a canary rollout in the browser", () => {
@@ -69,6 +73,7 @@ describe("a canary rollout in the browser", () => {
     // Decision logs of both sides, then two judgements: the canary denies what the baseline allows.
     const rollout = await db.bundleRollout.findUniqueOrThrow({ where: { id } });
     const at = rollout.stageStartedAt.getTime();
+    madeUpPaths.push(`${s.scenario.root}/authz/allow`);
     const log = (side: "canary" | "baseline", allowed: boolean, count: number, from: number) =>
       db.decision.createMany({
         data: Array.from({ length: count }, (_, i) => ({
