@@ -5,7 +5,7 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { refreshServedRollout } from "@/lib/bundles/bundle-cache";
 import { latestRevision } from "@/lib/publishing/write-revision";
 import { judgeRollout, DEFAULT_THRESHOLDS, type Judgement } from "@/lib/rollouts/judge-rollout";
-import { rolloutFigures, type RolloutFigures } from "@/lib/rollouts/rollout-figures";
+import { rolloutFigures, stageWindow, type RolloutFigures } from "@/lib/rollouts/rollout-figures";
 import { stageMembers } from "@/lib/rollouts/rollout-members";
 import { replayOfStage, stageReplay, type RolloutReplay } from "@/lib/rollouts/rollout-replay";
 import { recordEvaluation } from "@/lib/rollouts/rollout-history";
@@ -85,14 +85,7 @@ export async function evaluateRollout(id: string, options: { now?: Date } = {}):
         r.canaryCredentialIds = members;
       }
       const thresholds = thresholdsOf(r);
-      const figures = await rolloutFigures(tx, {
-        bundle: r.bundle.name,
-        members: r.canaryCredentialIds,
-        canaryRevision: r.canaryRevision.revision,
-        baselineRevision: r.baselineRevision.revision,
-        from: r.stageStartedAt,
-        to: now,
-      });
+      const figures = await rolloutFigures(tx, stageWindow(r, now));
       const soaked = now.getTime() - r.stageStartedAt.getTime() >= r.minSoakSeconds * 1000;
       const stageReplayed = thresholds.replaySample > 0 ? replayOfStage(replay, r) : undefined;
       const judgement = judgeRollout(figures, thresholds, soaked, stageReplayed);

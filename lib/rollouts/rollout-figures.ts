@@ -36,6 +36,27 @@ export type Window = {
   to: Date;
 };
 
+/** The current stage's window of a rollout, up to `to`. */
+export function stageWindow(
+  r: {
+    bundle: { name: string };
+    canaryCredentialIds: string[];
+    canaryRevision: { revision: string };
+    baselineRevision: { revision: string };
+    stageStartedAt: Date;
+  },
+  to: Date,
+): Window {
+  return {
+    bundle: r.bundle.name,
+    members: r.canaryCredentialIds,
+    canaryRevision: r.canaryRevision.revision,
+    baselineRevision: r.baselineRevision.revision,
+    from: r.stageStartedAt,
+    to,
+  };
+}
+
 const NEW_CALLERS_LISTED = 50;
 
 /**

@@ -1,7 +1,7 @@
 import { db } from "@/lib/core/db";
 import { canonicalJson } from "@/lib/core/canonical-json";
 import { replayInputsAgainstBundle, type ReplayedValue } from "@/lib/decisions/replay-inputs";
-import { inWindow, sideOf, type Window } from "@/lib/rollouts/rollout-figures";
+import { inWindow, sideOf, stageWindow, type Window } from "@/lib/rollouts/rollout-figures";
 import type { TRolloutThresholds } from "@/lib/rollouts/schemas";
 
 /** One path's share of the replayed sample. */
@@ -95,18 +95,19 @@ export async function replayRolloutSample(input: {
         : (await db.bundleRevision.findUniqueOrThrow({ where: { id: r.id }, select: { bytes: true } })).bytes,
     ),
   );
-  if (cases.length === 0)
-    return {
-      ...base,
-      sampled: 0,
-      differing: 0,
-      differenceRate: 0,
-      truncated,
-      paths: {},
-      examples: [],
-      errors: [],
-      durationMs: 0,
-    };
+  // Nothing compared: no input in the window, or a revision opa could not evaluate.
+  const nothingCompared = (errors: RolloutReplay["errors"], durationMs: number): RolloutReplay => ({
+    ...base,
+    sampled: 0,
+    differing: 0,
+    differenceRate: 0,
+    truncated,
+    paths: {},
+    examples: [],
+    errors,
+    durationMs,
+  });
+  if (cases.length === 0) return nothingCompared([], 0);
   // Sequential: two opa processes at once would compete for the same cores as the agents' plane.
   const canary = await replayInputsAgainstBundle(Buffer.from(canaryBundle!), harnessCases, {
     timeoutMs: OPA_TIMEOUT_MS,
@@ -120,17 +121,7 @@ export async function replayRolloutSample(input: {
       ...(canary.ok ? [] : canary.errors.map((e) => ({ revision: input.canary.revision, message: e.message }))),
       ...(baseline.ok ? [] : baseline.errors.map((e) => ({ revision: input.baseline.revision, message: e.message }))),
     ];
-    return {
-      ...base,
-      sampled: 0,
-      differing: 0,
-      differenceRate: 0,
-      truncated,
-      paths: {},
-      examples: [],
-      errors,
-      durationMs,
-    };
+    return nothingCompared(errors, durationMs);
   }
   const paths: Record<string, ReplayPathFigures> = {};
   const examples: ReplayExample[] = [];
@@ -215,14 +206,7 @@ export async function stageReplay(
   const last = lastReplayOf(r.lastEvaluation);
   if (!replayDue(last, r, thresholds.replayIntervalSeconds, now)) return last;
   const input = {
-    window: {
-      bundle: r.bundle.name,
-      members: r.canaryCredentialIds,
-      canaryRevision: r.canaryRevision.revision,
-      baselineRevision: r.baselineRevision.revision,
-      from: r.stageStartedAt,
-      to: now,
-    },
+    window: stageWindow(r, now),
     stageIndex: r.stageIndex,
     roots: r.bundle.roots,
     canary: r.canaryRevision,

@@ -62,6 +62,8 @@ describe("a recertification campaign in the browser", () => {
     await page.screenshot({ path: path.join(SHOTS, "recertification-campaign.png"), fullPage: true });
 
     await page.goto(`${new URL(page.url()).pathname}/report`);
+    // The report streams in after its loading state: read it once its first item is there.
+    await page.getByText(`keep by ${user.email}`).first().waitFor();
     const report = await page.textContent("main");
     expect(report).toContain(service.name);
     expect(report).toContain(`keep by ${user.email}`);
