@@ -319,7 +319,14 @@ describe("PostgreSQL unavailable", () => {
     await eventually(async () => expect(await agent.bundleStatus(scenario.bundle.name)).not.toHaveProperty("code"), {
       timeoutMs: 5_000,
     });
-    expect((await (await fetch(`${agent.url}/v1/status`)).json()).result.decision_logs).not.toHaveProperty("http_code");
+    // OPA clears its decision-log error with the next status it computes, not with the upload itself.
+    await eventually(
+      async () =>
+        expect((await (await fetch(`${agent.url}/v1/status`)).json()).result.decision_logs).not.toHaveProperty(
+          "http_code",
+        ),
+      { timeoutMs: 5_000 },
+    );
     for (const app of [first, second]) expect((await api(app, "/api/v1/policies")).status).toBe(200);
     // The console pages that showed the outage come back by themselves.
     await expect

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/core/db";
+import { revisionRollouts } from "@/lib/rollouts/revision-rollouts";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { servedRevisionFor, startBundleCache, stopBundleCache } from "@/lib/bundles/bundle-cache";
 import { abortRollout, promoteRollout } from "@/lib/rollouts/end-rollout";
@@ -240,6 +241,16 @@ describe("canary rollouts with real opa agents", () => {
     expect(alert?.summary).toContain("back on r2");
     const audit = await db.auditEvent.findMany({ where: { targetId: rollout.id }, orderBy: { seq: "asc" } });
     expect(audit.map((e) => e.action)).toEqual(["rollout.start", "rollout.abort"]);
+    // Both revisions' lineage shows the rollout and its steps, the abort with its reason.
+    for (const [number, role] of [
+      [3, "canary"],
+      [2, "baseline"],
+    ] as const) {
+      const [lineage] = await revisionRollouts({ actor: s.actors.admin, bundle: bundleName(), number });
+      expect(lineage).toMatchObject({ id: rollout.id, role, state: "aborted", canary: "r3", baseline: "r2" });
+      expect(lineage!.steps.map((step) => step.action)).toEqual(["start", "abort"]);
+      expect(lineage!.steps[1]!.reason).toContain(`deny rate on ${path()}`);
+    }
     const ended = await appError(
       abortRollout({ actor: s.actors.admin, name: bundleName(), id: rollout.id, input: { reason: "again" } }),
     );

@@ -13,6 +13,8 @@ import { RevisionFiles } from "./revision-files";
 import { DataTable } from "@/components/ui";
 import { revisionCopies } from "@/lib/distribution/manage-targets";
 import { DistributionStateBadge } from "../../distribution-state";
+import { revisionRollouts } from "@/lib/rollouts/revision-rollouts";
+import { RevisionRollouts } from "./revision-rollouts";
 
 export async function generateMetadata({
   params,
@@ -29,6 +31,7 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
   if (!parsed.success) notFound();
   const r = await orNotFound(getRevisionOrThrow({ actor, name: parsed.data.name, number: parsed.data.number }));
   const copies = await revisionCopies({ actor, name: parsed.data.name, number: parsed.data.number });
+  const rollouts = await revisionRollouts({ actor, bundle: parsed.data.name, number: parsed.data.number });
   return (
     <div className="page">
       <div className="breadcrumbs">
@@ -144,6 +147,7 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
           )}
         </section>
       </div>
+      <RevisionRollouts bundle={r.bundle} rollouts={rollouts} />
       <RevisionFiles files={r.files} contents={r.contents} manifest={r.manifest} />
     </div>
   );
