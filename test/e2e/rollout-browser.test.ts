@@ -101,8 +101,9 @@ describe("a canary rollout in the browser", () => {
     expect((await evaluateRollout(id, { now: new Date(at + 3_000) })).outcome).toBe("aborted");
 
     await page.goto(`/bundles/${bundle}/rollouts/${id}`);
-    const deny = page.getByRole("img", { name: /^Deny rate, canary against baseline, 3 evaluations/ });
-    expect(await deny.getAttribute("aria-label")).toContain("1 above the threshold");
+    // The app's own evaluator (every 15 s) may have judged the rollout too, on a slow run.
+    const deny = page.getByRole("img", { name: /^Deny rate, canary against baseline, \d+ evaluations/ });
+    expect(await deny.getAttribute("aria-label")).toMatch(/[1-9]\d* above the threshold/);
     expect(await page.getByRole("list", { name: "Reasons" }).textContent()).toMatch(/deny rate on /);
     // The two distinct inputs, replayed against both revisions' bundles by the real opa.
     await page.getByText(/Replayed 2 distinct inputs against both revisions/).waitFor();
