@@ -66,6 +66,8 @@ describe("the console's pages", () => {
     // A short window, and the 24 policies created above, make the audit trail several screens long.
     await page.setViewportSize({ width: 1280, height: 480 });
     await page.goto("/audit");
+    // The trail streams in after the loading skeleton; measure the page once its rows are there.
+    await page.locator("table tbody tr").nth(20).waitFor();
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
     const m = await page.evaluate(() => {
       const sidebar = document.querySelector(".sidebar")!.getBoundingClientRect();
