@@ -101,6 +101,30 @@ export function ConfirmButtons({
   );
 }
 
+/** One checkbox and its label; `onToggle` receives whether it is now ticked. */
+export function Checkbox({
+  checked,
+  onToggle,
+  title,
+  small = false,
+  ariaLabel,
+  children,
+}: {
+  checked: boolean;
+  onToggle: (on: boolean) => void;
+  title?: string;
+  small?: boolean;
+  ariaLabel?: string;
+  children: ReactNode;
+}) {
+  return (
+    <label className={small ? "checkbox small" : "checkbox"} title={title}>
+      <input type="checkbox" checked={checked} aria-label={ariaLabel} onChange={(e) => onToggle(e.target.checked)} />{" "}
+      {children}
+    </label>
+  );
+}
+
 /** The list with `item` added (on) or taken out (off): a checkbox group's state. */
 export function toggled<T>(list: T[], item: T, on: boolean): T[] {
   return on ? [...list, item] : list.filter((x) => x !== item);

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import Link from "next/link";
 import { CheckIcon } from "@/components/icons";
 import type { GettingStartedStep } from "@/lib/onboarding/getting-started";
+import { ProgressBar } from "@/components/progress-bar";
 
 const DISMISSED = "verdict.getting-started.dismissed";
 
@@ -47,16 +48,7 @@ export function GettingStarted({ steps }: { steps: GettingStartedStep[] }) {
         </button>
       </div>
       <div className="card-body stack">
-        <div
-          className="progress"
-          role="progressbar"
-          aria-label="Getting started"
-          aria-valuemin={0}
-          aria-valuemax={steps.length}
-          aria-valuenow={done}
-        >
-          <span className="on-latest" style={{ width: `${(100 * done) / steps.length}%` }} />
-        </div>
+        <ProgressBar label="Getting started" percent={Math.round((100 * done) / steps.length)} />
         <ol className="checklist">
           {steps.map((step) => (
             <li

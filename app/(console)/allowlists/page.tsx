@@ -113,17 +113,23 @@ export default async function AllowlistsPage({
                 <td className="num">{s.endpoints}</td>
                 <td className="num">{s.grants.toLocaleString("en-US")}</td>
                 <td>
-                  <div className="row row-wrap">
-                    {s.expiringSoon > 0 ? <span className="badge badge-warn">{s.expiringSoon} expiring</span> : null}
-                    {s.expired > 0 ? <span className="badge badge-danger">{s.expired} expired</span> : null}
-                    {s.expiringSoon === 0 && s.expired === 0 ? <span className="muted small">—</span> : null}
-                  </div>
+                  <GrantExpiry expiringSoon={s.expiringSoon} expired={s.expired} />
                 </td>
               </tr>
             ))}
           </DataTable>
         )}
       </div>
+    </div>
+  );
+}
+
+function GrantExpiry({ expiringSoon, expired }: { expiringSoon: number; expired: number }) {
+  if (expiringSoon === 0 && expired === 0) return <span className="muted small">—</span>;
+  return (
+    <div className="row row-wrap">
+      {expiringSoon > 0 ? <span className="badge badge-warn">{expiringSoon} expiring</span> : null}
+      {expired > 0 ? <span className="badge badge-danger">{expired} expired</span> : null}
     </div>
   );
 }

@@ -3,12 +3,12 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
-import { toast } from "@/components/toaster";
+import { useApiAction } from "@/components/use-api-action";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { FleetIcon } from "@/components/icons";
 import type { AgentCredentialView, CreatedAgentCredential } from "@/lib/agents/agent-credential-view";
 import { SecretReveal } from "./secret-reveal";
-import { ConfirmButtons, CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
+import { Checkbox, ConfirmButtons, CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
 import { EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
 import { DataTable } from "@/components/ui";
 
@@ -25,6 +25,7 @@ const EXPIRES = [
 
 export function AgentCredentialsManager({ credentials, bundles }: { credentials: CredentialRow[]; bundles: string[] }) {
   const router = useRouter();
+  const { run } = useApiAction();
   const [creating, setCreating] = useState(credentials.length === 0);
   const [kind, setKind] = useState<"bearer" | "oauth2">("bearer");
   const [scope, setScope] = useState<string[]>(bundles.slice(0, 1));
@@ -59,14 +60,13 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
   }
 
   async function revoke(row: CredentialRow) {
-    try {
-      await api(`/api/v1/agent-credentials/${row.id}`, { method: "DELETE" });
-      toast(`Revoked “${row.name}” — agents using it now get 401`);
-      setConfirming(null);
-      router.refresh();
-    } catch (e) {
-      toast(e instanceof ApiError ? e.message : "Revoke failed", "danger");
-    }
+    await run(() => api(`/api/v1/agent-credentials/${row.id}`, { method: "DELETE" }), {
+      done: () => {
+        setConfirming(null);
+        return `Revoked “${row.name}” — agents using it now get 401`;
+      },
+      failed: "Revoke failed",
+    });
   }
 
   const now = Date.now();
@@ -112,14 +112,9 @@ export function AgentCredentialsManager({ credentials, bundles }: { credentials:
                 </span>
               ) : null}
               {bundles.map((b) => (
-                <label key={b} className="checkbox">
-                  <input
-                    type="checkbox"
-                    checked={scope.includes(b)}
-                    onChange={(e) => setScope((cur) => toggled(cur, b, e.target.checked))}
-                  />{" "}
+                <Checkbox key={b} checked={scope.includes(b)} onToggle={(on) => setScope((cur) => toggled(cur, b, on))}>
                   <span className="mono">{b}</span>
-                </label>
+                </Checkbox>
               ))}
             </PlainFieldset>
             <PlainFieldset legend="It may also">

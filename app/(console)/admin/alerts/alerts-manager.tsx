@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { CopyButton } from "@/components/copy-button";
 import { formatDateTime, timeAgo } from "@/components/format";
-import { CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
+import { Checkbox, CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
 import { BellIcon } from "@/components/icons";
 import { DataTable, EmptyState, PlainFieldset, SelectField, TextField } from "@/components/ui";
 import { useApiAction } from "@/components/use-api-action";
@@ -113,14 +113,13 @@ export function AlertsManager({
             </div>
             <PlainFieldset legend="Alert on">
               {kinds.map((k) => (
-                <label key={k.kind} className="checkbox">
-                  <input
-                    type="checkbox"
-                    checked={chosen.includes(k.kind)}
-                    onChange={(e) => setChosen((list) => toggled(list, k.kind, e.target.checked))}
-                  />
+                <Checkbox
+                  key={k.kind}
+                  checked={chosen.includes(k.kind)}
+                  onToggle={(on) => setChosen((list) => toggled(list, k.kind, on))}
+                >
                   {k.label}
-                </label>
+                </Checkbox>
               ))}
             </PlainFieldset>
             <FormActions onCancel={() => setAdding(false)} submit="Add webhook" busy={chosen.length === 0} />

@@ -8,6 +8,7 @@ import { formatDateTime } from "@/components/format";
 import { DataTable, EmptyState, PageHeader, num } from "@/components/ui";
 import { StartCampaignForm } from "./start-campaign-form";
 import { NoticeList } from "./notice-list";
+import { ProgressBar } from "@/components/progress-bar";
 
 export const metadata: Metadata = { title: "Recertification" };
 
@@ -54,16 +55,7 @@ export default async function RecertificationPage() {
                     </td>
                     <td>{formatDateTime(c.dueAt)}</td>
                     <td>
-                      <div
-                        className="progress"
-                        role="progressbar"
-                        aria-valuenow={pct}
-                        aria-valuemin={0}
-                        aria-valuemax={100}
-                        aria-label={`${c.title}: ${pct}% decided`}
-                      >
-                        <span className="on-latest" style={{ width: `${pct}%` }} />
-                      </div>
+                      <ProgressBar label={`${c.title}: ${pct}% decided`} percent={pct} />
                       <span className="small muted">
                         {c.progress.decided} / {c.progress.total} decided
                       </span>

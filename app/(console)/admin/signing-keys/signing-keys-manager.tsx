@@ -155,35 +155,39 @@ export function SigningKeysManager({ keys }: { keys: SigningKeyView[] }) {
                     </button>
                   </form>
                 ) : (
-                  <div className="row" style={{ justifyContent: "flex-end" }}>
-                    <a className="btn btn-sm" href={`/api/v1/signing-keys/${k.id}/public-key`} download>
-                      Public key
-                    </a>
-                    {k.state === "standby" ? (
-                      <button
-                        type="button"
-                        className="btn btn-sm"
-                        onClick={() => setPending({ id: k.id, action: "activate" })}
-                      >
-                        Activate…
-                      </button>
-                    ) : null}
-                    {k.state === "standby" ? (
-                      <button
-                        type="button"
-                        className="btn btn-sm btn-danger"
-                        onClick={() => setPending({ id: k.id, action: "retire" })}
-                      >
-                        Retire…
-                      </button>
-                    ) : null}
-                  </div>
+                  <KeyActions signingKey={k} onAsk={(action) => setPending({ id: k.id, action })} />
                 )}
               </td>
             </tr>
           ))}
         </DataTable>
       )}
+    </div>
+  );
+}
+
+function KeyActions({
+  signingKey: k,
+  onAsk,
+}: {
+  signingKey: SigningKeyView;
+  onAsk: (action: "activate" | "retire") => void;
+}) {
+  return (
+    <div className="row" style={{ justifyContent: "flex-end" }}>
+      <a className="btn btn-sm" href={`/api/v1/signing-keys/${k.id}/public-key`} download>
+        Public key
+      </a>
+      {k.state === "standby" ? (
+        <>
+          <button type="button" className="btn btn-sm" onClick={() => onAsk("activate")}>
+            Activate…
+          </button>
+          <button type="button" className="btn btn-sm btn-danger" onClick={() => onAsk("retire")}>
+            Retire…
+          </button>
+        </>
+      ) : null}
     </div>
   );
 }

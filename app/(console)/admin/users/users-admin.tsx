@@ -6,7 +6,7 @@ import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
 import { useApiAction } from "@/components/use-api-action";
 import { timeAgo } from "@/components/format";
-import { CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
+import { Checkbox, CreateCard, FormActions, ProblemAlert, toggled } from "@/components/form-parts";
 import { DataTable, PlainFieldset, TextField } from "@/components/ui";
 
 type User = {
@@ -80,15 +80,15 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
             </div>
             <PlainFieldset legend="Roles">
               {ROLES.map((r) => (
-                <label key={r} className="checkbox" title={ROLE_HELP[r]}>
-                  <input
-                    type="checkbox"
-                    checked={roles.includes(r)}
-                    onChange={(e) => setRoles((cur) => toggled(cur, r, e.target.checked))}
-                  />{" "}
+                <Checkbox
+                  key={r}
+                  title={ROLE_HELP[r]}
+                  checked={roles.includes(r)}
+                  onToggle={(on) => setRoles((cur) => toggled(cur, r, on))}
+                >
                   {r}
                   <span className="muted small">({ROLE_HELP[r]})</span>
-                </label>
+                </Checkbox>
               ))}
             </PlainFieldset>
             <ProblemAlert error={error} />
@@ -109,15 +109,16 @@ export function UsersAdmin({ users, selfId }: { users: User[]; selfId: string })
               <td>
                 <div className="row row-wrap" style={{ gap: 4 }}>
                   {ROLES.map((r) => (
-                    <label key={r} className="checkbox small" title={ROLE_HELP[r]}>
-                      <input
-                        type="checkbox"
-                        checked={u.roles.includes(r)}
-                        aria-label={`${r} role for ${u.email}`}
-                        onChange={(e) => void update(u, { roles: toggled(u.roles, r, e.target.checked) })}
-                      />{" "}
+                    <Checkbox
+                      key={r}
+                      small
+                      title={ROLE_HELP[r]}
+                      checked={u.roles.includes(r)}
+                      ariaLabel={`${r} role for ${u.email}`}
+                      onToggle={(on) => void update(u, { roles: toggled(u.roles, r, on) })}
+                    >
                       {r}
-                    </label>
+                    </Checkbox>
                   ))}
                 </div>
               </td>

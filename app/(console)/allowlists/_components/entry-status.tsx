@@ -83,6 +83,20 @@ export function EndpointLabel({ method, path }: { method: string; path: string }
   );
 }
 
+/** Two table cells: the service and the endpoint of a grant. */
+export function ServiceEndpointCells({ service, method, path }: { service: string; method: string; path: string }) {
+  return (
+    <>
+      <td>
+        <ServiceLink service={service} />
+      </td>
+      <td>
+        <EndpointLabel method={method} path={path} />
+      </td>
+    </>
+  );
+}
+
 /** Marks a grant to a caller of another trust domain (nothing for the same one). */
 export function CrossTrustDomainBadge({ cross }: { cross: boolean }) {
   if (!cross) return null;

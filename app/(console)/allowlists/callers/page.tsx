@@ -6,10 +6,9 @@ import { AllowlistTabs } from "../_components/allowlist-tabs";
 import {
   CallerLink,
   CrossTrustDomainBadge,
-  EndpointLabel,
   EntryStatusBadge,
   OwnerReason,
-  ServiceLink,
+  ServiceEndpointCells,
   SpiffeIdText,
 } from "../_components/entry-status";
 import { DataTable, PageHeader, SearchForm, num } from "@/components/ui";
@@ -151,12 +150,7 @@ async function CallerView({
           <DataTable columns={["Service", "Endpoint", "Granted to", "Owner · reason", "Expiry"]}>
             {view.grants.map((g) => (
               <tr key={g.entryId} className={g.status === "expired" ? "row-expired" : undefined}>
-                <td>
-                  <ServiceLink service={g.service} />
-                </td>
-                <td>
-                  <EndpointLabel method={g.method} path={g.path} />
-                </td>
+                <ServiceEndpointCells service={g.service} method={g.method} path={g.path} />
                 <td className="mono small caller-cell">
                   {g.via === view.caller ? "this caller" : <SpiffeIdText id={g.via} />}
                   <CrossTrustDomainBadge cross={g.crossTrustDomain} />

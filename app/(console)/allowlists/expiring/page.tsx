@@ -4,7 +4,7 @@ import { listExpiringGrants, type ExpiringGrant } from "@/lib/allowlists/caller-
 import { ZExpiringQuery } from "@/lib/allowlists/schemas";
 import { formatDateTime } from "@/components/format";
 import { AllowlistTabs } from "../_components/allowlist-tabs";
-import { CallerLink, EndpointLabel, EntryStatusBadge, ServiceLink } from "../_components/entry-status";
+import { CallerLink, EntryStatusBadge, ServiceEndpointCells } from "../_components/entry-status";
 import { DataTable, PageHeader } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Expiring grants · Allowlists" };
@@ -82,12 +82,7 @@ function GrantTable({ title, grants, empty }: { title: string; grants: ExpiringG
               <td className="caller-cell">
                 <CallerLink caller={g.caller} />
               </td>
-              <td>
-                <ServiceLink service={g.service} />
-              </td>
-              <td>
-                <EndpointLabel method={g.method} path={g.path} />
-              </td>
+              <ServiceEndpointCells service={g.service} method={g.method} path={g.path} />
               <td>{g.owner}</td>
             </tr>
           ))}

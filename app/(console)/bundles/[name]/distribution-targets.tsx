@@ -6,7 +6,7 @@ import { useApiAction } from "@/components/use-api-action";
 import { ConfirmButtons, CreateCard, FormActions, ProblemAlert } from "@/components/form-parts";
 import { DataTable, EmptyState, SelectField, TextField } from "@/components/ui";
 import { timeAgo } from "@/components/format";
-import type { TargetView } from "@/lib/distribution/manage-targets";
+import type { TargetView } from "@/lib/distribution/list-targets";
 import { DistributionStateBadge } from "./distribution-state";
 
 function text(form: FormData, name: string): string {

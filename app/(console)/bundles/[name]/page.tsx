@@ -15,11 +15,12 @@ import { listPolicies } from "@/lib/policies/list-policies";
 import { isUnderRoots, packageDataPath } from "@/lib/bundles/roots";
 import { getBundleOrThrow } from "@/lib/bundles/list-bundles";
 import { DataTable, num } from "@/components/ui";
-import { listTargets } from "@/lib/distribution/manage-targets";
+import { listTargets } from "@/lib/distribution/list-targets";
 import { DistributionTargets } from "./distribution-targets";
 import { listRollouts } from "@/lib/rollouts/rollout-view";
 import { CanaryRollouts } from "../../_components/canary-rollouts";
 import { StageRolloutForm } from "./stage-rollout-form";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
   const parsed = ZBundleParams.safeParse(await params);
@@ -56,9 +57,9 @@ export default async function BundlePage({
     : [];
   return (
     <div className="page">
-      <div className="breadcrumbs">
-        <Link href="/bundles">Bundles</Link> <span aria-hidden>/</span> <span className="mono">{bundle.name}</span>
-      </div>
+      <Breadcrumbs trail={[{ href: "/bundles", label: "Bundles" }]}>
+        <span className="mono">{bundle.name}</span>
+      </Breadcrumbs>
       <div className="page-header">
         <div>
           <h1>

@@ -10,6 +10,7 @@ import { formatDateTime, timeAgo } from "@/components/format";
 import { AlertIcon, CheckIcon } from "@/components/icons";
 import { OutcomeBadge, utcStamp } from "../_components/decision-rows";
 import { ReplayPanel } from "./replay-panel";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 
 export async function generateMetadata({ params }: { params: Promise<{ decisionId: string }> }): Promise<Metadata> {
   const id = safeDecode((await params).decisionId);
@@ -32,9 +33,9 @@ export default async function DecisionPage({
   });
   return (
     <div className="page page-wide">
-      <div className="breadcrumbs">
-        <Link href="/decisions">Decisions</Link> <span aria-hidden>/</span> <span className="mono">{d.decisionId}</span>
-      </div>
+      <Breadcrumbs trail={[{ href: "/decisions", label: "Decisions" }]}>
+        <span className="mono">{d.decisionId}</span>
+      </Breadcrumbs>
       <div className="page-header">
         <div>
           <h1 className="row">

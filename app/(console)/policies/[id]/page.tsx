@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { can } from "@/lib/auth/actor";
 import { loadPolicyPage } from "./load-policy-page";
 import { getLatestTestRunForVersion } from "@/lib/policy-tests/get-test-runs";
@@ -9,6 +8,7 @@ import { policyMetadata } from "../_components/policy-title";
 import { PageHeader } from "@/components/ui";
 import { getPolicyReferences } from "@/lib/policies/get-policy-references";
 import { PolicyReferencesCard } from "../_components/policy-references-card";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 
 export function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   return policyMetadata(params);
@@ -22,9 +22,7 @@ export default async function PolicyEditorPage({ params }: { params: Promise<{ i
   ]);
   return (
     <div className="page page-wide">
-      <div className="breadcrumbs">
-        <Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>{policy.name}</span>
-      </div>
+      <Breadcrumbs trail={[{ href: "/policies", label: "Policies" }]}>{policy.name}</Breadcrumbs>
       <PageHeader title={policy.name}>
         <code>{policy.packagePath}</code> · owned by {policy.owner}
       </PageHeader>

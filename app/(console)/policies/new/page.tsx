@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { NewPolicyForm } from "./new-policy-form";
 import { PageHeader } from "@/components/ui";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 
 export const metadata: Metadata = { title: "New policy" };
 
@@ -10,9 +10,7 @@ export default async function NewPolicyPage() {
   await requirePageActor("policy:write");
   return (
     <div className="page">
-      <div className="breadcrumbs">
-        <Link href="/policies">Policies</Link> <span aria-hidden>/</span> <span>New</span>
-      </div>
+      <Breadcrumbs trail={[{ href: "/policies", label: "Policies" }]}>New</Breadcrumbs>
       <PageHeader title="New policy">
         A Rego module in its own package. It is checked by OPA before it is stored as version 1.
       </PageHeader>

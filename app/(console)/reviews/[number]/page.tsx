@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { getChangeRequestOrThrow } from "@/lib/reviews/change-request-views";
@@ -15,6 +14,7 @@ import { AuthorActions } from "./author-actions";
 import { ImpactPanel } from "./impact-panel";
 import { RedTeamPanel } from "./red-team-panel";
 import { can } from "@/lib/auth/actor";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 
 export async function generateMetadata({ params }: { params: Promise<{ number: string }> }): Promise<Metadata> {
   const parsed = ZChangeRequestParams.safeParse(await params);
@@ -28,9 +28,7 @@ export default async function ChangeRequestPage({ params }: { params: Promise<{ 
   const cr = await orNotFound(getChangeRequestOrThrow({ actor, number: parsed.data.number }));
   return (
     <div className="page page-wide">
-      <div className="breadcrumbs">
-        <Link href="/reviews">Change requests</Link> <span aria-hidden>/</span> <span>#{cr.number}</span>
-      </div>
+      <Breadcrumbs trail={[{ href: "/reviews", label: "Change requests" }]}>#{cr.number}</Breadcrumbs>
       <div className="page-header">
         <div>
           <div className="row" style={{ gap: 10 }}>

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { listSubmittablePolicies } from "@/lib/reviews/submittable-policies";
 import { NewChangeRequestForm } from "./new-change-request-form";
 import { PageHeader } from "@/components/ui";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 
 export const metadata: Metadata = { title: "New change request" };
 
@@ -13,9 +13,7 @@ export default async function NewChangeRequestPage({ searchParams }: { searchPar
   const { policy } = await searchParams;
   return (
     <div className="page">
-      <div className="breadcrumbs">
-        <Link href="/reviews">Change requests</Link> <span aria-hidden>/</span> <span>New</span>
-      </div>
+      <Breadcrumbs trail={[{ href: "/reviews", label: "Change requests" }]}>New</Breadcrumbs>
       <PageHeader title="New change request">
         Pick the policy versions to ship and say why. A reviewer who wrote none of them approves; any later change voids
         the approval.

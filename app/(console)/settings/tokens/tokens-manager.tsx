@@ -4,9 +4,10 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { api, ApiError } from "@/components/api-client";
 import { toast } from "@/components/toaster";
+import { useApiAction } from "@/components/use-api-action";
 import { formatDateTime, timeAgo } from "@/components/format";
 import { KeyIcon } from "@/components/icons";
-import { CreateCard, FormActions, toggled } from "@/components/form-parts";
+import { Checkbox, CreateCard, FormActions, toggled } from "@/components/form-parts";
 import { EmptyState, LifecycleBadge, PlainFieldset, SelectField, TextField } from "@/components/ui";
 import { DataTable } from "@/components/ui";
 
@@ -42,6 +43,7 @@ export function TokensManager({
   seesAll: boolean;
 }) {
   const router = useRouter();
+  const { run } = useApiAction();
   const [creating, setCreating] = useState(false);
   const [roles, setRoles] = useState<string[]>(myRoles.includes("viewer") ? ["viewer"] : myRoles.slice(0, 1));
   const [secret, setSecret] = useState<string | null>(null);
@@ -62,13 +64,10 @@ export function TokensManager({
   }
 
   async function revoke(token: Token) {
-    try {
-      await api(`/api/v1/tokens/${token.id}`, { method: "DELETE" });
-      toast(`Revoked “${token.name}”`);
-      router.refresh();
-    } catch (e) {
-      toast(e instanceof ApiError ? e.message : "Revoke failed", "danger");
-    }
+    await run(() => api(`/api/v1/tokens/${token.id}`, { method: "DELETE" }), {
+      done: () => `Revoked “${token.name}”`,
+      failed: "Revoke failed",
+    });
   }
 
   const now = Date.now();
@@ -114,14 +113,9 @@ export function TokensManager({
             </div>
             <PlainFieldset legend="Roles (only roles you hold)">
               {myRoles.map((r) => (
-                <label key={r} className="checkbox">
-                  <input
-                    type="checkbox"
-                    checked={roles.includes(r)}
-                    onChange={(e) => setRoles((cur) => toggled(cur, r, e.target.checked))}
-                  />{" "}
+                <Checkbox key={r} checked={roles.includes(r)} onToggle={(on) => setRoles((cur) => toggled(cur, r, on))}>
                   {r}
-                </label>
+                </Checkbox>
               ))}
             </PlainFieldset>
             {error ? (
@@ -142,45 +136,60 @@ export function TokensManager({
             columns={["Name", seesAll && "Owner", "Roles", "Expires", "Last used", "Status"]}
             actions="Actions"
           >
-            {tokens.map((t) => {
-              const expired = new Date(t.expiresAt).getTime() <= now;
-              return (
-                <tr key={t.id}>
-                  <td>
-                    <div style={{ fontWeight: 600 }}>{t.name}</div>
-                    <div className="mono small muted">{t.prefix}</div>
-                  </td>
-                  {seesAll ? (
-                    <td className="small">
-                      {t.userEmail}
-                      {t.userId === selfId ? " (you)" : ""}
-                    </td>
-                  ) : null}
-                  <td>
-                    {t.roles.map((r) => (
-                      <span key={r} className="badge" style={{ marginRight: 4 }}>
-                        {r}
-                      </span>
-                    ))}
-                  </td>
-                  <td title={formatDateTime(t.expiresAt)}>{timeAgo(t.expiresAt)}</td>
-                  <td>{t.lastUsedAt ? timeAgo(t.lastUsedAt) : <span className="muted">never</span>}</td>
-                  <td>
-                    <LifecycleBadge revoked={t.revokedAt !== null} expired={expired} />
-                  </td>
-                  <td className="num">
-                    {!t.revokedAt && !expired ? (
-                      <button type="button" className="btn btn-sm btn-danger" onClick={() => void revoke(t)}>
-                        Revoke
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
+            {tokens.map((t) => (
+              <TokenRow
+                key={t.id}
+                token={t}
+                owner={seesAll ? `${t.userEmail ?? ""}${t.userId === selfId ? " (you)" : ""}` : null}
+                expired={new Date(t.expiresAt).getTime() <= now}
+                onRevoke={() => void revoke(t)}
+              />
+            ))}
           </DataTable>
         )}
       </CreateCard>
     </div>
+  );
+}
+
+function TokenRow({
+  token: t,
+  owner,
+  expired,
+  onRevoke,
+}: {
+  token: Token;
+  /** The owner's column, when the list shows everyone's tokens. */
+  owner: string | null;
+  expired: boolean;
+  onRevoke: () => void;
+}) {
+  return (
+    <tr>
+      <td>
+        <div style={{ fontWeight: 600 }}>{t.name}</div>
+        <div className="mono small muted">{t.prefix}</div>
+      </td>
+      {owner !== null ? <td className="small">{owner}</td> : null}
+      <td>
+        {t.roles.map((r) => (
+          <span key={r} className="badge" style={{ marginRight: 4 }}>
+            {r}
+          </span>
+        ))}
+      </td>
+      <td title={formatDateTime(t.expiresAt)}>{timeAgo(t.expiresAt)}</td>
+      <td>{t.lastUsedAt ? timeAgo(t.lastUsedAt) : <span className="muted">never</span>}</td>
+      <td>
+        <LifecycleBadge revoked={t.revokedAt !== null} expired={expired} />
+      </td>
+      <td className="num">
+        {!t.revokedAt && !expired ? (
+          <button type="button" className="btn btn-sm btn-danger" onClick={onRevoke}>
+            Revoke
+          </button>
+        ) : null}
+      </td>
+    </tr>
   );
 }

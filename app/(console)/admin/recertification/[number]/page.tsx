@@ -9,6 +9,8 @@ import { formatDateTime } from "@/components/format";
 import { Stat } from "@/components/ui";
 import { CampaignActions } from "./campaign-actions";
 import { CampaignItems } from "./campaign-items";
+import { Breadcrumbs } from "@/components/breadcrumbs";
+import { ProgressBar } from "@/components/progress-bar";
 
 type Props = { params: Promise<{ number: string }>; searchParams: Promise<{ mine?: string; state?: string }> };
 
@@ -31,11 +33,9 @@ export default async function CampaignPage({ params, searchParams }: Props) {
   const filter = (m: boolean, s: string) => `?mine=${m}&state=${s}`;
   return (
     <div className="page">
-      <div className="breadcrumbs">
-        <Link href="/admin/recertification">Recertification</Link>
-        <span aria-hidden>/</span>
-        <span>#{campaign.number}</span>
-      </div>
+      <Breadcrumbs trail={[{ href: "/admin/recertification", label: "Recertification" }]}>
+        #{campaign.number}
+      </Breadcrumbs>
       <div className="page-header">
         <div>
           <h1>{campaign.title}</h1>
@@ -68,18 +68,15 @@ export default async function CampaignPage({ params, searchParams }: Props) {
       </div>
       <div className="stack">
         <div className="card card-body">
-          <div
-            className="progress"
-            role="progressbar"
-            aria-valuenow={pct}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-label={`${pct}% decided`}
-          >
-            <span className="on-latest" style={{ width: `${(100 * p.kept) / Math.max(p.total, 1)}%` }} />
-            <span className="behind" style={{ width: `${(100 * p.narrowed) / Math.max(p.total, 1)}%` }} />
-            <span className="stale" style={{ width: `${(100 * p.revoked) / Math.max(p.total, 1)}%` }} />
-          </div>
+          <ProgressBar
+            label={`${pct}% decided`}
+            percent={pct}
+            segments={[
+              { tone: "on-latest", percent: (100 * p.kept) / Math.max(p.total, 1) },
+              { tone: "behind", percent: (100 * p.narrowed) / Math.max(p.total, 1) },
+              { tone: "stale", percent: (100 * p.revoked) / Math.max(p.total, 1) },
+            ]}
+          />
           <p className="small muted" style={{ marginTop: 6 }}>
             {p.decided} of {p.total} decided ({pct}%): {p.kept} kept, {p.narrowed} narrowed, {p.revoked} revoked
             {p.overdue > 0 ? ` · ${p.overdue} overdue` : ""}

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { getChangeRequestOrThrow } from "@/lib/reviews/change-request-views";
@@ -7,6 +6,7 @@ import { ZChangeRequestParams } from "@/lib/change-requests/schemas";
 import { formatDateTime } from "@/components/format";
 import { AccessDiffList } from "../../_components/access-diff-list";
 import { ReviewActions } from "./review-actions";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 
 type Props = { params: Promise<{ number: string }> };
 
@@ -22,13 +22,14 @@ export default async function AllowlistChangePage({ params }: Props) {
   if (!cr) notFound();
   return (
     <div className="page">
-      <div className="breadcrumbs">
-        <Link href="/allowlists">Allowlists</Link>
-        <span aria-hidden>/</span>
-        <Link href="/allowlists/changes">Proposed changes</Link>
-        <span aria-hidden>/</span>
-        <span>#{cr.number}</span>
-      </div>
+      <Breadcrumbs
+        trail={[
+          { href: "/allowlists", label: "Allowlists" },
+          { href: "/allowlists/changes", label: "Proposed changes" },
+        ]}
+      >
+        #{cr.number}
+      </Breadcrumbs>
       <div className="page-header">
         <div>
           <h1>

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
 import { getServiceDetail } from "@/lib/allowlists/list-services";
@@ -11,6 +10,7 @@ import { AddEndpointForm } from "./add-endpoint-form";
 import { CheckRequest } from "./check-request";
 import { OverWideGrants } from "./over-wide-grants";
 import { overWideGrants } from "@/lib/recertification/over-wide-grants";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 
 const EVIDENCE_DAYS = 30;
 
@@ -32,11 +32,7 @@ export default async function ServicePage({ params }: Props) {
 
   return (
     <div className="page">
-      <div className="breadcrumbs">
-        <Link href="/allowlists">Allowlists</Link>
-        <span aria-hidden>/</span>
-        <span>{service.name}</span>
-      </div>
+      <Breadcrumbs trail={[{ href: "/allowlists", label: "Allowlists" }]}>{service.name}</Breadcrumbs>
       <div className="page-header">
         <div>
           <h1>{service.name}</h1>

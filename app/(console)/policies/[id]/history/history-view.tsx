@@ -6,6 +6,7 @@ import { api, ApiError } from "@/components/api-client";
 import { RegoDiffEditor } from "@/components/monaco";
 import { toast } from "@/components/toaster";
 import { formatDateTime, timeAgo } from "@/components/format";
+import { ConfirmButtons } from "@/components/form-parts";
 import { DataTable } from "@/components/ui";
 
 type Summary = {
@@ -160,19 +161,17 @@ export function HistoryView({
                   </button>
                   {canRestore && v.number !== headNumber ? (
                     confirming === v.number ? (
-                      <>
-                        <button
-                          type="button"
-                          className="btn btn-sm btn-primary"
-                          onClick={() => void restore(v.number)}
-                          disabled={restoring !== null}
-                        >
-                          {restoring === v.number ? <span className="spinner" aria-hidden /> : null} Confirm restore
-                        </button>
-                        <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(null)}>
-                          Cancel
-                        </button>
-                      </>
+                      <ConfirmButtons
+                        danger={false}
+                        busy={restoring !== null}
+                        confirm={
+                          <>
+                            {restoring === v.number ? <span className="spinner" aria-hidden /> : null} Confirm restore
+                          </>
+                        }
+                        onConfirm={() => void restore(v.number)}
+                        onCancel={() => setConfirming(null)}
+                      />
                     ) : (
                       <button type="button" className="btn btn-sm" onClick={() => setConfirming(v.number)}>
                         Restore…

@@ -6,6 +6,7 @@ import { listPolicyVersions } from "@/lib/policies/get-policy";
 import { HistoryView } from "./history-view";
 import { policyMetadata } from "../../_components/policy-title";
 import { PageHeader } from "@/components/ui";
+import { Breadcrumbs } from "@/components/breadcrumbs";
 
 export function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   return policyMetadata(params, "History");
@@ -23,10 +24,14 @@ export default async function PolicyHistoryPage({
   const { a, b } = await searchParams;
   return (
     <div className="page page-wide">
-      <div className="breadcrumbs">
-        <Link href="/policies">Policies</Link> <span aria-hidden>/</span>{" "}
-        <Link href={`/policies/${policy.id}`}>{policy.name}</Link> <span aria-hidden>/</span> <span>History</span>
-      </div>
+      <Breadcrumbs
+        trail={[
+          { href: "/policies", label: "Policies" },
+          { href: `/policies/${policy.id}`, label: policy.name },
+        ]}
+      >
+        History
+      </Breadcrumbs>
       <PageHeader
         title={<>History of {policy.name}</>}
         actions={

@@ -11,10 +11,12 @@ import { orNotFound } from "../../../../_components/or-not-found";
 import { RevisionActions } from "../../revision-actions";
 import { RevisionFiles } from "./revision-files";
 import { DataTable } from "@/components/ui";
-import { revisionCopies } from "@/lib/distribution/manage-targets";
+import { revisionCopies } from "@/lib/distribution/revision-copies";
 import { DistributionStateBadge } from "../../distribution-state";
 import { revisionRollouts } from "@/lib/rollouts/revision-rollouts";
 import { RevisionRollouts } from "./revision-rollouts";
+import { Breadcrumbs } from "@/components/breadcrumbs";
+import { bundleTrail } from "../../bundle-trail";
 
 export async function generateMetadata({
   params,
@@ -34,13 +36,9 @@ export default async function RevisionPage({ params }: { params: Promise<{ name:
   const rollouts = await revisionRollouts({ actor, bundle: parsed.data.name, number: parsed.data.number });
   return (
     <div className="page">
-      <div className="breadcrumbs">
-        <Link href="/bundles">Bundles</Link> <span aria-hidden>/</span>{" "}
-        <Link href={`/bundles/${r.bundle}`} className="mono">
-          {r.bundle}
-        </Link>{" "}
-        <span aria-hidden>/</span> <span className="mono">{r.revision}</span>
-      </div>
+      <Breadcrumbs trail={bundleTrail(r.bundle)}>
+        <span className="mono">{r.revision}</span>
+      </Breadcrumbs>
       <div className="page-header">
         <div>
           <h1>

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
 import { can } from "@/lib/auth/actor";
@@ -15,6 +14,8 @@ import { ZRolloutThresholds } from "@/lib/rollouts/schemas";
 import { ComparisonChart, rolloutSeries } from "./rollout-charts";
 import { ReplaySummary } from "./replay-summary";
 import type { RolloutReplay } from "@/lib/rollouts/rollout-replay";
+import { Breadcrumbs } from "@/components/breadcrumbs";
+import { bundleTrail } from "../../bundle-trail";
 
 export const metadata: Metadata = { title: "Rollout" };
 
@@ -64,13 +65,7 @@ export default async function RolloutPage({ params }: { params: Promise<{ name: 
   } | null;
   return (
     <div className="page">
-      <div className="breadcrumbs">
-        <Link href="/bundles">Bundles</Link> <span aria-hidden>/</span>{" "}
-        <Link href={`/bundles/${r.bundle}`} className="mono">
-          {r.bundle}
-        </Link>{" "}
-        <span aria-hidden>/</span> <span>Rollout</span>
-      </div>
+      <Breadcrumbs trail={bundleTrail(r.bundle)}>Rollout</Breadcrumbs>
       <div className="page-header">
         <div>
           <h1>

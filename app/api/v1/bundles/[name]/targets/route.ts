@@ -1,7 +1,8 @@
 // GET  /api/v1/bundles/:name/targets — the bundle's registries and buckets, with each recent revision's state there
 // POST /api/v1/bundles/:name/targets — add one (its credentials are sealed and never returned)
 import { json, withApi } from "@/lib/http/with-api";
-import { addTarget, listTargets } from "@/lib/distribution/manage-targets";
+import { addTarget } from "@/lib/distribution/add-target";
+import { listTargets } from "@/lib/distribution/list-targets";
 import { ZCreateTargetRequest } from "@/lib/distribution/schemas";
 import { ZBundleParams } from "@/lib/bundles/schemas";
 

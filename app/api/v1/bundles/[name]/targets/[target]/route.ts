@@ -1,6 +1,6 @@
 // DELETE /api/v1/bundles/:name/targets/:target — stop distributing there (what it holds stays)
 import { withApi } from "@/lib/http/with-api";
-import { removeTarget } from "@/lib/distribution/manage-targets";
+import { removeTarget } from "@/lib/distribution/remove-target";
 import { ZTargetParams } from "@/lib/distribution/schemas";
 
 export const DELETE = withApi(
