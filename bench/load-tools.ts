@@ -42,9 +42,10 @@ export type Nginx = { url: string; stop: () => Promise<void> };
 
 /**
  * nginx (one worker, like the single Node process it is compared with) serving the same tarball
- * with the same ETag, Content-Type and If-None-Match → 304 behaviour as Verdict's bundle endpoint.
+ * with the same ETag, Content-Type, If-None-Match → 304 behaviour and `headers` (Verdict's
+ * security headers) as Verdict's bundle endpoint: the same response, byte for byte but Date and Server.
  */
-export async function startNginx(bytes: Buffer, etag: string): Promise<Nginx> {
+export async function startNginx(bytes: Buffer, etag: string, headers: Record<string, string>): Promise<Nginx> {
   const prefix = mkdtempSync(path.join(os.tmpdir(), "verdict-bench-nginx-"));
   mkdirSync(path.join(prefix, "www"), { recursive: true });
   mkdirSync(path.join(prefix, "logs"), { recursive: true });
@@ -66,6 +67,9 @@ http {
       if_modified_since off;
       default_type application/vnd.openpolicyagent.bundles;
       add_header ETag '${etag}' always;
+${Object.entries(headers)
+  .map(([name, value]) => `      add_header ${name} "${value}" always;`)
+  .join("\n")}
       if ($http_if_none_match = '${etag}') { return 304; }
       alias ${prefix}/www/bundle.tar.gz;
     }
@@ -97,14 +101,14 @@ http {
 }
 
 /** bench/node-floor-server.mjs on a free port: Node's own HTTP server answering the same 304/200, nothing else. */
-export async function startNodeFloor(bytes: Buffer, etag: string): Promise<Nginx> {
+export async function startNodeFloor(bytes: Buffer, etag: string, headers: Record<string, string>): Promise<Nginx> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "verdict-bench-node-floor-"));
   const file = path.join(dir, "bundle.tar.gz");
   writeFileSync(file, bytes);
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [path.join(process.cwd(), "bench", "node-floor-server.mjs"), String(port), etag, file],
+    [path.join(process.cwd(), "bench", "node-floor-server.mjs"), String(port), etag, file, JSON.stringify(headers)],
     {
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     },

@@ -50,9 +50,36 @@ export async function authenticateAgentAuthorization(
   if (!presented) throw unauthenticated("Send the agent credential as Authorization: Bearer …");
   const snapshot = await agentAuthSnapshot();
   const now = Date.now();
-  const { credential, via, tokenExpiresAt } = presented.startsWith(`${AGENT_TOKEN_PREFIX}_`)
-    ? { credential: staticTokenCredential(snapshot, presented), via: "token" as const, tokenExpiresAt: null }
-    : { ...(await jwtCredential(snapshot, presented, now)), via: "jwt" as const };
+  const found = presented.startsWith(`${AGENT_TOKEN_PREFIX}_`)
+    ? staticTokenCredential(snapshot, presented)
+    : await jwtCredential(snapshot, presented, now);
+  return principalOf(found, access, now);
+}
+
+/**
+ * authenticateAgentAuthorization answered from memory, without a promise: the bundle endpoint's
+ * hot path, where each promise costs (Node 20 runs async hooks for every one while the
+ * framework's AsyncLocalStorage is on). Undefined when memory cannot answer (the cache is not
+ * loaded yet, a JWT not verified before); the caller then takes the async path. Throws as that does.
+ */
+export function authenticateAgentFromMemory(
+  authorization: string | null | undefined,
+  access?: AgentAccess,
+): AgentPrincipal | undefined {
+  const snapshot = currentAgentAuthSnapshot();
+  const presented = bearerTokenOf(authorization);
+  if (!snapshot || !presented) return undefined;
+  const now = Date.now();
+  if (presented.startsWith(`${AGENT_TOKEN_PREFIX}_`))
+    return principalOf(staticTokenCredential(snapshot, presented), access, now);
+  const claims = rememberedClaims(presented, now);
+  return claims ? principalOf(credentialOfClaims(snapshot, claims), access, now) : undefined;
+}
+
+type FoundCredential = { credential: CachedCredential | null; via: "token" | "jwt"; tokenExpiresAt: number | null };
+
+function principalOf(found: FoundCredential, access: AgentAccess | undefined, now: number): AgentPrincipal {
+  const { credential, via, tokenExpiresAt } = found;
   if (!credential || (credential.expiresAt !== null && credential.expiresAt <= now)) {
     throw unauthenticated("The agent credential is invalid, expired or revoked");
   }
@@ -87,35 +114,44 @@ export function agentStillAuthorized(principal: AgentPrincipal, access: AgentAcc
   }
 }
 
-function staticTokenCredential(snapshot: AgentAuthSnapshot, token: string): CachedCredential | null {
+function staticTokenCredential(snapshot: AgentAuthSnapshot, token: string): FoundCredential {
   const credential = snapshot.bySecretHash.get(hashSecret(token));
-  return credential?.kind === "bearer" ? credential : null;
+  return { credential: credential?.kind === "bearer" ? credential : null, via: "token", tokenExpiresAt: null };
 }
 
-async function jwtCredential(
-  snapshot: AgentAuthSnapshot,
-  token: string,
-  now: number,
-): Promise<{ credential: CachedCredential | null; tokenExpiresAt: number | null }> {
-  const none = { credential: null, tokenExpiresAt: null };
-  if (!looksLikeJwt(token)) return none;
-  let claims = verified.get(token);
+/** The claims of a JWT verified before and not yet expired. */
+function rememberedClaims(token: string, now: number): AgentTokenClaims | undefined {
+  const claims = verified.get(token);
   if (claims && claims.expiresAt <= now) {
     verified.delete(token);
-    claims = undefined;
+    return undefined;
   }
+  return claims;
+}
+
+function credentialOfClaims(snapshot: AgentAuthSnapshot, claims: AgentTokenClaims): FoundCredential {
+  const credential = snapshot.byId.get(claims.credentialId);
+  return {
+    credential: credential?.kind === "oauth2" ? credential : null,
+    via: "jwt",
+    tokenExpiresAt: claims.expiresAt,
+  };
+}
+
+async function jwtCredential(snapshot: AgentAuthSnapshot, token: string, now: number): Promise<FoundCredential> {
+  if (!looksLikeJwt(token)) return { credential: null, via: "jwt", tokenExpiresAt: null };
+  let claims = rememberedClaims(token, now);
   if (!claims) {
     try {
       claims = await verifyAgentJwt(token, snapshot.verificationKeys, now);
     } catch (error) {
-      if (error instanceof AgentJwtError) return none;
+      if (error instanceof AgentJwtError) return { credential: null, via: "jwt", tokenExpiresAt: null };
       throw error;
     }
     if (verified.size >= VERIFIED_CAP) verified.delete(verified.keys().next().value!);
     verified.set(token, claims);
   }
-  const credential = snapshot.byId.get(claims.credentialId);
-  return { credential: credential?.kind === "oauth2" ? credential : null, tokenExpiresAt: claims.expiresAt };
+  return credentialOfClaims(snapshot, claims);
 }
 
 function assertScope(credential: CachedCredential, access: AgentAccess): void {

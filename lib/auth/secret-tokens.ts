@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /**
  * High-entropy bearer secrets (API tokens, agent tokens, client secrets). 256 random bits, so a
@@ -11,7 +11,7 @@ export function generateSecret(prefix: string): { secret: string; hash: string; 
 }
 
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
+  return hash("sha256", secret);
 }
 
 export function bearerToken(headers: Headers): string | null {

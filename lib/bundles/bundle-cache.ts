@@ -44,7 +44,13 @@ type Entry = { current: ServedRevision | null; rollout: ServedRollout | null; wa
 /** Called with the bundle's name whenever what it serves may have changed (a revision, a rollout step). */
 type RevisionListener = (bundle: string) => void;
 
-type CacheState = { entries: Map<string, Entry>; started: Promise<void> | null; timer: NodeJS.Timeout | null };
+type CacheState = {
+  entries: Map<string, Entry>;
+  started: Promise<void> | null;
+  /** Whether the first load is done, so that memory reads answer for every bundle. */
+  loaded: boolean;
+  timer: NodeJS.Timeout | null;
+};
 
 const SAFETY_REFRESH_MS = 30_000;
 const log = logger.child({ component: "bundle-cache" });
@@ -58,7 +64,7 @@ const timeouts = new DeadlineWheel<Waiter>((waiter) => settle(waiter));
 
 function state(): CacheState {
   if (!holder.__verdictBundleCache) {
-    holder.__verdictBundleCache = { entries: new Map(), started: null, timer: null };
+    holder.__verdictBundleCache = { entries: new Map(), started: null, loaded: false, timer: null };
     onCloseDb(async () => stopBundleCache());
   }
   return holder.__verdictBundleCache;
@@ -88,6 +94,7 @@ export function startBundleCache(): Promise<void> {
       () => void reloadAll().catch(() => {}),
     );
     await reloadAll();
+    s.loaded = true;
     s.timer = setInterval(() => void reloadChanged(), SAFETY_REFRESH_MS);
     s.timer.unref();
   })().catch((error: unknown) => {
@@ -112,6 +119,11 @@ export async function servedRevision(name: string): Promise<ServedRevision | nul
 export async function servedRevisionFor(name: string, credentialId: string | null): Promise<ServedRevision | null> {
   await servedRevision(name);
   return servedRevisionNow(name, credentialId);
+}
+
+/** Whether servedRevisionNow answers for every bundle (the cache has loaded), so nothing need wait. */
+export function bundleCacheLoaded(): boolean {
+  return holder.__verdictBundleCache?.loaded ?? false;
 }
 
 /** servedRevisionFor from memory only (the agent plane, answering a held poll). */

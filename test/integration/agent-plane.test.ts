@@ -4,7 +4,10 @@ import type { AddressInfo } from "node:net";
 import { serveAgentPlane } from "@/lib/agents/plane/serve-agent-plane";
 import { publishChangeRequest } from "@/lib/publishing/publish-change-request";
 import { createTestUser } from "@/test/factories/actors";
-import { createTestAgentCredential } from "@/test/factories/agents";
+import { createTestAgentCredential, eventually } from "@/test/factories/agents";
+import { authenticateAgentFromMemory } from "@/lib/agents/authenticate-agent";
+import { revokeAgentCredential } from "@/lib/agents/revoke-agent-credential";
+import type { Actor } from "@/lib/auth/actor";
 import { approvedScenario, TEST_OVERRIDE } from "@/test/factories/bundles";
 import { decisionEvent } from "@/test/factories/decisions";
 import { gzipSync } from "node:zlib";
@@ -15,6 +18,7 @@ let server: http.Server;
 let base: string;
 let bundle: string;
 let token: string;
+let admin: Actor;
 
 beforeAll(async () => {
   const actors = {
@@ -29,6 +33,7 @@ beforeAll(async () => {
     input: { overrideReason: TEST_OVERRIDE },
   });
   bundle = scenario.bundle.name;
+  admin = actors.admin;
   token = (await createTestAgentCredential(actors.admin, { bundles: [bundle], mayUploadLogs: true })).secret;
   server = http.createServer((req, res) => {
     if (serveAgentPlane(req, res)) return;
@@ -175,6 +180,26 @@ describe("the agent plane", () => {
     expect(Object.keys(phases)).toEqual(["auth", "read", "parse", "queue", "write"]);
     for (const ms of Object.values(phases)) expect(ms).toBeGreaterThanOrEqual(0);
     expect(phases.write).toBeGreaterThan(0);
+  });
+
+  it("answers bundle requests from memory once its caches have loaded, refusing what the async path refuses", async () => {
+    const other = await createTestAgentCredential(admin, { bundles: [bundle] });
+    expect((await fetch(`${base}/api/opa/bundles/${bundle}`, { headers: auth() })).status).toBe(200);
+    const header = `Bearer ${other.secret}`;
+    expect(authenticateAgentFromMemory(header, { bundle })).toMatchObject({
+      credentialId: other.credential.id,
+      via: "token",
+    });
+    expect(() => authenticateAgentFromMemory(header, { bundle: "another-bundle" })).toThrow(/may not read/);
+    expect(() => authenticateAgentFromMemory(`${header}x`, { bundle })).toThrow(/invalid, expired or revoked/);
+    // A JWT it has not verified is left to the async path, which verifies its signature.
+    expect(authenticateAgentFromMemory("Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", { bundle })).toBeUndefined();
+    await revokeAgentCredential({ actor: admin, id: other.credential.id });
+    await eventually(async () =>
+      expect(() => authenticateAgentFromMemory(header, { bundle })).toThrow(/invalid, expired or revoked/),
+    );
+    const refused = await fetch(`${base}/api/opa/bundles/${bundle}`, { headers: { authorization: header } });
+    expect(refused.status).toBe(401);
   });
 
   it("answers a bundle name that is not valid percent-encoding with 404, not an error", async () => {

@@ -28,7 +28,7 @@ export function serveAgentPlane(req: IncomingMessage, res: ServerResponse): bool
   if (!route) return false;
   const name = route.params.name;
   if (typeof name === "string" && (req.method === "GET" || req.method === "HEAD"))
-    void serveBundleRequest(req, res, name, answerGenerally);
+    serveBundleRequest(req, res, name, answerGenerally);
   else void respond(req, res, pathname, route);
   return true;
 }

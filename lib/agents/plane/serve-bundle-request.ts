@@ -14,10 +14,17 @@ import { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "@/lib/http/securi
 import {
   agentStillAuthorized,
   authenticateAgentAuthorization,
+  authenticateAgentFromMemory,
   type AgentPrincipal,
 } from "@/lib/agents/authenticate-agent";
 import { BUNDLE_NAME_PATTERN } from "@/lib/bundles/bundle-names";
-import { onNewRevision, servedRevisionFor, servedRevisionNow, type ServedRevision } from "@/lib/bundles/bundle-cache";
+import {
+  bundleCacheLoaded,
+  onNewRevision,
+  servedRevisionFor,
+  servedRevisionNow,
+  type ServedRevision,
+} from "@/lib/bundles/bundle-cache";
 import { preferredWaitSeconds } from "@/lib/bundles/prefer-header";
 import { BUNDLE_CONTENT_TYPE, etagMatches, MAX_LONG_POLL_SECONDS } from "@/lib/bundles/serve-bundle";
 
@@ -57,47 +64,71 @@ onNewRevision(wakeWaiting);
 
 /**
  * GET or HEAD of a bundle. Answers 200 or 304 at once, or holds a long poll; leaves the request
- * to `slowPath` when it needs a problem document.
+ * to `slowPath` when it needs a problem document. Once the credential and bundle caches have
+ * loaded, a request is answered without creating a promise (each costs under the framework's
+ * async hooks, and a 304 is little else).
  */
-export async function serveBundleRequest(
+export function serveBundleRequest(req: IncomingMessage, res: ServerResponse, name: string, slowPath: SlowPath): void {
+  if (!BUNDLE_NAME_PATTERN.test(name)) return slowPath(req, res);
+  let principal: AgentPrincipal | undefined;
+  try {
+    principal = authenticateAgentFromMemory(req.headers.authorization, { bundle: name });
+  } catch {
+    return slowPath(req, res);
+  }
+  if (!principal || !bundleCacheLoaded()) return void serveBundleRequestAfterLoading(req, res, name, slowPath);
+  try {
+    // During a rollout the revision depends on the agent: its credential says which it gets.
+    answerBundleRequest(req, res, name, principal, servedRevisionNow(name, principal.credentialId), slowPath);
+  } catch (error) {
+    answerFailed(res, error);
+  }
+}
+
+/** serveBundleRequest before the caches have loaded, or for a JWT not verified before. */
+async function serveBundleRequestAfterLoading(
   req: IncomingMessage,
   res: ServerResponse,
   name: string,
   slowPath: SlowPath,
 ): Promise<void> {
+  let principal: AgentPrincipal;
   try {
-    if (!BUNDLE_NAME_PATTERN.test(name)) return slowPath(req, res);
-    let principal: AgentPrincipal;
-    try {
-      principal = await authenticateAgentAuthorization(req.headers.authorization, { bundle: name });
-    } catch {
-      return slowPath(req, res);
-    }
-    // During a rollout the revision depends on the agent: its credential says which it gets.
-    const current = await servedRevisionFor(name, principal.credentialId);
-    if (!current) return slowPath(req, res);
-    const ifNoneMatch = req.headers["if-none-match"];
-    if (!ifNoneMatch || !etagMatches(ifNoneMatch, current.etag)) return writeBundle(res, current);
-    const prefer = req.headers.prefer; // Node joins repeated Prefer headers with ", "
-    const wait = preferredWaitSeconds(typeof prefer === "string" ? prefer : null, MAX_LONG_POLL_SECONDS);
-    if (wait === null) return writeNotModified(res, current);
-    const held: HeldPoll = {
-      req,
-      res,
-      bundle: name,
-      have: current,
-      principal,
-      slowPath,
-      settled: false,
-    };
-    let set = waiting.get(name);
-    if (!set) waiting.set(name, (set = new Set()));
-    set.add(held);
-    timeouts.add(held, Date.now() + wait * 1000);
-  } catch (error) {
-    log.warn({ err: error }, "answering a bundle request failed");
-    res.destroy();
+    principal = await authenticateAgentAuthorization(req.headers.authorization, { bundle: name });
+  } catch {
+    return slowPath(req, res);
   }
+  try {
+    answerBundleRequest(req, res, name, principal, await servedRevisionFor(name, principal.credentialId), slowPath);
+  } catch (error) {
+    answerFailed(res, error);
+  }
+}
+
+function answerFailed(res: ServerResponse, error: unknown): void {
+  log.warn({ err: error }, "answering a bundle request failed");
+  res.destroy();
+}
+
+function answerBundleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+  principal: AgentPrincipal,
+  current: ServedRevision | null,
+  slowPath: SlowPath,
+): void {
+  if (!current) return slowPath(req, res);
+  const ifNoneMatch = req.headers["if-none-match"];
+  if (!ifNoneMatch || !etagMatches(ifNoneMatch, current.etag)) return writeBundle(res, current);
+  const prefer = req.headers.prefer; // Node joins repeated Prefer headers with ", "
+  const wait = preferredWaitSeconds(typeof prefer === "string" ? prefer : null, MAX_LONG_POLL_SECONDS);
+  if (wait === null) return writeNotModified(res, current);
+  const held: HeldPoll = { req, res, bundle: name, have: current, principal, slowPath, settled: false };
+  let set = waiting.get(name);
+  if (!set) waiting.set(name, (set = new Set()));
+  set.add(held);
+  timeouts.add(held, Date.now() + wait * 1000);
 }
 
 /** How many long polls this process holds (agents that went away included, until their wait ends). */
