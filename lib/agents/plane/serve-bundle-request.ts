@@ -69,14 +69,21 @@ onNewRevision(wakeWaiting);
  * async hooks, and a 304 is little else).
  */
 export function serveBundleRequest(req: IncomingMessage, res: ServerResponse, name: string, slowPath: SlowPath): void {
-  if (!BUNDLE_NAME_PATTERN.test(name)) return slowPath(req, res);
+  if (!BUNDLE_NAME_PATTERN.test(name)) {
+    slowPath(req, res);
+    return;
+  }
   let principal: AgentPrincipal | undefined;
   try {
     principal = authenticateAgentFromMemory(req.headers.authorization, { bundle: name });
   } catch {
-    return slowPath(req, res);
+    slowPath(req, res);
+    return;
   }
-  if (!principal || !bundleCacheLoaded()) return void serveBundleRequestAfterLoading(req, res, name, slowPath);
+  if (!principal || !bundleCacheLoaded()) {
+    void serveBundleRequestAfterLoading(req, res, name, slowPath);
+    return;
+  }
   try {
     // During a rollout the revision depends on the agent: its credential says which it gets.
     answerBundleRequest(req, res, name, principal, servedRevisionNow(name, principal.credentialId), slowPath);
@@ -118,12 +125,21 @@ function answerBundleRequest(
   current: ServedRevision | null,
   slowPath: SlowPath,
 ): void {
-  if (!current) return slowPath(req, res);
+  if (!current) {
+    slowPath(req, res);
+    return;
+  }
   const ifNoneMatch = req.headers["if-none-match"];
-  if (!ifNoneMatch || !etagMatches(ifNoneMatch, current.etag)) return writeBundle(res, current);
+  if (!ifNoneMatch || !etagMatches(ifNoneMatch, current.etag)) {
+    writeBundle(res, current);
+    return;
+  }
   const prefer = req.headers.prefer; // Node joins repeated Prefer headers with ", "
   const wait = preferredWaitSeconds(typeof prefer === "string" ? prefer : null, MAX_LONG_POLL_SECONDS);
-  if (wait === null) return writeNotModified(res, current);
+  if (wait === null) {
+    writeNotModified(res, current);
+    return;
+  }
   const held: HeldPoll = { req, res, bundle: name, have: current, principal, slowPath, settled: false };
   let set = waiting.get(name);
   if (!set) waiting.set(name, (set = new Set()));
