@@ -43,6 +43,32 @@ export function CardHeader({ title, children }: { title: ReactNode; children?: R
   );
 }
 
+/** A titled card of its own on a detail page: a section named by its heading. */
+export function CardSection({
+  id,
+  title,
+  marginTop = 16,
+  children,
+}: {
+  id: string;
+  title: ReactNode;
+  marginTop?: number;
+  children: ReactNode;
+}) {
+  return (
+    <section className="card" style={{ marginTop }} aria-labelledby={id}>
+      <div className="card-header">
+        <h2 id={id} style={{ fontSize: 14 }}>
+          {title}
+        </h2>
+      </div>
+      <div className="card-body stack" style={{ gap: 10 }}>
+        {children}
+      </div>
+    </section>
+  );
+}
+
 /** What a list shows when it has nothing: an icon, a title and what to do next. */
 export function EmptyState({ icon, title, children }: { icon?: ReactNode; title?: ReactNode; children?: ReactNode }) {
   return (

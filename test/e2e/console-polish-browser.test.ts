@@ -61,6 +61,22 @@ describe("the console's pages", () => {
     await page.context().close();
   });
 
+  it("say where a page sits in a breadcrumb trail that links to the pages above it", async () => {
+    const { page } = await signedInPage(browser, ["viewer", "auditor", "admin"]);
+    await page.goto(`/policies/${scenario.policy.id}/history`);
+    const trail = page.getByRole("navigation", { name: "Breadcrumb" });
+    await trail.waitFor(); // the page streams in after the loading skeleton
+    expect(await trail.getByRole("link").allTextContents()).toEqual(["Policies", scenario.policy.name]);
+    expect(await trail.locator('[aria-current="page"]').textContent()).toBe("History");
+    await trail.getByRole("link", { name: scenario.policy.name }).click();
+    await page.waitForURL(`**/policies/${scenario.policy.id}`);
+    const above = page.getByRole("navigation", { name: "Breadcrumb" });
+    await above.getByText(scenario.policy.name).waitFor();
+    expect(await above.getByRole("link").allTextContents()).toEqual(["Policies"]);
+    expect(await above.locator('[aria-current="page"]').textContent()).toBe(scenario.policy.name);
+    await page.context().close();
+  });
+
   it("keep the dark sidebar down to the bottom of a long page, its links in view", async () => {
     const { page } = await signedInPage(browser, ["viewer", "auditor", "admin"]);
     // A short window, and the 24 policies created above, make the audit trail several screens long.

@@ -24,6 +24,22 @@ let fleet: Fleet[] = [];
 let version = 1;
 const THRESHOLDS = { minCanaryDecisions: 4, minDecisionsPerPath: 2 };
 
+/** Publishes a change request as a one-stage canary rollout to the agents labelled canary=true. */
+function canaryRollout(changeRequest: number, minSoakSeconds: number) {
+  return startRollout({
+    actor: s.actors.admin,
+    name: bundleName(),
+    input: {
+      changeRequest,
+      overrideReason: TEST_OVERRIDE,
+      selector: { canary: "true" },
+      stages: [100],
+      minSoakSeconds,
+      thresholds: THRESHOLDS,
+    },
+  });
+}
+
 /** An approved (not yet published) change request: a new version of the policy allowing `users`. */
 async function approvedChange(users: string[]): Promise<number> {
   const number = await approveNewVersion(s.actors, s.scenario, users, version);
@@ -117,18 +133,7 @@ afterAll(async () => {
 describe("canary rollouts with real opa agents", () => {
   it("publishes a change request to the canary agents only, and promotes it to all from their decisions", async () => {
     const number = await approvedChange(["alice", "bob"]);
-    const rollout = await startRollout({
-      actor: s.actors.admin,
-      name: bundleName(),
-      input: {
-        changeRequest: number,
-        overrideReason: TEST_OVERRIDE,
-        selector: { canary: "true" },
-        stages: [100],
-        minSoakSeconds: 0,
-        thresholds: THRESHOLDS,
-      },
-    });
+    const rollout = await canaryRollout(number, 0);
     expect(rollout).toMatchObject({ state: "running", baseline: { revision: "r1" }, canary: { revision: "r2" } });
     expect(rollout.canaryCredentialIds.sort()).toEqual(
       fleet
@@ -205,18 +210,7 @@ describe("canary rollouts with real opa agents", () => {
 
   it("aborts a revision that denies what the baseline allows, from the decision logs, and returns the canaries", async () => {
     const number = await approvedChange(["bob"]);
-    const rollout = await startRollout({
-      actor: s.actors.admin,
-      name: bundleName(),
-      input: {
-        changeRequest: number,
-        overrideReason: TEST_OVERRIDE,
-        selector: { canary: "true" },
-        stages: [100],
-        minSoakSeconds: 3600,
-        thresholds: THRESHOLDS,
-      },
-    });
+    const rollout = await canaryRollout(number, 3600);
     const canaries = fleet.filter((f) => f.canary);
     await eventually(async () => expect(await revisions(canaries)).toEqual(["r3", "r3"]), {
       timeoutMs: 20_000,
@@ -259,18 +253,7 @@ describe("canary rollouts with real opa agents", () => {
 
   it("serves the same revisions after a restart of the bundle cache (a second instance, or this one rebooted)", async () => {
     const number = await approvedChange(["alice", "bob", "carol"]);
-    const rollout = await startRollout({
-      actor: s.actors.admin,
-      name: bundleName(),
-      input: {
-        changeRequest: number,
-        overrideReason: TEST_OVERRIDE,
-        selector: { canary: "true" },
-        stages: [100],
-        minSoakSeconds: 3600,
-        thresholds: THRESHOLDS,
-      },
-    });
+    const rollout = await canaryRollout(number, 3600);
     const served = async () =>
       Promise.all(fleet.map(async (f) => (await servedRevisionFor(bundleName(), f.credentialId))?.revision));
     const expected = fleet.map((f) => (f.canary ? rollout.canary.revision : rollout.baseline.revision));

@@ -1,3 +1,4 @@
+import { CardSection } from "@/components/ui";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requirePageActor } from "@/lib/auth/require-page-actor";
@@ -87,130 +88,100 @@ export default async function RolloutPage({ params }: { params: Promise<{ name: 
           </p>
         </div>
       </div>
-      <section className="card" style={{ marginTop: 16 }} aria-labelledby="stages-title">
-        <div className="card-header">
-          <h2 id="stages-title" style={{ fontSize: 14 }}>
-            Stages
-          </h2>
-        </div>
-        <div className="card-body stack" style={{ gap: 10 }}>
-          <ol className="row row-wrap" aria-label="Stages" style={{ listStyle: "none", padding: 0, margin: 0 }}>
-            {r.stages.map((s, i) => (
-              <li
-                key={s}
-                className={`badge${i === r.stage.index ? " badge-accent" : ""}`}
-                aria-current={i === r.stage.index ? "step" : undefined}
-              >
-                Stage {i + 1} of {r.stages.length}: {s} %
-                {agentsAt.has(i) ? ` · ${agentsAt.get(i)} canary credential${agentsAt.get(i) === 1 ? "" : "s"}` : ""}
-                {i === r.stage.index && r.state === "running" ? ` · since ${formatDateTime(r.stage.startedAt)}` : ""}
+      <CardSection id="stages-title" title="Stages">
+        <ol className="row row-wrap" aria-label="Stages" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+          {r.stages.map((s, i) => (
+            <li
+              key={s}
+              className={`badge${i === r.stage.index ? " badge-accent" : ""}`}
+              aria-current={i === r.stage.index ? "step" : undefined}
+            >
+              Stage {i + 1} of {r.stages.length}: {s} %
+              {agentsAt.has(i) ? ` · ${agentsAt.get(i)} canary credential${agentsAt.get(i) === 1 ? "" : "s"}` : ""}
+              {i === r.stage.index && r.state === "running" ? ` · since ${formatDateTime(r.stage.startedAt)}` : ""}
+            </li>
+          ))}
+        </ol>
+        <p>
+          Minimum soak {r.minSoakSeconds} s per stage · {r.canaryCredentialIds.length} canary credential
+          {r.canaryCredentialIds.length === 1 ? "" : "s"}
+        </p>
+        {r.state === "running" && can(actor, "bundle:publish") ? <RolloutActions bundle={r.bundle} id={r.id} /> : null}
+      </CardSection>
+      <CardSection id="agents-title" title="Canary agents">
+        {r.canaryAgents.length === 0 ? (
+          <p className="muted">No agent has reported status with a canary credential yet.</p>
+        ) : (
+          <ul>
+            {r.canaryAgents.map((a) => (
+              <li key={a.identity} className="mono">
+                {a.identity} ({a.credentialName ?? "no credential"}) · last seen {formatDateTime(a.lastSeenAt)}
               </li>
             ))}
-          </ol>
-          <p>
-            Minimum soak {r.minSoakSeconds} s per stage · {r.canaryCredentialIds.length} canary credential
-            {r.canaryCredentialIds.length === 1 ? "" : "s"}
+          </ul>
+        )}
+      </CardSection>
+      <CardSection id="over-time-title" title="Canary against baseline over time">
+        {evaluations.length === 0 ? (
+          <p className="muted">
+            No evaluation yet: the evaluator judges a running rollout every 15 s, from the decision logs the agents
+            upload.
           </p>
-          {r.state === "running" && can(actor, "bundle:publish") ? (
-            <RolloutActions bundle={r.bundle} id={r.id} />
-          ) : null}
-        </div>
-      </section>
-      <section className="card" style={{ marginTop: 16 }} aria-labelledby="agents-title">
-        <div className="card-header">
-          <h2 id="agents-title" style={{ fontSize: 14 }}>
-            Canary agents
-          </h2>
-        </div>
-        <div className="card-body stack" style={{ gap: 10 }}>
-          {r.canaryAgents.length === 0 ? (
-            <p className="muted">No agent has reported status with a canary credential yet.</p>
-          ) : (
-            <ul>
-              {r.canaryAgents.map((a) => (
-                <li key={a.identity} className="mono">
-                  {a.identity} ({a.credentialName ?? "no credential"}) · last seen {formatDateTime(a.lastSeenAt)}
-                </li>
+        ) : (
+          <>
+            <p className="small muted">
+              {evaluations.length} evaluation{evaluations.length === 1 ? "" : "s"}; each compares the decisions since
+              its stage began. Larger dots are above the abort threshold.
+            </p>
+            <div className="grid-2" style={{ alignItems: "start" }}>
+              {series.map((s, i) => (
+                <ComparisonChart key={s.title} series={s} id={`rollout-chart-${i}`} />
+              ))}
+            </div>
+          </>
+        )}
+      </CardSection>
+      <CardSection id="last-title" title="Last evaluation">
+        {evaluation ? (
+          <>
+            <p>
+              {formatDateTime(evaluation.at)}:{" "}
+              <span
+                className={`badge ${evaluation.verdict === "abort" ? "badge-danger" : evaluation.verdict === "promote" ? "badge-ok" : "badge-warn"}`}
+              >
+                {evaluation.verdict}
+              </span>
+            </p>
+            <ul aria-label="Reasons" style={{ margin: 0 }}>
+              {evaluation.reasons.map((reason) => (
+                <li key={reason}>{reason}</li>
               ))}
             </ul>
-          )}
-        </div>
-      </section>
-      <section className="card" style={{ marginTop: 16 }} aria-labelledby="over-time-title">
-        <div className="card-header">
-          <h2 id="over-time-title" style={{ fontSize: 14 }}>
-            Canary against baseline over time
-          </h2>
-        </div>
-        <div className="card-body stack" style={{ gap: 10 }}>
-          {evaluations.length === 0 ? (
-            <p className="muted">
-              No evaluation yet: the evaluator judges a running rollout every 15 s, from the decision logs the agents
-              upload.
-            </p>
-          ) : (
-            <>
-              <p className="small muted">
-                {evaluations.length} evaluation{evaluations.length === 1 ? "" : "s"}; each compares the decisions since
-                its stage began. Larger dots are above the abort threshold.
-              </p>
-              <div className="grid-2" style={{ alignItems: "start" }}>
-                {series.map((s, i) => (
-                  <ComparisonChart key={s.title} series={s} id={`rollout-chart-${i}`} />
-                ))}
-              </div>
-            </>
-          )}
-        </div>
-      </section>
-      <section className="card" style={{ marginTop: 16 }} aria-labelledby="last-title">
-        <div className="card-header">
-          <h2 id="last-title" style={{ fontSize: 14 }}>
-            Last evaluation
-          </h2>
-        </div>
-        <div className="card-body stack" style={{ gap: 10 }}>
-          {evaluation ? (
-            <>
-              <p>
-                {formatDateTime(evaluation.at)}:{" "}
-                <span
-                  className={`badge ${evaluation.verdict === "abort" ? "badge-danger" : evaluation.verdict === "promote" ? "badge-ok" : "badge-warn"}`}
-                >
-                  {evaluation.verdict}
-                </span>
-              </p>
-              <ul aria-label="Reasons" style={{ margin: 0 }}>
-                {evaluation.reasons.map((reason) => (
-                  <li key={reason}>{reason}</li>
-                ))}
-              </ul>
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th>Side</th>
-                    <th>Path</th>
-                    <th>Decisions</th>
-                    <th>Allow</th>
-                    <th>Deny</th>
-                    <th>Undefined</th>
-                    <th>Error</th>
-                    <th>p50 / p99 eval</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <SideRows name="canary" side={evaluation.figures.canary} />
-                  <SideRows name="baseline" side={evaluation.figures.baseline} />
-                </tbody>
-              </table>
-              <h3 style={{ margin: "8px 0 0" }}>Same inputs, both revisions</h3>
-              <ReplaySummary replay={evaluation.replay} maxRate={thresholds.maxReplayDifferenceRate} />
-            </>
-          ) : (
-            <p className="muted">Not evaluated yet.</p>
-          )}
-        </div>
-      </section>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Side</th>
+                  <th>Path</th>
+                  <th>Decisions</th>
+                  <th>Allow</th>
+                  <th>Deny</th>
+                  <th>Undefined</th>
+                  <th>Error</th>
+                  <th>p50 / p99 eval</th>
+                </tr>
+              </thead>
+              <tbody>
+                <SideRows name="canary" side={evaluation.figures.canary} />
+                <SideRows name="baseline" side={evaluation.figures.baseline} />
+              </tbody>
+            </table>
+            <h3 style={{ margin: "8px 0 0" }}>Same inputs, both revisions</h3>
+            <ReplaySummary replay={evaluation.replay} maxRate={thresholds.maxReplayDifferenceRate} />
+          </>
+        ) : (
+          <p className="muted">Not evaluated yet.</p>
+        )}
+      </CardSection>
     </div>
   );
 }
